@@ -105,9 +105,9 @@ type State string
 
 const (
 	StateOK            State = "ok"
-	StateDegraded      State = "degraded"      // recent calls failed transiently or were rate limited
-	StateUnauthorized  State = "unauthorized"  // the key was refused
-	StateNoBalance     State = "no_balance"    // the account is out of balance or quota
-	StateOffline       State = "offline"       // the built-in offline engine is in use
+	StateDegraded      State = "degraded"       // recent calls failed transiently or were rate limited
+	StateUnauthorized  State = "unauthorized"   // the key was refused
+	StateNoBalance     State = "no_balance"     // the account is out of balance or quota
+	StateOffline       State = "offline"        // the built-in offline engine is in use
 	StateNotConfigured State = "not_configured" // no provider is configured
 )
