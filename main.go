@@ -1,0 +1,119 @@
+// Command dnd-llm-service is the D&D Character Creator's gateway to
+// generative AI. The one binary serves every endpoint group over HTTP, or
+// one group per AWS Lambda function.
+//
+// Usage:
+//
+//	dnd-llm-service                 serve (HTTP, or Lambda when AWS_LAMBDA_RUNTIME_API is set)
+//	dnd-llm-service worker          run queue workers only (FUNCTION=worker)
+//	dnd-llm-service healthcheck     GET /health on 127.0.0.1:$PORT; exit 0 when healthy
+//	dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dnd-llm-service:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the program: it parses the command line and the environment and
+// runs the chosen command until ctx ends.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := ""
+	if len(args) > 1 {
+		cmd = args[1]
+	}
+	switch cmd {
+	case "", "serve":
+		return serve(ctx, getenv, stderr, "")
+	case "worker":
+		return serve(ctx, getenv, stderr, config.FunctionWorker)
+	case "healthcheck":
+		return healthcheck(ctx, getenv, stdout)
+	case "token":
+		return mintToken(args[2:], getenv, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage:
+  dnd-llm-service                 serve (HTTP, or AWS Lambda when AWS_LAMBDA_RUNTIME_API is set)
+  dnd-llm-service worker          run queue workers only
+  dnd-llm-service healthcheck     check /health on 127.0.0.1:$PORT
+  dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
+`
+
+func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	port := getenv("PORT")
+	if port == "" {
+		port = "8000"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/health", nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /health answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+func mintToken(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sub := fs.String("sub", "", "the caller's name (JWT sub), required")
+	scope := fs.String("scope", "", `space-separated scopes, e.g. "admin"`)
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *sub == "" {
+		return errors.New("token: --sub is required")
+	}
+	if *ttl <= 0 {
+		return errors.New("token: --ttl must be positive")
+	}
+	key := getenv("SECRET_KEY")
+	if len(key) < config.MinSecretKeyLen {
+		return fmt.Errorf("token: SECRET_KEY must be set to the service's key (at least %d characters)", config.MinSecretKeyLen)
+	}
+	tok, err := auth.Mint(key, *sub, strings.Fields(*scope), *ttl, time.Now(), getenv("JWT_ISSUER"), getenv("JWT_AUDIENCE"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, tok)
+	return nil
+}

@@ -1,0 +1,357 @@
+// Package config reads the service's settings from the environment, once,
+// into one struct, and validates them. Every error names the variable.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Functions the binary can run as, chosen by FUNCTION.
+const (
+	FunctionAll    = "all"
+	FunctionText   = "text"
+	FunctionImage  = "image"
+	FunctionQueue  = "queue"
+	FunctionWorker = "worker"
+)
+
+// MinSecretKeyLen is the shortest SECRET_KEY accepted.
+const MinSecretKeyLen = 64
+
+// Config holds every setting. Defaults are documented beside each field and
+// applied when the variable is unset.
+type Config struct {
+	// Process and HTTP.
+	Port     int      `env:"PORT" envDefault:"8000"`            // HTTP port
+	Function string   `env:"FUNCTION" envDefault:"all"`         // all|text|image|queue|worker
+	LogLevel string   `env:"LOG_LEVEL" envDefault:"INFO"`       // DEBUG|INFO|WARNING|ERROR
+	Version  string   `env:"SERVICE_VERSION" envDefault:"dev"`  // reported by /health and to the hub
+	Shutdown Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"` // grace period for in-flight work on SIGTERM
+
+	// Auth.
+	SecretKey         Secret `env:"SECRET_KEY"`          // HS256 key, ≥ 64 characters; generated when unset (server mode only)
+	SecretKeyPrevious Secret `env:"SECRET_KEY_PREVIOUS"` // also accepted when verifying, for key rotation
+	JWTIssuer         string `env:"JWT_ISSUER"`          // checked when set
+	JWTAudience       string `env:"JWT_AUDIENCE"`        // checked when set
+
+	// Redis. Empty: an embedded single-instance store (server mode only).
+	RedisURL       Secret `env:"REDIS_URL"`
+	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" envDefault:"llm:"` // prefix of every key, so services can share a Redis
+
+	// OpenAI.
+	OpenAIAPIKey         Secret   `env:"OPENAI_API_KEY"`
+	OpenAIBaseURL        string   `env:"OPENAI_BASE_URL"`                               // includes the version path; default https://api.openai.com/v1
+	OpenAIModels         []string `env:"OPENAI_MODELS" envDefault:"gpt-4o,gpt-4o-mini"` // fallback chain
+	OpenAIRequestTimeout Duration `env:"OPENAI_REQUEST_TIMEOUT" envDefault:"30s"`       // per attempt
+	OpenAIMaxRetries     int      `env:"OPENAI_MAX_RETRIES" envDefault:"2"`             // per model
+	TextProvider         string   `env:"TEXT_PROVIDER" envDefault:"auto"`               // auto|openai|offline
+
+	// GetImg.AI.
+	GetImgAPIKey         Secret   `env:"GETIMG_API_KEY"`
+	GetImgBaseURL        string   `env:"GETIMG_BASE_URL"`                                        // without a version path; default https://api.getimg.ai
+	GetImgRequestTimeout Duration `env:"GETIMG_REQUEST_TIMEOUT" envDefault:"60s"`                // per attempt
+	GetImgGenerateModel  string   `env:"GETIMG_GENERATE_MODEL" envDefault:"stable-diffusion-xl"` // text-to-image family
+	ImageProvider        string   `env:"IMAGE_PROVIDER" envDefault:"auto"`                       // auto|getimg|offline
+
+	// Message Hub. Empty or "off" disables it.
+	MessageHubURL          string   `env:"MESSAGE_HUB_URL"`
+	ServiceURL             string   `env:"SERVICE_URL" envDefault:"http://llm-service:8000"` // how the hub reaches us
+	HubServiceKey          Secret   `env:"HUB_SERVICE_KEY"`                                  // accepted as X-Service-Key on /api/v2/hub/messages
+	HubHeartbeat           Duration `env:"HUB_HEARTBEAT" envDefault:"30s"`
+	HubQueueStatusInterval Duration `env:"HUB_QUEUE_STATUS_INTERVAL" envDefault:"60s"`
+	HubEventTTL            Duration `env:"HUB_EVENT_TTL" envDefault:"168h"`
+	HubOutboxMax           int64    `env:"HUB_OUTBOX_MAX" envDefault:"100000"`
+
+	// Rate limits, requests per minute per caller.
+	TextRateLimit  int `env:"TEXT_RATE_LIMIT" envDefault:"100"`
+	ImageRateLimit int `env:"IMAGE_RATE_LIMIT" envDefault:"50"`
+
+	// Queue.
+	QueueMaxDepth         int      `env:"QUEUE_MAX_DEPTH" envDefault:"10000"`
+	JobQueueTimeout       Duration `env:"JOB_QUEUE_TIMEOUT" envDefault:"15m"`
+	JobMaxAttempts        int      `env:"JOB_MAX_ATTEMPTS" envDefault:"3"`
+	JobTTL                Duration `env:"JOB_TTL" envDefault:"24h"`
+	JobLease              Duration `env:"JOB_LEASE" envDefault:"30s"`
+	TextWorkers           int      `env:"TEXT_WORKERS" envDefault:"8"`
+	ImageWorkers          int      `env:"IMAGE_WORKERS" envDefault:"4"`
+	TextMaxInFlight       int      `env:"TEXT_MAX_IN_FLIGHT" envDefault:"0"`
+	ImageMaxInFlight      int      `env:"IMAGE_MAX_IN_FLIGHT" envDefault:"0"`
+	ProviderMaxRetryAfter Duration `env:"PROVIDER_MAX_RETRY_AFTER" envDefault:"60s"`
+
+	// Text cache, usage and quota.
+	TextCacheTTL        Duration `env:"TEXT_CACHE_TTL" envDefault:"24h"`
+	TextDailyTokenQuota int64    `env:"TEXT_DAILY_TOKEN_QUOTA" envDefault:"0"` // 0 = unlimited
+
+	// Images.
+	ImageTTL            Duration `env:"IMAGE_TTL" envDefault:"24h"`
+	ImageURLTTL         Duration `env:"IMAGE_URL_TTL" envDefault:"1h"`
+	ImageStoreBudget    int64    `env:"IMAGE_STORE_BUDGET" envDefault:"1073741824"` // bytes of images kept in Redis
+	ImageDailyCostQuota float64  `env:"IMAGE_DAILY_COST_QUOTA" envDefault:"0"`      // USD per caller, 0 = unlimited
+}
+
+// Lambda reports whether the process runs under AWS Lambda.
+func Lambda(getenv func(string) string) bool {
+	return getenv("AWS_LAMBDA_RUNTIME_API") != ""
+}
+
+// Load parses the environment through getenv and validates the result.
+func Load(getenv func(string) string) (Config, error) {
+	var cfg Config
+	params, err := env.GetFieldParams(&cfg)
+	if err != nil {
+		return cfg, fmt.Errorf("config: %w", err)
+	}
+	vars := make(map[string]string, len(params))
+	for _, p := range params {
+		if v := getenv(p.Key); v != "" {
+			vars[p.Key] = v
+		}
+	}
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
+		return cfg, namedError(err)
+	}
+	if err := cfg.validate(Lambda(getenv)); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// namedError rewrites the library's field-named errors into ones that name
+// the environment variable, without echoing the value (it may be a secret).
+func namedError(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return fmt.Errorf("config: %w", err)
+	}
+	var msgs []string
+	for _, e := range agg.Errors {
+		var pe env.ParseError
+		if errors.As(e, &pe) {
+			msgs = append(msgs, fmt.Sprintf("%s: invalid %s value", varOf(pe.Name), typeName(pe.Type)))
+			continue
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return fmt.Errorf("config: %s", strings.Join(msgs, "; "))
+}
+
+func typeName(t reflect.Type) string {
+	switch t {
+	case reflect.TypeOf(Duration(0)):
+		return "duration (like 30s, 24h, or a number of seconds)"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64:
+		return "integer"
+	case reflect.Float64:
+		return "number"
+	}
+	return t.String()
+}
+
+func varOf(field string) string {
+	f, ok := reflect.TypeOf(Config{}).FieldByName(field)
+	if !ok {
+		return field
+	}
+	return f.Tag.Get("env")
+}
+
+func (c *Config) validate(lambda bool) error {
+	var errs []string
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, name+": "+fmt.Sprintf(format, args...))
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		bad("PORT", "must be between 0 and 65535")
+	}
+	switch c.Function {
+	case FunctionAll, FunctionText, FunctionImage, FunctionQueue, FunctionWorker:
+	default:
+		bad("FUNCTION", "must be one of all, text, image, queue, worker")
+	}
+	if _, err := ParseLogLevel(c.LogLevel); err != nil {
+		bad("LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR")
+	}
+	if k := c.SecretKey.Value(); k != "" && len(k) < MinSecretKeyLen {
+		bad("SECRET_KEY", "must be at least %d characters", MinSecretKeyLen)
+	}
+	if k := c.SecretKeyPrevious.Value(); k != "" && len(k) < MinSecretKeyLen {
+		bad("SECRET_KEY_PREVIOUS", "must be at least %d characters", MinSecretKeyLen)
+	}
+	if lambda {
+		if c.SecretKey.Value() == "" {
+			bad("SECRET_KEY", "is required under AWS Lambda")
+		}
+		if c.RedisURL.Value() == "" {
+			bad("REDIS_URL", "is required under AWS Lambda (the embedded store does not outlive an invocation)")
+		}
+	}
+	if u := c.RedisURL.Value(); u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "redis" && pu.Scheme != "rediss" && pu.Scheme != "unix") {
+			bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
+		}
+	}
+	checkURL := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if pu, err := url.Parse(v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad(name, "must be an http:// or https:// URL")
+		}
+	}
+	checkURL("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	checkURL("GETIMG_BASE_URL", c.GetImgBaseURL)
+	if c.HubEnabled() {
+		checkURL("MESSAGE_HUB_URL", c.MessageHubURL)
+	}
+	checkURL("SERVICE_URL", c.ServiceURL)
+	if len(c.OpenAIModels) == 0 {
+		bad("OPENAI_MODELS", "must name at least one model")
+	}
+	for _, m := range c.OpenAIModels {
+		if strings.TrimSpace(m) == "" {
+			bad("OPENAI_MODELS", "has an empty model name")
+			break
+		}
+	}
+	oneOf := func(name, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		bad(name, "must be one of %s", strings.Join(allowed, ", "))
+	}
+	oneOf("TEXT_PROVIDER", c.TextProvider, "auto", "openai", "offline")
+	oneOf("IMAGE_PROVIDER", c.ImageProvider, "auto", "getimg", "offline")
+	oneOf("GETIMG_GENERATE_MODEL", c.GetImgGenerateModel, "stable-diffusion-xl", "flux-schnell")
+	positive := func(name string, v int) {
+		if v <= 0 {
+			bad(name, "must be a positive integer")
+		}
+	}
+	nonNegative := func(name string, v int) {
+		if v < 0 {
+			bad(name, "must not be negative")
+		}
+	}
+	positive("TEXT_RATE_LIMIT", c.TextRateLimit)
+	positive("IMAGE_RATE_LIMIT", c.ImageRateLimit)
+	positive("QUEUE_MAX_DEPTH", c.QueueMaxDepth)
+	positive("JOB_MAX_ATTEMPTS", c.JobMaxAttempts)
+	nonNegative("OPENAI_MAX_RETRIES", c.OpenAIMaxRetries)
+	nonNegative("TEXT_WORKERS", c.TextWorkers)
+	nonNegative("IMAGE_WORKERS", c.ImageWorkers)
+	nonNegative("TEXT_MAX_IN_FLIGHT", c.TextMaxInFlight)
+	nonNegative("IMAGE_MAX_IN_FLIGHT", c.ImageMaxInFlight)
+	if c.HubOutboxMax <= 0 {
+		bad("HUB_OUTBOX_MAX", "must be a positive integer")
+	}
+	if c.TextDailyTokenQuota < 0 {
+		bad("TEXT_DAILY_TOKEN_QUOTA", "must not be negative")
+	}
+	if c.ImageDailyCostQuota < 0 {
+		bad("IMAGE_DAILY_COST_QUOTA", "must not be negative")
+	}
+	if c.ImageStoreBudget <= 0 {
+		bad("IMAGE_STORE_BUDGET", "must be a positive number of bytes")
+	}
+	for name, d := range map[string]Duration{
+		"SHUTDOWN_TIMEOUT": c.Shutdown, "OPENAI_REQUEST_TIMEOUT": c.OpenAIRequestTimeout,
+		"GETIMG_REQUEST_TIMEOUT": c.GetImgRequestTimeout, "HUB_HEARTBEAT": c.HubHeartbeat,
+		"HUB_QUEUE_STATUS_INTERVAL": c.HubQueueStatusInterval, "HUB_EVENT_TTL": c.HubEventTTL,
+		"JOB_QUEUE_TIMEOUT": c.JobQueueTimeout, "JOB_TTL": c.JobTTL, "JOB_LEASE": c.JobLease,
+		"PROVIDER_MAX_RETRY_AFTER": c.ProviderMaxRetryAfter, "TEXT_CACHE_TTL": c.TextCacheTTL,
+		"IMAGE_TTL": c.ImageTTL, "IMAGE_URL_TTL": c.ImageURLTTL,
+	} {
+		if d <= 0 {
+			bad(name, "must be a positive duration")
+		}
+	}
+	if len(errs) > 0 {
+		// Map iteration order varies; keep messages stable.
+		slices.Sort(errs)
+		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// HubEnabled reports whether a Message Hub is configured.
+func (c *Config) HubEnabled() bool {
+	return c.MessageHubURL != "" && !strings.EqualFold(c.MessageHubURL, "off")
+}
+
+// ParseLogLevel maps LOG_LEVEL to a slog level.
+func ParseLogLevel(s string) (slog.Level, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "DEBUG":
+		return slog.LevelDebug, nil
+	case "INFO", "":
+		return slog.LevelInfo, nil
+	case "WARNING", "WARN":
+		return slog.LevelWarn, nil
+	case "ERROR":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("unknown log level %q", s)
+}
+
+// Duration accepts Go duration syntax ("30s", "24h") or a plain number of
+// seconds ("30", "0.5").
+type Duration time.Duration
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		*d = Duration(f * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Secret holds a value that must never be printed. Its String and LogValue
+// are "REDACTED"; call Value to use it.
+type Secret string
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Secret) UnmarshalText(b []byte) error {
+	*s = Secret(strings.TrimSpace(string(b)))
+	return nil
+}
+
+// Value returns the secret itself.
+func (s Secret) Value() string { return string(s) }
+
+// String redacts the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return "REDACTED"
+}
+
+// LogValue redacts the secret in structured logs.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// GoString redacts the secret under %#v.
+func (s Secret) GoString() string { return s.String() }

@@ -1,0 +1,249 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Info is what the outer middleware learns about a request from the inner
+// layers: its id, its caller and an internal error worth logging.
+type Info struct {
+	RequestID string
+	Caller    string
+	Err       error
+}
+
+type infoKey struct{}
+
+// InfoFrom returns the request's Info, or nil outside the middleware.
+func InfoFrom(ctx context.Context) *Info {
+	info, _ := ctx.Value(infoKey{}).(*Info)
+	return info
+}
+
+// RequestID returns the request's id, or "".
+func RequestID(ctx context.Context) string {
+	if info := InfoFrom(ctx); info != nil {
+		return info.RequestID
+	}
+	return ""
+}
+
+// SetCaller records the authenticated caller for the access log.
+func SetCaller(ctx context.Context, caller string) {
+	if info := InfoFrom(ctx); info != nil {
+		info.Caller = caller
+	}
+}
+
+// WithInfo returns ctx carrying a fresh Info, for work outside HTTP.
+func WithInfo(ctx context.Context, requestID string) context.Context {
+	return context.WithValue(ctx, infoKey{}, &Info{RequestID: requestID})
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// NewID returns a random 128-bit hex id.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// Metrics holds the HTTP series.
+type Metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// NewMetrics registers the HTTP series on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llm_http_requests_total",
+			Help: "HTTP requests by route pattern, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "llm_http_request_duration_seconds",
+			Help:    "HTTP request duration by route pattern, method and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
+		}, []string{"route", "method", "status"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+// Observe is the outermost middleware: it assigns the request id, recovers
+// panics, sets nosniff, and writes one access-log line and the HTTP metrics
+// per request. It must wrap the mux directly so the route pattern is known.
+func Observe(logger *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			id := r.Header.Get("X-Request-ID")
+			if !validRequestID.MatchString(id) {
+				id = NewID()
+			}
+			info := &Info{RequestID: id}
+			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+			w.Header().Set("X-Request-ID", id)
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			sw := &statusWriter{ResponseWriter: w}
+
+			defer func() {
+				if rec := recover(); rec != nil {
+					if rec == http.ErrAbortHandler {
+						panic(rec)
+					}
+					logger.ErrorContext(r.Context(), "panic",
+						"request_id", id, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+					if !sw.wrote {
+						WriteProblem(sw, r, NewProblem(CodeInternal, "The service failed to handle the request."))
+					}
+				}
+				route := r.Pattern
+				if route == "" {
+					route = "unmatched"
+				}
+				status := sw.status
+				if status == 0 {
+					status = http.StatusOK
+				}
+				d := time.Since(start)
+				if m != nil {
+					labels := []string{route, r.Method, strconv.Itoa(status)}
+					m.requests.WithLabelValues(labels...).Inc()
+					m.duration.WithLabelValues(labels...).Observe(d.Seconds())
+				}
+				attrs := []slog.Attr{
+					slog.String("method", r.Method),
+					slog.String("route", route),
+					slog.Int("status", status),
+					slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+					slog.String("request_id", id),
+				}
+				if info.Caller != "" {
+					attrs = append(attrs, slog.String("caller", info.Caller))
+				}
+				level := slog.LevelInfo
+				if info.Err != nil {
+					attrs = append(attrs, slog.String("error", info.Err.Error()))
+					if status >= 500 {
+						level = slog.LevelError
+					}
+				}
+				logger.LogAttrs(r.Context(), level, "request", attrs...)
+			}()
+			next.ServeHTTP(sw, r)
+		})
+	}
+}
+
+// statusWriter remembers the status written. It forwards Flush so long
+// polls and streaming keep working.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// MaxBody caps request bodies at n bytes. A declared Content-Length over
+// the cap is refused with 413 before anything is read.
+func MaxBody(n int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > n {
+				WriteProblem(w, r, NewProblem(CodePayloadTooLarge, fmt.Sprintf("The request body is larger than %d bytes.", n)))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, n)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Chain applies middleware so the first listed is the outermost.
+func Chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// ProblemMux wraps a ServeMux so that unknown routes answer 404 and wrong
+// methods 405 as problems (with the Allow header), instead of plain text.
+func ProblemMux(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// Let the mux decide between 404, 405 and a redirect, but keep
+		// only its status and headers.
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		switch rec.status {
+		case http.StatusMethodNotAllowed:
+			if allow := rec.header.Get("Allow"); allow != "" {
+				w.Header().Set("Allow", allow)
+			}
+			WriteProblem(w, r, NewProblem(CodeMethodNotAllowed, fmt.Sprintf("%s is not allowed on %s.", r.Method, r.URL.Path)))
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusFound:
+			mux.ServeHTTP(w, r)
+		default:
+			WriteProblem(w, r, NewProblem(CodeNotFound, "No route matches "+r.URL.Path+"."))
+		}
+	})
+}
+
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+func (h *headerRecorder) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+// ErrNotFound is returned by lookups of things that do not exist or that the
+// caller may not see.
+var ErrNotFound = errors.New("not found")

@@ -1,0 +1,499 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Errors callers branch on.
+var (
+	ErrJobNotFound = errors.New("job not found")
+	ErrQueueFull   = errors.New("queue full")
+	ErrWrongState  = errors.New("job is not in a state that allows this")
+	ErrLeaseLost   = errors.New("job lease lost")
+)
+
+// Config configures one queue. Zero values take the documented defaults.
+type Config struct {
+	Name         string        // queue name, e.g. "text" or "image"; required
+	Prefix       string        // key prefix; default "llm:"
+	MaxDepth     int           // queued jobs before new ones are refused; default 10000
+	QueueTimeout time.Duration // a job queued longer fails with QUEUE_TIMEOUT; default 15m
+	JobTTL       time.Duration // finished jobs are kept this long; default 24h
+	Lease        time.Duration // a running job's lease, renewed by its worker; default 30s
+	MaxAttempts  int           // attempts before a job fails for good; default 3
+	MaxInFlight  int           // running jobs across all processes; 0 = no cap
+	Outbox       bool          // write an outbox event when a job finishes
+	OutboxMax    int64         // approximate cap of the outbox stream; default 100000
+	Source       string        // source_service of outbox events; default "llm-service"
+}
+
+func (c *Config) defaults() {
+	if c.Prefix == "" {
+		c.Prefix = "llm:"
+	}
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = 10000
+	}
+	if c.QueueTimeout <= 0 {
+		c.QueueTimeout = 15 * time.Minute
+	}
+	if c.JobTTL <= 0 {
+		c.JobTTL = 24 * time.Hour
+	}
+	if c.Lease <= 0 {
+		c.Lease = 30 * time.Second
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = 3
+	}
+	if c.OutboxMax <= 0 {
+		c.OutboxMax = 100000
+	}
+	if c.Source == "" {
+		c.Source = "llm-service"
+	}
+}
+
+// Queue is one named priority queue in Redis.
+type Queue struct {
+	rdb  redis.UniversalClient
+	cfg  Config
+	base string // "{prefix+name}:"; every key shares this hash tag
+
+	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox string
+}
+
+// New returns the queue cfg.Name on rdb.
+func New(rdb redis.UniversalClient, cfg Config) *Queue {
+	cfg.defaults()
+	base := "{" + cfg.Prefix + cfg.Name + "}:"
+	return &Queue{
+		rdb: rdb, cfg: cfg, base: base,
+		kPending:   base + "pending",
+		kRunning:   base + "running",
+		kEnq:       base + "enqueued",
+		kScheduled: base + "scheduled",
+		kWake:      base + "wake",
+		kPaused:    base + "paused",
+		kSeq:       base + "seq",
+		kOutbox:    base + "outbox",
+	}
+}
+
+// Name returns the queue's name.
+func (q *Queue) Name() string { return q.cfg.Name }
+
+// Config returns the queue's effective configuration.
+func (q *Queue) Config() Config { return q.cfg }
+
+// OutboxStream is the Redis stream that receives this queue's job events.
+func (q *Queue) OutboxStream() string { return q.kOutbox }
+
+// Channel is the pub/sub channel on which job changes are announced.
+func Channel(prefix string) string {
+	if prefix == "" {
+		prefix = "llm:"
+	}
+	return prefix + "jobs"
+}
+
+func (q *Queue) cfgArgs() []any {
+	outbox := ""
+	if q.cfg.Outbox {
+		outbox = q.kOutbox
+	}
+	return []any{q.base, q.cfg.JobTTL.Milliseconds(), Channel(q.cfg.Prefix), outbox, q.cfg.OutboxMax, q.cfg.Source}
+}
+
+func (q *Queue) args(extra ...any) []any {
+	return append(q.cfgArgs(), extra...)
+}
+
+// NewJobID returns a new id for a job of queue name. The name prefix lets a
+// bare id find its queue.
+func NewJobID(name string) string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand: %v", err))
+	}
+	return name + "_" + hex.EncodeToString(b[:])
+}
+
+// QueueOf returns the queue name encoded in a job id.
+func QueueOf(id string) string {
+	name, _, ok := strings.Cut(id, "_")
+	if !ok {
+		return ""
+	}
+	return name
+}
+
+// EnqueueRequest describes a new job.
+type EnqueueRequest struct {
+	ID            string // optional; NewJobID(queue) when empty
+	Kind          string
+	Owner         string
+	Priority      Priority
+	Payload       []byte
+	DedupKey      string // identical live requests share one job; "" = no dedup
+	RequestID     string
+	CorrelationID string
+	Destination   string
+}
+
+func (r *EnqueueRequest) fields() []any {
+	f := []any{"kind", r.Kind, "owner", r.Owner, "priority", string(r.Priority), "payload", r.Payload}
+	if r.RequestID != "" {
+		f = append(f, "rid", r.RequestID)
+	}
+	if r.CorrelationID != "" {
+		f = append(f, "cid", r.CorrelationID)
+	}
+	if r.Destination != "" {
+		f = append(f, "dest", r.Destination)
+	}
+	return f
+}
+
+// Enqueue adds a job. When DedupKey names a live job of the same queue, that
+// job is returned with dup = true and nothing is added. A full queue returns
+// ErrQueueFull.
+func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bool, err error) {
+	if r.ID == "" {
+		r.ID = NewJobID(q.cfg.Name)
+	}
+	if r.Priority == "" {
+		r.Priority = PriorityNormal
+	}
+	dedupKey := q.base + "dedup:"
+	var dedupTTL int64
+	if r.DedupKey != "" {
+		dedupKey += r.DedupKey
+		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
+	}
+	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL)
+	args = append(args, r.fields()...)
+	res, err := enqueueScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey}, args...).Slice()
+	if err != nil {
+		return nil, false, fmt.Errorf("enqueue %s: %w", r.ID, err)
+	}
+	switch res[0] {
+	case "full":
+		return nil, false, ErrQueueFull
+	case "dup":
+		id := res[1].(string)
+		j, err := q.Get(ctx, id)
+		if err != nil {
+			return nil, false, fmt.Errorf("enqueue: read duplicate %s: %w", id, err)
+		}
+		return j, true, nil
+	}
+	now, _ := res[3].(int64)
+	pos, _ := res[2].(int64)
+	return &Job{
+		ID: r.ID, Kind: r.Kind, Status: StatusQueued, Priority: r.Priority, Owner: r.Owner,
+		Position: int(pos) + 1, CreatedAt: &Time{time.UnixMilli(now).UTC()},
+		Payload: r.Payload, RequestID: r.RequestID, CorrelationID: r.CorrelationID,
+		Destination: r.Destination, queue: q.cfg.Name,
+	}, false, nil
+}
+
+// PutSucceeded records a job that is already done, such as a cache hit, so
+// the caller gets a job id it can GET like any other.
+func (q *Queue) PutSucceeded(ctx context.Context, r EnqueueRequest, result []byte) (*Job, error) {
+	if r.ID == "" {
+		r.ID = NewJobID(q.cfg.Name)
+	}
+	if r.Priority == "" {
+		r.Priority = PriorityNormal
+	}
+	r.Payload = nil
+	args := q.args(r.ID, string(StatusSucceeded), result)
+	args = append(args, r.fields()...)
+	now, err := finishedScript.Run(ctx, q.rdb, []string{q.kPending}, args...).Int64()
+	if err != nil {
+		return nil, fmt.Errorf("store finished job %s: %w", r.ID, err)
+	}
+	t := &Time{time.UnixMilli(now).UTC()}
+	return &Job{
+		ID: r.ID, Kind: r.Kind, Status: StatusSucceeded, Priority: r.Priority, Owner: r.Owner,
+		CreatedAt: t, StartedAt: t, FinishedAt: t, Result: result, queue: q.cfg.Name,
+	}, nil
+}
+
+// Claim is what a claim attempt found.
+type Claim struct {
+	Job       *Job          // the claimed job, or nil
+	Paused    time.Duration // > 0 when the queue is paused by provider back-pressure
+	Busy      bool          // the in-flight cap is reached
+	Recovered int           // jobs whose expired leases were taken back
+}
+
+// Claim takes the next job (or the job id, when not "") and leases it to
+// token. It also promotes due retries, recovers expired leases and fails
+// jobs that waited past the queue timeout.
+func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
+	res, err := claimScript.Run(ctx, q.rdb,
+		[]string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused},
+		q.args(token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id)...,
+	).Slice()
+	if err != nil {
+		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
+	}
+	var c Claim
+	if len(res) >= 3 {
+		rec, _ := res[2].(int64)
+		c.Recovered = int(rec)
+	}
+	switch res[0] {
+	case "paused":
+		ms, _ := res[1].(int64)
+		c.Paused = time.Duration(ms) * time.Millisecond
+		return c, nil
+	case "busy":
+		c.Busy = true
+		return c, nil
+	case "none":
+		return c, nil
+	}
+	j, err := jobFromHash(q.cfg.Name, pairsToMap(res[3:]))
+	if err != nil {
+		return c, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
+	}
+	c.Job = j
+	return c, nil
+}
+
+// Outcome is how a worker finished a job.
+type Outcome struct {
+	Status     Status          // succeeded, failed or canceled; ignored when Retry or Handback
+	Result     json.RawMessage // for succeeded
+	Error      json.RawMessage // problem JSON for failed (and a retry's last error)
+	ErrorCode  string
+	Retry      bool          // transient failure: try again after RetryIn (uses an attempt)
+	RetryIn    time.Duration //
+	Handback   bool          // give the job back without using an attempt (shutdown, back-pressure)
+	Pause      time.Duration // with Handback: pause the queue's workers this long
+	EventExtra map[string]any
+}
+
+// Complete records the outcome of a job leased to this worker. It returns
+// ErrLeaseLost when the lease was taken over (the job was recovered by
+// another worker, whose outcome will count instead), and the status the job
+// ended in otherwise ("queued" for a retry or hand-back).
+func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, error) {
+	outcome := string(o.Status)
+	switch {
+	case o.Handback:
+		outcome = "handback"
+	case o.Retry:
+		outcome = "retry"
+	}
+	extra := ""
+	if len(o.EventExtra) > 0 {
+		b, err := json.Marshal(o.EventExtra)
+		if err != nil {
+			return "", fmt.Errorf("complete %s: event data: %w", job.ID, err)
+		}
+		extra = string(b)
+	}
+	res, err := completeScript.Run(ctx, q.rdb,
+		[]string{q.kRunning, q.kPending, q.kScheduled, q.kWake, q.kPaused},
+		q.args(job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
+			o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra)...,
+	).Slice()
+	if err != nil {
+		return "", fmt.Errorf("complete %s: %w", job.ID, err)
+	}
+	switch res[0] {
+	case "stale":
+		return "", fmt.Errorf("complete %s: %w", job.ID, ErrLeaseLost)
+	case "retry", "handback":
+		return StatusQueued, nil
+	}
+	return Status(res[0].(string)), nil
+}
+
+// Renew extends the lease of a running job. It reports whether a cancel was
+// requested; ErrLeaseLost means another worker owns the job now.
+func (q *Queue) Renew(ctx context.Context, job *Job) (cancel bool, err error) {
+	res, err := renewScript.Run(ctx, q.rdb, []string{q.kRunning},
+		q.args(job.ID, job.lease, q.cfg.Lease.Milliseconds())...).Text()
+	if err != nil {
+		return false, fmt.Errorf("renew %s: %w", job.ID, err)
+	}
+	switch res {
+	case "lost":
+		return false, fmt.Errorf("renew %s: %w", job.ID, ErrLeaseLost)
+	case "cancel":
+		return true, nil
+	}
+	return false, nil
+}
+
+// CancelResult says what Cancel did.
+type CancelResult int
+
+const (
+	Canceled  CancelResult = iota + 1 // the queued job is canceled
+	Signalled                         // the running job's worker was told to stop
+)
+
+// Cancel cancels a queued job at once, or signals the worker of a running
+// one. A finished job returns ErrWrongState.
+func (q *Queue) Cancel(ctx context.Context, id string) (CancelResult, error) {
+	res, err := cancelScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kScheduled}, q.args(id)...).Slice()
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s: %w", id, err)
+	}
+	switch res[0] {
+	case "missing":
+		return 0, ErrJobNotFound
+	case "canceled":
+		return Canceled, nil
+	case "signalled":
+		return Signalled, nil
+	}
+	return 0, fmt.Errorf("cancel %s: %w", id, ErrWrongState)
+}
+
+// Prioritize moves a queued job to priority p and returns it with its new
+// position.
+func (q *Queue) Prioritize(ctx context.Context, id string, p Priority) (*Job, error) {
+	res, err := prioritizeScript.Run(ctx, q.rdb, []string{q.kPending}, q.args(id, p.band(), string(p))...).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("prioritize %s: %w", id, err)
+	}
+	switch res[0] {
+	case "missing":
+		return nil, ErrJobNotFound
+	case "final":
+		return nil, fmt.Errorf("prioritize %s: %w", id, ErrWrongState)
+	}
+	return q.Get(ctx, id)
+}
+
+// Get returns the job with its queue position, in one round trip.
+func (q *Queue) Get(ctx context.Context, id string) (*Job, error) {
+	pipe := q.rdb.Pipeline()
+	all := pipe.HGetAll(ctx, q.base+"job:"+id)
+	rank := pipe.ZRank(ctx, q.kPending, id)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("get job %s: %w", id, err)
+	}
+	h := all.Val()
+	if len(h) == 0 || h["id"] == "" {
+		return nil, ErrJobNotFound
+	}
+	j, err := jobFromHash(q.cfg.Name, h)
+	if err != nil {
+		return nil, fmt.Errorf("get job %s: %w", id, err)
+	}
+	if r, err := rank.Result(); err == nil && j.Status == StatusQueued {
+		j.Position = int(r) + 1
+	}
+	return j, nil
+}
+
+// Active returns owner's queued and running jobs, with positions.
+func (q *Queue) Active(ctx context.Context, owner string) ([]*Job, error) {
+	ids, err := q.rdb.SMembers(ctx, q.base+"owner:"+owner).Result()
+	if err != nil {
+		return nil, fmt.Errorf("active jobs: %w", err)
+	}
+	jobs := make([]*Job, 0, len(ids))
+	for _, id := range ids {
+		j, err := q.Get(ctx, id)
+		if errors.Is(err, ErrJobNotFound) {
+			q.rdb.SRem(ctx, q.base+"owner:"+owner, id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !j.Status.Final() {
+			jobs = append(jobs, j)
+		}
+	}
+	return jobs, nil
+}
+
+// Stats are a queue's counts.
+type Stats struct {
+	Queued           int64   `json:"queued"`
+	Running          int64   `json:"running"`
+	Succeeded1h      int64   `json:"succeeded_1h"`
+	Failed1h         int64   `json:"failed_1h"`
+	Canceled1h       int64   `json:"canceled_1h"`
+	OldestQueuedAgeS float64 `json:"oldest_queued_age_s"`
+	PausedForS       float64 `json:"paused_for_s,omitempty"`
+}
+
+// Stats reads the queue's counts in one round trip.
+func (q *Queue) Stats(ctx context.Context) (Stats, error) {
+	pipe := q.rdb.Pipeline()
+	pending := pipe.ZCard(ctx, q.kPending)
+	scheduled := pipe.ZCard(ctx, q.kScheduled)
+	running := pipe.ZCard(ctx, q.kRunning)
+	oldest := pipe.ZRangeWithScores(ctx, q.kEnq, 0, 0)
+	paused := pipe.PTTL(ctx, q.kPaused)
+	now := pipe.Time(ctx)
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return Stats{}, fmt.Errorf("queue %s stats: %w", q.cfg.Name, err)
+	}
+	st := Stats{Queued: pending.Val() + scheduled.Val(), Running: running.Val()}
+	t := now.Val()
+	if o := oldest.Val(); len(o) == 1 && st.Queued > 0 {
+		age := float64(t.UnixMilli()-int64(o[0].Score)) / 1000
+		st.OldestQueuedAgeS = max(age, 0)
+	}
+	if p := paused.Val(); p > 0 {
+		st.PausedForS = p.Seconds()
+	}
+	// Finished counts live in per-minute hashes; sum the last 60.
+	minute := t.UnixMilli() / 60000
+	pipe = q.rdb.Pipeline()
+	cmds := make([]*redis.SliceCmd, 60)
+	for i := range cmds {
+		cmds[i] = pipe.HMGet(ctx, q.base+"stats:"+strconv.FormatInt(minute-int64(i), 10), "succeeded", "failed", "canceled")
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return Stats{}, fmt.Errorf("queue %s stats: %w", q.cfg.Name, err)
+	}
+	for _, c := range cmds {
+		v := c.Val()
+		st.Succeeded1h += toInt(v[0])
+		st.Failed1h += toInt(v[1])
+		st.Canceled1h += toInt(v[2])
+	}
+	return st, nil
+}
+
+func toInt(v any) int64 {
+	s, _ := v.(string)
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
+
+// WaitForWork blocks until a job may be ready or timeout passes. Idle
+// workers block here on Redis instead of polling.
+func (q *Queue) WaitForWork(ctx context.Context, timeout time.Duration) error {
+	err := q.rdb.BZPopMin(ctx, timeout, q.kWake).Err()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("wait for work on %s: %w", q.cfg.Name, err)
+	}
+	return nil
+}

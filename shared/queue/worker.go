@@ -1,0 +1,279 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/provider"
+)
+
+// Result is what a handler produced.
+type Result struct {
+	Value json.RawMessage
+	// Event adds fields to the job's completion event (model_used, image_id...).
+	Event map[string]any
+}
+
+// Handler runs jobs of one kind. Errors are classified by Classify.
+type Handler interface {
+	Handle(ctx context.Context, job *Job) (Result, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, job *Job) (Result, error)
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, job *Job) (Result, error) { return f(ctx, job) }
+
+var _ Handler = HandlerFunc(nil)
+
+// Runner executes leased jobs: it renews the lease, listens for cancel,
+// runs the kind's handler, and records the outcome.
+type Runner struct {
+	handlers map[string]Handler
+	notifier *Notifier
+	logger   *slog.Logger
+	metrics  *Metrics
+	// MaxRetryAfter caps how long provider back-pressure pauses a queue.
+	MaxRetryAfter time.Duration
+	// FailureCode is the problem code of a job whose handler failed for an
+	// unclassified reason, per queue name.
+	FailureCode map[string]string
+}
+
+// NewRunner returns a runner for the given handlers by kind.
+func NewRunner(handlers map[string]Handler, n *Notifier, m *Metrics, logger *slog.Logger) *Runner {
+	return &Runner{
+		handlers: handlers, notifier: n, logger: logger, metrics: m,
+		MaxRetryAfter: 60 * time.Second,
+		FailureCode:   map[string]string{},
+	}
+}
+
+// Kinds returns the kinds the runner can run.
+func (r *Runner) Kinds() []string {
+	kinds := make([]string, 0, len(r.handlers))
+	for k := range r.handlers {
+		kinds = append(kinds, k)
+	}
+	return kinds
+}
+
+// Run executes one leased job to its outcome. stop (which may be nil) ends
+// when the process is shutting down: the job is then handed back unless it
+// finishes first. Run returns the status the job was left in.
+func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
+	start := time.Now()
+	jobCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if r.notifier != nil {
+		stopCancel := r.notifier.onCancel(job.ID, func() { cancel(errCancelRequested) })
+		defer stopCancel()
+	}
+	// Renew the lease while the handler runs.
+	renewDone := make(chan struct{})
+	var renewWG sync.WaitGroup
+	renewWG.Add(1)
+	go func() {
+		defer renewWG.Done()
+		t := time.NewTicker(q.cfg.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-renewDone:
+				return
+			case <-t.C:
+				cancelled, err := q.Renew(context.WithoutCancel(ctx), job)
+				switch {
+				case errors.Is(err, ErrLeaseLost):
+					cancel(ErrLeaseLost)
+					return
+				case err != nil:
+					r.logger.Warn("lease renewal failed", "job_id", job.ID, "error", err.Error())
+				case cancelled:
+					cancel(errCancelRequested)
+				}
+			}
+		}
+	}()
+
+	if r.metrics != nil && job.CreatedAt != nil && job.Attempts <= 1 {
+		r.metrics.wait.WithLabelValues(q.Name()).Observe(time.Since(job.CreatedAt.Time).Seconds())
+	}
+	res, err := r.handle(jobCtx, job)
+	close(renewDone)
+	renewWG.Wait()
+
+	var o Outcome
+	switch {
+	case errors.Is(context.Cause(jobCtx), ErrLeaseLost):
+		r.logger.Warn("job lease lost; its result is discarded", "job_id", job.ID)
+		return "", fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
+	case err == nil:
+		o = Outcome{Status: StatusSucceeded, Result: res.Value, EventExtra: res.Event}
+	case errors.Is(context.Cause(jobCtx), errCancelRequested):
+		o = Outcome{Status: StatusCanceled, Error: problemJSON(httpapi.CodeJobCanceled, "The job was canceled while it ran.")}
+	case ctx.Err() != nil:
+		// Shutdown or deadline of the process: give the job back intact.
+		o = Outcome{Handback: true}
+	default:
+		o = r.classify(q, job, err)
+	}
+	// The outcome must be recorded even when ctx has ended (shutdown).
+	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer ccancel()
+	st, cerr := q.Complete(cctx, job, o)
+	if cerr != nil {
+		return "", fmt.Errorf("run %s: %w", job.ID, cerr)
+	}
+	r.observe(q, job, o, st, err, time.Since(start))
+	return st, nil
+}
+
+var errCancelRequested = errors.New("cancel requested")
+
+func (r *Runner) handle(ctx context.Context, job *Job) (res Result, err error) {
+	h, ok := r.handlers[job.Kind]
+	if !ok {
+		return Result{}, Permanent(httpapi.NewProblem(httpapi.CodeInvalidParameters, "No handler serves job kind "+job.Kind+"."))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("handler for %s panicked: %v", job.Kind, p))
+		}
+	}()
+	return h.Handle(ctx, job)
+}
+
+// permanentError marks an error that no retry can fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as one that retrying cannot fix (bad payload).
+func Permanent(err error) error { return &permanentError{err: err} }
+
+// classify turns a handler error into an outcome: back-pressure hands the
+// job back and pauses the queue; transient faults retry with backoff;
+// everything else fails the job with a problem safe to show.
+func (r *Runner) classify(q *Queue, job *Job, err error) Outcome {
+	failCode := r.FailureCode[q.Name()]
+	if failCode == "" {
+		failCode = httpapi.CodeInternal
+	}
+	if pe, ok := provider.As(err); ok {
+		switch pe.Kind {
+		case provider.RateLimited:
+			pause := pe.RetryAfter
+			if pause <= 0 {
+				pause = 5 * time.Second
+			}
+			pause = min(pause, r.MaxRetryAfter)
+			return Outcome{Handback: true, Pause: pause}
+		case provider.Quota:
+			return failed(httpapi.CodeQuotaExceeded, "The provider account is out of quota or balance.")
+		case provider.Unauthorized:
+			return failed(httpapi.CodeProviderRejected, "The provider refused the service's credentials.")
+		case provider.BadRequest:
+			msg := "The provider refused the request."
+			if pe.Message != "" {
+				msg += " " + pe.Message
+			}
+			return failed(httpapi.CodeProviderRejected, msg)
+		case provider.Timeout:
+			return retry(job, httpapi.CodeProviderTimeout, "The provider did not answer in time.")
+		case provider.Canceled:
+			return Outcome{Handback: true}
+		default:
+			msg := "The provider failed."
+			if pe.Message != "" {
+				msg = pe.Message
+			}
+			return retry(job, httpapi.CodeProviderUnavailable, msg)
+		}
+	}
+	var pe *permanentError
+	if errors.As(err, &pe) {
+		var p *httpapi.Problem
+		if errors.As(err, &p) {
+			b, _ := json.Marshal(problemOf(p))
+			return Outcome{Status: StatusFailed, Error: b, ErrorCode: p.Code}
+		}
+		return failed(failCode, "The job cannot succeed.")
+	}
+	var p *httpapi.Problem
+	if errors.As(err, &p) {
+		b, _ := json.Marshal(problemOf(p))
+		return Outcome{Status: StatusFailed, Error: b, ErrorCode: p.Code}
+	}
+	return retry(job, failCode, "The job failed.")
+}
+
+func problemOf(p *httpapi.Problem) *httpapi.Problem {
+	c := *p
+	c.Instance, c.RequestID, c.Job = "", "", nil
+	return &c
+}
+
+func problemJSON(code, detail string) json.RawMessage {
+	b, _ := json.Marshal(httpapi.NewProblem(code, detail))
+	return b
+}
+
+func failed(code, detail string) Outcome {
+	return Outcome{Status: StatusFailed, Error: problemJSON(code, detail), ErrorCode: code}
+}
+
+func retry(job *Job, code, detail string) Outcome {
+	return Outcome{
+		Retry: true, RetryIn: Backoff(job.Attempts),
+		Status: StatusFailed, Error: problemJSON(code, detail), ErrorCode: code,
+	}
+}
+
+// Backoff is the delay before retry number attempt (1-based): exponential
+// from 500ms, capped at 30s, with full jitter over the upper half.
+func Backoff(attempt int) time.Duration {
+	d := 500 * time.Millisecond
+	for i := 1; i < attempt && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d time.Duration) {
+	outcome := string(st)
+	switch {
+	case o.Handback && o.Pause > 0:
+		outcome = "backpressure"
+	case o.Handback:
+		outcome = "handed_back"
+	case o.Retry && st == StatusQueued:
+		outcome = "retry"
+	}
+	if r.metrics != nil {
+		r.metrics.jobs.WithLabelValues(job.Kind, outcome).Inc()
+		r.metrics.run.WithLabelValues(q.Name(), outcome).Observe(d.Seconds())
+		if outcome == "retry" {
+			r.metrics.retries.WithLabelValues(job.Kind).Inc()
+		}
+	}
+	switch {
+	case err != nil && (st == StatusFailed || outcome == "retry"):
+		r.logger.Warn("job failed", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts,
+			"outcome", outcome, "code", o.ErrorCode, "error", err.Error())
+	case err != nil && outcome == "backpressure":
+		r.logger.Warn("provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(), "job_id", job.ID)
+	default:
+		r.logger.Debug("job finished", "job_id", job.ID, "kind", job.Kind, "outcome", outcome, "duration_ms", d.Milliseconds())
+	}
+}

@@ -1,0 +1,74 @@
+// Package ratelimit admits requests per caller with GCRA in one Lua script,
+// timed by Redis TIME, so the limit is exact across any number of replicas
+// sharing one Redis. A limit of N per minute allows a burst of N, refilled
+// evenly over the minute.
+package ratelimit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// gcra: KEYS[1] the caller's TAT key. ARGV: 1 emission interval (µs),
+// 2 burst. Returns {allowed, remaining, retry_after_us, reset_after_us}.
+var gcra = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tolerance = interval * burst
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - tolerance
+local diff = now - allow_at
+if diff < 0 then
+  return {0, 0, -diff, tat - now}
+end
+local ttl = new_tat - now
+redis.call('SET', KEYS[1], string.format('%d', new_tat), 'PX', math.ceil(ttl / 1000))
+return {1, math.floor(diff / interval), 0, ttl}
+`)
+
+// Decision is the limiter's answer for one request.
+type Decision struct {
+	Allowed    bool
+	Limit      int
+	Remaining  int
+	RetryAfter time.Duration // when refused: how long until one request is allowed
+	ResetAfter time.Duration // until the caller is back to a full burst
+}
+
+// Limiter limits requests per caller and group.
+type Limiter struct {
+	rdb    redis.UniversalClient
+	prefix string
+}
+
+// New returns a limiter whose keys start with prefix.
+func New(rdb redis.UniversalClient, prefix string) *Limiter {
+	return &Limiter{rdb: rdb, prefix: prefix}
+}
+
+// Allow takes one request for caller in group under a limit of perMinute.
+func (l *Limiter) Allow(ctx context.Context, group, caller string, perMinute int) (Decision, error) {
+	if perMinute <= 0 {
+		return Decision{Allowed: true, Limit: 0}, nil
+	}
+	interval := time.Minute.Microseconds() / int64(perMinute)
+	key := l.prefix + "rl:{" + group + ":" + caller + "}"
+	res, err := gcra.Run(ctx, l.rdb, []string{key}, interval, perMinute).Int64Slice()
+	if err != nil {
+		return Decision{}, fmt.Errorf("rate limit %s: %w", group, err)
+	}
+	return Decision{
+		Allowed:    res[0] == 1,
+		Limit:      perMinute,
+		Remaining:  int(res[1]),
+		RetryAfter: time.Duration(res[2]) * time.Microsecond,
+		ResetAfter: time.Duration(res[3]) * time.Microsecond,
+	}, nil
+}

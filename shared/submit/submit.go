@@ -1,0 +1,407 @@
+// Package submit is the one sync/async contract of every generation
+// endpoint: admission (priority, rate limit, quota), cache hits as finished
+// jobs, de-duplication, enqueue, and waiting for the job with 200/202
+// answers.
+package submit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/ratelimit"
+)
+
+// Defaults for waiting.
+const (
+	DefaultWait      = 25 * time.Second
+	MaxWait          = 120 * time.Second
+	LambdaMaxWait    = 28 * time.Second // API Gateway cuts off at 30 s
+	lambdaWaitMargin = 1500 * time.Millisecond
+)
+
+// CacheReader looks up a finished result.
+type CacheReader interface {
+	Get(ctx context.Context, group, key string) ([]byte, bool, error)
+}
+
+// RateLimitNotifier is told when a caller is refused by the limiter.
+type RateLimitNotifier interface {
+	RateLimited(ctx context.Context, caller, group string)
+}
+
+// Service admits generation requests and answers them.
+type Service struct {
+	queues   map[string]*queue.Queue
+	notifier *queue.Notifier
+	limiter  *ratelimit.Limiter
+	cache    CacheReader
+	runner   *queue.Runner
+	metrics  *queue.Metrics
+	logger   *slog.Logger
+	limited  *prometheus.CounterVec
+
+	// Limits is requests per minute per caller, by group.
+	Limits map[string]int
+	// Inline runs the caller's own job in the request while it waits (AWS
+	// Lambda, where no background worker outlives an invocation).
+	Inline bool
+	// MaxWait clamps ?wait.
+	MaxWait time.Duration
+	// OnRateLimited, when set, hears about refused callers.
+	OnRateLimited RateLimitNotifier
+}
+
+// Config lists a Service's dependencies.
+type Config struct {
+	Queues   []*queue.Queue
+	Notifier *queue.Notifier
+	Limiter  *ratelimit.Limiter
+	Cache    CacheReader
+	Runner   *queue.Runner
+	Metrics  *queue.Metrics
+	Logger   *slog.Logger
+	Registry prometheus.Registerer
+}
+
+// New returns a Service.
+func New(c Config) *Service {
+	s := &Service{
+		queues:   map[string]*queue.Queue{},
+		notifier: c.Notifier, limiter: c.Limiter, cache: c.Cache, runner: c.Runner,
+		metrics: c.Metrics, logger: c.Logger,
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llm_ratelimit_refused_total", Help: "Requests refused by the per-caller rate limit, by group.",
+		}, []string{"group"}),
+		Limits:  map[string]int{},
+		MaxWait: MaxWait,
+	}
+	if c.Registry != nil {
+		c.Registry.MustRegister(s.limited)
+	}
+	for _, q := range c.Queues {
+		s.queues[q.Name()] = q
+	}
+	return s
+}
+
+// Queue returns the queue called name, or nil.
+func (s *Service) Queue(name string) *queue.Queue { return s.queues[name] }
+
+// Request is one validated generation request.
+type Request struct {
+	Queue    string // queue name, also the rate-limit group
+	Kind     string // job kind
+	Priority string // as the caller sent it
+	Payload  []byte // what the handler runs
+	// Canonical identifies the request for de-duplication: identical live
+	// requests from one caller share a job. Usually the cache key.
+	Canonical string
+	// CacheKey, when set, is looked up before anything is queued.
+	CacheKey string
+	// Quota, when set, may refuse the caller before anything is queued.
+	Quota func(ctx context.Context, owner string) error
+	// CorrelationID and Destination trace the job to its events.
+	CorrelationID string
+	Destination   string
+}
+
+// Admission is what Admit decided.
+type Admission struct {
+	Job       *queue.Job
+	CacheHit  bool
+	Duplicate bool
+	Limit     ratelimit.Decision
+}
+
+// Admit runs admission and enqueues (or finds) the job. Every refusal is a
+// *httpapi.Problem. hdr receives the rate-limit headers, even on refusal.
+func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req Request, cacheControl, idempotencyKey string) (Admission, error) {
+	var a Admission
+	q := s.queues[req.Queue]
+	if q == nil {
+		return a, fmt.Errorf("admit: no queue %q", req.Queue)
+	}
+	prio, ok := queue.ParsePriority(req.Priority)
+	if !ok {
+		return a, httpapi.Invalid(map[string]string{"priority": "must be one of low, normal, high, urgent"})
+	}
+	if prio == queue.PriorityUrgent && !c.Admin() {
+		return a, httpapi.NewProblem(httpapi.CodeForbidden, "Priority urgent needs the admin scope.")
+	}
+	if err := s.rateLimit(ctx, hdr, c.Subject, req.Queue, &a); err != nil {
+		return a, err
+	}
+	if req.Quota != nil {
+		if err := req.Quota(ctx, c.Subject); err != nil {
+			return a, err
+		}
+	}
+	er := queue.EnqueueRequest{
+		Kind: req.Kind, Owner: c.Subject, Priority: prio, Payload: req.Payload,
+		RequestID: httpapi.RequestID(ctx), CorrelationID: req.CorrelationID, Destination: req.Destination,
+	}
+	noCache, noStore := cacheDirectives(cacheControl)
+	if req.CacheKey != "" && s.cache != nil && !noCache && !noStore {
+		if b, ok, err := s.cache.Get(ctx, req.Queue, req.CacheKey); err != nil {
+			s.logger.Warn("cache unavailable; bypassing it", "error", err.Error())
+		} else if ok {
+			job, err := q.PutSucceeded(ctx, er, markCached(b))
+			if err != nil {
+				return a, unavailable(err)
+			}
+			a.Job, a.CacheHit = job, true
+			return a, nil
+		}
+	}
+	switch {
+	case idempotencyKey != "":
+		er.DedupKey = "idem:" + hash(c.Subject, idempotencyKey)
+	case req.Canonical != "":
+		er.DedupKey = hash(c.Subject, req.Kind, req.Canonical)
+	}
+	job, dup, err := q.Enqueue(ctx, er)
+	if errors.Is(err, queue.ErrQueueFull) {
+		p := httpapi.NewProblem(httpapi.CodeQueueFull, "The "+req.Queue+" queue is full; try again shortly.")
+		p.RetryAfter = 5 * time.Second
+		return a, p
+	}
+	if err != nil {
+		return a, unavailable(err)
+	}
+	if dup {
+		s.metrics.DedupHit(req.Queue)
+	}
+	a.Job, a.Duplicate = job, dup
+	return a, nil
+}
+
+func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group string, a *Admission) error {
+	limit := s.Limits[group]
+	if limit <= 0 || s.limiter == nil {
+		return nil
+	}
+	d, err := s.limiter.Allow(ctx, group, caller, limit)
+	if err != nil {
+		// Fail closed: without Redis nothing can be queued anyway.
+		return unavailable(err)
+	}
+	a.Limit = d
+	hdr.Set("RateLimit-Policy", fmt.Sprintf(`"%s";q=%d;w=60`, group, limit))
+	hdr.Set("RateLimit", fmt.Sprintf(`"%s";r=%d;t=%d`, group, d.Remaining, ceilSeconds(d.ResetAfter)))
+	if !d.Allowed {
+		s.limited.WithLabelValues(group).Inc()
+		if s.OnRateLimited != nil {
+			s.OnRateLimited.RateLimited(ctx, caller, group)
+		}
+		p := httpapi.NewProblem(httpapi.CodeRateLimited,
+			fmt.Sprintf("Rate limit of %d %s requests a minute exceeded.", limit, group))
+		p.RetryAfter = max(d.RetryAfter, time.Second)
+		return p
+	}
+	return nil
+}
+
+// Handle admits req and answers it under the sync/async contract.
+func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
+	c, _ := auth.FromContext(r.Context())
+	wait, err := s.waitFor(r)
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	if req.CorrelationID == "" {
+		req.CorrelationID = r.Header.Get("X-Correlation-ID")
+	}
+	a, err := s.Admit(r.Context(), w.Header(), c, req, r.Header.Get("Cache-Control"), r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	if a.CacheHit {
+		w.Header().Set("X-Cache", "HIT")
+		s.Respond(w, r, a.Job)
+		return
+	}
+	w.Header().Set("X-Cache", "MISS")
+	if a.Duplicate {
+		w.Header().Set("X-Deduplicated", "true")
+	}
+	job := a.Job
+	if wait > 0 {
+		job, err = s.await(r.Context(), req.Queue, job, wait, !a.Duplicate)
+		if err != nil {
+			httpapi.Error(w, r, err)
+			return
+		}
+	}
+	s.Respond(w, r, job)
+}
+
+// Respond writes a job under the contract: 200 when it succeeded, its
+// problem when it failed or was canceled, 202 with Location while it runs.
+func (s *Service) Respond(w http.ResponseWriter, r *http.Request, job *queue.Job) {
+	switch job.Status {
+	case queue.StatusSucceeded:
+		httpapi.JSON(w, http.StatusOK, job)
+	case queue.StatusFailed, queue.StatusCanceled:
+		p := jobProblem(job)
+		p.Job = job
+		httpapi.WriteProblem(w, r, p)
+	default:
+		w.Header().Set("Location", "/api/v2/queue/"+job.ID)
+		w.Header().Set("Retry-After", "1")
+		httpapi.JSON(w, http.StatusAccepted, job)
+	}
+}
+
+func jobProblem(job *queue.Job) *httpapi.Problem {
+	var p httpapi.Problem
+	if len(job.Error) > 0 && json.Unmarshal(job.Error, &p) == nil && p.Code != "" {
+		p.Status = httpapi.StatusOf(p.Code)
+		p.Title = http.StatusText(p.Status)
+		return &p
+	}
+	if job.Status == queue.StatusCanceled {
+		return httpapi.NewProblem(httpapi.CodeJobCanceled, "The job was canceled.")
+	}
+	return httpapi.NewProblem(httpapi.CodeInternal, "The job failed.")
+}
+
+// Await waits up to wait for the job to finish (the long poll of GET
+// /api/v2/queue/{id}).
+func (s *Service) Await(ctx context.Context, job *queue.Job, wait time.Duration) (*queue.Job, error) {
+	return s.await(ctx, job.Queue(), job, wait, false)
+}
+
+func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, own bool) (*queue.Job, error) {
+	if job.Status.Final() || wait <= 0 {
+		return job, nil
+	}
+	q := s.queues[queueName]
+	if q == nil {
+		q = s.queues[queue.QueueOf(job.ID)]
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if s.Inline && own && s.runner != nil {
+		// Under Lambda no worker may be running: run our own job here.
+		c, err := q.Claim(wctx, queue.NewJobID("inline"), job.ID)
+		if err != nil {
+			return nil, unavailable(err)
+		}
+		if c.Job != nil {
+			if _, err := s.runner.Run(wctx, q, c.Job); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
+				return nil, unavailable(err)
+			}
+		}
+	}
+	j, err := s.notifier.Wait(wctx, q, job.ID)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return j, nil
+}
+
+// WaitParam parses ?wait= and Prefer: respond-async into a wait duration,
+// clamped to the service's maximum and, under Lambda, to the invocation's
+// remaining time.
+func (s *Service) WaitParam(r *http.Request, def time.Duration) (time.Duration, error) {
+	wait := def
+	if v := r.URL.Query().Get("wait"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return 0, httpapi.Invalid(map[string]string{"wait": "must be a number of seconds, 0 or more"})
+		}
+		wait = time.Duration(f * float64(time.Second))
+	}
+	wait = min(wait, s.MaxWait)
+	if dl, ok := r.Context().Deadline(); ok {
+		wait = min(wait, time.Until(dl)-lambdaWaitMargin)
+	}
+	return max(wait, 0), nil
+}
+
+func (s *Service) waitFor(r *http.Request) (time.Duration, error) {
+	wait, err := s.WaitParam(r, DefaultWait)
+	if err != nil {
+		return 0, err
+	}
+	for _, v := range r.Header.Values("Prefer") {
+		for _, pref := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(pref), "respond-async") {
+				return 0, nil
+			}
+		}
+	}
+	return wait, nil
+}
+
+func cacheDirectives(v string) (noCache, noStore bool) {
+	for _, d := range strings.Split(v, ",") {
+		switch strings.ToLower(strings.TrimSpace(d)) {
+		case "no-cache":
+			noCache = true
+		case "no-store":
+			noStore = true
+		}
+	}
+	return noCache, noStore
+}
+
+// NoStore reports whether the request asked that its result not be cached.
+func NoStore(cacheControl string) bool {
+	_, noStore := cacheDirectives(cacheControl)
+	return noStore
+}
+
+// markCached sets "cached": true on a cached result object.
+func markCached(b []byte) []byte {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return b
+	}
+	m["cached"] = json.RawMessage("true")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return b
+	}
+	return out
+}
+
+func hash(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:40]
+}
+
+func ceilSeconds(d time.Duration) int64 {
+	return int64((d + time.Second - 1) / time.Second)
+}
+
+func unavailable(err error) error {
+	p := httpapi.NewProblem(httpapi.CodeServiceUnavailable, "The job store is unavailable; try again shortly.")
+	p.RetryAfter = 2 * time.Second
+	p.Err = err
+	return p
+}
+
+// Unavailable wraps a store error as a 503 problem.
+func Unavailable(err error) error { return unavailable(err) }
