@@ -101,7 +101,8 @@ const cfgArgs = 6
 // enqueueScript adds a job, or returns the live job it duplicates.
 // KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused)
 // ARGV: cfg(6), 7 id, 8 band, 9 max depth, 10 dedup ttl ms (0 = none),
-//       11.. field/value pairs for the job hash
+//
+//	11.. field/value pairs for the job hash
 var enqueueScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 local id = ARGV[7]
@@ -162,7 +163,9 @@ return now
 // queued too long, then claims the next job (or the one named).
 // KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused
 // ARGV: cfg(6), 7 token, 8 lease ms, 9 max in flight (0 = no cap),
-//       10 queue timeout ms, 11 max attempts, 12 job id ("" = next)
+//
+//	10 queue timeout ms, 11 max attempts, 12 job id ("" = next)
+//
 // Returns {'paused', ms} | {'busy'} | {'none'} | {'ok', recovered, fields...}
 var claimScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
@@ -245,8 +248,9 @@ return out
 // worker whose lease was taken over can no longer change the job.
 // KEYS: 1 running, 2 pending, 3 scheduled, 4 wake, 5 paused
 // ARGV: cfg(6), 7 id, 8 token, 9 outcome (succeeded|failed|canceled|retry|handback),
-//       10 result, 11 error problem JSON, 12 error code, 13 retry delay ms,
-//       14 max attempts, 15 pause ms, 16 event extra JSON
+//
+//	10 result, 11 error problem JSON, 12 error code, 13 retry delay ms,
+//	14 max attempts, 15 pause ms, 16 event extra JSON
 var completeScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 local id = ARGV[7]
