@@ -182,6 +182,12 @@ func (a *app) serves(group string) bool {
 // handler builds the HTTP handler of the process's function.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
+	a.mount(mux)
+	return httpapi.Observe(a.logger, a.httpm)(httpapi.ProblemMux(mux))
+}
+
+// mount registers the routes of the process's function on mux.
+func (a *app) mount(mux httpapi.Mux) {
 	mux.Handle("GET /health", a.health)
 	if !a.lambda {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
@@ -189,7 +195,6 @@ func (a *app) handler() http.Handler {
 	if a.serves(config.FunctionQueue) {
 		queueapi.Register(mux, a.verifier, a.submit, a.logger)
 	}
-	return httpapi.Observe(a.logger, a.httpm)(httpapi.ProblemMux(mux))
 }
 
 // workerQueues are the queues this process works on in long-running modes.

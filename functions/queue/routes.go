@@ -14,16 +14,8 @@ import (
 // MaxBody caps request bodies of the queue routes.
 const MaxBody = 64 << 10
 
-// Routes lists the patterns this group serves.
-var Routes = []string{
-	"GET /api/v2/queue/status",
-	"GET /api/v2/queue/{job_id}",
-	"DELETE /api/v2/queue/{job_id}",
-	"POST /api/v2/queue/prioritize",
-}
-
 // Register mounts the queue routes on mux, each behind auth and the body cap.
-func Register(mux *http.ServeMux, v *auth.Verifier, svc *submit.Service, logger *slog.Logger) {
+func Register(mux httpapi.Mux, v *auth.Verifier, svc *submit.Service, logger *slog.Logger) {
 	h := &handlers{svc: svc, logger: logger}
 	guard := func(f http.HandlerFunc) http.Handler {
 		return httpapi.Chain(f, auth.Middleware(v), httpapi.MaxBody(MaxBody))

@@ -191,6 +191,14 @@ func MaxBody(n int64) func(http.Handler) http.Handler {
 	}
 }
 
+// Mux is where a group mounts its routes: an *http.ServeMux, or a recorder
+// that lists them.
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
+}
+
+var _ Mux = (*http.ServeMux)(nil)
+
 // Chain applies middleware so the first listed is the outermost.
 func Chain(h http.Handler, mw ...func(http.Handler) http.Handler) http.Handler {
 	for i := len(mw) - 1; i >= 0; i-- {

@@ -1,0 +1,20 @@
+.PHONY: run test build lambda events
+
+# Start the service on embedded defaults (no Redis, no keys, no hub needed).
+run:
+	go run .
+
+# Run every test against a real Redis (started when none answers).
+test:
+	./local/test.sh
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o dnd-llm-service .
+
+# The Lambda binary as SAM builds it (linux/arm64).
+lambda:
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags "-s -w" -o bootstrap .
+
+# Rewrite local/events from the route table.
+events:
+	go run ./local/eventgen

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Containers cannot run here, so the Containerfile's promises are checked
+// by reading it.
+func TestContainerfileInvariants(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	stages := regexp.MustCompile(`(?m)^FROM\s+(\S+)`).FindAllStringSubmatch(src, -1)
+	if len(stages) < 2 {
+		t.Fatalf("want a multi-stage build, got %d stages", len(stages))
+	}
+	if !strings.Contains(stages[0][1], "golang") {
+		t.Errorf("build stage FROM %s, want golang", stages[0][1])
+	}
+	if last := stages[len(stages)-1][1]; last != "gcr.io/distroless/static-debian12:nonroot" {
+		t.Errorf("final stage FROM %s, want distroless static nonroot", last)
+	}
+	for _, want := range []string{
+		"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w`,
+		"USER 65532", "EXPOSE 8000",
+		`HEALTHCHECK`, `CMD ["/dnd-llm-service","healthcheck"]`,
+		"org.opencontainers.image.title", "org.opencontainers.image.version", "org.opencontainers.image.source",
+		"MESSAGE_HUB_URL=http://message_hub:8200",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("Containerfile lacks %q", want)
+		}
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "podman build --format docker") {
+		t.Errorf("README does not say podman build --format docker")
+	}
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test against a real Redis. Starts redis-server on
+# 127.0.0.1:6379 when nothing answers there, and fails rather than test
+# without one. Extra arguments go to `go test` (e.g. -run TestName).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+redis_url="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+hostport="${redis_url#redis://}"; hostport="${hostport%%/*}"
+host="${hostport%%:*}"; port="${hostport##*:}"
+
+ping() { (exec 3<>"/dev/tcp/$host/$port" && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
+
+if ! ping; then
+  if [ "$host" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
+    echo "test: no Redis answers at $hostport" >&2; exit 1
+  fi
+  if ! command -v redis-server >/dev/null; then
+    echo "test: installing redis-server" >&2
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
+  fi
+  echo "test: starting redis-server on $host:$port" >&2
+  redis-server --daemonize yes --bind "$host" --port "$port" --save "" --appendonly no \
+    --logfile "${TMPDIR:-/tmp}/dnd-llm-service-redis.log"
+  for _ in $(seq 1 100); do ping && break; sleep 0.1; done
+  ping || { echo "test: redis-server did not start; refusing to test without Redis" >&2; exit 1; }
+fi
+export TEST_REDIS_URL="$redis_url"
+
+go test -count=1 -timeout 20m "$@" ./...

@@ -1,0 +1,290 @@
+package openai
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/dndcc/dnd-llm-service/shared/provider"
+)
+
+// Call outcomes besides the provider.Kind strings.
+const (
+	outcomeOK      = "ok"
+	outcomeInvalid = "invalid" // answered, but not JSON or not valid
+	outcomeRefused = "refused" // the model declined (structured-output refusal)
+)
+
+// Complete asks the chain, from req.StartModel on, for a JSON answer that
+// passes req.Validate. Each model gets MaxRetries retries for retryable
+// failures and one repair turn for an invalid answer before the next model
+// takes over. Errors are *provider.Error; on error the Result still lists
+// the Calls made and their Usage, for accounting.
+func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
+	var res Result
+	start, err := c.check(req)
+	if err != nil {
+		return res, err
+	}
+	base := make([]goopenai.ChatCompletionMessage, len(req.Messages))
+	for i, m := range req.Messages {
+		base[i] = goopenai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
+	}
+
+	var last *provider.Error
+	for i := start; i < len(c.models); i++ {
+		model := c.models[i]
+		if last != nil {
+			c.metrics.fallback(c.models[i-1], model)
+			c.log.LogAttrs(ctx, slog.LevelWarn, "openai fallback",
+				slog.String("from", c.models[i-1]), slog.String("to", model),
+				slog.String("kind", last.Kind.String()), slog.Int("status", last.Status), slog.String("code", last.Code))
+		}
+		content, pe, stop := c.tryModel(ctx, model, req, base, &res)
+		if pe == nil {
+			res.Content, res.Model = content, model
+			return res, nil
+		}
+		last = pe
+		if stop {
+			break
+		}
+	}
+	return res, last
+}
+
+// tryModel runs the attempts on one model. stop reports that the chain must
+// not go on (the failure is not the model's).
+func (c *Client) tryModel(ctx context.Context, model string, req Request, base []goopenai.ChatCompletionMessage, res *Result) (content json.RawMessage, pe *provider.Error, stop bool) {
+	msgs := base
+	repaired := false
+	retries := 0
+	for {
+		if ctx.Err() != nil {
+			return nil, c.contextError(ctx, ctx.Err()), true
+		}
+		resp, f := c.attempt(ctx, model, req, msgs)
+		if f == nil {
+			usage := Usage{max(resp.Usage.PromptTokens, 0), max(resp.Usage.CompletionTokens, 0), max(resp.Usage.TotalTokens, 0)}
+			content, refused, problem := answer(resp, req.Validate)
+			outcome := outcomeOK
+			switch {
+			case refused:
+				outcome = outcomeRefused
+			case problem != nil:
+				outcome = outcomeInvalid
+			}
+			c.record(res, req.Kind, model, outcome, usage)
+			switch {
+			case refused:
+				return nil, &provider.Error{Provider: ProviderName, Kind: provider.BadRequest, Code: "refusal",
+					Message: "the model refused to answer"}, false
+			case problem == nil:
+				return content, nil, false
+			case !repaired:
+				repaired = true
+				msgs = repairMessages(base, resp, req.SchemaName, c.safeText(problem.Error()))
+				continue
+			}
+			return nil, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Code: "invalid_answer",
+				Message: "the model's answer did not match the expected format", Err: c.redact(problem)}, false
+		}
+
+		c.record(res, req.Kind, model, f.err.Kind.String(), Usage{})
+		if f.err.Kind == provider.RateLimited && f.hint > c.inlineRetryAfterMax {
+			// A long wait is the queue's business: it pauses every worker
+			// instead of each one sleeping here.
+			return nil, f.err, true
+		}
+		if !f.retry || retries >= c.maxRetries {
+			return nil, f.err, f.stop
+		}
+		wait := f.hint
+		if wait == 0 {
+			wait = c.jitter(backoff(retries))
+		}
+		retries++
+		c.metrics.retry(model)
+		c.log.LogAttrs(ctx, slog.LevelDebug, "openai retry",
+			slog.String("model", model), slog.Int("retry", retries), slog.Duration("wait", wait),
+			slog.String("kind", f.err.Kind.String()), slog.Int("status", f.err.Status))
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, c.contextError(ctx, err), true
+		}
+	}
+}
+
+// attempt makes one HTTP call under RequestTimeout. A nil failure means the
+// server answered 2xx with a completion.
+func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage) (goopenai.ChatCompletionResponse, *failure) {
+	wire, zeroTemp := wireRequest(model, req, msgs)
+	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
+	defer cancel()
+	a := &attempt{zeroTemperature: zeroTemp}
+	start := c.now()
+	resp, err := c.api.CreateChatCompletion(withAttempt(actx, a), wire)
+	c.metrics.duration(model, c.now().Sub(start))
+	if err != nil {
+		f := c.classify(ctx, a, err, resp.Header())
+		c.observe(f.err.Kind)
+		return resp, &f
+	}
+	c.observe(0)
+	return resp, nil
+}
+
+// record accounts one attempt in the result and the metrics.
+func (c *Client) record(res *Result, kind, model, outcome string, u Usage) {
+	res.Calls = append(res.Calls, Call{Model: model, Usage: u, Outcome: outcome})
+	res.Usage.add(u)
+	c.metrics.request(model, outcome)
+	c.metrics.tokens(model, kind, u)
+}
+
+// wireRequest builds the go-openai request for one model. zeroTemp asks the
+// transport to send "temperature":0, which go-openai's omitempty drops.
+func wireRequest(model string, req Request, msgs []goopenai.ChatCompletionMessage) (r goopenai.ChatCompletionRequest, zeroTemp bool) {
+	r = goopenai.ChatCompletionRequest{
+		Model:    model,
+		Messages: msgs,
+		Seed:     req.Seed,
+		ResponseFormat: &goopenai.ChatCompletionResponseFormat{
+			Type: goopenai.ChatCompletionResponseFormatTypeJSONSchema,
+			JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{
+				Name:   req.SchemaName,
+				Schema: req.Schema,
+				Strict: true,
+			},
+		},
+	}
+	if req.MaxTokens > 0 {
+		if usesCompletionTokens(model) {
+			r.MaxCompletionTokens = req.MaxTokens
+		} else {
+			r.MaxTokens = req.MaxTokens
+		}
+	}
+	if req.Temperature != nil && !fixedSampling(model) {
+		r.Temperature = *req.Temperature
+		zeroTemp = *req.Temperature == 0
+	}
+	return r, zeroTemp
+}
+
+// usesCompletionTokens reports whether go-openai refuses max_tokens for the
+// model (reasoning models take max_completion_tokens).
+func usesCompletionTokens(model string) bool {
+	err := goopenai.NewReasoningValidator().Validate(goopenai.ChatCompletionRequest{Model: model, MaxTokens: 1})
+	return errors.Is(err, goopenai.ErrReasoningModelMaxTokensDeprecated)
+}
+
+// fixedSampling reports whether the model fixes its temperature (reasoning
+// models); the request's temperature is then left out rather than refused.
+func fixedSampling(model string) bool {
+	err := goopenai.NewReasoningValidator().Validate(goopenai.ChatCompletionRequest{Model: model, Temperature: 0.5})
+	return errors.Is(err, goopenai.ErrReasoningModelLimitationsOther) || errors.Is(err, goopenai.ErrReasoningSamplingUnsupported)
+}
+
+// answer extracts and checks the JSON answer of a completion.
+func answer(resp goopenai.ChatCompletionResponse, validate func([]byte) error) (content json.RawMessage, refused bool, problem error) {
+	if len(resp.Choices) == 0 {
+		return nil, false, errors.New("the answer had no choices")
+	}
+	ch := resp.Choices[0]
+	if ch.Message.Refusal != "" {
+		return nil, true, nil
+	}
+	if ch.FinishReason == goopenai.FinishReasonLength {
+		return nil, false, errors.New("the answer was cut off at the token limit")
+	}
+	content = stripFence([]byte(ch.Message.Content))
+	if len(content) == 0 {
+		return nil, false, errors.New("the answer was empty")
+	}
+	var v any
+	if err := json.Unmarshal(content, &v); err != nil {
+		return nil, false, fmt.Errorf("the answer is not JSON: %w", err)
+	}
+	if validate != nil {
+		if err := validate(content); err != nil {
+			return nil, false, fmt.Errorf("the answer does not fit: %w", err)
+		}
+	}
+	return content, false, nil
+}
+
+var fence = regexp.MustCompile("(?s)^```[a-zA-Z]*\\s*\n(.*?)\\s*```$")
+
+// stripFence trims space and a Markdown code fence that some local models
+// wrap around JSON.
+func stripFence(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	if m := fence.FindSubmatch(b); m != nil {
+		return bytes.TrimSpace(m[1])
+	}
+	return b
+}
+
+// repairMessages asks the model to correct its previous answer.
+func repairMessages(base []goopenai.ChatCompletionMessage, resp goopenai.ChatCompletionResponse, schema, problem string) []goopenai.ChatCompletionMessage {
+	var prev string
+	if len(resp.Choices) > 0 {
+		prev = resp.Choices[0].Message.Content
+	}
+	return append(slices.Clip(base),
+		goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleAssistant, Content: prev},
+		goopenai.ChatCompletionMessage{Role: goopenai.ChatMessageRoleUser, Content: fmt.Sprintf(
+			"Your previous answer could not be used: %s. Answer again with only a JSON document that matches the %q schema, with no other text.",
+			problem, schema)},
+	)
+}
+
+var schemaName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+// check validates a request and returns the chain index to start from.
+func (c *Client) check(req Request) (int, error) {
+	bad := func(format string, args ...any) (int, error) {
+		return 0, &provider.Error{Provider: ProviderName, Kind: provider.BadRequest, Code: "invalid_request",
+			Message: fmt.Sprintf(format, args...)}
+	}
+	if len(req.Messages) == 0 {
+		return bad("Messages: at least one message is required")
+	}
+	for i, m := range req.Messages {
+		switch m.Role {
+		case goopenai.ChatMessageRoleSystem, goopenai.ChatMessageRoleUser, goopenai.ChatMessageRoleAssistant:
+		default:
+			return bad("Messages[%d].Role: must be system, user or assistant", i)
+		}
+		if m.Content == "" {
+			return bad("Messages[%d].Content: must not be empty", i)
+		}
+	}
+	if !schemaName.MatchString(req.SchemaName) {
+		return bad("SchemaName: must be 1-64 letters, digits, _ or -")
+	}
+	if t := bytes.TrimSpace(req.Schema); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return bad("Schema: must be a JSON object")
+	}
+	if t := req.Temperature; t != nil && !(*t >= 0 && *t <= 2) {
+		return bad("Temperature: must be between 0 and 2")
+	}
+	if req.MaxTokens < 0 {
+		return bad("MaxTokens: must not be negative")
+	}
+	if req.StartModel == "" {
+		return 0, nil
+	}
+	i := slices.Index(c.models, req.StartModel)
+	if i < 0 {
+		return bad("StartModel: %q is not in the model chain", req.StartModel)
+	}
+	return i, nil
+}
