@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
 // Functions the binary can run as, chosen by FUNCTION.
@@ -55,6 +57,7 @@ type Config struct {
 	OpenAIRequestTimeout Duration `env:"OPENAI_REQUEST_TIMEOUT" envDefault:"30s"`       // per attempt
 	OpenAIMaxRetries     int      `env:"OPENAI_MAX_RETRIES" envDefault:"2"`             // per model
 	TextProvider         string   `env:"TEXT_PROVIDER" envDefault:"auto"`               // auto|openai|offline
+	OpenAIPrices         string   `env:"OPENAI_PRICES"`                                 // "model=prompt:completion,..." USD per 1M tokens, over the defaults
 
 	// GetImg.AI.
 	GetImgAPIKey         Secret   `env:"GETIMG_API_KEY"`
@@ -233,6 +236,9 @@ func (c *Config) validate(lambda bool) error {
 		}
 		bad(name, "must be one of %s", strings.Join(allowed, ", "))
 	}
+	if _, err := usage.ParsePrices(c.OpenAIPrices); err != nil {
+		bad("OPENAI_PRICES", "%v", err)
+	}
 	oneOf("TEXT_PROVIDER", c.TextProvider, "auto", "openai", "offline")
 	oneOf("IMAGE_PROVIDER", c.ImageProvider, "auto", "getimg", "offline")
 	oneOf("GETIMG_GENERATE_MODEL", c.GetImgGenerateModel, "stable-diffusion-xl", "flux-schnell")
@@ -285,6 +291,29 @@ func (c *Config) validate(lambda bool) error {
 		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// TextProviderName resolves TEXT_PROVIDER: auto picks OpenAI when a key or a
+// base URL is set (local servers need no key), the offline generator otherwise.
+func (c *Config) TextProviderName() string {
+	if c.TextProvider != "auto" {
+		return c.TextProvider
+	}
+	if c.OpenAIAPIKey.Value() != "" || c.OpenAIBaseURL != "" {
+		return "openai"
+	}
+	return "offline"
+}
+
+// ImageProviderName resolves IMAGE_PROVIDER the same way for GetImg.
+func (c *Config) ImageProviderName() string {
+	if c.ImageProvider != "auto" {
+		return c.ImageProvider
+	}
+	if c.GetImgAPIKey.Value() != "" || c.GetImgBaseURL != "" {
+		return "getimg"
+	}
+	return "offline"
 }
 
 // HubEnabled reports whether a Message Hub is configured.

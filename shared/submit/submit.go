@@ -405,3 +405,7 @@ func unavailable(err error) error {
 
 // Unavailable wraps a store error as a 503 problem.
 func Unavailable(err error) error { return unavailable(err) }
+
+// Builder turns a message payload into a validated submission. Invalid
+// payloads return a *httpapi.Problem naming the fields.
+type Builder func(ctx context.Context, payload json.RawMessage) (Request, error)
