@@ -382,5 +382,8 @@ func (s Secret) String() string {
 // LogValue redacts the secret in structured logs.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
+// MarshalText redacts the secret in JSON and other encodings.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // GoString redacts the secret under %#v.
 func (s Secret) GoString() string { return s.String() }

@@ -1,0 +1,89 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func vars(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaults(t *testing.T) {
+	cfg, err := Load(vars(nil))
+	if err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	if cfg.Port != 8000 || cfg.Function != FunctionAll || cfg.TextRateLimit != 100 || cfg.ImageRateLimit != 50 {
+		t.Errorf("defaults = %+v", cfg)
+	}
+	if cfg.OpenAIRequestTimeout.D() != 30*time.Second || cfg.JobTTL.D() != 24*time.Hour {
+		t.Errorf("duration defaults = %v, %v", cfg.OpenAIRequestTimeout.D(), cfg.JobTTL.D())
+	}
+	if got := strings.Join(cfg.OpenAIModels, ","); got != "gpt-4o,gpt-4o-mini" {
+		t.Errorf("OPENAI_MODELS = %s", got)
+	}
+	if cfg.HubEnabled() {
+		t.Errorf("hub enabled by default")
+	}
+	if cfg.TextProviderName() != "offline" || cfg.ImageProviderName() != "offline" {
+		t.Errorf("providers = %s/%s, want offline without keys", cfg.TextProviderName(), cfg.ImageProviderName())
+	}
+}
+
+func TestDurations(t *testing.T) {
+	for in, want := range map[string]time.Duration{"30": 30 * time.Second, "0.5": 500 * time.Millisecond, "24h": 24 * time.Hour, "1m30s": 90 * time.Second} {
+		cfg, err := Load(vars(map[string]string{"JOB_TTL": in}))
+		if err != nil {
+			t.Fatalf("JOB_TTL=%s: %v", in, err)
+		}
+		if cfg.JobTTL.D() != want {
+			t.Errorf("JOB_TTL=%s = %v, want %v", in, cfg.JobTTL.D(), want)
+		}
+	}
+}
+
+func TestErrorsNameTheVariable(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"PORT": "http"}, "PORT"},
+		{map[string]string{"JOB_TTL": "soon"}, "JOB_TTL"},
+		{map[string]string{"SECRET_KEY": "short"}, "SECRET_KEY"},
+		{map[string]string{"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"},
+		{map[string]string{"FUNCTION": "x"}, "FUNCTION"},
+		{map[string]string{"REDIS_URL": "http://x"}, "REDIS_URL"},
+		{map[string]string{"OPENAI_BASE_URL": "not a url"}, "OPENAI_BASE_URL"},
+		{map[string]string{"TEXT_RATE_LIMIT": "0"}, "TEXT_RATE_LIMIT"},
+		{map[string]string{"TEXT_PROVIDER": "claude"}, "TEXT_PROVIDER"},
+		{map[string]string{"OPENAI_PRICES": "gpt-4o=cheap"}, "OPENAI_PRICES"},
+		{map[string]string{"AWS_LAMBDA_RUNTIME_API": "x"}, "REDIS_URL"},
+	}
+	for _, tc := range cases {
+		_, err := Load(vars(tc.env))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Load(%v) = %v, want an error naming %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestSecretsAreRedacted(t *testing.T) {
+	key := strings.Repeat("s", 64)
+	cfg, err := Load(vars(map[string]string{"SECRET_KEY": key, "OPENAI_API_KEY": "sk-secret", "REDIS_URL": "redis://:hunter2@localhost:6379/0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	slog.New(slog.NewJSONHandler(&b, nil)).Info("cfg", "config", cfg, "key", cfg.SecretKey)
+	out := b.String() + fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg)
+	for _, s := range []string{key, "sk-secret", "hunter2"} {
+		if strings.Contains(out, s) {
+			t.Errorf("secret %q printed", s)
+		}
+	}
+	if cfg.SecretKey.Value() != key {
+		t.Errorf("Value() lost the secret")
+	}
+}
