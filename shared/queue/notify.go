@@ -44,21 +44,11 @@ func NewNotifier(rdb redis.UniversalClient, prefix string, logger *slog.Logger) 
 func (n *Notifier) Run(ctx context.Context) {
 	ps := n.rdb.Subscribe(ctx, n.channel)
 	defer ps.Close()
-	ch := ps.Channel(redis.WithChannelHealthCheckInterval(10*time.Second), redis.WithChannelSendTimeout(time.Second))
-	// Confirm the first subscription before declaring ready.
-	for {
-		if _, err := ps.Receive(ctx); err == nil {
-			break
-		} else if ctx.Err() != nil {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-	n.once.Do(func() { close(n.ready) })
+	// The channel carries the subscription confirmations too: the first
+	// one makes the notifier ready, and each one (go-redis re-subscribes
+	// after a reconnect) wakes every waiter. No Receive may be called on
+	// ps once the channel exists.
+	ch := ps.ChannelWithSubscriptions(redis.WithChannelHealthCheckInterval(10*time.Second), redis.WithChannelSendTimeout(time.Second))
 	for {
 		select {
 		case <-ctx.Done():
@@ -68,7 +58,15 @@ func (n *Notifier) Run(ctx context.Context) {
 			if !ok {
 				return
 			}
-			n.dispatch(m.Payload)
+			switch m := m.(type) {
+			case *redis.Subscription:
+				if m.Kind == "subscribe" {
+					n.once.Do(func() { close(n.ready) })
+					n.wakeAll()
+				}
+			case *redis.Message:
+				n.dispatch(m.Payload)
+			}
 		}
 	}
 }

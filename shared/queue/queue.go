@@ -181,7 +181,8 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		dedupKey += r.DedupKey
 		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
 	}
-	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL)
+	liveTTL := (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
+	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, liveTTL)
 	args = append(args, r.fields()...)
 	res, err := enqueueScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey}, args...).Slice()
 	if err != nil {

@@ -102,7 +102,7 @@ const cfgArgs = 6
 // KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused)
 // ARGV: cfg(6), 7 id, 8 band, 9 max depth, 10 dedup ttl ms (0 = none),
 //
-//	11.. field/value pairs for the job hash
+//	11 live ttl ms (queue timeout + retention), 12.. field/value pairs for the job hash
 var enqueueScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 local id = ARGV[7]
@@ -127,14 +127,14 @@ local seq = redis.call('INCR', KEYS[3])
 local score = band * 1e15 + seq
 local jk = cfg.base .. 'job:' .. id
 local fields = {'id', id, 'status', 'queued', 'attempts', 0, 'created_at', now, 'score', string.format('%d', score)}
-for i = 11, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
 if dedupttl > 0 then
   fields[#fields + 1] = 'dedup'
   fields[#fields + 1] = KEYS[5]
 end
 redis.call('HSET', jk, unpack(fields))
 -- a queued job expires too, should everything else fail: queue timeout + retention
-redis.call('PEXPIRE', jk, cfg.ttl * 2)
+redis.call('PEXPIRE', jk, tonumber(ARGV[11]))
 redis.call('ZADD', KEYS[1], score, id)
 redis.call('ZADD', KEYS[2], now, id)
 local owner = redis.call('HGET', jk, 'owner')
@@ -235,6 +235,8 @@ redis.call('ZREM', KEYS[3], id)
 local jk = cfg.base .. 'job:' .. id
 redis.call('HSET', jk, 'status', 'running', 'started_at', now, 'lease', token)
 redis.call('HINCRBY', jk, 'attempts', 1)
+-- the safety-net expiry of a live job restarts with each attempt
+redis.call('PEXPIRE', jk, qtimeout + cfg.ttl)
 redis.call('ZADD', KEYS[2], now + lease, id)
 redis.call('PUBLISH', cfg.chan, id .. ' running')
 if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[5], 0, 'w') end

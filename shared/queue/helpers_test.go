@@ -1,0 +1,163 @@
+package queue_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/redistest"
+)
+
+// waitTimeout bounds every wait on a condition; it is generous so a slow
+// machine only makes a test slower, never wrong.
+const waitTimeout = 10 * time.Second
+
+var discard = slog.New(slog.DiscardHandler)
+
+// newQueue returns a queue on the test Redis under a prefix of its own.
+// cfg.Name defaults to "text"; cfg.Prefix is always the test's prefix.
+func newQueue(tb testing.TB, cfg queue.Config) (*queue.Queue, *redis.Client, string) {
+	tb.Helper()
+	rdb, prefix := redistest.New(tb)
+	if cfg.Name == "" {
+		cfg.Name = "text"
+	}
+	cfg.Prefix = prefix
+	return queue.New(rdb, cfg), rdb, prefix
+}
+
+// waitFor polls cond every few milliseconds until it holds, failing the
+// test when it does not within timeout.
+func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// startNotifier runs a notifier until the test ends and waits until it is
+// subscribed.
+func startNotifier(tb testing.TB, rdb redis.UniversalClient, prefix string) *queue.Notifier {
+	tb.Helper()
+	n := queue.NewNotifier(rdb, prefix, discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.Run(ctx)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	select {
+	case <-n.Ready():
+	case <-time.After(waitTimeout):
+		tb.Fatalf("notifier not ready after %v", waitTimeout)
+	}
+	return n
+}
+
+func enqueue(tb testing.TB, q *queue.Queue, r queue.EnqueueRequest) *queue.Job {
+	tb.Helper()
+	if r.Kind == "" {
+		r.Kind = "text.echo"
+	}
+	if r.Owner == "" {
+		r.Owner = "svc-a"
+	}
+	j, dup, err := q.Enqueue(context.Background(), r)
+	if err != nil {
+		tb.Fatalf("Enqueue(%+v) = %v", r, err)
+	}
+	if dup {
+		tb.Fatalf("Enqueue(%+v) dup = true, want false", r)
+	}
+	return j
+}
+
+func claim(tb testing.TB, q *queue.Queue, token string) queue.Claim {
+	tb.Helper()
+	c, err := q.Claim(context.Background(), token, "")
+	if err != nil {
+		tb.Fatalf("Claim(%q) = %v", token, err)
+	}
+	return c
+}
+
+// claimJob claims the next job and fails the test when there is none.
+func claimJob(tb testing.TB, q *queue.Queue, token string) *queue.Job {
+	tb.Helper()
+	c := claim(tb, q, token)
+	if c.Job == nil {
+		tb.Fatalf("Claim(%q) = %+v, want a job", token, c)
+	}
+	return c.Job
+}
+
+func complete(tb testing.TB, q *queue.Queue, j *queue.Job, o queue.Outcome) queue.Status {
+	tb.Helper()
+	st, err := q.Complete(context.Background(), j, o)
+	if err != nil {
+		tb.Fatalf("Complete(%s, %+v) = %v", j.ID, o, err)
+	}
+	return st
+}
+
+func get(tb testing.TB, q *queue.Queue, id string) *queue.Job {
+	tb.Helper()
+	j, err := q.Get(context.Background(), id)
+	if err != nil {
+		tb.Fatalf("Get(%s) = %v", id, err)
+	}
+	return j
+}
+
+func stats(tb testing.TB, q *queue.Queue) queue.Stats {
+	tb.Helper()
+	st, err := q.Stats(context.Background())
+	if err != nil {
+		tb.Fatalf("Stats() = %v", err)
+	}
+	return st
+}
+
+// redisNow is the Redis server's clock, which the scripts use.
+func redisNow(tb testing.TB, rdb redis.UniversalClient) time.Time {
+	tb.Helper()
+	t, err := rdb.Time(context.Background()).Result()
+	if err != nil {
+		tb.Fatalf("TIME = %v", err)
+	}
+	return t
+}
+
+// problemCode returns the code of a problem JSON object.
+func problemCode(tb testing.TB, b json.RawMessage) string {
+	tb.Helper()
+	var p struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		tb.Fatalf("problem %s: %v", b, err)
+	}
+	return p.Code
+}
+
+func isNotFound(err error) bool { return errors.Is(err, queue.ErrJobNotFound) }
+
+// newRedis returns a client on the test Redis and the test's key prefix.
+func newRedis(tb testing.TB) (*redis.Client, string) {
+	tb.Helper()
+	return redistest.New(tb)
+}
