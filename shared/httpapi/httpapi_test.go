@@ -88,7 +88,9 @@ func TestDecode(t *testing.T) {
 
 func TestObserveAndProblemMux(t *testing.T) {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) { JSON(w, 200, map[string]string{"id": RequestID(r.Context())}) })
+	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) {
+		JSON(w, 200, map[string]string{"id": RequestID(r.Context())})
+	})
 	mux.HandleFunc("GET /panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	var logs strings.Builder
 	h := Observe(slog.New(slog.NewJSONHandler(&logs, nil)), nil)(ProblemMux(mux))
