@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -19,16 +21,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	imageapi "github.com/dndcc/dnd-llm-service/functions/image"
 	queueapi "github.com/dndcc/dnd-llm-service/functions/queue"
+	textapi "github.com/dndcc/dnd-llm-service/functions/text"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/cache"
 	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/shared/getimg"
 	"github.com/dndcc/dnd-llm-service/shared/health"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/imagegen"
+	"github.com/dndcc/dnd-llm-service/shared/openai"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/ratelimit"
 	"github.com/dndcc/dnd-llm-service/shared/redisconn"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
+	"github.com/dndcc/dnd-llm-service/shared/textgen"
+	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -51,6 +60,11 @@ type app struct {
 	cache    *cache.Cache
 	health   *health.Checker
 	httpm    *httpapi.Metrics
+	usage    *usage.Store
+	text     *textapi.Service
+	image    *imageapi.Service
+	hub      *hubLink
+	builders map[string]submit.Builder
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -132,7 +146,8 @@ func newApp(ctx context.Context, cfg config.Config, onLambda bool, logger *slog.
 	a.queues = []*queue.Queue{textQ, imageQ}
 	a.notifier = queue.NewNotifier(rdb, cfg.RedisKeyPrefix, logger)
 	a.qmetrics = queue.NewMetrics(a.reg, a.queues...)
-	a.runner = queue.NewRunner(map[string]queue.Handler{}, a.notifier, a.qmetrics, logger)
+	handlers := map[string]queue.Handler{}
+	a.runner = queue.NewRunner(handlers, a.notifier, a.qmetrics, logger)
 	a.runner.MaxRetryAfter = cfg.ProviderMaxRetryAfter.D()
 	a.runner.FailureCode["text"] = httpapi.CodeTextGenerationFailed
 	a.runner.FailureCode["image"] = httpapi.CodeImageGenerationFailed
@@ -149,10 +164,102 @@ func newApp(ctx context.Context, cfg config.Config, onLambda bool, logger *slog.
 		a.submit.MaxWait = submit.LambdaMaxWait
 	}
 
+	a.usage = usage.New(rdb, cfg.RedisKeyPrefix, nil)
+	gen, err := newTextGenerator(cfg, logger, a.reg)
+	if err != nil {
+		return nil, err
+	}
+	prices, _ := usage.ParsePrices(cfg.OpenAIPrices) // validated with the config
+	a.text = textapi.New(textapi.Config{
+		Submit: a.submit, Generator: gen, Cache: a.cache, Usage: a.usage, Prices: prices,
+		CacheTTL: cfg.TextCacheTTL.D(), DailyTokenQuota: cfg.TextDailyTokenQuota, Logger: logger, Registry: a.reg,
+	})
+	for k, h := range a.text.Handlers() {
+		handlers[k] = h
+	}
+
+	gc, err := newGetImg(cfg, logger, a.reg)
+	if err != nil {
+		return nil, err
+	}
+	a.image = imageapi.New(imageapi.Config{
+		Verifier: a.verifier, Submit: a.submit, Queue: imageQ, Redis: rdb, Prefix: cfg.RedisKeyPrefix,
+		Cache: a.cache, Usage: a.usage, Logger: logger, Registry: a.reg,
+		GetImg: gc, Offline: imagegen.New(), GenerateModel: cfg.GetImgGenerateModel,
+		SigningKey: []byte(key), ImageTTL: cfg.ImageTTL.D(), URLTTL: cfg.ImageURLTTL.D(),
+		StoreBudget: cfg.ImageStoreBudget, DailyCostQuota: cfg.ImageDailyCostQuota,
+		Lambda: onLambda,
+	})
+	maps.Copy(handlers, a.image.Handlers())
+
+	a.builders = a.text.HubBuilders()
+	maps.Copy(a.builders, a.image.HubBuilders())
+
+	kinds := a.runner.Kinds()
+	slices.Sort(kinds)
+	if a.hub, err = newHubLink(cfg, a, kinds, a.reg); err != nil {
+		return nil, err
+	}
+	if a.hub != nil {
+		a.submit.OnRateLimited = a.hub
+	}
+
 	a.health = health.New(rdb, version)
+	a.health.Add("openai", a.text.ProviderState)
+	a.health.Add("getimg", a.image.ProviderState)
+	a.health.Add("message_hub", a.hub.State)
 	a.health.Add("queue", a.queueState)
-	a.health.Add("message_hub", func(context.Context) string { return "disabled" })
 	return a, nil
+}
+
+// newTextGenerator picks the text provider: OpenAI (or a compatible
+// server) when configured, the offline generator otherwise.
+func newTextGenerator(cfg config.Config, logger *slog.Logger, reg prometheus.Registerer) (textgen.Generator, error) {
+	if cfg.TextProviderName() == "offline" {
+		logger.Info("text provider: offline generator (no OPENAI_API_KEY or OPENAI_BASE_URL)")
+		return textgen.NewOffline(cfg.OpenAIModels), nil
+	}
+	retries := cfg.OpenAIMaxRetries
+	if retries == 0 {
+		retries = openai.NoRetries
+	}
+	base := cfg.OpenAIBaseURL
+	if base == "" {
+		base = "https://api.openai.com/v1"
+	}
+	c, err := openai.New(openai.Config{
+		APIKey: cfg.OpenAIAPIKey.Value(), BaseURL: base, Models: cfg.OpenAIModels,
+		RequestTimeout: cfg.OpenAIRequestTimeout.D(), MaxRetries: retries,
+		MaxRetryAfter: cfg.ProviderMaxRetryAfter.D(), Logger: logger, Registerer: reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("OPENAI settings: %w", err)
+	}
+	logger.Info("text provider: openai", "base_url", base, "models", cfg.OpenAIModels)
+	return textgen.NewOpenAI(c), nil
+}
+
+// newGetImg returns the GetImg client when images go to GetImg, or nil for
+// the offline renderer.
+func newGetImg(cfg config.Config, logger *slog.Logger, reg prometheus.Registerer) (*getimg.Client, error) {
+	if cfg.ImageProviderName() == "offline" {
+		logger.Info("image provider: offline renderer (no GETIMG_API_KEY or GETIMG_BASE_URL)")
+		return nil, nil
+	}
+	key := cfg.GetImgAPIKey.Value()
+	if key == "" {
+		key = "none" // a keyless proxy named by GETIMG_BASE_URL
+	}
+	gc, err := getimg.New(getimg.Config{
+		APIKey: key, BaseURL: cfg.GetImgBaseURL,
+		RequestTimeout: cfg.GetImgRequestTimeout.D(), MaxRetryAfter: cfg.ProviderMaxRetryAfter.D(),
+		Logger: logger, Registerer: reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("GETIMG settings: %w", err)
+	}
+	logger.Info("image provider: getimg", "model", cfg.GetImgGenerateModel)
+	return gc, nil
 }
 
 func (a *app) queueState(ctx context.Context) string {
@@ -192,8 +299,19 @@ func (a *app) mount(mux httpapi.Mux) {
 	if !a.lambda {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(a.reg, promhttp.HandlerOpts{Registry: a.reg}))
 	}
+	if a.serves(config.FunctionText) {
+		a.text.Register(mux, a.verifier)
+	}
+	if a.serves(config.FunctionImage) {
+		a.image.Register(mux)
+	}
 	if a.serves(config.FunctionQueue) {
 		queueapi.Register(mux, a.verifier, a.submit, a.logger)
+		queueapi.RegisterUsage(mux, a.verifier, a.usage)
+		queueapi.RegisterHub(mux, queueapi.HubConfig{
+			Verifier: a.verifier, Submit: a.submit, ServiceKey: a.cfg.HubServiceKey.Value(),
+			Builders: a.builders, Logger: a.logger,
+		})
 	}
 }
 
@@ -221,6 +339,9 @@ func (a *app) serveLongRunning(ctx context.Context) error {
 	defer func() { stopBG(); bg.Wait() }()
 	bg.Add(1)
 	go func() { defer bg.Done(); a.notifier.Run(bgCtx) }()
+	if a.hub != nil {
+		a.hub.run(bgCtx, &bg)
+	}
 
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
@@ -289,7 +410,14 @@ func (a *app) serveLambda(ctx context.Context) error {
 		lambda.StartWithOptions(a.workerInvocation, lambda.WithContext(ctx))
 		return nil
 	}
-	lambda.StartWithOptions(httpadapter.NewV2(a.handler()).ProxyWithContext, lambda.WithContext(ctx))
+	proxy := httpadapter.NewV2(a.handler()).ProxyWithContext
+	lambda.StartWithOptions(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, err := proxy(ctx, ev)
+		// Deliver the events this invocation produced; what is left waits
+		// for the scheduled worker.
+		a.hub.flush(ctx, 2*time.Second)
+		return resp, err
+	}, lambda.WithContext(ctx))
 	return nil
 }
 
@@ -303,11 +431,26 @@ type WorkerResult struct {
 const lambdaMargin = 5 * time.Second
 
 func (a *app) workerInvocation(ctx context.Context, _ events.EventBridgeEvent) (WorkerResult, error) {
+	if a.hub != nil {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := a.hub.registrar.RegisterOnce(rctx); err != nil {
+			a.logger.Warn("hub registration failed; next run retries", "error", err.Error())
+		}
+		cancel()
+	}
 	ran, err := queue.Drain(ctx, a.runner, lambdaMargin, a.queues...)
+	a.hub.flush(ctx, min(10*time.Second, time.Until(deadlineOr(ctx, time.Now().Add(10*time.Second)))))
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		a.logger.Error("worker invocation", "jobs_ran", ran, "error", err.Error())
 		return WorkerResult{Ran: ran}, fmt.Errorf("drain queues: %w", err)
 	}
 	a.logger.Info("worker invocation", "jobs_ran", ran)
 	return WorkerResult{Ran: ran}, nil
+}
+
+func deadlineOr(ctx context.Context, def time.Time) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl
+	}
+	return def
 }

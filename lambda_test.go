@@ -181,6 +181,15 @@ var expectedStatus = map[string]int{
 	"queue-get.json":        404, // the sample job id does not exist
 	"queue-cancel.json":     404,
 	"queue-prioritize.json": 404,
+	"usage.json":            200,
+	"hub-message.json":      202,
+	"text-character.json":   200, // the offline generator runs the job inside the invocation
+	"text-campaign.json":    200,
+	"text-theme.json":       200,
+	"image-generate.json":   200,
+	"image-transform.json":  200,
+	"image-enhance.json":    200,
+	"image-get.json":        404, // the sample image id does not exist
 }
 
 func freePort(t testing.TB) string {
@@ -393,5 +402,43 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLambdaWorkerDrainsQueues(t *testing.T) {
+	t.Parallel()
+	env := lambdaEnv(t, config.FunctionWorker)
+	// A server with no workers queues the jobs; the scheduled worker runs them.
+	s := startService(t, map[string]string{
+		"REDIS_URL": env["REDIS_URL"], "REDIS_KEY_PREFIX": env["REDIS_KEY_PREFIX"],
+		"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0",
+	})
+	tok := token(t, "worker-test")
+	var ids []string
+	for i := 0; i < 3; i++ {
+		body := strings.Replace(personalityBody, `"seed":42`, fmt.Sprintf(`"seed":%d`, 100+i), 1)
+		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, body, "Prefer", "respond-async")
+		if r.Status != 202 {
+			t.Fatalf("enqueue = %d %s", r.Status, r.Body)
+		}
+		ids = append(ids, jobOf(t, r)["id"].(string))
+	}
+	emu := startEmulator(t, env)
+	ev, err := os.ReadFile("local/events/worker-schedule.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res WorkerResult
+	if err := json.Unmarshal(emu.invoke(t, ev), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Ran != 3 {
+		t.Errorf("worker ran %d jobs, want 3", res.Ran)
+	}
+	for _, id := range ids {
+		g := do(t, "GET", s.URL+"/api/v2/queue/"+id, tok, "")
+		if st := jobOf(t, g)["status"]; st != "succeeded" {
+			t.Errorf("job %s = %v after the worker ran, want succeeded", id, st)
+		}
 	}
 }

@@ -54,13 +54,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "token":
 		return mintToken(args[2:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText)
 		return nil
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	return fmt.Errorf("unknown command %q\n%s", cmd, usageText)
 }
 
-const usage = `usage:
+const usageText = `usage:
   dnd-llm-service                 serve (HTTP, or AWS Lambda when AWS_LAMBDA_RUNTIME_API is set)
   dnd-llm-service worker          run queue workers only
   dnd-llm-service healthcheck     check /health on 127.0.0.1:$PORT

@@ -91,7 +91,7 @@ func (h *hubHandler) post(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req, err := build(r.Context(), env.Payload)
+	req, err := build(auth.WithClaims(r.Context(), claims), env.Payload)
 	if err != nil {
 		p := httpapi.AsProblem(err)
 		h.reject(w, p.Status, env, p.Code, problemMessage(p))

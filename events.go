@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/shared/hub"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
+)
+
+// sourceService names this service to the Message Hub.
+const sourceService = "llm-service"
+
+// hubLink is the service's side of the Message Hub: registration, the
+// outbox dispatcher, and the events that are not tied to one job.
+type hubLink struct {
+	registrar  *hub.Registrar
+	dispatcher *hub.Dispatcher
+	outbox     *hub.Outbox
+	throttle   *hub.Throttle
+	queues     []*queue.Queue
+	interval   time.Duration
+	logger     *slog.Logger
+
+	mu        sync.Mutex
+	lastBands map[string]int
+}
+
+// newHubLink wires the hub when MESSAGE_HUB_URL is set; it returns nil
+// otherwise.
+func newHubLink(cfg config.Config, a *app, capabilities []string, reg prometheus.Registerer) (*hubLink, error) {
+	if !cfg.HubEnabled() {
+		return nil, nil
+	}
+	rdb := a.redis.Client
+	client := hub.NewClient(cfg.MessageHubURL, nil)
+	h := &hubLink{
+		registrar: hub.NewRegistrar(client, hub.Registration{
+			Name: sourceService, URL: cfg.ServiceURL, HealthCheck: "/health",
+			Version: version, Capabilities: capabilities,
+		}, cfg.HubHeartbeat.D(), a.logger, hub.WithRegisterer(reg)),
+		outbox:    hub.NewOutbox(rdb, "{"+cfg.RedisKeyPrefix+"hub}:outbox", cfg.HubOutboxMax),
+		throttle:  hub.NewThrottle(rdb, cfg.RedisKeyPrefix+"hub:throttle:"),
+		queues:    a.queues,
+		interval:  cfg.HubQueueStatusInterval.D(),
+		logger:    a.logger,
+		lastBands: map[string]int{},
+	}
+	streams := []string{h.outbox.Stream()}
+	for _, q := range a.queues {
+		streams = append(streams, q.OutboxStream())
+	}
+	d, err := hub.NewDispatcher(rdb, client, streams, hub.DispatcherConfig{
+		EventTTL: cfg.HubEventTTL.D(), Logger: a.logger, Registerer: reg,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hub dispatcher: %w", err)
+	}
+	h.dispatcher = d
+	return h, nil
+}
+
+// State is the hub's word for /health.
+func (h *hubLink) State(context.Context) string {
+	if h == nil {
+		return hub.StateDisabled
+	}
+	return h.registrar.State()
+}
+
+// RateLimited emits llm.ratelimit.exceeded, at most once a minute per
+// caller and group across all replicas.
+func (h *hubLink) RateLimited(ctx context.Context, caller, group string) {
+	ok, err := h.throttle.Allow(ctx, "ratelimit:"+group+":"+caller, time.Minute)
+	if err != nil || !ok {
+		return
+	}
+	ev := hub.NewEvent(time.Now(), hub.EventRateLimitExceeded, sourceService, map[string]any{
+		"caller": caller, "group": group,
+	})
+	if err := h.outbox.Add(ctx, ev); err != nil {
+		h.logger.Warn("rate-limit event not queued", "error", err.Error())
+	}
+}
+
+// depthBands are the queue depths whose crossing is announced.
+var depthBands = []int64{0, 1, 100, 1000, 5000}
+
+func band(depth int64) int {
+	b := 0
+	for i, t := range depthBands {
+		if depth >= t {
+			b = i
+		}
+	}
+	return b
+}
+
+// watchQueues sends llm.queue.status when a queue's depth crosses a band,
+// at most once per interval per queue across replicas.
+func (h *hubLink) watchQueues(ctx context.Context) {
+	t := time.NewTicker(min(h.interval, 10*time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.checkQueues(ctx)
+		}
+	}
+}
+
+func (h *hubLink) checkQueues(ctx context.Context) {
+	for _, q := range h.queues {
+		st, err := q.Stats(ctx)
+		if err != nil {
+			continue
+		}
+		b := band(st.Queued)
+		h.mu.Lock()
+		last, seen := h.lastBands[q.Name()]
+		h.mu.Unlock()
+		if seen && last == b {
+			continue
+		}
+		ok, err := h.throttle.Allow(ctx, "queue-status:"+q.Name(), h.interval)
+		if err != nil || !ok {
+			continue
+		}
+		h.mu.Lock()
+		h.lastBands[q.Name()] = b
+		h.mu.Unlock()
+		ev := hub.NewEvent(time.Now(), "llm.queue.status", sourceService, map[string]any{
+			"queue": q.Name(), "queued": st.Queued, "running": st.Running,
+			"oldest_queued_age_s": st.OldestQueuedAgeS, "succeeded_1h": st.Succeeded1h, "failed_1h": st.Failed1h,
+		})
+		if err := h.outbox.Add(ctx, ev); err != nil {
+			h.logger.Warn("queue status event not queued", "error", err.Error())
+		}
+	}
+}
+
+// run keeps the registration, the dispatcher and the queue watch going
+// until ctx ends (server and worker modes).
+func (h *hubLink) run(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(3)
+	go func() { defer wg.Done(); h.registrar.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		if err := h.dispatcher.Run(ctx); err != nil {
+			h.logger.Error("hub dispatcher stopped", "error", err.Error())
+		}
+	}()
+	go func() { defer wg.Done(); h.watchQueues(ctx) }()
+}
+
+// flush delivers pending events within a short bound (under Lambda, after
+// each invocation).
+func (h *hubLink) flush(ctx context.Context, d time.Duration) {
+	if h == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d)
+	defer cancel()
+	if _, err := h.dispatcher.Drain(ctx); err != nil {
+		h.logger.Debug("events left for the worker", "error", err.Error())
+	}
+}

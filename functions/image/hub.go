@@ -1,0 +1,61 @@
+package image
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
+)
+
+// HubBuilders maps the Message Hub's message types onto image jobs:
+// generate_image (prompt, style) makes an environment scene; portrait and
+// map take the REST generate shape with the type set. The caller must be
+// in the context (auth.WithClaims).
+func (s *Service) HubBuilders() map[string]submit.Builder {
+	return map[string]submit.Builder{
+		"generate_image": s.buildLegacy,
+		"portrait":       s.buildTyped("character_portrait"),
+		"map":            s.buildTyped("map_background"),
+	}
+}
+
+func (s *Service) buildLegacy(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+	var raw struct {
+		Prompt   string `json:"prompt"`
+		Style    string `json:"style"`
+		Priority string `json:"priority"`
+	}
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return submit.Request{}, httpapi.Invalid(map[string]string{"payload": "does not match generate_image's shape"})
+	}
+	req := GenerateRequest{Type: "environment_scene", Prompt: raw.Prompt, Priority: raw.Priority}
+	req.Parameters.StylePreset = raw.Style
+	return s.buildGenerate(ctx, req)
+}
+
+func (s *Service) buildTyped(typ string) submit.Builder {
+	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+		var req GenerateRequest
+		if err := json.Unmarshal(payload, &req); err != nil {
+			return submit.Request{}, httpapi.Invalid(map[string]string{"payload": "does not match the image generate shape"})
+		}
+		req.Type = typ
+		return s.buildGenerate(ctx, req)
+	}
+}
+
+func (s *Service) buildGenerate(ctx context.Context, req GenerateRequest) (submit.Request, error) {
+	if errs := req.Valid(ctx); len(errs) > 0 {
+		out := make(map[string]string, len(errs))
+		for k, v := range errs {
+			out["payload."+k] = v
+		}
+		return submit.Request{}, httpapi.Invalid(out)
+	}
+	c, _ := auth.FromContext(ctx)
+	p := generatePayload(req)
+	p.Width, p.Height = req.size()
+	return s.request(c.Subject, KindGenerate, req.Priority, p, p.Seed != nil, false)
+}

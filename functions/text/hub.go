@@ -1,0 +1,121 @@
+package text
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
+)
+
+// HubBuilders maps the Message Hub's message types onto text jobs:
+// generate_text (prompt, context, model) is free-form text; the content
+// types take the REST request shapes as their payload.
+func (s *Service) HubBuilders() map[string]submit.Builder {
+	return map[string]submit.Builder{
+		"generate_text":     s.buildFreeform,
+		"character_content": build[dnd.CharacterRequest](s, dnd.KindCharacter),
+		"campaign_content":  build[dnd.CampaignRequest](s, dnd.KindCampaign),
+		"theme":             build[dnd.ThemeRequest](s, dnd.KindTheme),
+	}
+}
+
+// request is what every text request type offers.
+type request interface {
+	httpapi.Validator
+}
+
+func build[T request](s *Service, kind string) submit.Builder {
+	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+		var req T
+		if err := strictDecode(payload, &req); err != nil {
+			return submit.Request{}, err
+		}
+		if errs := req.Valid(ctx); len(errs) > 0 {
+			return submit.Request{}, httpapi.Invalid(prefixed(errs))
+		}
+		var priority string
+		switch r := any(&req).(type) {
+		case *dnd.CharacterRequest:
+			if err := s.checkModel(r.Model); err != nil {
+				return submit.Request{}, err
+			}
+			r.Normalize()
+			priority = r.Priority
+		case *dnd.CampaignRequest:
+			if err := s.checkModel(r.Model); err != nil {
+				return submit.Request{}, err
+			}
+			r.Normalize()
+			priority = r.Priority
+		case *dnd.ThemeRequest:
+			if err := s.checkModel(r.Model); err != nil {
+				return submit.Request{}, err
+			}
+			r.Normalize()
+			priority = r.Priority
+		}
+		return s.Request(kind, req, priority, false)
+	}
+}
+
+// buildFreeform accepts the first version's generate_text payload, whose
+// model may be a bare name; a name outside the chain falls back to the
+// chain's first model, as older callers named models we no longer run.
+func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+	var raw struct {
+		Prompt   string          `json:"prompt"`
+		Context  json.RawMessage `json:"context"`
+		Model    json.RawMessage `json:"model"`
+		Seed     *int64          `json:"seed"`
+		Priority string          `json:"priority"`
+	}
+	if err := strictDecode(payload, &raw); err != nil {
+		return submit.Request{}, err
+	}
+	req := dnd.FreeformRequest{Prompt: raw.Prompt, Seed: raw.Seed, Priority: raw.Priority}
+	// context may be text or any JSON value; a value is passed on as JSON.
+	if len(raw.Context) > 0 && !bytes.Equal(raw.Context, []byte("null")) {
+		var str string
+		if json.Unmarshal(raw.Context, &str) == nil {
+			req.Context = str
+		} else {
+			req.Context = string(raw.Context)
+		}
+	}
+	if len(raw.Model) > 0 && !bytes.Equal(raw.Model, []byte("null")) {
+		var name string
+		if json.Unmarshal(raw.Model, &name) == nil {
+			if slices.Contains(s.cfg.Generator.Models(), name) {
+				req.Model.Name = name
+			}
+		} else if err := json.Unmarshal(raw.Model, &req.Model); err != nil {
+			return submit.Request{}, httpapi.Invalid(map[string]string{"payload.model": "must be a model name or an object"})
+		} else if err := s.checkModel(req.Model); err != nil {
+			return submit.Request{}, err
+		}
+	}
+	if errs := req.Valid(ctx); len(errs) > 0 {
+		return submit.Request{}, httpapi.Invalid(prefixed(errs))
+	}
+	req.Normalize()
+	return s.Request(dnd.KindFreeform, req, req.Priority, false)
+}
+
+func strictDecode(payload json.RawMessage, v any) error {
+	if err := json.Unmarshal(payload, v); err != nil {
+		return httpapi.Invalid(map[string]string{"payload": "does not match the message type's shape"})
+	}
+	return nil
+}
+
+func prefixed(errs map[string]string) map[string]string {
+	out := make(map[string]string, len(errs))
+	for k, v := range errs {
+		out["payload."+k] = v
+	}
+	return out
+}

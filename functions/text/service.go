@@ -1,0 +1,313 @@
+package text
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dndcc/dnd-llm-service/shared/cache"
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
+	"github.com/dndcc/dnd-llm-service/shared/textgen"
+	"github.com/dndcc/dnd-llm-service/shared/usage"
+)
+
+// Config lists the text group's dependencies.
+type Config struct {
+	Submit          *submit.Service
+	Generator       textgen.Generator
+	Cache           *cache.Cache
+	Usage           *usage.Store
+	Prices          usage.Prices
+	CacheTTL        time.Duration // default 24h
+	DailyTokenQuota int64         // tokens per caller per UTC day; 0 = unlimited
+	Logger          *slog.Logger
+	Registry        prometheus.Registerer // may be nil
+}
+
+// Service is the text endpoint group and its job handlers.
+type Service struct {
+	cfg  Config
+	cost *prometheus.CounterVec
+}
+
+// New returns the text group.
+func New(c Config) *Service {
+	if c.CacheTTL <= 0 {
+		c.CacheTTL = 24 * time.Hour
+	}
+	if c.Prices == nil {
+		c.Prices = usage.DefaultPrices
+	}
+	s := &Service{cfg: c, cost: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "llm_text_cost_dollars_total", Help: "Estimated OpenAI cost of text generation in USD, by model.",
+	}, []string{"model"})}
+	if c.Registry != nil {
+		c.Registry.MustRegister(s.cost)
+	}
+	return s
+}
+
+// Kinds are the job kinds this group runs.
+var Kinds = []string{dnd.KindCharacter, dnd.KindCampaign, dnd.KindTheme, dnd.KindFreeform}
+
+// Handlers returns the queue handlers of the text kinds.
+func (s *Service) Handlers() map[string]queue.Handler {
+	h := map[string]queue.Handler{}
+	for _, k := range Kinds {
+		h[k] = queue.HandlerFunc(s.run)
+	}
+	return h
+}
+
+// ProviderState is the text provider's health word.
+func (s *Service) ProviderState(context.Context) string { return string(s.cfg.Generator.State()) }
+
+// payload is a text job's payload.
+type payload struct {
+	Kind     string          `json:"kind"`
+	Request  json.RawMessage `json:"request"`
+	CacheKey string          `json:"cache_key"`
+	NoStore  bool            `json:"no_store,omitempty"`
+}
+
+// Result is a text job's result.
+type Result struct {
+	Type          string          `json:"type"`
+	Content       json.RawMessage `json:"content"`
+	Model         string          `json:"model"`
+	ModelUsed     string          `json:"model_used"`
+	Provider      string          `json:"provider"`
+	Usage         textgen.Usage   `json:"usage"`
+	Cached        bool            `json:"cached"`
+	RequestID     string          `json:"request_id,omitempty"`
+	Seed          *int64          `json:"seed,omitempty"`
+	Fallback      bool            `json:"fallback"`
+	PromptVersion string          `json:"prompt_version"`
+}
+
+func (s *Service) character(w http.ResponseWriter, r *http.Request) {
+	req, err := httpapi.Decode[dnd.CharacterRequest](r)
+	if err == nil {
+		err = s.checkModel(req.Model)
+	}
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	req.Normalize()
+	s.handle(w, r, dnd.KindCharacter, req, req.Priority)
+}
+
+func (s *Service) campaign(w http.ResponseWriter, r *http.Request) {
+	req, err := httpapi.Decode[dnd.CampaignRequest](r)
+	if err == nil {
+		err = s.checkModel(req.Model)
+	}
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	req.Normalize()
+	s.handle(w, r, dnd.KindCampaign, req, req.Priority)
+}
+
+func (s *Service) theme(w http.ResponseWriter, r *http.Request) {
+	req, err := httpapi.Decode[dnd.ThemeRequest](r)
+	if err == nil {
+		err = s.checkModel(req.Model)
+	}
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	req.Normalize()
+	s.handle(w, r, dnd.KindTheme, req, req.Priority)
+}
+
+// checkModel refuses a model name outside the configured chain.
+func (s *Service) checkModel(m dnd.ModelOptions) error {
+	if m.Name == "" || slices.Contains(s.cfg.Generator.Models(), m.Name) {
+		return nil
+	}
+	return httpapi.Invalid(map[string]string{
+		"model.name": "must be one of " + strings.Join(s.cfg.Generator.Models(), ", "),
+	})
+}
+
+func (s *Service) handle(w http.ResponseWriter, r *http.Request, kind string, req any, priority string) {
+	sr, err := s.Request(kind, req, priority, submit.NoStore(r.Header.Get("Cache-Control")))
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
+	}
+	s.cfg.Submit.Handle(w, r, sr)
+}
+
+// cacheIdentity is everything that decides a text result.
+type cacheIdentity struct {
+	Kind          string   `json:"kind"`
+	Request       any      `json:"request"`
+	Provider      string   `json:"provider"`
+	Chain         []string `json:"chain"`
+	PromptVersion string   `json:"prompt_version"`
+	SchemaVersion string   `json:"schema_version"`
+}
+
+// Request builds the submission of a normalised, valid request of kind.
+// The Message Hub route uses it too.
+func (s *Service) Request(kind string, req any, priority string, noStore bool) (submit.Request, error) {
+	_, model := textgen.TypeAndModel(kind, req)
+	chain := s.cfg.Generator.Models()
+	if i := slices.Index(chain, model.Name); i > 0 {
+		chain = chain[i:]
+	}
+	// The priority does not change the result.
+	reqJSON, err := json.Marshal(req)
+	if err != nil {
+		return submit.Request{}, fmt.Errorf("text request: %w", err)
+	}
+	var generic map[string]any
+	_ = json.Unmarshal(reqJSON, &generic)
+	delete(generic, "priority")
+	key, err := cache.Key("text", cacheIdentity{
+		Kind: kind, Request: generic, Provider: s.cfg.Generator.Provider(), Chain: chain,
+		PromptVersion: dnd.PromptVersion, SchemaVersion: dnd.SchemaVersion,
+	})
+	if err != nil {
+		return submit.Request{}, err
+	}
+	p, err := json.Marshal(payload{Kind: kind, Request: reqJSON, CacheKey: key, NoStore: noStore})
+	if err != nil {
+		return submit.Request{}, fmt.Errorf("text request: %w", err)
+	}
+	return submit.Request{
+		Queue: "text", Kind: kind, Priority: priority, Payload: p,
+		Canonical: key, CacheKey: key, Quota: s.quota,
+	}, nil
+}
+
+// quota refuses a caller who spent the daily token quota.
+func (s *Service) quota(ctx context.Context, owner string) error {
+	if s.cfg.DailyTokenQuota <= 0 || s.cfg.Usage == nil {
+		return nil
+	}
+	t, err := s.cfg.Usage.Today(ctx, owner)
+	if err != nil {
+		return submit.Unavailable(err)
+	}
+	if t.TotalTokens >= s.cfg.DailyTokenQuota {
+		p := httpapi.NewProblem(httpapi.CodeQuotaExceeded,
+			fmt.Sprintf("The daily text quota of %d tokens is spent; it resets at midnight UTC.", s.cfg.DailyTokenQuota))
+		p.RetryAfter = s.cfg.Usage.UntilMidnight()
+		return p
+	}
+	return nil
+}
+
+// decodeRequest turns a payload's request back into its typed form.
+func decodeRequest(kind string, raw json.RawMessage) (any, error) {
+	var err error
+	switch kind {
+	case dnd.KindCharacter:
+		var r dnd.CharacterRequest
+		err = json.Unmarshal(raw, &r)
+		return r, err
+	case dnd.KindCampaign:
+		var r dnd.CampaignRequest
+		err = json.Unmarshal(raw, &r)
+		return r, err
+	case dnd.KindTheme:
+		var r dnd.ThemeRequest
+		err = json.Unmarshal(raw, &r)
+		return r, err
+	case dnd.KindFreeform:
+		var r dnd.FreeformRequest
+		err = json.Unmarshal(raw, &r)
+		return r, err
+	}
+	return nil, fmt.Errorf("unknown text kind %q", kind)
+}
+
+// run is the queue handler of every text kind.
+func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error) {
+	var p payload
+	if err := json.Unmarshal(job.Payload, &p); err != nil {
+		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: bad payload: %w", job.ID, err))
+	}
+	req, err := decodeRequest(p.Kind, p.Request)
+	if err != nil {
+		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
+	}
+	out, genErr := s.cfg.Generator.Generate(ctx, p.Kind, req)
+	s.record(context.WithoutCancel(ctx), job, p.Kind, out, genErr == nil)
+	if genErr != nil {
+		return queue.Result{}, genErr
+	}
+	typ, model := textgen.TypeAndModel(p.Kind, req)
+	res := Result{
+		Type: typ, Content: out.Content, Model: out.Model, ModelUsed: out.Model, Provider: out.Provider,
+		Usage: out.Usage, RequestID: job.RequestID, Seed: out.Seed, PromptVersion: dnd.PromptVersion,
+	}
+	chain := s.cfg.Generator.Models()
+	start := model.Name
+	if start == "" && len(chain) > 0 {
+		start = chain[0]
+	}
+	res.Fallback = out.Provider == "openai" && out.Model != start
+	b, err := json.Marshal(res)
+	if err != nil {
+		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: encode result: %w", job.ID, err))
+	}
+	if !p.NoStore && s.cfg.Cache != nil {
+		if err := s.cfg.Cache.Set(context.WithoutCancel(ctx), p.CacheKey, b, s.cfg.CacheTTL); err != nil {
+			s.cfg.Logger.Warn("cache write failed; result not cached", "job_id", job.ID, "error", err.Error())
+		}
+	}
+	return queue.Result{Value: b, Event: map[string]any{
+		"model_used":  out.Model,
+		"token_usage": out.Usage,
+	}}, nil
+}
+
+// record adds a job's provider calls to the caller's usage. Tokens billed
+// by failed attempts count too.
+func (s *Service) record(ctx context.Context, job *queue.Job, kind string, out textgen.Output, ok bool) {
+	if s.cfg.Usage == nil {
+		return
+	}
+	calls := out.Calls
+	if len(calls) == 0 && ok {
+		calls = []textgen.Call{{Model: out.Model, Usage: out.Usage}}
+	}
+	for i, c := range calls {
+		var reqs int64
+		if ok && i == len(calls)-1 {
+			reqs = 1
+		}
+		cost := s.cfg.Prices.Cost(c.Model, int64(c.Usage.PromptTokens), int64(c.Usage.CompletionTokens))
+		if cost > 0 {
+			s.cost.WithLabelValues(c.Model).Add(cost)
+		}
+		if reqs == 0 && c.Usage.TotalTokens == 0 {
+			continue
+		}
+		err := s.cfg.Usage.Add(ctx, usage.Record{
+			Caller: job.Owner, Model: c.Model, Requests: reqs,
+			PromptTokens: int64(c.Usage.PromptTokens), CompletionTokens: int64(c.Usage.CompletionTokens), CostUSD: cost,
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.cfg.Logger.Warn("usage not recorded", "job_id", job.ID, "kind", kind, "error", err.Error())
+		}
+	}
+}

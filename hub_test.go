@@ -1,0 +1,205 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeHub records what the service sends to the Message Hub.
+type fakeHub struct {
+	*httptest.Server
+	mu            sync.Mutex
+	down          bool
+	registrations []map[string]any
+	events        []map[string]any
+}
+
+func newFakeHub(t testing.TB) *fakeHub {
+	h := &fakeHub{}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		down := h.down
+		h.mu.Unlock()
+		if down {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		b, _ := io.ReadAll(r.Body)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		switch r.URL.Path {
+		case "/v1/services/register":
+			h.registrations = append(h.registrations, m)
+			w.Write([]byte(`{"status":"registered"}`))
+		case "/api/v1/events":
+			h.events = append(h.events, m)
+			w.WriteHeader(http.StatusAccepted)
+			w.Write([]byte(`{"status":"accepted"}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+func (h *fakeHub) setDown(down bool) {
+	h.mu.Lock()
+	h.down = down
+	h.mu.Unlock()
+}
+
+func (h *fakeHub) eventsOf(typ string) []map[string]any {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []map[string]any
+	for _, e := range h.events {
+		if e["event_type"] == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (h *fakeHub) registered() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.registrations)
+}
+
+func TestMessageHub(t *testing.T) {
+	t.Parallel()
+	fh := newFakeHub(t)
+	s := startService(t, map[string]string{
+		"MESSAGE_HUB_URL": fh.URL, "HUB_SERVICE_KEY": "hub-service-key-123", "SERVICE_URL": "http://llm:8000",
+	})
+	tok := token(t, "campaign-service")
+
+	t.Run("registers with capabilities", func(t *testing.T) {
+		waitFor(t, 15*time.Second, func() bool { return fh.registered() > 0 })
+		fh.mu.Lock()
+		reg := fh.registrations[0]
+		fh.mu.Unlock()
+		if reg["name"] != "llm-service" || reg["url"] != "http://llm:8000" || reg["health_check"] != "/health" {
+			t.Errorf("registration = %v", reg)
+		}
+		caps, _ := reg["capabilities"].([]any)
+		if !strings.Contains(jsonString(caps), `"text.character"`) {
+			t.Errorf("capabilities = %v, want the job kinds", caps)
+		}
+		waitFor(t, 10*time.Second, func() bool {
+			return do(t, "GET", s.URL+"/health", "", "").JSON(t)["components"].(map[string]any)["message_hub"] == "registered"
+		})
+	})
+
+	t.Run("completion event", func(t *testing.T) {
+		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, "X-Correlation-ID", "corr-42")
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		id := jobOf(t, r)["id"].(string)
+		waitFor(t, 15*time.Second, func() bool { return len(fh.eventsOf("llm.text.completed")) > 0 })
+		ev := fh.eventsOf("llm.text.completed")[0]
+		data := ev["data"].(map[string]any)
+		if data["job_id"] != id || data["kind"] != "text.character" || data["status"] != "succeeded" || data["owner"] != "campaign-service" || data["correlation_id"] != "corr-42" {
+			t.Errorf("event data = %v", data)
+		}
+		if data["model_used"] == nil || data["token_usage"] == nil {
+			t.Errorf("event data lacks model_used/token_usage: %v", data)
+		}
+		md := ev["metadata"].(map[string]any)
+		if md["event_id"] != id+":succeeded" || md["timestamp"] == nil || ev["source_service"] != "llm-service" || ev["correlation_id"] != "corr-42" {
+			t.Errorf("event = %v", ev)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, md["timestamp"].(string)); err != nil {
+			t.Errorf("metadata.timestamp %v: %v", md["timestamp"], err)
+		}
+	})
+
+	t.Run("inbound generate_text with service key", func(t *testing.T) {
+		env := `{"source":"character-service","destination":"llm-service","message_type":"generate_text","correlation_id":"hub-corr-1","payload":{"prompt":"Name a tavern in a port town","context":"gritty","model":"gpt-4"},"timestamp":"2026-11-26T00:00:00Z","reply_to":"character-service.replies"}`
+		r := do(t, "POST", s.URL+"/api/v2/hub/messages", "", env, "X-Service-Key", "hub-service-key-123")
+		if r.Status != 202 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		m := r.JSON(t)
+		if m["status"] != "accepted" || m["correlation_id"] != "hub-corr-1" || m["error"] != nil {
+			t.Errorf("reply = %v", m)
+		}
+		jobID := m["data"].(map[string]any)["job_id"].(string)
+		waitFor(t, 15*time.Second, func() bool {
+			for _, e := range fh.eventsOf("llm.text.completed") {
+				if e["data"].(map[string]any)["job_id"] == jobID {
+					return true
+				}
+			}
+			return false
+		})
+		for _, e := range fh.eventsOf("llm.text.completed") {
+			if e["data"].(map[string]any)["job_id"] != jobID {
+				continue
+			}
+			if e["correlation_id"] != "hub-corr-1" || e["data"].(map[string]any)["owner"] != "character-service" {
+				t.Errorf("event = %v", e)
+			}
+			if e["metadata"].(map[string]any)["destination"] != "character-service.replies" {
+				t.Errorf("metadata.destination = %v", e["metadata"])
+			}
+		}
+	})
+
+	t.Run("inbound rejections", func(t *testing.T) {
+		r := do(t, "POST", s.URL+"/api/v2/hub/messages", "", `{"message_type":"generate_text","payload":{}}`, "X-Service-Key", "wrong")
+		if r.Status != 401 || r.JSON(t)["status"] != "rejected" {
+			t.Errorf("wrong key = %d %s", r.Status, r.Body)
+		}
+		r = do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"summon_dragon","correlation_id":"c1","payload":{}}`)
+		m := r.JSON(t)
+		if r.Status != 400 || m["status"] != "rejected" || m["correlation_id"] != "c1" || m["error"].(map[string]any)["code"] == nil {
+			t.Errorf("unknown type = %d %s", r.Status, r.Body)
+		}
+		r = do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"character_content","payload":{"type":"poem"}}`)
+		if r.Status != 400 || r.JSON(t)["status"] != "rejected" {
+			t.Errorf("bad payload = %d %s", r.Status, r.Body)
+		}
+	})
+
+	t.Run("hub down then up", func(t *testing.T) {
+		fh.setDown(true)
+		var ids []string
+		for i := 0; i < 3; i++ {
+			body := strings.Replace(personalityBody, `"seed":42`, `"seed":`+string(rune('1'+i)), 1)
+			r := do(t, "POST", s.URL+"/api/v2/text/character", tok, body)
+			if r.Status != 200 {
+				t.Fatalf("status %d %s", r.Status, r.Body)
+			}
+			ids = append(ids, jobOf(t, r)["id"].(string))
+		}
+		fh.setDown(false)
+		waitFor(t, 60*time.Second, func() bool {
+			got := map[string]bool{}
+			for _, e := range fh.eventsOf("llm.text.completed") {
+				got[e["data"].(map[string]any)["job_id"].(string)] = true
+			}
+			for _, id := range ids {
+				if !got[id] {
+					return false
+				}
+			}
+			return true
+		})
+	})
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

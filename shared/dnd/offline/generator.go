@@ -1,0 +1,211 @@
+// Package offline is the built-in text generator the service uses when no
+// model provider is configured. It writes every kind of dnd content
+// (character personality, backstory, combat and equipment; campaign plot,
+// location, quest, dialogue and event; themed restyles; free-form text)
+// procedurally from embedded tables: SRD 5.1 races, classes, equipment,
+// magic items, monsters and spells (see data/ATTRIBUTION.md) plus grammars,
+// name syllables and word lists written for the service.
+//
+// Output is deterministic: the same request and seed give byte-identical
+// content. Without a seed the generator draws one and reports it in
+// Output.Seed, so any result can be reproduced. Every document it returns
+// passes dnd.ValidateContent. CAPABILITIES.md describes what it can and
+// cannot do.
+package offline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/provider"
+)
+
+// ProviderName identifies this generator in provider errors and metadata.
+const ProviderName = "offline"
+
+// Generator writes D&D content without a model. It is safe for concurrent
+// use; each call builds its own random source.
+type Generator struct {
+	t       *tables
+	newSeed func() int64
+}
+
+// Output is a generated document and the seed that reproduces it.
+type Output struct {
+	Content json.RawMessage
+	Seed    int64
+}
+
+// New returns a generator over the embedded tables. The tables are checked
+// by the package tests; New panics only if the binary was built with broken
+// data.
+func New() *Generator {
+	t, err := loadTables()
+	if err != nil {
+		panic(fmt.Sprintf("offline: embedded data: %v", err))
+	}
+	return &Generator{t: t, newSeed: rand.Int64}
+}
+
+// Character writes a personality, backstory, combat profile or equipment
+// list. Given the same seed and parameters, the four types describe the same
+// character (name, race, class, level, alignment, background and home).
+func (g *Generator) Character(ctx context.Context, req dnd.CharacterRequest) (Output, error) {
+	req.Normalize()
+	if err := g.check(ctx, dnd.KindCharacter, req.Valid(ctx)); err != nil {
+		return Output{}, err
+	}
+	seed := g.seed(req.Seed)
+	return g.run(dnd.KindCharacter, req.Type, seed, func() (any, error) {
+		c := g.newCharacter(seed, req)
+		return c.content(req.Type)
+	})
+}
+
+// Campaign writes a plot, location, quest, dialogue or event.
+func (g *Generator) Campaign(ctx context.Context, req dnd.CampaignRequest) (Output, error) {
+	req.Normalize()
+	if err := g.check(ctx, dnd.KindCampaign, req.Valid(ctx)); err != nil {
+		return Output{}, err
+	}
+	seed := g.seed(req.Seed)
+	return g.run(dnd.KindCampaign, req.Type, seed, func() (any, error) {
+		c := g.newCampaign(seed, req)
+		return c.content(req.Type)
+	})
+}
+
+// Theme restyles req.Content by rule-based substitution for the requested
+// genre, tone and style (see CAPABILITIES.md).
+func (g *Generator) Theme(ctx context.Context, req dnd.ThemeRequest) (Output, error) {
+	req.Normalize()
+	if err := g.check(ctx, dnd.KindTheme, req.Valid(ctx)); err != nil {
+		return Output{}, err
+	}
+	seed := g.seed(req.Seed)
+	return g.run(dnd.KindTheme, dnd.TypeTheme, seed, func() (any, error) {
+		r := newRand(seed, dnd.KindTheme)
+		lexs := g.t.restyle.resolve(req.Theme)
+		out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
+		if strings.TrimSpace(out) == "" {
+			out, kept = req.Content, nil
+		}
+		return dnd.ThemeResult{
+			Content:           out,
+			OriginalContent:   req.Content,
+			Theme:             dnd.AppliedTheme(req.Theme),
+			SimilarityScore:   dnd.Similarity(req.Content, out),
+			PreservedElements: nonNil(kept),
+		}, nil
+	})
+}
+
+// Freeform answers a free-form prompt with game material chosen from the
+// prompt's keywords (names, taverns, NPCs, quests, items, encounters,
+// places, riddles, backstories or a scene).
+func (g *Generator) Freeform(ctx context.Context, req dnd.FreeformRequest) (Output, error) {
+	req.Normalize()
+	if err := g.check(ctx, dnd.KindFreeform, req.Valid(ctx)); err != nil {
+		return Output{}, err
+	}
+	seed := g.seed(req.Seed)
+	return g.run(dnd.KindFreeform, dnd.TypeFreeform, seed, func() (any, error) {
+		return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
+	})
+}
+
+func (g *Generator) seed(s *int64) int64 {
+	if s != nil {
+		return *s
+	}
+	return g.newSeed()
+}
+
+func (g *Generator) check(ctx context.Context, kind string, problems map[string]string) error {
+	if err := ctx.Err(); err != nil {
+		return &provider.Error{Provider: ProviderName, Kind: provider.Canceled, Message: "generation was cancelled", Err: err}
+	}
+	if len(problems) > 0 {
+		var parts []string
+		for _, k := range slices.Sorted(maps.Keys(problems)) {
+			parts = append(parts, k+" "+problems[k])
+		}
+		return &provider.Error{
+			Provider: ProviderName,
+			Kind:     provider.BadRequest,
+			Message:  "invalid " + kind + " request: " + strings.Join(parts, "; "),
+		}
+	}
+	return nil
+}
+
+// run builds, encodes and validates a document. A panic from bad embedded
+// data becomes an error; any other panic is a bug and propagates.
+func (g *Generator) run(kind, typ string, seed int64, build func() (any, error)) (out Output, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			de, ok := r.(dataError)
+			if !ok {
+				panic(r)
+			}
+			err = &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator failed", Err: de.err}
+		}
+	}()
+	doc, err := build()
+	if err != nil {
+		return Output{}, err
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return Output{}, fmt.Errorf("offline %s/%s: encode: %w", kind, typ, err)
+	}
+	if err := dnd.ValidateContent(kind, typ, b); err != nil {
+		return Output{}, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator produced invalid content", Err: err}
+	}
+	return Output{Content: b, Seed: seed}, nil
+}
+
+// newRand returns a PCG source for seed on a stream named by label, so
+// different parts of a document (or different types) draw independently.
+func newRand(seed int64, label string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(label))
+	return rand.New(rand.NewPCG(uint64(seed), h.Sum64()))
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func pick[T any](r *rand.Rand, list []T) T {
+	if len(list) == 0 {
+		panic(dataError{fmt.Errorf("empty pick list of %T", list)})
+	}
+	return list[r.IntN(len(list))]
+}
+
+// words lower-cases s and splits it into words and adjacent word pairs, for
+// keyword spotting in free text.
+func words(s string) map[string]bool {
+	ws := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '\'' || r > 127)
+	})
+	out := make(map[string]bool, 2*len(ws))
+	for i, w := range ws {
+		out[w] = true
+		if i+1 < len(ws) {
+			out[w+" "+ws[i+1]] = true
+		}
+	}
+	return out
+}

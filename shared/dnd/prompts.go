@@ -1,0 +1,174 @@
+package dnd
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"text/template"
+)
+
+// Message is one chat message of a prompt.
+type Message struct {
+	Role    string `json:"role"` // "system" or "user"
+	Content string `json:"content"`
+}
+
+//go:embed prompts
+var promptFS embed.FS
+
+var promptTemplates = sync.OnceValues(func() (*template.Template, error) {
+	t, err := template.New("prompts").Funcs(template.FuncMap{
+		"val":         quoteOrUnspecified,
+		"material":    newMaterial,
+		"proficiency": ProficiencyBonus,
+		"deref":       func(f *float64) float64 { return *f },
+		"derefBool":   func(b *bool) bool { return *b },
+		"percent":     func(f float64) string { return fmt.Sprintf("%d%%", int(math.Round(f*100))) },
+	}).ParseFS(promptFS, "prompts/"+PromptVersion+"/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("parse prompts %s: %w", PromptVersion, err)
+	}
+	return t, nil
+})
+
+// BuildMessages returns the system and user messages that ask a model for
+// the content of kind. req is the matching request (CharacterRequest,
+// CampaignRequest, ThemeRequest or FreeformRequest, by value or pointer); it
+// is normalised on a copy and must be valid. Free text from the caller
+// (prompt, content, context) is fenced as user material the model must not
+// take instructions from.
+func BuildMessages(kind string, req any) ([]Message, error) {
+	var (
+		prefix, typ string
+		data        any
+		problems    map[string]string
+	)
+	switch kind {
+	case KindCharacter:
+		r, err := requestOf[CharacterRequest](kind, req)
+		if err != nil {
+			return nil, err
+		}
+		r.Normalize()
+		prefix, typ, data, problems = "character", r.Type, &r, r.Valid(context.Background())
+	case KindCampaign:
+		r, err := requestOf[CampaignRequest](kind, req)
+		if err != nil {
+			return nil, err
+		}
+		r.Normalize()
+		prefix, typ, data, problems = "campaign", r.Type, &r, r.Valid(context.Background())
+	case KindTheme:
+		r, err := requestOf[ThemeRequest](kind, req)
+		if err != nil {
+			return nil, err
+		}
+		r.Normalize()
+		prefix, data, problems = "theme", &r, r.Valid(context.Background())
+	case KindFreeform:
+		r, err := requestOf[FreeformRequest](kind, req)
+		if err != nil {
+			return nil, err
+		}
+		r.Normalize()
+		prefix, data, problems = "freeform", &r, r.Valid(context.Background())
+	default:
+		return nil, fmt.Errorf("build messages: %w: kind %q", ErrUnknownType, kind)
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("build messages: invalid %s request: %s", kind, describe(problems))
+	}
+	tmpl, err := promptTemplates()
+	if err != nil {
+		return nil, err
+	}
+	view := struct {
+		Req          any
+		Instructions string
+	}{Req: data}
+	if typ != "" {
+		if view.Instructions, err = render(tmpl, prefix+"."+typ, view); err != nil {
+			return nil, err
+		}
+	}
+	system, err := render(tmpl, prefix+".system", view)
+	if err != nil {
+		return nil, err
+	}
+	user, err := render(tmpl, prefix+".user", view)
+	if err != nil {
+		return nil, err
+	}
+	return []Message{{Role: "system", Content: system}, {Role: "user", Content: user}}, nil
+}
+
+func requestOf[T any](kind string, req any) (T, error) {
+	switch r := req.(type) {
+	case T:
+		return r, nil
+	case *T:
+		if r != nil {
+			return *r, nil
+		}
+	}
+	var zero T
+	return zero, fmt.Errorf("build messages: %s needs a %T, not %T", kind, zero, req)
+}
+
+func render(t *template.Template, name string, data any) (string, error) {
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("render prompt %s/%s: %w", PromptVersion, name, err)
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+// describe lists field problems in a stable order.
+func describe(problems map[string]string) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(problems)) {
+		parts = append(parts, k+" "+problems[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+// quoteOrUnspecified renders a caller's short value as a JSON string, so it
+// reads as data, or "unspecified" when empty.
+func quoteOrUnspecified(s string) string {
+	if s == "" {
+		return "unspecified"
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// material is a fenced block of caller text. Its ID is derived from the text
+// itself, so the text cannot contain its own closing fence.
+type material struct {
+	ID   string
+	Text string
+}
+
+func newMaterial(s string) material {
+	sum := sha256.Sum256([]byte(s))
+	return material{ID: hex.EncodeToString(sum[:6]), Text: s}
+}
+
+// ProficiencyBonus is the proficiency bonus at a character level (1–20):
+// +2 at levels 1–4, rising by one every four levels to +6 at 17–20.
+func ProficiencyBonus(level int) int {
+	level = min(max(level, 1), MaxLevel)
+	return 2 + (level-1)/4
+}

@@ -1,0 +1,303 @@
+package dnd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/sashabaranov/go-openai/jsonschema"
+)
+
+// SchemaVersion names the shape of the content types and their schemas;
+// PromptVersion names the prompt templates in prompts/<PromptVersion>. Cache
+// keys include both, so changing either never serves a stale document.
+const (
+	SchemaVersion = "v1"
+	PromptVersion = "v1"
+)
+
+// ErrUnknownType is returned for a kind or type this package does not know.
+var ErrUnknownType = errors.New("dnd: unknown content kind or type")
+
+// spec ties a kind and type to its content types: model is what the model
+// returns (and Schema describes); result is what is stored and returned (and
+// ValidateContent checks). They differ only for themes, where the service
+// adds the original text and the similarity score itself.
+type spec struct {
+	model  reflect.Type
+	result reflect.Type
+	about  string // root description of the schema
+}
+
+func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
+
+var specs = map[string]map[string]spec{
+	KindCharacter: {
+		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character."},
+		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character."},
+		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character."},
+		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character."},
+	},
+	KindCampaign: {
+		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure."},
+		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure."},
+		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party."},
+		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session."},
+		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign."},
+	},
+	KindTheme: {
+		TypeTheme: {typeOf[ThemeDraft](), typeOf[ThemeResult](), "A text restyled to a genre, tone and style."},
+	},
+	KindFreeform: {
+		TypeFreeform: {typeOf[FreeformText](), typeOf[FreeformText](), "Free-form text for a tabletop role-playing game."},
+	},
+}
+
+// lookup resolves kind and type. Theme and free-form kinds accept an empty
+// type as well as their single type name.
+func lookup(kind, typ string) (spec, string, error) {
+	types, ok := specs[kind]
+	if !ok {
+		return spec{}, "", fmt.Errorf("%w: kind %q", ErrUnknownType, kind)
+	}
+	if typ == "" && len(types) == 1 {
+		for t := range types {
+			typ = t
+		}
+	}
+	s, ok := types[typ]
+	if !ok {
+		return spec{}, "", fmt.Errorf("%w: %s type %q", ErrUnknownType, kind, typ)
+	}
+	return s, typ, nil
+}
+
+// Schema returns the name and strict JSON schema of the content a model must
+// produce for kind and typ, ready for an OpenAI json_schema response format
+// with strict set. For text.theme it describes a ThemeDraft: the service adds
+// the original text and similarity itself (CompleteTheme).
+//
+// The schema uses only keywords strict mode accepts: type, description,
+// enum, properties, required (every property), additionalProperties (false)
+// and items. Numeric ranges are stated in descriptions and enforced by
+// ValidateContent.
+func Schema(kind, typ string) (name string, schema json.RawMessage, err error) {
+	s, typ, err := lookup(kind, typ)
+	if err != nil {
+		return "", nil, err
+	}
+	n, err := compiled(s.model)
+	if err != nil {
+		return "", nil, err
+	}
+	name = "dnd_" + strings.ReplaceAll(kind, ".", "_") + "_" + typ + "_" + SchemaVersion
+	return name, slices.Clone(n.raw), nil
+}
+
+// node is a schema in the strict subset, with properties kept in struct
+// field order so a model writes e.g. a title before the prose.
+type node struct {
+	Type        jsonschema.DataType
+	Description string
+	Enum        []string
+	Props       []prop // objects
+	Items       *node  // arrays
+	raw         []byte // encoded root, set by compiled
+}
+
+type prop struct {
+	name string
+	node *node
+}
+
+// compiledSchemas builds the schema tree of every content type once.
+var compiledSchemas = sync.OnceValues(func() (map[reflect.Type]*node, error) {
+	out := map[reflect.Type]*node{}
+	for _, types := range specs {
+		for _, s := range types {
+			for _, t := range []reflect.Type{s.model, s.result} {
+				if _, ok := out[t]; ok {
+					continue
+				}
+				n, err := buildSchema(t, s.about)
+				if err != nil {
+					return nil, err
+				}
+				out[t] = n
+			}
+		}
+	}
+	return out, nil
+})
+
+// compiled returns the strict schema tree for a registered content type.
+func compiled(t reflect.Type) (*node, error) {
+	all, err := compiledSchemas()
+	if err != nil {
+		return nil, err
+	}
+	n, ok := all[t]
+	if !ok {
+		return nil, fmt.Errorf("%w: content type %s", ErrUnknownType, t)
+	}
+	return n, nil
+}
+
+// buildSchema reflects t with go-openai's generator and converts the result
+// to the strict subset: $refs are inlined, every object lists all its
+// properties as required and forbids others, and item enums are added.
+func buildSchema(t reflect.Type, about string) (*node, error) {
+	def, err := jsonschema.GenerateSchemaForType(reflect.New(t).Elem().Interface())
+	if err != nil {
+		return nil, fmt.Errorf("schema for %s: %w", t.Name(), err)
+	}
+	n, err := convert(*def, def.Defs, t, 0)
+	if err != nil {
+		return nil, fmt.Errorf("schema for %s: %w", t.Name(), err)
+	}
+	if n.Type != jsonschema.Object {
+		return nil, fmt.Errorf("schema for %s: root must be an object", t.Name())
+	}
+	n.Description = about
+	var buf bytes.Buffer
+	n.encode(&buf)
+	n.raw = buf.Bytes()
+	return n, nil
+}
+
+func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t reflect.Type, depth int) (*node, error) {
+	if depth > 16 {
+		return nil, errors.New("schema nests too deeply or is recursive")
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if d.Ref != "" {
+		target, ok := defs[strings.TrimPrefix(d.Ref, "#/$defs/")]
+		if !ok {
+			return nil, fmt.Errorf("unresolved reference %s", d.Ref)
+		}
+		desc := d.Description
+		d = target
+		if desc != "" {
+			d.Description = desc
+		}
+	}
+	if d.Nullable || len(d.AnyOf) > 0 {
+		return nil, fmt.Errorf("%s: nullable and anyOf are not used in strict schemas", t)
+	}
+	n := &node{Type: d.Type, Description: d.Description, Enum: d.Enum}
+	switch d.Type {
+	case jsonschema.Object:
+		if t.Kind() != reflect.Struct {
+			return nil, fmt.Errorf("%s: object schema for a non-struct", t)
+		}
+		seen := 0
+		for f := range t.Fields() {
+			if !f.IsExported() {
+				continue
+			}
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero") {
+				return nil, fmt.Errorf("%s.%s: strict content fields must not be omitempty", t, f.Name)
+			}
+			pd, ok := d.Properties[name]
+			if !ok {
+				return nil, fmt.Errorf("%s.%s: property %q missing from generated schema", t, f.Name, name)
+			}
+			child, err := convert(pd, defs, f.Type, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if e := f.Tag.Get("itemenum"); e != "" {
+				if child.Items == nil {
+					return nil, fmt.Errorf("%s.%s: itemenum on a non-list", t, f.Name)
+				}
+				child.Items.Enum = strings.Split(e, ",")
+			}
+			n.Props = append(n.Props, prop{name, child})
+			seen++
+		}
+		if seen != len(d.Properties) {
+			return nil, fmt.Errorf("%s: generated schema has properties the struct lacks", t)
+		}
+	case jsonschema.Array:
+		if d.Items == nil || (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) {
+			return nil, fmt.Errorf("%s: array schema without items", t)
+		}
+		items, err := convert(*d.Items, defs, t.Elem(), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		n.Items = items
+	case jsonschema.String, jsonschema.Integer, jsonschema.Number, jsonschema.Boolean:
+	default:
+		return nil, fmt.Errorf("%s: unsupported schema type %q", t, d.Type)
+	}
+	if len(n.Enum) > 0 && n.Type != jsonschema.String {
+		return nil, fmt.Errorf("%s: enum on a non-string", t)
+	}
+	return n, nil
+}
+
+// encode writes the node as JSON with a fixed key order.
+func (n *node) encode(b *bytes.Buffer) {
+	str := func(s string) {
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s) // a string always encodes
+		b.Write(bytes.TrimSuffix(v.Bytes(), []byte("\n")))
+	}
+	b.WriteString(`{"type":`)
+	str(string(n.Type))
+	if n.Description != "" {
+		b.WriteString(`,"description":`)
+		str(n.Description)
+	}
+	if len(n.Enum) > 0 {
+		b.WriteString(`,"enum":[`)
+		for i, e := range n.Enum {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			str(e)
+		}
+		b.WriteByte(']')
+	}
+	if n.Type == jsonschema.Object {
+		b.WriteString(`,"properties":{`)
+		for i, p := range n.Props {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			str(p.name)
+			b.WriteByte(':')
+			p.node.encode(b)
+		}
+		b.WriteString(`},"required":[`)
+		for i, p := range n.Props {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			str(p.name)
+		}
+		b.WriteString(`],"additionalProperties":false`)
+	}
+	if n.Items != nil {
+		b.WriteString(`,"items":`)
+		n.Items.encode(b)
+	}
+	b.WriteByte('}')
+}

@@ -1,0 +1,177 @@
+package dnd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// allKinds lists every kind and type pair.
+func allKinds() [][2]string {
+	var out [][2]string
+	for _, k := range []string{KindCharacter, KindCampaign, KindTheme, KindFreeform} {
+		for _, typ := range Types(k) {
+			out = append(out, [2]string{k, typ})
+		}
+	}
+	return out
+}
+
+var schemaName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+
+func TestSchemaStrict(t *testing.T) {
+	t.Parallel()
+	for _, kt := range allKinds() {
+		t.Run(kt[0]+"/"+kt[1], func(t *testing.T) {
+			t.Parallel()
+			name, raw, err := Schema(kt[0], kt[1])
+			if err != nil {
+				t.Fatalf("Schema(%q, %q) error: %v", kt[0], kt[1], err)
+			}
+			if !schemaName.MatchString(name) {
+				t.Errorf("Schema(%q, %q) name = %q, want ^[a-zA-Z0-9_-]{1,64}$", kt[0], kt[1], name)
+			}
+			var tree map[string]any
+			if err := json.Unmarshal(raw, &tree); err != nil {
+				t.Fatalf("schema is not JSON: %v", err)
+			}
+			if tree["type"] != "object" {
+				t.Errorf("root type = %v, want object", tree["type"])
+			}
+			checkStrict(t, "$", tree)
+			if _, err := jsonschema.CompileString(name+".json", string(raw)); err != nil {
+				t.Errorf("schema does not compile as JSON Schema: %v", err)
+			}
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, raw, "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			pretty.WriteByte('\n')
+			golden(t, "schema_"+name, pretty.Bytes())
+		})
+	}
+}
+
+// checkStrict walks a schema and fails on anything OpenAI's strict mode
+// rejects: unknown keywords, objects without additionalProperties false or
+// with properties missing from required.
+func checkStrict(t *testing.T, path string, n map[string]any) {
+	t.Helper()
+	allowed := []string{"type", "description", "enum", "properties", "required", "additionalProperties", "items"}
+	for k := range n {
+		if !slices.Contains(allowed, k) {
+			t.Errorf("%s: keyword %q is not in the strict subset", path, k)
+		}
+	}
+	switch n["type"] {
+	case "object":
+		if n["additionalProperties"] != false {
+			t.Errorf("%s: additionalProperties = %v, want false", path, n["additionalProperties"])
+		}
+		props, _ := n["properties"].(map[string]any)
+		req, _ := n["required"].([]any)
+		if len(props) == 0 || len(req) != len(props) {
+			t.Errorf("%s: %d properties, %d required; want all required", path, len(props), len(req))
+		}
+		for _, r := range req {
+			p, ok := props[r.(string)].(map[string]any)
+			if !ok {
+				t.Errorf("%s: required %v is not a property", path, r)
+				continue
+			}
+			checkStrict(t, path+"."+r.(string), p)
+		}
+	case "array":
+		items, ok := n["items"].(map[string]any)
+		if !ok {
+			t.Fatalf("%s: array without items", path)
+		}
+		checkStrict(t, path+"[]", items)
+	case "string", "integer", "number", "boolean":
+		if _, ok := n["properties"]; ok {
+			t.Errorf("%s: scalar with properties", path)
+		}
+	default:
+		t.Errorf("%s: type %v", path, n["type"])
+	}
+}
+
+func TestSchemaMatchesSamples(t *testing.T) {
+	t.Parallel()
+	for _, kt := range allKinds() {
+		t.Run(kt[0]+"/"+kt[1], func(t *testing.T) {
+			t.Parallel()
+			name, raw, err := Schema(kt[0], kt[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			sch, err := jsonschema.CompileString(name+".json", string(raw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc := sample(t, kt[0], kt[1])
+			if kt[0] == KindTheme { // the model returns a draft
+				var r ThemeResult
+				if err := json.Unmarshal(doc, &r); err != nil {
+					t.Fatal(err)
+				}
+				doc, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
+			}
+			var v any
+			if err := json.Unmarshal(doc, &v); err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("sample does not match schema %s: %v", name, err)
+			}
+		})
+	}
+}
+
+func TestSchemaTypeAliases(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ kind, typ, want string }{
+		{KindTheme, "", "dnd_text_theme_theme_v1"},
+		{KindTheme, "theme", "dnd_text_theme_theme_v1"},
+		{KindFreeform, "", "dnd_text_freeform_freeform_v1"},
+		{KindCampaign, "quest", "dnd_text_campaign_quest_v1"},
+	} {
+		name, _, err := Schema(tc.kind, tc.typ)
+		if err != nil || name != tc.want {
+			t.Errorf("Schema(%q, %q) = %q, %v; want %q, nil", tc.kind, tc.typ, name, err, tc.want)
+		}
+	}
+	for _, tc := range [][2]string{{"text.image", ""}, {KindCharacter, ""}, {KindCharacter, "plot"}, {KindCampaign, "Plot"}} {
+		if _, _, err := Schema(tc[0], tc[1]); !errors.Is(err, ErrUnknownType) {
+			t.Errorf("Schema(%q, %q) error = %v, want ErrUnknownType", tc[0], tc[1], err)
+		}
+	}
+}
+
+func TestSchemaReturnsCopy(t *testing.T) {
+	t.Parallel()
+	_, a, _ := Schema(KindFreeform, "")
+	a[0] = 'X'
+	_, b, _ := Schema(KindFreeform, "")
+	if b[0] != '{' {
+		t.Errorf("Schema returned shared storage")
+	}
+}
+
+// sample reads the hand-written example document for kind and type.
+func sample(t testing.TB, kind, typ string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "content", fmt.Sprintf("%s_%s.json", kind[len("text."):], typ)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,427 @@
+package dnd
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sashabaranov/go-openai/jsonschema"
+)
+
+// ErrInvalidContent is matched (errors.Is) by every *ContentError.
+var ErrInvalidContent = errors.New("dnd: invalid content")
+
+// MaxContentBytes caps a generated document.
+const MaxContentBytes = 1 << 20
+
+// ContentError says which field of a generated document is wrong and why.
+// Both parts are safe to show a caller: they never echo the content itself.
+type ContentError struct {
+	Field   string // e.g. "items[2].rarity"; empty for the document as a whole
+	Message string
+}
+
+func (e *ContentError) Error() string {
+	if e.Field == "" {
+		return "invalid content: " + e.Message
+	}
+	return "invalid content: " + e.Field + ": " + e.Message
+}
+
+// Is makes errors.Is(err, ErrInvalidContent) true.
+func (e *ContentError) Is(target error) bool { return target == ErrInvalidContent }
+
+// ValidateContent checks a generated document of kind and typ: it must be a
+// single JSON object matching the schema exactly (no unknown or missing
+// fields, right types and enum values) and make sense for the game (levels
+// 1–20, ability scores 1–30, non-empty text and lists where the content
+// needs them, similarity 0–1). For text.theme it checks the finished
+// ThemeResult. The error is a *ContentError naming the field, or
+// ErrUnknownType for an unknown kind or type.
+func ValidateContent(kind, typ string, content []byte) error {
+	s, _, err := lookup(kind, typ)
+	if err != nil {
+		return err
+	}
+	return validateAs(s.result, content)
+}
+
+func validateAs(t reflect.Type, content []byte) error {
+	root, err := compiled(t)
+	if err != nil {
+		return err
+	}
+	if len(content) > MaxContentBytes {
+		return &ContentError{Message: fmt.Sprintf("document is larger than %d bytes", MaxContentBytes)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(content))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return &ContentError{Message: "not valid JSON"}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &ContentError{Message: "must hold exactly one JSON value"}
+	}
+	if err := root.check("", doc); err != nil {
+		return err
+	}
+	v := reflect.New(t)
+	dec = json.NewDecoder(bytes.NewReader(content))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil {
+		return &ContentError{Message: "does not match the content type"}
+	}
+	c := &checker{}
+	v.Interface().(interface{ check(*checker) }).check(c)
+	if c.err != nil {
+		return c.err
+	}
+	return nil
+}
+
+// check validates a decoded JSON value against the schema tree.
+func (n *node) check(path string, v any) error {
+	at := func(msg string) error { return &ContentError{Field: path, Message: msg} }
+	switch n.Type {
+	case jsonschema.Object:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return at("must be an object")
+		}
+		for _, p := range n.Props {
+			pv, ok := m[p.name]
+			if !ok {
+				return &ContentError{Field: join(path, p.name), Message: "is required"}
+			}
+			if err := p.node.check(join(path, p.name), pv); err != nil {
+				return err
+			}
+		}
+		if len(m) > len(n.Props) {
+			var extra []string
+			for k := range m {
+				if !slices.ContainsFunc(n.Props, func(p prop) bool { return p.name == k }) {
+					extra = append(extra, k)
+				}
+			}
+			slices.Sort(extra)
+			return &ContentError{Field: join(path, safeName(extra[0])), Message: "is not a known field"}
+		}
+	case jsonschema.Array:
+		a, ok := v.([]any)
+		if !ok {
+			return at("must be a list")
+		}
+		for i, e := range a {
+			if err := n.Items.check(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
+				return err
+			}
+		}
+	case jsonschema.String:
+		s, ok := v.(string)
+		if !ok {
+			return at("must be a string")
+		}
+		if len(n.Enum) > 0 && !slices.Contains(n.Enum, s) {
+			return at("must be one of: " + strings.Join(n.Enum, ", "))
+		}
+	case jsonschema.Integer:
+		num, ok := v.(json.Number)
+		if !ok {
+			return at("must be an integer")
+		}
+		if _, err := strconv.ParseInt(num.String(), 10, 64); err != nil {
+			return at("must be an integer")
+		}
+	case jsonschema.Number:
+		num, ok := v.(json.Number)
+		if !ok {
+			return at("must be a number")
+		}
+		if f, err := num.Float64(); err != nil || math.IsInf(f, 0) {
+			return at("must be a finite number")
+		}
+	case jsonschema.Boolean:
+		if _, ok := v.(bool); !ok {
+			return at("must be true or false")
+		}
+	}
+	return nil
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// safeName keeps an unexpected field name short and printable before it is
+// put in an error message.
+func safeName(s string) string {
+	if utf8.RuneCountInString(s) > 40 {
+		s = string([]rune(s)[:40]) + "…"
+	}
+	return strconv.QuoteToASCII(s)
+}
+
+// CompleteTheme turns a model's ThemeDraft (the JSON Schema(KindTheme, "")
+// describes) into the ThemeResult for req: it adds the original content, the
+// theme and the similarity score, then validates the result.
+func CompleteTheme(req ThemeRequest, draft []byte) (json.RawMessage, error) {
+	if err := validateAs(typeOf[ThemeDraft](), draft); err != nil {
+		return nil, err
+	}
+	var d ThemeDraft
+	if err := json.Unmarshal(draft, &d); err != nil {
+		return nil, &ContentError{Message: "does not match the content type"}
+	}
+	req.Normalize()
+	res := ThemeResult{
+		Content:           d.Content,
+		OriginalContent:   req.Content,
+		Theme:             AppliedTheme(req.Theme),
+		SimilarityScore:   Similarity(req.Content, d.Content),
+		PreservedElements: d.PreservedElements,
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, fmt.Errorf("complete theme: %w", err)
+	}
+	if err := ValidateContent(KindTheme, TypeTheme, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checker records the first semantic problem in a document.
+type checker struct{ err *ContentError }
+
+func (c *checker) fail(field, msg string) {
+	if c.err == nil {
+		c.err = &ContentError{Field: field, Message: msg}
+	}
+}
+
+func (c *checker) text(field, s string) {
+	if strings.TrimSpace(s) == "" {
+		c.fail(field, "must not be empty")
+	}
+}
+
+// list checks a list of strings: at least min entries, none blank.
+func (c *checker) list(field string, xs []string, min int) {
+	if len(xs) < min {
+		c.fail(field, fmt.Sprintf("must have at least %d entr%s", min, plural(min, "y", "ies")))
+	}
+	for i, x := range xs {
+		c.text(fmt.Sprintf("%s[%d]", field, i), x)
+	}
+}
+
+func (c *checker) count(field string, n, min int) {
+	if n < min {
+		c.fail(field, fmt.Sprintf("must have at least %d entr%s", min, plural(min, "y", "ies")))
+	}
+}
+
+func (c *checker) between(field string, n, lo, hi int) {
+	if n < lo || n > hi {
+		c.fail(field, fmt.Sprintf("must be between %d and %d", lo, hi))
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (x CharacterInfo) checkAt(c *checker, p string) {
+	c.text(p+".name", x.Name)
+	c.text(p+".race", x.Race)
+	c.text(p+".class", x.Class)
+	c.between(p+".level", x.Level, 1, MaxLevel)
+	c.text(p+".background", x.Background)
+}
+
+func (x *Personality) check(c *checker) {
+	x.Character.checkAt(c, "character")
+	c.list("traits", x.Traits, 1)
+	c.list("ideals", x.Ideals, 1)
+	c.list("bonds", x.Bonds, 1)
+	c.list("flaws", x.Flaws, 1)
+	c.list("mannerisms", x.Mannerisms, 0)
+	c.text("voice", x.Voice)
+}
+
+func (x *Backstory) check(c *checker) {
+	x.Character.checkAt(c, "character")
+	c.text("title", x.Title)
+	c.text("summary", x.Summary)
+	c.text("backstory", x.Backstory)
+	c.list("key_events", x.KeyEvents, 1)
+	c.list("hooks", x.Hooks, 1)
+	c.list("secrets", x.Secrets, 0)
+}
+
+func (x *Combat) check(c *checker) {
+	x.Character.checkAt(c, "character")
+	c.text("tactics", x.Tactics)
+	c.count("signature_moves", len(x.SignatureMoves), 1)
+	for i, m := range x.SignatureMoves {
+		c.text(fmt.Sprintf("signature_moves[%d].name", i), m.Name)
+		c.text(fmt.Sprintf("signature_moves[%d].description", i), m.Description)
+	}
+	a := x.AbilityScores
+	for _, s := range []struct {
+		name  string
+		score int
+	}{{"str", a.Str}, {"dex", a.Dex}, {"con", a.Con}, {"int", a.Int}, {"wis", a.Wis}, {"cha", a.Cha}} {
+		c.between("ability_scores."+s.name, s.score, 1, 30)
+	}
+	c.between("armor_class", x.ArmorClass, 1, 30)
+	if x.HitPoints < max(1, x.Character.Level) || x.HitPoints > 999 {
+		c.fail("hit_points", "must be at least the character level and at most 999")
+	}
+	c.between("proficiency_bonus", x.ProficiencyBonus, 2, 6)
+	c.count("saving_throws", len(x.SavingThrows), 1)
+	for i, s := range x.SavingThrows {
+		if slices.Index(x.SavingThrows, s) != i {
+			c.fail(fmt.Sprintf("saving_throws[%d]", i), "repeats an ability")
+		}
+	}
+	c.list("spells", x.Spells, 0)
+	c.list("weaknesses", x.Weaknesses, 0)
+}
+
+func (x *Equipment) check(c *checker) {
+	x.Character.checkAt(c, "character")
+	c.count("items", len(x.Items), 1)
+	for i, it := range x.Items {
+		p := fmt.Sprintf("items[%d]", i)
+		c.text(p+".name", it.Name)
+		c.text(p+".description", it.Description)
+		c.between(p+".quantity", it.Quantity, 1, 999)
+	}
+	for _, coin := range []struct {
+		name string
+		n    int
+	}{{"cp", x.Coins.CP}, {"sp", x.Coins.SP}, {"ep", x.Coins.EP}, {"gp", x.Coins.GP}, {"pp", x.Coins.PP}} {
+		c.between("coins."+coin.name, coin.n, 0, 10_000_000)
+	}
+	c.text("notes", x.Notes)
+}
+
+func (x NPC) checkAt(c *checker, p string) {
+	c.text(p+".name", x.Name)
+	c.text(p+".role", x.Role)
+	c.text(p+".description", x.Description)
+}
+
+func (x *Plot) check(c *checker) {
+	c.text("title", x.Title)
+	c.text("summary", x.Summary)
+	c.count("acts", len(x.Acts), 1)
+	for i, a := range x.Acts {
+		p := fmt.Sprintf("acts[%d]", i)
+		c.text(p+".title", a.Title)
+		c.text(p+".summary", a.Summary)
+		c.text(p+".goal", a.Goal)
+	}
+	c.text("antagonist.name", x.Antagonist.Name)
+	c.text("antagonist.description", x.Antagonist.Description)
+	c.text("antagonist.motivation", x.Antagonist.Motivation)
+	c.text("antagonist.creature", x.Antagonist.Creature)
+	c.list("hooks", x.Hooks, 1)
+	c.list("twists", x.Twists, 0)
+	c.between("party_level", x.PartyLevel, 1, MaxLevel)
+	c.between("party_size", x.PartySize, 1, MaxPartySize)
+}
+
+func (x *Location) check(c *checker) {
+	c.text("name", x.Name)
+	c.text("kind", x.Kind)
+	c.text("description", x.Description)
+	c.list("features", x.Features, 1)
+	c.count("npcs", len(x.NPCs), 1)
+	for i, n := range x.NPCs {
+		n.checkAt(c, fmt.Sprintf("npcs[%d]", i))
+	}
+	c.count("encounters", len(x.Encounters), 1)
+	for i, e := range x.Encounters {
+		p := fmt.Sprintf("encounters[%d]", i)
+		c.text(p+".name", e.Name)
+		c.text(p+".description", e.Description)
+		c.list(p+".creatures", e.Creatures, 0)
+	}
+	c.list("secrets", x.Secrets, 0)
+}
+
+func (x *Quest) check(c *checker) {
+	c.text("title", x.Title)
+	c.text("objective", x.Objective)
+	x.Giver.checkAt(c, "giver")
+	c.list("steps", x.Steps, 1)
+	c.list("rewards", x.Rewards, 1)
+	c.list("complications", x.Complications, 0)
+	c.between("recommended_level", x.RecommendedLevel, 1, MaxLevel)
+}
+
+func (x *Dialogue) check(c *checker) {
+	c.text("setting", x.Setting)
+	c.count("participants", len(x.Participants), 1)
+	for i, n := range x.Participants {
+		n.checkAt(c, fmt.Sprintf("participants[%d]", i))
+	}
+	c.count("lines", len(x.Lines), 2)
+	for i, l := range x.Lines {
+		p := fmt.Sprintf("lines[%d]", i)
+		c.text(p+".speaker", l.Speaker)
+		c.text(p+".text", l.Text)
+	}
+}
+
+func (x *Event) check(c *checker) {
+	c.text("title", x.Title)
+	c.text("description", x.Description)
+	c.list("triggers", x.Triggers, 1)
+	c.list("consequences", x.Consequences, 1)
+	for i, s := range x.SkillChecks {
+		p := fmt.Sprintf("skill_checks[%d]", i)
+		c.between(p+".dc", s.DC, 5, 30)
+		c.text(p+".success", s.Success)
+		c.text(p+".failure", s.Failure)
+	}
+}
+
+func (x *ThemeDraft) check(c *checker) {
+	c.text("content", x.Content)
+	c.list("preserved_elements", x.PreservedElements, 0)
+}
+
+func (x *ThemeResult) check(c *checker) {
+	c.text("content", x.Content)
+	c.text("original_content", x.OriginalContent)
+	if strings.TrimSpace(x.Theme.Genre) == "" && strings.TrimSpace(x.Theme.Tone) == "" {
+		c.fail("theme", "must name a genre or a tone")
+	}
+	if !(x.SimilarityScore >= 0 && x.SimilarityScore <= 1) {
+		c.fail("similarity_score", "must be between 0 and 1")
+	}
+	c.list("preserved_elements", x.PreservedElements, 0)
+}
+
+func (x *FreeformText) check(c *checker) {
+	c.text("text", x.Text)
+}
