@@ -71,6 +71,7 @@ func (r *Runner) Kinds() []string {
 // finishes first. Run returns the status the job was left in.
 func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 	start := time.Now()
+	r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if r.notifier != nil {

@@ -186,6 +186,8 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	if dup {
 		s.metrics.DedupHit(req.Queue)
 	}
+	s.logger.Debug("job enqueued", "job_id", job.ID, "kind", req.Kind, "owner", c.Subject,
+		"priority", string(prio), "duplicate", dup, "position", job.Position)
 	a.Job, a.Duplicate = job, dup
 	return a, nil
 }

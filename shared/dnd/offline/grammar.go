@@ -198,12 +198,13 @@ func tidy(s string, capFirst bool) string {
 	for strings.Contains(s, "  ") {
 		s = strings.ReplaceAll(s, "  ", " ")
 	}
-	for _, p := range [][2]string{{" ,", ","}, {" .", "."}, {" ;", ";"}, {"..", "."}, {" !", "!"}, {" ?", "?"}} {
+	for _, p := range [][2]string{{" ,", ","}, {" .", "."}, {" ;", ";"}, {" !", "!"}, {" ?", "?"}, {"...", "\x00"}, {"..", "."}, {"\x00", "..."}} {
 		s = strings.ReplaceAll(s, p[0], p[1])
 	}
 	s = strings.TrimSpace(s)
 	var b strings.Builder
 	start := capFirst
+	prev := rune(0)
 	for _, r := range s {
 		if start && unicode.IsLetter(r) {
 			r = unicode.ToUpper(r)
@@ -212,9 +213,13 @@ func tidy(s string, capFirst bool) string {
 			start = false
 		}
 		b.WriteRune(r)
-		if r == '.' || r == '!' || r == '?' || r == '\n' {
+		switch {
+		case r == '.' && prev == '.':
+			start = false // an ellipsis trails off mid-sentence
+		case r == '.' || r == '!' || r == '?' || r == '\n':
 			start = true
 		}
+		prev = r
 	}
 	return b.String()
 }
