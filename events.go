@@ -57,7 +57,7 @@ func newHubLink(cfg config.Config, a *app, capabilities []string, reg prometheus
 		streams = append(streams, q.OutboxStream())
 	}
 	d, err := hub.NewDispatcher(rdb, client, streams, hub.DispatcherConfig{
-		EventTTL: cfg.HubEventTTL.D(), Logger: a.logger, Registerer: reg,
+		EventTTL: cfg.HubEventTTL.D(), ClaimIdle: cfg.HubClaimIdle.D(), Logger: a.logger, Registerer: reg,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub dispatcher: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
+	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
 // fakeHub records what the service sends to the Message Hub.
@@ -202,4 +208,107 @@ func TestMessageHub(t *testing.T) {
 func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+func TestMessageHubEventTypes(t *testing.T) {
+	t.Parallel()
+	fh := newFakeHub(t)
+	fake := openaitest.New(t)
+	s := startService(t, map[string]string{
+		"MESSAGE_HUB_URL": fh.URL, "TEXT_RATE_LIMIT": "3", "HUB_QUEUE_STATUS_INTERVAL": "1",
+		"OPENAI_BASE_URL": fake.URL(), "OPENAI_API_KEY": "sk-test-key-0123456789",
+	})
+	tok := token(t, "events-caller")
+	fake.SetDefault(func(goopenai.ChatCompletionRequest) openaitest.Reply { return openaitest.InsufficientQuota() })
+
+	// failed: the provider account is out of quota
+	fake.Push("", openaitest.InsufficientQuota())
+	r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+	if r.Status != 429 {
+		t.Fatalf("quota failure = %d %s", r.Status, r.Body)
+	}
+	failedID := jobOf(t, r)["id"].(string)
+
+	// image completed
+	r = do(t, "POST", s.URL+"/api/v2/image/generate", tok, `{"type":"map_background","prompt":"a crypt","size":{"width":256,"height":256},"parameters":{"seed":1}}`)
+	if r.Status != 200 {
+		t.Fatalf("image = %d %s", r.Status, r.Body)
+	}
+	imageID := resultOf(t, r)["image_id"].(string)
+
+	// rate limit exceeded: the limit is 3 text requests a minute
+	for i := 0; i < 3; i++ {
+		do(t, "POST", s.URL+"/api/v2/text/character", tok, `{"type":"combat"`+strings.Repeat(" ", i)+`}`, "Prefer", "respond-async")
+	}
+
+	waitFor(t, 20*time.Second, func() bool {
+		return len(fh.eventsOf("llm.text.failed")) > 0 && len(fh.eventsOf("llm.image.completed")) > 0 &&
+			len(fh.eventsOf("llm.ratelimit.exceeded")) > 0 && len(fh.eventsOf("llm.queue.status")) > 0
+	})
+	f := fh.eventsOf("llm.text.failed")[0]["data"].(map[string]any)
+	if f["job_id"] != failedID || f["error_code"] != "QUOTA_EXCEEDED" || f["status"] != "failed" {
+		t.Errorf("failed event data = %v", f)
+	}
+	im := fh.eventsOf("llm.image.completed")[0]["data"].(map[string]any)
+	if im["image_id"] != imageID || !strings.Contains(im["url"].(string), "sig=") {
+		t.Errorf("image event data = %v, want image_id and a signed url", im)
+	}
+	if strings.Contains(jsonString(fh.eventsOf("llm.image.completed")), "image_data") {
+		t.Errorf("an image event carries image bytes")
+	}
+	rl := fh.eventsOf("llm.ratelimit.exceeded")
+	if d := rl[0]["data"].(map[string]any); d["caller"] != "events-caller" || d["group"] != "text" {
+		t.Errorf("rate limit event data = %v", d)
+	}
+	if len(rl) != 1 {
+		t.Errorf("%d rate limit events, want 1 a minute", len(rl))
+	}
+	qs := fh.eventsOf("llm.queue.status")[0]["data"].(map[string]any)
+	if qs["queue"] == nil || qs["queued"] == nil {
+		t.Errorf("queue status data = %v", qs)
+	}
+}
+
+func TestMessageHubCanceledAndRestart(t *testing.T) {
+	t.Parallel()
+	fh := newFakeHub(t)
+	fh.setDown(true)
+	_, prefix := redistest.New(t)
+	env := func() map[string]string {
+		return map[string]string{
+			"MESSAGE_HUB_URL": fh.URL, "REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix,
+			"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0", "HUB_CLAIM_IDLE": "2s",
+		}
+	}
+	a := startService(t, env())
+	tok := token(t, "restart-caller")
+	var ids []string
+	for i := 0; i < 5; i++ {
+		r := do(t, "POST", a.URL+"/api/v2/text/character", tok, fmt.Sprintf(`{"type":"combat","seed":%d}`, i), "Prefer", "respond-async")
+		id := jobOf(t, r)["id"].(string)
+		if d := do(t, "DELETE", a.URL+"/api/v2/queue/"+id, tok, ""); d.Status != 200 {
+			t.Fatalf("cancel = %d %s", d.Status, d.Body)
+		}
+		ids = append(ids, id)
+	}
+	if err := a.stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	// The hub comes back; a new process delivers what the old one left.
+	fh.setDown(false)
+	startService(t, env())
+	waitFor(t, 60*time.Second, func() bool { return len(fh.eventsOf("llm.text.canceled")) >= len(ids) })
+	seen := map[string]int{}
+	for _, e := range fh.eventsOf("llm.text.canceled") {
+		d := e["data"].(map[string]any)
+		seen[d["job_id"].(string)]++
+		if d["error_code"] != "JOB_CANCELED" {
+			t.Errorf("canceled event data = %v", d)
+		}
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("job %s: %d canceled events, want 1", id, seen[id])
+		}
+	}
 }

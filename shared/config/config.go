@@ -74,6 +74,7 @@ type Config struct {
 	HubQueueStatusInterval Duration `env:"HUB_QUEUE_STATUS_INTERVAL" envDefault:"60s"`
 	HubEventTTL            Duration `env:"HUB_EVENT_TTL" envDefault:"168h"`
 	HubOutboxMax           int64    `env:"HUB_OUTBOX_MAX" envDefault:"100000"`
+	HubClaimIdle           Duration `env:"HUB_CLAIM_IDLE" envDefault:"2m"` // events held this long by a vanished replica are taken over
 
 	// Rate limits, requests per minute per caller.
 	TextRateLimit  int `env:"TEXT_RATE_LIMIT" envDefault:"100"`
@@ -276,7 +277,7 @@ func (c *Config) validate(lambda bool) error {
 	for name, d := range map[string]Duration{
 		"SHUTDOWN_TIMEOUT": c.Shutdown, "OPENAI_REQUEST_TIMEOUT": c.OpenAIRequestTimeout,
 		"GETIMG_REQUEST_TIMEOUT": c.GetImgRequestTimeout, "HUB_HEARTBEAT": c.HubHeartbeat,
-		"HUB_QUEUE_STATUS_INTERVAL": c.HubQueueStatusInterval, "HUB_EVENT_TTL": c.HubEventTTL,
+		"HUB_QUEUE_STATUS_INTERVAL": c.HubQueueStatusInterval, "HUB_EVENT_TTL": c.HubEventTTL, "HUB_CLAIM_IDLE": c.HubClaimIdle,
 		"JOB_QUEUE_TIMEOUT": c.JobQueueTimeout, "JOB_TTL": c.JobTTL, "JOB_LEASE": c.JobLease,
 		"PROVIDER_MAX_RETRY_AFTER": c.ProviderMaxRetryAfter, "TEXT_CACHE_TTL": c.TextCacheTTL,
 		"IMAGE_TTL": c.ImageTTL, "IMAGE_URL_TTL": c.ImageURLTTL,

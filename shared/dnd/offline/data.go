@@ -74,14 +74,7 @@ type weapon struct {
 	Properties []string `json:"properties"`
 }
 
-func (w weapon) has(prop string) bool {
-	for _, p := range w.Properties {
-		if p == prop {
-			return true
-		}
-	}
-	return false
-}
+func (w weapon) has(prop string) bool { return slices.Contains(w.Properties, prop) }
 
 func (w weapon) ranged() bool { return strings.HasSuffix(w.Kind, "ranged") }
 

@@ -483,3 +483,16 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkGenerate(b *testing.B) {
+	g := New()
+	for _, kt := range allTypes() {
+		b.Run(kt[0]+"/"+kt[1], func(b *testing.B) {
+			seed := 0
+			for b.Loop() {
+				generate(b, g, kt[0], kt[1], seed)
+				seed++
+			}
+		})
+	}
+}

@@ -1,0 +1,213 @@
+package offline
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+)
+
+func lexiconsNamed(t testing.TB, names ...string) []*lexicon {
+	t.Helper()
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*lexicon
+	for _, n := range names {
+		lx, ok := tb.restyle.lexicons[n]
+		if !ok {
+			t.Fatalf("no lexicon %q", n)
+		}
+		out = append(out, lx)
+	}
+	return out
+}
+
+func TestRestyleRules(t *testing.T) {
+	t.Parallel()
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		lexs     []string
+		preserve bool
+		in, want string
+	}{
+		{"word and article", []string{"sci-fi"}, true, "They found an inn by the tavern.", "They found a spaceport hostel by the cantina."},
+		{"plural through singular", []string{"sci-fi"}, true, "The torches flickered.", "The glowrods flickered."},
+		{"sentence start keeps capital", []string{"sci-fi"}, true, "Tavern doors creaked.", "Cantina bulkheads creaked."},
+		{"name mid-sentence kept", []string{"sci-fi"}, true, "They met at the Tavern of Vey.", "They met at the Tavern of Vey."},
+		{"name mid-sentence restyled without preserve", []string{"sci-fi"}, false, "They met at the Tavern of Vey.", "They met at the Cantina of Vey."},
+		{"sentence-start name kept", []string{"sci-fi"}, true, "Castle Vey stood by the tavern.", "Castle Vey stood by the cantina."},
+		{"all caps", []string{"sci-fi"}, false, "BEWARE THE TAVERN", "BEWARE THE CANTINA"},
+		{"numbers untouched", []string{"sci-fi"}, false, "Pay 30 gold at tavern 7.", "Pay 30 credits at cantina 7."},
+		{"deletion keeps spacing and article", []string{"terse"}, true, "It was a very old map. Very well, then.", "It was an old map. Well, then."},
+		{"phrase before word", []string{"casual"}, true, "I do not know, and it is late.", "I don't know, and it's late."},
+		{"multi-word key", []string{"archaic"}, true, "You are brave.", "Thou art brave."},
+		{"genre before tone", []string{"horror", "dark"}, true, "The old dog barked.", "The decaying hound barked."},
+		{"curly apostrophe word", []string{"formal"}, true, "We didn’t buy it.", "We did not purchase it."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, _ := tb.restyle.apply(rand.New(rand.NewPCG(1, 2)), tc.in, lexiconsNamed(t, tc.lexs...), 1, tc.preserve)
+			if got != tc.want {
+				t.Errorf("apply(%q, %v) = %q, want %q", tc.in, tc.lexs, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRestyleStrengthIsAFraction(t *testing.T) {
+	t.Parallel()
+	tb, _ := loadTables()
+	text := strings.Repeat("The tavern. ", 10)
+	for _, tc := range []struct {
+		strength float64
+		want     int
+	}{{0, 0}, {0.3, 3}, {0.5, 5}, {0.84, 8}, {1, 10}} {
+		got, _ := tb.restyle.apply(rand.New(rand.NewPCG(3, 4)), text, lexiconsNamed(t, "sci-fi"), tc.strength, true)
+		if n := strings.Count(got, "cantina"); n != tc.want {
+			t.Errorf("strength %v replaced %d of 10, want %d: %q", tc.strength, n, tc.want, got)
+		}
+	}
+}
+
+func TestResolveTheme(t *testing.T) {
+	t.Parallel()
+	tb, _ := loadTables()
+	tests := []struct {
+		theme dnd.Theme
+		want  []string
+	}{
+		{dnd.Theme{Genre: "Dark Fantasy"}, []string{"fantasy", "dark"}},
+		{dnd.Theme{Genre: "cosmic horror"}, []string{"horror", "mysterious"}},
+		{dnd.Theme{Genre: "space opera", Tone: "Grim", Style: "terse"}, []string{"sci-fi", "grim", "terse"}},
+		{dnd.Theme{Genre: "steampunk western"}, []string{"steampunk", "western"}},
+		{dnd.Theme{Style: "noir"}, []string{"noir"}},
+		{dnd.Theme{Genre: "sci-fi", Tone: "sci-fi"}, []string{"sci-fi"}},
+		{dnd.Theme{Genre: "whatever-punk", Tone: "meh"}, nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, lx := range tb.restyle.resolve(tc.theme) {
+			got = append(got, lx.name)
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("resolve(%+v) mismatch (-want +got):\n%s", tc.theme, diff)
+		}
+	}
+}
+
+var digitsRE = regexp.MustCompile(`[\p{L}\p{N}]*\p{N}[\p{L}\p{N}]*`)
+
+// properNouns lists capitalised words that do not open a sentence, found
+// independently of the restyler's tokenizer.
+func properNouns(text string) []string {
+	var out []string
+	for _, sentence := range regexp.MustCompile(`[.!?\n]+`).Split(text, -1) {
+		ws := strings.FieldsFunc(sentence, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' })
+		for i, w := range ws {
+			if i > 0 && unicode.IsUpper([]rune(w)[0]) && w != "I" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+func TestThemeKeepsNamesAndNumbers(t *testing.T) {
+	t.Parallel()
+	g := New()
+	texts := []string{
+		"Sir Aldric rode 3 days to reach Castle Vey. The old wizard waited by the gate with a sword.",
+		"The captain of the Salt Maiden owed 250 gold to the guild. His ship sank near Kethra Isle in 1372.",
+		"In the tavern, Mira drew a map of the 4 caves beneath Mount Orrund, where the dragon Vexithar slept.",
+		"The knight and the priest walked to the temple of the Lantern Mother on the 3rd day of the month.",
+	}
+	changed := map[string]bool{}
+	genres := []string{"sci-fi", "pirate", "horror", "cyberpunk", "western", "steampunk", "post-apocalyptic", "noir"}
+	for _, text := range texts {
+		for _, genre := range genres {
+			for _, preserve := range []bool{true, false} {
+				out, err := g.Theme(context.Background(), dnd.ThemeRequest{
+					Content: text, Theme: dnd.Theme{Genre: genre, Tone: "dark"},
+					Parameters: dnd.ThemeParams{Strength: ptr(1.0), PreserveKeyElements: ptr(preserve)},
+					Seed:       ptr(int64(9)),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var res dnd.ThemeResult
+				if err := json.Unmarshal(out.Content, &res); err != nil {
+					t.Fatal(err)
+				}
+				for _, n := range digitsRE.FindAllString(text, -1) {
+					if !strings.Contains(res.Content, n) {
+						t.Errorf("%s (preserve %v): number %q lost: %q", genre, preserve, n, res.Content)
+					}
+				}
+				if preserve {
+					for _, p := range properNouns(text) {
+						if !strings.Contains(res.Content, p) {
+							t.Errorf("%s: name %q lost: %q", genre, p, res.Content)
+						}
+						if !strings.Contains(strings.Join(res.PreservedElements, "|"), p) {
+							t.Errorf("%s: name %q missing from preserved_elements %v", genre, p, res.PreservedElements)
+						}
+					}
+				}
+				if res.SimilarityScore != dnd.Similarity(text, res.Content) {
+					t.Errorf("similarity_score = %v, want %v", res.SimilarityScore, dnd.Similarity(text, res.Content))
+				}
+				changed[genre] = changed[genre] || res.Content != text
+			}
+		}
+	}
+	for _, genre := range genres {
+		if !changed[genre] {
+			t.Errorf("%s at full strength changed none of the texts", genre)
+		}
+	}
+}
+
+func TestThemeEdges(t *testing.T) {
+	t.Parallel()
+	g := New()
+	run := func(req dnd.ThemeRequest) dnd.ThemeResult {
+		t.Helper()
+		req.Seed = ptr(int64(1))
+		out, err := g.Theme(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res dnd.ThemeResult
+		if err := json.Unmarshal(out.Content, &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	text := "The old wizard waited in the tavern with a sword."
+	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "sci-fi"}, Parameters: dnd.ThemeParams{Strength: ptr(0.0)}}); res.Content != text || res.SimilarityScore != 1 {
+		t.Errorf("strength 0 = %q (%v), want the text unchanged with similarity 1", res.Content, res.SimilarityScore)
+	}
+	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "opera buffa"}}); res.Content != text {
+		t.Errorf("unknown genre changed the text: %q", res.Content)
+	}
+	if res := run(dnd.ThemeRequest{Content: "Very", Theme: dnd.Theme{Tone: "x", Style: "terse"}, Parameters: dnd.ThemeParams{Strength: ptr(1.0)}}); res.Content != "Very" {
+		t.Errorf("deleting every word gave %q, want the original back", res.Content)
+	}
+	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "Sci-Fi", Tone: "Epic", Style: "Terse"}}); res.Theme != (dnd.AppliedTheme{Genre: "sci-fi", Tone: "epic", Style: "Terse"}) {
+		t.Errorf("theme = %+v, want the normalised request theme", res.Theme)
+	}
+}
