@@ -23,12 +23,7 @@ func (s *Service) HubBuilders() map[string]submit.Builder {
 	}
 }
 
-// request is what every text request type offers.
-type request interface {
-	httpapi.Validator
-}
-
-func build[T request](s *Service, kind string) submit.Builder {
+func build[T httpapi.Validator](s *Service, kind string) submit.Builder {
 	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
 		var req T
 		if err := strictDecode(payload, &req); err != nil {
@@ -37,28 +32,7 @@ func build[T request](s *Service, kind string) submit.Builder {
 		if errs := req.Valid(ctx); len(errs) > 0 {
 			return submit.Request{}, httpapi.Invalid(prefixed(errs))
 		}
-		var priority string
-		switch r := any(&req).(type) {
-		case *dnd.CharacterRequest:
-			if err := s.checkModel(r.Model); err != nil {
-				return submit.Request{}, err
-			}
-			r.Normalize()
-			priority = r.Priority
-		case *dnd.CampaignRequest:
-			if err := s.checkModel(r.Model); err != nil {
-				return submit.Request{}, err
-			}
-			r.Normalize()
-			priority = r.Priority
-		case *dnd.ThemeRequest:
-			if err := s.checkModel(r.Model); err != nil {
-				return submit.Request{}, err
-			}
-			r.Normalize()
-			priority = r.Priority
-		}
-		return s.Request(kind, req, priority, false)
+		return s.prepare(kind, req, false)
 	}
 }
 
@@ -94,15 +68,12 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 			}
 		} else if err := json.Unmarshal(raw.Model, &req.Model); err != nil {
 			return submit.Request{}, httpapi.Invalid(map[string]string{"payload.model": "must be a model name or an object"})
-		} else if err := s.checkModel(req.Model); err != nil {
-			return submit.Request{}, err
 		}
 	}
 	if errs := req.Valid(ctx); len(errs) > 0 {
 		return submit.Request{}, httpapi.Invalid(prefixed(errs))
 	}
-	req.Normalize()
-	return s.Request(dnd.KindFreeform, req, req.Priority, false)
+	return s.prepare(dnd.KindFreeform, req, false)
 }
 
 func strictDecode(payload json.RawMessage, v any) error {

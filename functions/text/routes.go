@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 )
 
@@ -18,7 +19,7 @@ func (s *Service) Register(mux httpapi.Mux, v *auth.Verifier) {
 	guard := func(f http.HandlerFunc) http.Handler {
 		return httpapi.Chain(f, auth.Middleware(v), httpapi.MaxBody(MaxBody))
 	}
-	mux.Handle("POST /api/v2/text/character", guard(s.character))
-	mux.Handle("POST /api/v2/text/campaign", guard(s.campaign))
-	mux.Handle("POST /api/v2/text/theme", guard(s.theme))
+	mux.Handle("POST /api/v2/text/character", guard(handler[dnd.CharacterRequest](s, dnd.KindCharacter)))
+	mux.Handle("POST /api/v2/text/campaign", guard(handler[dnd.CampaignRequest](s, dnd.KindCampaign)))
+	mux.Handle("POST /api/v2/text/theme", guard(handler[dnd.ThemeRequest](s, dnd.KindTheme)))
 }

@@ -96,43 +96,48 @@ type Result struct {
 	PromptVersion string          `json:"prompt_version"`
 }
 
-func (s *Service) character(w http.ResponseWriter, r *http.Request) {
-	req, err := httpapi.Decode[dnd.CharacterRequest](r)
-	if err == nil {
-		err = s.checkModel(req.Model)
+// handler decodes a request of type T and submits it as kind.
+func handler[T httpapi.Validator](s *Service, kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req, err := httpapi.Decode[T](r)
+		if err != nil {
+			httpapi.Error(w, r, err)
+			return
+		}
+		sr, err := s.prepare(kind, req, submit.NoStore(r.Header.Get("Cache-Control")))
+		if err != nil {
+			httpapi.Error(w, r, err)
+			return
+		}
+		s.cfg.Submit.Handle(w, r, sr)
 	}
-	if err != nil {
-		httpapi.Error(w, r, err)
-		return
-	}
-	req.Normalize()
-	s.handle(w, r, dnd.KindCharacter, req, req.Priority)
 }
 
-func (s *Service) campaign(w http.ResponseWriter, r *http.Request) {
-	req, err := httpapi.Decode[dnd.CampaignRequest](r)
-	if err == nil {
-		err = s.checkModel(req.Model)
+// prepare checks the model, normalises a valid request and builds its
+// submission.
+func (s *Service) prepare(kind string, req any, noStore bool) (submit.Request, error) {
+	_, model := textgen.TypeAndModel(kind, req)
+	if err := s.checkModel(model); err != nil {
+		return submit.Request{}, err
 	}
-	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+	var priority string
+	switch r := req.(type) {
+	case dnd.CharacterRequest:
+		r.Normalize()
+		req, priority = r, r.Priority
+	case dnd.CampaignRequest:
+		r.Normalize()
+		req, priority = r, r.Priority
+	case dnd.ThemeRequest:
+		r.Normalize()
+		req, priority = r, r.Priority
+	case dnd.FreeformRequest:
+		r.Normalize()
+		req, priority = r, r.Priority
+	default:
+		return submit.Request{}, fmt.Errorf("text request: unexpected %T", req)
 	}
-	req.Normalize()
-	s.handle(w, r, dnd.KindCampaign, req, req.Priority)
-}
-
-func (s *Service) theme(w http.ResponseWriter, r *http.Request) {
-	req, err := httpapi.Decode[dnd.ThemeRequest](r)
-	if err == nil {
-		err = s.checkModel(req.Model)
-	}
-	if err != nil {
-		httpapi.Error(w, r, err)
-		return
-	}
-	req.Normalize()
-	s.handle(w, r, dnd.KindTheme, req, req.Priority)
+	return s.Request(kind, req, priority, noStore)
 }
 
 // checkModel refuses a model name outside the configured chain.
@@ -143,15 +148,6 @@ func (s *Service) checkModel(m dnd.ModelOptions) error {
 	return httpapi.Invalid(map[string]string{
 		"model.name": "must be one of " + strings.Join(s.cfg.Generator.Models(), ", "),
 	})
-}
-
-func (s *Service) handle(w http.ResponseWriter, r *http.Request, kind string, req any, priority string) {
-	sr, err := s.Request(kind, req, priority, submit.NoStore(r.Header.Get("Cache-Control")))
-	if err != nil {
-		httpapi.Error(w, r, err)
-		return
-	}
-	s.cfg.Submit.Handle(w, r, sr)
 }
 
 // cacheIdentity is everything that decides a text result.
