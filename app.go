@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dndcc/dnd-llm-service/functions/docs"
 	imageapi "github.com/dndcc/dnd-llm-service/functions/image"
 	queueapi "github.com/dndcc/dnd-llm-service/functions/queue"
 	textapi "github.com/dndcc/dnd-llm-service/functions/text"
@@ -312,6 +313,7 @@ func (a *app) mount(mux httpapi.Mux) {
 			Verifier: a.verifier, Submit: a.submit, ServiceKey: a.cfg.HubServiceKey.Value(),
 			Builders: a.builders, Logger: a.logger,
 		})
+		docs.Register(mux)
 	}
 }
 
@@ -364,6 +366,7 @@ func (a *app) serveLongRunning(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(a.submit.Drain) // waiting requests answer 202 at once
 	a.logger.Info("listening", "addr", ln.Addr().String(), "function", a.function, "version", version,
 		"embedded_redis", a.redis.Embedded)
 	errc := make(chan error, 1)

@@ -26,6 +26,13 @@ if ! ping; then
   for _ in $(seq 1 100); do ping && break; sleep 0.1; done
   ping || { echo "test: redis-server did not start; refusing to test without Redis" >&2; exit 1; }
 fi
+
+# The /docs browser test drives Debian's headless Chromium.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing chromium" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
 export TEST_REDIS_URL="$redis_url"
 
 go test -count=1 -timeout 20m "$@" ./...

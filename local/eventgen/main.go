@@ -32,6 +32,8 @@ type Event struct {
 // Events lists every sample event. The Lambda emulator test invokes each.
 var Events = []Event{
 	{File: "health.json", Function: "queue", Method: "GET", Path: "/health", Route: "GET /health", Public: true},
+	{File: "openapi.json", Function: "queue", Method: "GET", Path: "/openapi.json", Route: "GET /openapi.json", Public: true},
+	{File: "docs.json", Function: "queue", Method: "GET", Path: "/docs", Route: "GET /docs", Public: true},
 	{File: "queue-status.json", Function: "queue", Method: "GET", Path: "/api/v2/queue/status", Route: "GET /api/v2/queue/status"},
 	{File: "queue-get.json", Function: "queue", Method: "GET", Path: "/api/v2/queue/text_000000000000000000000000", Route: "GET /api/v2/queue/{job_id}"},
 	{File: "queue-cancel.json", Function: "queue", Method: "DELETE", Path: "/api/v2/queue/text_000000000000000000000000", Route: "DELETE /api/v2/queue/{job_id}"},

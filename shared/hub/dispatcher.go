@@ -211,6 +211,7 @@ func (d *Dispatcher) Drain(ctx context.Context) (delivered int, err error) {
 
 func (d *Dispatcher) runStream(ctx context.Context, stream string) {
 	log := d.cfg.Logger.With("stream", stream)
+	defer d.release(ctx, stream)
 	var fails, behinds int
 	hubDown := false
 	for ctx.Err() == nil {
@@ -425,6 +426,31 @@ func (d *Dispatcher) claim(ctx context.Context, stream string) (int, error) {
 	}
 	d.pruneConsumers(ctx, stream)
 	return len(msgs) + len(deleted), nil
+}
+
+// release, when this consumer stops, makes the entries still pending with
+// it claimable by the other consumers at once (XCLAIM IDLE sets their idle
+// time to ClaimIdle; JUSTID keeps their delivery count). Without it a
+// replica that stops gracefully, such as one restarted while the hub is
+// down, holds its events and every later one back for ClaimIdle.
+// Failures are harmless: the entries are then taken over after ClaimIdle.
+func (d *Dispatcher) release(ctx context.Context, stream string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	pending, err := d.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{
+		Stream: stream, Group: d.cfg.Group, Start: "-", End: "+", Count: 10000, Consumer: d.cfg.Consumer,
+	}).Result()
+	if err != nil || len(pending) == 0 {
+		return
+	}
+	args := []any{"XCLAIM", stream, d.cfg.Group, d.cfg.Consumer, 0}
+	for _, p := range pending {
+		args = append(args, p.ID)
+	}
+	args = append(args, "IDLE", d.cfg.ClaimIdle.Milliseconds(), "JUSTID")
+	if err := d.rdb.Do(ctx, args...).Err(); err != nil {
+		d.cfg.Logger.WarnContext(ctx, "hub outbox: pending events not released; others take them over later", "stream", stream, "error", err)
+	}
 }
 
 // pruneConsumers deletes, now and then, group consumers that hold nothing

@@ -271,10 +271,29 @@ func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d 
 	switch {
 	case err != nil && (st == StatusFailed || outcome == "retry"):
 		r.logger.Warn("job failed", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts,
-			"outcome", outcome, "code", o.ErrorCode, "error", err.Error())
+			"outcome", outcome, "code", o.ErrorCode, "error", warnText(err))
+		r.logger.Debug("job failure detail", "job_id", job.ID, "error", err.Error())
 	case err != nil && outcome == "backpressure":
 		r.logger.Warn("provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(), "job_id", job.ID)
 	default:
 		r.logger.Debug("job finished", "job_id", job.ID, "kind", job.Kind, "outcome", outcome, "duration_ms", d.Milliseconds())
 	}
+}
+
+// warnText is err as a WARN line may show it. A provider's own words can
+// quote the caller's prompt, so a provider failure is named by provider,
+// kind, status and code only; the full text is logged at DEBUG.
+func warnText(err error) string {
+	pe, ok := provider.As(err)
+	if !ok {
+		return err.Error()
+	}
+	s := pe.Provider + " " + pe.Kind.String()
+	if pe.Status != 0 {
+		s += fmt.Sprintf(" (HTTP %d)", pe.Status)
+	}
+	if pe.Code != "" {
+		s += " code=" + pe.Code
+	}
+	return s
 }

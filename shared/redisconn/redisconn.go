@@ -26,6 +26,7 @@ type Conn struct {
 // go-redis code path is used either way. A background ticker expires its
 // TTLs in real time.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Conn, error) {
+	redis.SetLogger(clientLog{logger})
 	if url == "" {
 		return openEmbedded(logger)
 	}
@@ -46,19 +47,33 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Conn, error) {
 	return &Conn{Client: c}, nil
 }
 
+// clientLog sends the Redis client's own messages (failed dials, pool
+// trouble) to the service's structured log instead of bare stderr lines.
+// The client is process-wide, so the last Open's logger receives them.
+type clientLog struct{ l *slog.Logger }
+
+func (c clientLog) Printf(ctx context.Context, format string, v ...any) {
+	c.l.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
+}
+
 // tune bounds every Redis call so a dead server never hangs a request.
 func tune(opt *redis.Options) {
 	if opt.DialTimeout == 0 || opt.DialTimeout > 2*time.Second {
 		opt.DialTimeout = 2 * time.Second
 	}
 	if opt.ReadTimeout == 0 {
-		opt.ReadTimeout = 3 * time.Second
+		opt.ReadTimeout = 2 * time.Second
 	}
 	if opt.WriteTimeout == 0 {
-		opt.WriteTimeout = 3 * time.Second
+		opt.WriteTimeout = 2 * time.Second
 	}
 	if opt.PoolTimeout == 0 {
-		opt.PoolTimeout = 4 * time.Second
+		opt.PoolTimeout = 2 * time.Second
+	}
+	if opt.MaxRetries == 0 {
+		// No retries: each timeout would add a full read timeout to the
+		// request, and a script that timed out may have run already.
+		opt.MaxRetries = -1
 	}
 	if opt.PoolSize < 64 {
 		opt.PoolSize = 64

@@ -64,6 +64,11 @@ type Service struct {
 	MaxWait time.Duration
 	// OnRateLimited, when set, hears about refused callers.
 	OnRateLimited RateLimitNotifier
+
+	// draining ends when Drain is called: waiting requests then answer
+	// with their job as it stands.
+	draining context.Context
+	drain    context.CancelFunc
 }
 
 // Config lists a Service's dependencies.
@@ -96,8 +101,16 @@ func New(c Config) *Service {
 	for _, q := range c.Queues {
 		s.queues[q.Name()] = q
 	}
+	s.draining, s.drain = context.WithCancel(context.Background())
 	return s
 }
+
+// Drain makes every waiting request answer at once with its job as it
+// stands (202 while it is queued or running, with Location to poll), and
+// later requests answer without waiting. Call it when the process begins
+// to shut down, so in-flight requests end within the grace period instead
+// of being cut off.
+func (s *Service) Drain() { s.drain() }
 
 // Queue returns the queue called name, or nil.
 func (s *Service) Queue(name string) *queue.Queue { return s.queues[name] }
@@ -300,6 +313,7 @@ func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, w
 	}
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
+	defer context.AfterFunc(s.draining, cancel)()
 	if s.Inline && own && s.runner != nil {
 		// Under Lambda no worker may be running: run our own job here.
 		c, err := q.Claim(wctx, queue.NewJobID("inline"), job.ID)
