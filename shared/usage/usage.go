@@ -135,7 +135,8 @@ func (s *Store) UntilMidnight() time.Duration {
 func (s *Store) Query(ctx context.Context, callers []string, from, to time.Time) ([]Row, Totals, error) {
 	var rows []Row
 	var tot Totals
-	for d := from.UTC(); !d.After(to.UTC()); d = d.AddDate(0, 0, 1) {
+	from, to = midnight(from), midnight(to)
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day := Day(d)
 		who := callers
 		if len(who) == 0 {
@@ -199,6 +200,11 @@ func (s *Store) Query(ctx context.Context, callers []string, from, to time.Time)
 	}
 	tot.CostUSD = math.Round(tot.CostUSD*micro) / micro
 	return rows, tot, nil
+}
+
+func midnight(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // Prices maps a model to its USD price per million prompt and completion
