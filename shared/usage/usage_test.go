@@ -63,8 +63,8 @@ func TestAddQueryToday(t *testing.T) {
 	if ttl := rdb.TTL(ctx, s.dayKey("a", Day(day1))).Val(); ttl <= 0 || ttl > Retention {
 		t.Errorf("usage TTL = %v, want within 90 days", ttl)
 	}
-	if got := s.UntilMidnight(); got != 22*time.Hour {
-		t.Errorf("UntilMidnight at 01:00 = %v, want 22h", got)
+	if got := s.UntilMidnight(); got != 23*time.Hour {
+		t.Errorf("UntilMidnight at 01:00 = %v, want 23h", got)
 	}
 }
 
