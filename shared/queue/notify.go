@@ -86,6 +86,10 @@ func (n *Notifier) dispatch(payload string) {
 			cancel()
 		}
 	}
+	// Waiters only care about the end of a job.
+	if !Status(event).Final() {
+		return
+	}
 	for c := range n.waiters[id] {
 		select {
 		case c <- struct{}{}:
@@ -108,7 +112,7 @@ func (n *Notifier) wakeAll() {
 }
 
 // Watch registers interest in job id. The returned channel receives a value
-// whenever the job changes (or might have); call stop when done.
+// when the job ends (or might have, after a reconnect); call stop when done.
 func (n *Notifier) Watch(id string) (changed <-chan struct{}, stop func()) {
 	c := make(chan struct{}, 1)
 	n.mu.Lock()
@@ -138,6 +142,23 @@ func (n *Notifier) onCancel(id string, cancel func()) (stop func()) {
 		n.mu.Lock()
 		delete(n.cancels, id)
 		n.mu.Unlock()
+	}
+}
+
+// WaitWatched is Wait for a job whose watch was registered before the job
+// was created, so no announcement can have been missed and the job need
+// not be read first. It saves a round trip on the synchronous path.
+func (n *Notifier) WaitWatched(ctx context.Context, q *Queue, id string, changed <-chan struct{}) (*Job, error) {
+	for {
+		select {
+		case <-ctx.Done():
+			return q.Get(context.WithoutCancel(ctx), id)
+		case <-changed:
+		}
+		j, err := q.Get(context.WithoutCancel(ctx), id)
+		if err != nil || j.Status.Final() {
+			return j, err
+		}
 	}
 }
 

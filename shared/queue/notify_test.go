@@ -81,15 +81,16 @@ func TestNotifierWatch(t *testing.T) {
 	otherChanged, stopOther := n.Watch(other)
 	defer stopOther()
 
+	// Only the end of a job wakes its watchers: starting and cancel
+	// signals do not.
 	j := claimJob(t, q, "w")
-	if !received(changed) {
-		t.Fatal("Watch() not woken when the job started running")
-	}
 	if _, err := q.Cancel(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if !received(changed) {
-		t.Fatal("Watch() not woken by the cancel signal")
+	select {
+	case <-changed:
+		t.Fatal("Watch() woken before the job ended")
+	default:
 	}
 	complete(t, q, j, queue.Outcome{Status: queue.StatusCanceled})
 	if !received(changed) {

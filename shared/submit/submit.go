@@ -131,6 +131,8 @@ type Request struct {
 	// CorrelationID and Destination trace the job to its events.
 	CorrelationID string
 	Destination   string
+	// JobID, when set, is the id a new job gets.
+	JobID string
 }
 
 // Admission is what Admit decided.
@@ -165,7 +167,7 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 		}
 	}
 	er := queue.EnqueueRequest{
-		Kind: req.Kind, Owner: c.Subject, Priority: prio, Payload: req.Payload,
+		ID: req.JobID, Kind: req.Kind, Owner: c.Subject, Priority: prio, Payload: req.Payload,
 		RequestID: httpapi.RequestID(ctx), CorrelationID: req.CorrelationID, Destination: req.Destination,
 	}
 	noCache, noStore := cacheDirectives(cacheControl)
@@ -242,6 +244,15 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 	if req.CorrelationID == "" {
 		req.CorrelationID = r.Header.Get("X-Correlation-ID")
 	}
+	// Watch the new job's id before it exists: its end cannot be missed,
+	// and waiting needs no first read.
+	var changed <-chan struct{}
+	if wait > 0 && !s.Inline {
+		req.JobID = queue.NewJobID(req.Queue)
+		var stop func()
+		changed, stop = s.notifier.Watch(req.JobID)
+		defer stop()
+	}
 	a, err := s.Admit(r.Context(), w.Header(), c, req, r.Header.Get("Cache-Control"), r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		httpapi.Error(w, r, err)
@@ -257,7 +268,14 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 		w.Header().Set("X-Deduplicated", "true")
 	}
 	job := a.Job
-	if wait > 0 {
+	switch {
+	case wait > 0 && changed != nil && job.ID == req.JobID:
+		job, err = s.awaitWatched(r.Context(), req.Queue, job, wait, changed)
+		if err != nil {
+			httpapi.Error(w, r, err)
+			return
+		}
+	case wait > 0:
 		job, err = s.await(r.Context(), req.Queue, job, wait, !a.Duplicate)
 		if err != nil {
 			httpapi.Error(w, r, err)
@@ -327,6 +345,17 @@ func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, w
 		}
 	}
 	j, err := s.notifier.Wait(wctx, q, job.ID)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return j, nil
+}
+
+func (s *Service) awaitWatched(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, changed <-chan struct{}) (*queue.Job, error) {
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	defer context.AfterFunc(s.draining, cancel)()
+	j, err := s.notifier.WaitWatched(wctx, s.queues[queueName], job.ID, changed)
 	if err != nil {
 		return nil, unavailable(err)
 	}
