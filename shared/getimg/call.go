@@ -263,25 +263,16 @@ func (c *Client) clean(s string) string {
 // the window is spent (X-RateLimit-Remaining: 0), it waits for
 // X-RateLimit-Reset. The result is capped at MaxRetryAfter; 0 means no hint.
 func (c *Client) retryAfter(h http.Header) time.Duration {
+	if strings.TrimSpace(h.Get("Retry-After")) != "" {
+		return provider.RetryAfter(h, c.cfg.Now(), c.cfg.MaxRetryAfter)
+	}
 	var d time.Duration
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && !math.IsNaN(secs) && !math.IsInf(secs, 0) {
-			if secs > c.cfg.MaxRetryAfter.Seconds() {
-				return c.cfg.MaxRetryAfter
-			}
-			d = time.Duration(secs * float64(time.Second))
-		} else if t, err := http.ParseTime(v); err == nil {
-			d = t.Sub(c.cfg.Now())
-		}
-	} else if rem, ok := headerInt(h, "X-RateLimit-Remaining"); ok && rem == 0 {
+	if rem, ok := headerInt(h, "X-RateLimit-Remaining"); ok && rem == 0 {
 		if reset, ok := headerUnix(h, "X-RateLimit-Reset"); ok {
 			d = reset.Sub(c.cfg.Now())
 		}
 	}
-	if d < 0 {
-		d = 0
-	}
-	return min(d, c.cfg.MaxRetryAfter)
+	return min(max(d, 0), c.cfg.MaxRetryAfter)
 }
 
 func headerInt(h http.Header, name string) (int, bool) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"regexp"
@@ -178,37 +177,9 @@ func statusCause(status int, typ, code string, h http.Header, extra string) erro
 	return errors.New(b.String())
 }
 
-// retryHint reads the server's wait hint: retry-after-ms, then Retry-After in
-// seconds or as an HTTP date. It is capped at maxWait; 0 means no hint.
+// retryHint is the server's retry hint, capped at maxWait.
 func retryHint(h http.Header, now time.Time, maxWait time.Duration) time.Duration {
-	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil {
-			return capWait(ms*float64(time.Millisecond), maxWait)
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		return capWait(s*float64(time.Second), maxWait)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return capWait(float64(t.Sub(now)), maxWait)
-	}
-	return 0
-}
-
-// capWait converts nanoseconds to a duration in [0, maxWait]; NaN, infinite
-// and non-positive values are no hint.
-func capWait(ns float64, maxWait time.Duration) time.Duration {
-	switch {
-	case math.IsNaN(ns) || ns <= 0:
-		return 0
-	case ns >= float64(maxWait):
-		return maxWait
-	}
-	return time.Duration(ns)
+	return provider.RetryAfter(h, now, maxWait)
 }
 
 // backoff is the wait before retry number n (0-based) without a hint.

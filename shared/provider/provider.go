@@ -6,6 +6,10 @@ package provider
 import (
 	"errors"
 	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -111,3 +115,37 @@ const (
 	StateOffline       State = "offline"        // the built-in offline engine is in use
 	StateNotConfigured State = "not_configured" // no provider is configured
 )
+
+// RetryAfter reads a server's retry hint: retry-after-ms, or Retry-After in
+// seconds or as an HTTP date (relative to now). The result is capped at
+// maxWait; a missing, malformed or past hint is 0.
+func RetryAfter(h http.Header, now time.Time, maxWait time.Duration) time.Duration {
+	if v := strings.TrimSpace(h.Get("retry-after-ms")); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil {
+			return capWait(ms*float64(time.Millisecond), maxWait)
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		return capWait(s*float64(time.Second), maxWait)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return capWait(float64(t.Sub(now)), maxWait)
+	}
+	return 0
+}
+
+// capWait converts nanoseconds to a duration in [0, maxWait]; NaN and
+// non-positive values are no hint, infinite ones the cap.
+func capWait(ns float64, maxWait time.Duration) time.Duration {
+	switch {
+	case math.IsNaN(ns) || ns <= 0:
+		return 0
+	case ns >= float64(maxWait):
+		return maxWait
+	}
+	return time.Duration(ns)
+}
