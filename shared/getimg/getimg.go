@@ -140,7 +140,10 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: cfg.RequestTimeout}
+		// Keep enough idle connections for the image workers to reuse.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 32
+		hc = &http.Client{Timeout: cfg.RequestTimeout, Transport: t}
 	}
 	logger := cfg.Logger
 	if logger == nil {

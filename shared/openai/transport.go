@@ -38,7 +38,11 @@ func withAttemptTransport(hc *http.Client, timeout time.Duration) *http.Client {
 	}
 	next := out.Transport
 	if next == nil {
-		next = http.DefaultTransport
+		// The default transport keeps 2 idle connections per host; the
+		// workers call one host concurrently, so keep enough to reuse.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		next = t
 	}
 	out.Transport = attemptTransport{next: next}
 	return &out

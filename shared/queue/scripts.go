@@ -238,7 +238,6 @@ redis.call('HINCRBY', jk, 'attempts', 1)
 -- the safety-net expiry of a live job restarts with each attempt
 redis.call('PEXPIRE', jk, qtimeout + cfg.ttl)
 redis.call('ZADD', KEYS[2], now + lease, id)
-redis.call('PUBLISH', cfg.chan, id .. ' running')
 if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[5], 0, 'w') end
 local out = {'ok', now, recovered}
 local all = redis.call('HGETALL', jk)
@@ -262,7 +261,8 @@ if f[1] ~= 'running' or f[2] ~= ARGV[8] then return {'stale', f[1] or ''} end
 local outcome = ARGV[9]
 local now = now_ms()
 redis.call('ZREM', KEYS[1], id)
-redis.call('ZADD', KEYS[4], 0, 'w')
+-- a finished job frees a slot: wake an idle worker only if work waits
+if redis.call('ZCARD', KEYS[2]) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
 if outcome == 'retry' and tonumber(f[3]) >= tonumber(ARGV[14]) then outcome = 'failed' end
 if (outcome == 'retry' or outcome == 'handback') and f[5] == '1' then outcome = 'canceled' end
 if outcome == 'retry' then
@@ -277,6 +277,7 @@ if outcome == 'handback' then
   redis.call('HINCRBY', jk, 'attempts', -1)
   redis.call('HDEL', jk, 'lease')
   redis.call('ZADD', KEYS[2], f[4], id)
+  redis.call('ZADD', KEYS[4], 0, 'w')
   local pause = tonumber(ARGV[15])
   if pause > 0 then
     local cur = redis.call('PTTL', KEYS[5])
