@@ -11,14 +11,16 @@ host="${hostport%%:*}"; port="${hostport##*:}"
 
 ping() { (exec 3<>"/dev/tcp/$host/$port" && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
 
+# The fault tests also start redis-server processes of their own.
+if ! command -v redis-server >/dev/null; then
+  echo "test: installing redis-server" >&2
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
+fi
+
 if ! ping; then
   if [ "$host" != "127.0.0.1" ] && [ "$host" != "localhost" ]; then
     echo "test: no Redis answers at $hostport" >&2; exit 1
-  fi
-  if ! command -v redis-server >/dev/null; then
-    echo "test: installing redis-server" >&2
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-    else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
   fi
   echo "test: starting redis-server on $host:$port" >&2
   redis-server --daemonize yes --bind "$host" --port "$port" --save "" --appendonly no \
