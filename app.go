@@ -442,18 +442,15 @@ func (a *app) workerInvocation(ctx context.Context, _ events.EventBridgeEvent) (
 		cancel()
 	}
 	ran, err := queue.Drain(ctx, a.runner, lambdaMargin, a.queues...)
-	a.hub.flush(ctx, min(10*time.Second, time.Until(deadlineOr(ctx, time.Now().Add(10*time.Second)))))
+	grace := 10 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, time.Until(dl))
+	}
+	a.hub.flush(ctx, grace)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		a.logger.Error("worker invocation", "jobs_ran", ran, "error", err.Error())
 		return WorkerResult{Ran: ran}, fmt.Errorf("drain queues: %w", err)
 	}
 	a.logger.Info("worker invocation", "jobs_ran", ran)
 	return WorkerResult{Ran: ran}, nil
-}
-
-func deadlineOr(ctx context.Context, def time.Time) time.Time {
-	if dl, ok := ctx.Deadline(); ok {
-		return dl
-	}
-	return def
 }

@@ -38,9 +38,6 @@ type Claims struct {
 // Admin reports whether the caller holds the admin scope.
 func (c Claims) Admin() bool { return slices.Contains(c.Scopes, ScopeAdmin) }
 
-// Has reports whether the caller holds scope.
-func (c Claims) Has(scope string) bool { return slices.Contains(c.Scopes, scope) }
-
 type tokenClaims struct {
 	Scope string `json:"scope,omitempty"`
 	jwt.RegisteredClaims

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -251,7 +250,3 @@ func (h *headerRecorder) Write(b []byte) (int, error) {
 	}
 	return len(b), nil
 }
-
-// ErrNotFound is returned by lookups of things that do not exist or that the
-// caller may not see.
-var ErrNotFound = errors.New("not found")

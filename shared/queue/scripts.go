@@ -95,9 +95,6 @@ local function problem(code, status, title, detail)
 end
 `
 
-// cfgArgs is the number of ARGV entries cfg_from reads.
-const cfgArgs = 6
-
 // enqueueScript adds a job, or returns the live job it duplicates.
 // KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused)
 // ARGV: cfg(6), 7 id, 8 band, 9 max depth, 10 dedup ttl ms (0 = none),
