@@ -1,4 +1,4 @@
-.PHONY: run test build lambda events
+.PHONY: run test build lambda events docs
 
 # Start the service on embedded defaults (no Redis, no keys, no hub needed).
 run:
@@ -18,3 +18,7 @@ lambda:
 # Rewrite local/events from the route table.
 events:
 	go run ./local/eventgen
+
+# Rewrite functions/docs/openapi.json from the code that describes the API.
+docs:
+	go generate ./functions/docs

@@ -1,20 +1,25 @@
 // Package docs serves the API's OpenAPI 3.1 document at /openapi.json and
 // an interactive viewer of it at /docs.
 //
-// The document is generated from the Go types the handlers decode and
-// encode (with kin-openapi's openapi3gen), and the structured text content
-// from the strict schemas the model is held to (dnd.Schema), so it cannot
-// drift from the code. The viewer is Swagger UI, embedded in the binary by
+// The document, openapi.json, is generated ahead of time by package
+// openapigen from the Go types the handlers decode and encode, and the
+// structured text content from the strict schemas the model is held to
+// (dnd.Schema). A test fails while the committed file differs from what
+// the code generates, so it cannot drift from the code; rewrite it with
+//
+//	go generate ./functions/docs
+//
+// The viewer is Swagger UI, embedded in the binary by
 // github.com/swaggest/swgui: it loads nothing from the internet.
 package docs
 
+//go:generate go run ./openapigen/cmd/openapigen openapi.json
+
 import (
-	"encoding/json"
-	"fmt"
+	_ "embed"
 	"io/fs"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/swaggest/swgui"
 	"github.com/swaggest/swgui/v5/static"
@@ -34,21 +39,12 @@ const (
 // clients that do not accept gzip).
 var assets fs.ReadDirFS = static.FS
 
-var spec = sync.OnceValues(func() ([]byte, error) {
-	doc, err := build()
-	if err != nil {
-		return nil, fmt.Errorf("openapi document: %w", err)
-	}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("openapi document: %w", err)
-	}
-	return b, nil
-})
+//go:embed openapi.json
+var spec []byte
 
-// Spec returns the OpenAPI 3.1 document of the whole API as JSON. It is
-// built once; later calls return the same bytes.
-func Spec() ([]byte, error) { return spec() }
+// Spec returns the OpenAPI 3.1 document of the whole API as JSON. Every
+// call returns the same bytes, which callers must not modify.
+func Spec() ([]byte, error) { return spec, nil }
 
 // Register mounts GET /openapi.json, the viewer at GET /docs, and its
 // assets at GET /docs/{file}. All three are public.

@@ -1,4 +1,4 @@
-package docs
+package openapigen
 
 import (
 	_ "embed"
@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/swaggest/swgui/v5/static"
 
 	imageapi "github.com/dndcc/dnd-llm-service/functions/image"
 	queueapi "github.com/dndcc/dnd-llm-service/functions/queue"
@@ -120,8 +121,9 @@ var messageTypes = []struct{ typ, payload string }{
 	{"map", "HubImagePayload"},
 }
 
-// MessageTypes lists the Message Hub message types the document describes.
-func MessageTypes() []string {
+// messageTypeNames lists the Message Hub message types the document
+// describes.
+func messageTypeNames() []string {
 	out := make([]string, len(messageTypes))
 	for i, m := range messageTypes {
 		out[i] = m.typ
@@ -482,7 +484,7 @@ func rules() map[reflect.Type]typeRule {
 			fields: map[string]func(*openapi3.Schema){
 				"source":         with(maxLen(hub.MaxNameLen), describe("The sending service; it is the caller when the X-Service-Key authenticates.")),
 				"destination":    maxLen(hub.MaxNameLen),
-				"message_type":   with(enum(MessageTypes()...), maxLen(hub.MaxNameLen)),
+				"message_type":   with(enum(messageTypeNames()...), maxLen(hub.MaxNameLen)),
 				"correlation_id": with(maxLen(hub.MaxCorrelationIDLen), describe("Carried to the job's events; the job id when empty.")),
 				"payload":        replace(hubPayload()),
 				"timestamp":      with(maxLen(hub.MaxTimestampLen), format("date-time")),
@@ -1161,10 +1163,11 @@ func (b *builder) operations() []op {
 	return ops
 }
 
-// assetNames lists the viewer's files.
+// assetNames lists the viewer's files: those docs.Register serves under
+// /docs/.
 func assetNames() ([]string, error) {
 	var names []string
-	err := fs.WalkDir(assets, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
