@@ -349,6 +349,8 @@ func (a *app) serveLongRunning(ctx context.Context) error {
 	defer stopJobs()
 	var workers sync.WaitGroup
 	for _, p := range a.workerPools() {
+		// Synchronous requests may run their own job on a free worker slot.
+		a.submit.Local[p.Queue().Name()] = p
 		workers.Add(1)
 		go func() { defer workers.Done(); p.Run(ctx, jobCtx) }()
 	}

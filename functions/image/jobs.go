@@ -207,7 +207,12 @@ func (s *Service) finish(ctx context.Context, info imagestore.Info, data []byte,
 		}
 	}
 	if p.CacheKey != "" && !p.NoStore && s.cache != nil {
-		if err := s.cache.Set(ctx, p.CacheKey, b, s.cacheTTL(info.TTL)); err != nil {
+		res.Cached = true // as a cache hit answers it
+		hit, err := json.Marshal(res)
+		if err == nil {
+			err = s.cache.Set(ctx, p.CacheKey, hit, s.cacheTTL(info.TTL))
+		}
+		if err != nil {
 			s.logger.Warn("cache image result", "image_id", info.ID, "error", err.Error())
 		}
 	}

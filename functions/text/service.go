@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/cache"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
@@ -246,8 +247,9 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
 	}
 	out, genErr := s.cfg.Generator.Generate(ctx, p.Kind, req)
-	s.record(context.WithoutCancel(ctx), job, p.Kind, out, genErr == nil)
+	records := s.usage(job, out, genErr == nil)
 	if genErr != nil {
+		s.store(context.WithoutCancel(ctx), job, records, "", nil)
 		return queue.Result{}, genErr
 	}
 	typ, model := textgen.TypeAndModel(p.Kind, req)
@@ -265,27 +267,30 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 	if err != nil {
 		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: encode result: %w", job.ID, err))
 	}
+	var cacheKey string
+	var hit []byte // the result as a cache hit answers it
 	if !p.NoStore && s.cfg.Cache != nil {
-		if err := s.cfg.Cache.Set(context.WithoutCancel(ctx), p.CacheKey, b, s.cfg.CacheTTL); err != nil {
-			s.cfg.Logger.Warn("cache write failed; result not cached", "job_id", job.ID, "error", err.Error())
+		res.Cached = true
+		if hit, err = json.Marshal(res); err != nil {
+			return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: encode result: %w", job.ID, err))
 		}
+		cacheKey = p.CacheKey
 	}
+	s.store(context.WithoutCancel(ctx), job, records, cacheKey, hit)
 	return queue.Result{Value: b, Event: map[string]any{
 		"model_used":  out.Model,
 		"token_usage": out.Usage,
 	}}, nil
 }
 
-// record adds a job's provider calls to the caller's usage. Tokens billed
-// by failed attempts count too.
-func (s *Service) record(ctx context.Context, job *queue.Job, kind string, out textgen.Output, ok bool) {
-	if s.cfg.Usage == nil {
-		return
-	}
+// usage returns a job's provider calls as usage records of its caller, and
+// counts their cost. Tokens billed by failed attempts count too.
+func (s *Service) usage(job *queue.Job, out textgen.Output, ok bool) []usage.Record {
 	calls := out.Calls
 	if len(calls) == 0 && ok {
 		calls = []textgen.Call{{Model: out.Model, Usage: out.Usage}}
 	}
+	var rs []usage.Record
 	for i, c := range calls {
 		var reqs int64
 		if ok && i == len(calls)-1 {
@@ -298,12 +303,35 @@ func (s *Service) record(ctx context.Context, job *queue.Job, kind string, out t
 		if reqs == 0 && c.Usage.TotalTokens == 0 {
 			continue
 		}
-		err := s.cfg.Usage.Add(ctx, usage.Record{
+		rs = append(rs, usage.Record{
 			Caller: job.Owner, Model: c.Model, Requests: reqs,
 			PromptTokens: int64(c.Usage.PromptTokens), CompletionTokens: int64(c.Usage.CompletionTokens), CostUSD: cost,
 		})
-		if err != nil && !errors.Is(err, context.Canceled) {
-			s.cfg.Logger.Warn("usage not recorded", "job_id", job.ID, "kind", kind, "error", err.Error())
-		}
+	}
+	return rs
+}
+
+// store writes a job's usage and, when cacheKey is set, the answer to a
+// cache hit, in one round trip. A failure loses only what it failed to write:
+// the job's result stands.
+func (s *Service) store(ctx context.Context, job *queue.Job, records []usage.Record, cacheKey string, result []byte) {
+	cache := s.cfg.Cache
+	if cacheKey == "" {
+		cache = nil
+	}
+	var err error
+	switch {
+	case s.cfg.Usage != nil:
+		err = s.cfg.Usage.AddWith(ctx, records, func(p redis.Pipeliner) {
+			if cache != nil {
+				cache.SetIn(ctx, p, cacheKey, result, s.cfg.CacheTTL)
+			}
+		})
+	case cache != nil:
+		err = cache.Set(ctx, cacheKey, result, s.cfg.CacheTTL)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		s.cfg.Logger.Warn("usage and cache write failed; usage not recorded, result not cached",
+			"job_id", job.ID, "kind", job.Kind, "error", err.Error())
 	}
 }

@@ -40,8 +40,13 @@ func New(rdb redis.UniversalClient, prefix string, reg prometheus.Registerer) *C
 	return c
 }
 
+// Format names what the cache stores: results as a hit answers them, with
+// "cached": true. It is part of every key, so a change of format starts
+// from an empty cache instead of answering with old entries.
+const Format = "hit-v2"
+
 // Key hashes the canonical form of v (JSON with sorted map keys) with a
-// group name, so equal requests share a key.
+// group name and Format, so equal requests share a key.
 func Key(group string, v any) (string, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -54,28 +59,44 @@ func Key(group string, v any) (string, error) {
 		return "", fmt.Errorf("cache key: %w", err)
 	}
 	b, _ = json.Marshal(generic)
-	sum := sha256.Sum256(append([]byte(group+"\x00"), b...))
+	sum := sha256.Sum256(append([]byte(group+"\x00"+Format+"\x00"), b...))
 	return group + ":" + hex.EncodeToString(sum[:]), nil
 }
 
 // Get returns the cached value for key.
 func (c *Cache) Get(ctx context.Context, group, key string) ([]byte, bool, error) {
-	b, err := c.rdb.Get(ctx, c.prefix+"cache:"+key).Bytes()
-	if errors.Is(err, redis.Nil) {
-		c.misses.WithLabelValues(group).Inc()
-		return nil, false, nil
+	return c.GetIn(ctx, c.rdb, group, key)()
+}
+
+// GetIn sends Get's command through cmd, such as a pipeline that carries
+// other commands in the same round trip, and returns the function that
+// reads its answer once the command has run.
+func (c *Cache) GetIn(ctx context.Context, cmd redis.Cmdable, group, key string) func() ([]byte, bool, error) {
+	get := cmd.Get(ctx, c.prefix+"cache:"+key)
+	return func() ([]byte, bool, error) {
+		b, err := get.Bytes()
+		if errors.Is(err, redis.Nil) {
+			c.misses.WithLabelValues(group).Inc()
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("cache get: %w", err)
+		}
+		c.hits.WithLabelValues(group).Inc()
+		return b, true, nil
 	}
-	if err != nil {
-		return nil, false, fmt.Errorf("cache get: %w", err)
-	}
-	c.hits.WithLabelValues(group).Inc()
-	return b, true, nil
 }
 
 // Set stores value under key for ttl.
 func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
-	if err := c.rdb.Set(ctx, c.prefix+"cache:"+key, value, ttl).Err(); err != nil {
+	if err := c.SetIn(ctx, c.rdb, key, value, ttl).Err(); err != nil {
 		return fmt.Errorf("cache set: %w", err)
 	}
 	return nil
+}
+
+// SetIn sends Set's command through cmd, such as a pipeline that carries
+// other writes in the same round trip.
+func (c *Cache) SetIn(ctx context.Context, cmd redis.Cmdable, key string, value []byte, ttl time.Duration) *redis.StatusCmd {
+	return cmd.Set(ctx, c.prefix+"cache:"+key, value, ttl)
 }

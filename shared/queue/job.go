@@ -125,6 +125,11 @@ type Job struct {
 // Queue returns the name of the queue the job is in.
 func (j *Job) Queue() string { return j.queue }
 
+// LeasedTo reports whether the job is running under the lease token.
+func (j *Job) LeasedTo(token string) bool {
+	return token != "" && j.Status == StatusRunning && j.lease == token
+}
+
 // ErrorCode returns the code of the job's problem, or "".
 func (j *Job) ErrorCode() string {
 	if len(j.Error) == 0 {

@@ -18,6 +18,7 @@ type Metrics struct {
 	retries   *prometheus.CounterVec
 	recovered *prometheus.CounterVec
 	dedup     *prometheus.CounterVec
+	direct    *prometheus.CounterVec
 }
 
 var durationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900}
@@ -44,8 +45,12 @@ func NewMetrics(reg prometheus.Registerer, queues ...*Queue) *Metrics {
 		dedup: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "llm_queue_dedup_hits_total", Help: "Requests answered with an identical live job, by queue.",
 		}, []string{"queue"}),
+		direct: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llm_queue_direct_runs_total",
+			Help: "Jobs claimed as they were enqueued and run for the request that submitted them, with no hand-off to a worker, by queue.",
+		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.jobs, m.wait, m.run, m.retries, m.recovered, m.dedup, &depthCollector{queues: queues})
+	reg.MustRegister(m.jobs, m.wait, m.run, m.retries, m.recovered, m.dedup, m.direct, &depthCollector{queues: queues})
 	return m
 }
 
@@ -53,6 +58,13 @@ func NewMetrics(reg prometheus.Registerer, queues ...*Queue) *Metrics {
 func (m *Metrics) DedupHit(queue string) {
 	if m != nil {
 		m.dedup.WithLabelValues(queue).Inc()
+	}
+}
+
+// DirectRun counts a job run for the request that submitted it.
+func (m *Metrics) DirectRun(queue string) {
+	if m != nil {
+		m.direct.WithLabelValues(queue).Inc()
 	}
 }
 
@@ -87,26 +99,41 @@ func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Pool runs long-lived workers on a queue (server and worker modes).
+// Pool runs long-lived workers on a queue (server and worker modes). Its
+// n slots bound the jobs running in the process: a worker holds one while
+// it claims and runs a job, and a request that runs its own job borrows a
+// free one (TrySlot).
 type Pool struct {
 	q       *Queue
 	runner  *Runner
 	workers int
 	logger  *slog.Logger
+	slots   chan struct{}
 	// Idle is how long an idle worker blocks on Redis before it looks for
 	// due retries and expired leases again.
 	Idle time.Duration
+
+	mu      sync.Mutex
+	jobCtx  context.Context // set while Run runs; nil before and after
+	lent    sync.WaitGroup  // borrowed slots still out
+	stopped bool
 }
 
 // NewPool returns n workers for q.
 func NewPool(q *Queue, r *Runner, n int, logger *slog.Logger) *Pool {
-	return &Pool{q: q, runner: r, workers: n, logger: logger, Idle: time.Second}
+	return &Pool{q: q, runner: r, workers: n, logger: logger, Idle: time.Second, slots: make(chan struct{}, n)}
 }
+
+// Queue returns the pool's queue.
+func (p *Pool) Queue() *Queue { return p.q }
 
 // Run works until ctx ends, then lets running jobs finish (they are handed
 // back if jobCtx ends first) and returns. jobCtx bounds the jobs themselves:
 // cancel it after the shutdown grace period.
 func (p *Pool) Run(ctx, jobCtx context.Context) {
+	p.mu.Lock()
+	p.jobCtx = jobCtx
+	p.mu.Unlock()
 	var wg sync.WaitGroup
 	for i := 0; i < p.workers; i++ {
 		wg.Add(1)
@@ -116,14 +143,24 @@ func (p *Pool) Run(ctx, jobCtx context.Context) {
 		}()
 	}
 	wg.Wait()
+	p.mu.Lock()
+	p.stopped, p.jobCtx = true, nil
+	p.mu.Unlock()
+	p.lent.Wait()
 }
 
 func (p *Pool) work(ctx, jobCtx context.Context) {
 	token := NewJobID("w")
 	failures := 0
 	for ctx.Err() == nil {
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		c, err := p.q.Claim(ctx, token, "")
 		if err != nil {
+			<-p.slots
 			if ctx.Err() != nil {
 				return
 			}
@@ -134,19 +171,81 @@ func (p *Pool) work(ctx, jobCtx context.Context) {
 		}
 		failures = 0
 		p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
-		switch {
-		case c.Job != nil:
+		if c.Job != nil {
 			if _, err := p.runner.Run(jobCtx, p.q, c.Job); err != nil && !errors.Is(err, ErrLeaseLost) {
 				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "error", err.Error())
 			}
-		case c.Paused > 0:
+			<-p.slots
+			continue
+		}
+		<-p.slots
+		if c.Paused > 0 {
 			sleep(ctx, c.Paused)
-		default:
-			if err := p.q.WaitForWork(ctx, p.Idle); err != nil && ctx.Err() == nil {
-				sleep(ctx, 250*time.Millisecond)
-			}
+		} else if err := p.q.WaitForWork(ctx, p.Idle); err != nil && ctx.Err() == nil {
+			sleep(ctx, 250*time.Millisecond)
 		}
 	}
+}
+
+// Slot is a pool slot lent to a caller that runs its own job: enqueue the
+// job with EnqueueRequest.ClaimAs set to Token, then Run it if it was
+// claimed, or Release the slot.
+type Slot struct {
+	p      *Pool
+	jobCtx context.Context
+	token  string
+	once   sync.Once
+}
+
+// TrySlot lends a free slot, or returns nil when every slot is busy or the
+// pool is not running.
+func (p *Pool) TrySlot() *Slot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped || p.jobCtx == nil || p.jobCtx.Err() != nil {
+		return nil
+	}
+	select {
+	case p.slots <- struct{}{}:
+	default:
+		return nil
+	}
+	p.lent.Add(1)
+	return &Slot{p: p, jobCtx: p.jobCtx, token: NewJobID("w")}
+}
+
+// Token is the lease token to claim the caller's job with.
+func (s *Slot) Token() string { return s.token }
+
+// Release returns the slot unused. It is safe to call more than once.
+func (s *Slot) Release() {
+	s.once.Do(func() {
+		<-s.p.slots
+		s.p.lent.Done()
+	})
+}
+
+// Ran is the end of a job run on a lent slot.
+type Ran struct {
+	Job *Job // as the outcome left it
+	Err error
+}
+
+// Run runs job, claimed with Token, in the background like any of the
+// pool's jobs (it outlives the caller's request and is handed back when the
+// pool's job context ends), and releases the slot when it is done. The
+// channel receives the outcome.
+func (s *Slot) Run(job *Job) <-chan Ran {
+	done := make(chan Ran, 1)
+	go func() {
+		j, err := s.p.runner.Execute(s.jobCtx, s.p.q, job)
+		if err != nil && !errors.Is(err, ErrLeaseLost) {
+			s.p.logger.Warn("record job outcome", "job_id", job.ID, "error", err.Error())
+		}
+		s.Release() // before the caller hears: its next request may borrow it
+		done <- Ran{Job: j, Err: err}
+	}()
+	return done
 }
 
 // Drain runs jobs from the queues until none is left or ctx is within

@@ -149,6 +149,12 @@ type EnqueueRequest struct {
 	RequestID     string
 	CorrelationID string
 	Destination   string
+	// ClaimAs, when set, leases the new job to this token in the same step
+	// when it can run at once: the queue is not paused, the in-flight cap
+	// allows, and no job waits before it (or ClaimAhead is set). The caller
+	// must then run it (Runner.Execute); Enqueue reports it as running.
+	ClaimAs    string
+	ClaimAhead bool
 }
 
 func (r *EnqueueRequest) fields() []any {
@@ -182,9 +188,15 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
 	}
 	liveTTL := (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
-	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, liveTTL)
+	ahead := ""
+	if r.ClaimAhead {
+		ahead = "1"
+	}
+	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, liveTTL,
+		r.ClaimAs, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, ahead)
 	args = append(args, r.fields()...)
-	res, err := enqueueScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey}, args...).Slice()
+	res, err := enqueueScript.Run(ctx, q.rdb,
+		[]string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey, q.kRunning, q.kPaused}, args...).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue %s: %w", r.ID, err)
 	}
@@ -201,12 +213,17 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 	}
 	now, _ := res[3].(int64)
 	pos, _ := res[2].(int64)
-	return &Job{
+	created := &Time{time.UnixMilli(now).UTC()}
+	j := &Job{
 		ID: r.ID, Kind: r.Kind, Status: StatusQueued, Priority: r.Priority, Owner: r.Owner,
-		Position: int(pos) + 1, CreatedAt: &Time{time.UnixMilli(now).UTC()},
+		Position: int(pos) + 1, CreatedAt: created,
 		Payload: r.Payload, RequestID: r.RequestID, CorrelationID: r.CorrelationID,
 		Destination: r.Destination, queue: q.cfg.Name,
-	}, false, nil
+	}
+	if res[0] == "claimed" {
+		j.Status, j.Position, j.Attempts, j.StartedAt, j.lease = StatusRunning, 0, 1, created, r.ClaimAs
+	}
+	return j, false, nil
 }
 
 // PutSucceeded records a job that is already done, such as a cache hit, so
@@ -293,6 +310,13 @@ type Outcome struct {
 // another worker, whose outcome will count instead), and the status the job
 // ended in otherwise ("queued" for a retry or hand-back).
 func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, error) {
+	st, _, err := q.complete(ctx, job, o)
+	return st, err
+}
+
+// complete is Complete that also returns when, by Redis's clock, the
+// outcome was recorded.
+func (q *Queue) complete(ctx context.Context, job *Job, o Outcome) (Status, time.Time, error) {
 	outcome := string(o.Status)
 	switch {
 	case o.Handback:
@@ -304,7 +328,7 @@ func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, erro
 	if len(o.EventExtra) > 0 {
 		b, err := json.Marshal(o.EventExtra)
 		if err != nil {
-			return "", fmt.Errorf("complete %s: event data: %w", job.ID, err)
+			return "", time.Time{}, fmt.Errorf("complete %s: event data: %w", job.ID, err)
 		}
 		extra = string(b)
 	}
@@ -314,15 +338,18 @@ func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, erro
 			o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra)...,
 	).Slice()
 	if err != nil {
-		return "", fmt.Errorf("complete %s: %w", job.ID, err)
+		return "", time.Time{}, fmt.Errorf("complete %s: %w", job.ID, err)
 	}
+	if res[0] == "stale" {
+		return "", time.Time{}, fmt.Errorf("complete %s: %w", job.ID, ErrLeaseLost)
+	}
+	ms, _ := res[1].(int64)
+	at := time.UnixMilli(ms).UTC()
 	switch res[0] {
-	case "stale":
-		return "", fmt.Errorf("complete %s: %w", job.ID, ErrLeaseLost)
 	case "retry", "handback":
-		return StatusQueued, nil
+		return StatusQueued, at, nil
 	}
-	return Status(res[0].(string)), nil
+	return Status(res[0].(string)), at, nil
 }
 
 // Renew extends the lease of a running job. It reports whether a cancel was

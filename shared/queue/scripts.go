@@ -95,17 +95,29 @@ local function problem(code, status, title, detail)
 end
 `
 
-// enqueueScript adds a job, or returns the live job it duplicates.
-// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused)
+// enqueueScript adds a job, or returns the live job it duplicates. With a
+// claim token it may lease the new job to the caller in the same step (the
+// caller then runs it itself): only when the queue is not paused, the
+// in-flight cap allows, and, unless claim-ahead is set, no job waits before
+// it, so the caller never jumps the queue.
+// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused),
+//
+//	6 running, 7 paused
+//
 // ARGV: cfg(6), 7 id, 8 band, 9 max depth, 10 dedup ttl ms (0 = none),
 //
-//	11 live ttl ms (queue timeout + retention), 12.. field/value pairs for the job hash
+//	11 live ttl ms (queue timeout + retention), 12 claim token ("" = none),
+//	13 lease ms, 14 max in flight (0 = no cap), 15 claim ahead ("1" = even
+//	when jobs wait), 16.. field/value pairs for the job hash
+//
+// Returns {'dup', id, pos} | {'full'} | {'ok', id, pos, now} | {'claimed', id, 0, now}
 var enqueueScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 local id = ARGV[7]
 local band = tonumber(ARGV[8])
 local maxdepth = tonumber(ARGV[9])
 local dedupttl = tonumber(ARGV[10])
+local token = ARGV[12]
 if dedupttl > 0 then
   local existing = redis.call('GET', KEYS[5])
   if existing then
@@ -116,27 +128,41 @@ if dedupttl > 0 then
     end
   end
 end
-if redis.call('ZCARD', KEYS[1]) >= maxdepth then
+local depth = redis.call('ZCARD', KEYS[1])
+if depth >= maxdepth then
   return {'full'}
+end
+local claim = false
+if token ~= '' and (depth == 0 or ARGV[15] == '1') and redis.call('PTTL', KEYS[7]) <= 0 then
+  local maxinflight = tonumber(ARGV[14])
+  claim = maxinflight == 0 or redis.call('ZCARD', KEYS[6]) < maxinflight
 end
 local now = now_ms()
 local seq = redis.call('INCR', KEYS[3])
 local score = band * 1e15 + seq
 local jk = cfg.base .. 'job:' .. id
 local fields = {'id', id, 'status', 'queued', 'attempts', 0, 'created_at', now, 'score', string.format('%d', score)}
-for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
+if claim then
+  fields = {'id', id, 'status', 'running', 'attempts', 1, 'created_at', now, 'score', string.format('%d', score),
+    'started_at', now, 'lease', token}
+end
+for i = 16, #ARGV do fields[#fields + 1] = ARGV[i] end
 if dedupttl > 0 then
   fields[#fields + 1] = 'dedup'
   fields[#fields + 1] = KEYS[5]
 end
 redis.call('HSET', jk, unpack(fields))
--- a queued job expires too, should everything else fail: queue timeout + retention
+-- a live job expires too, should everything else fail: queue timeout + retention
 redis.call('PEXPIRE', jk, tonumber(ARGV[11]))
-redis.call('ZADD', KEYS[1], score, id)
-redis.call('ZADD', KEYS[2], now, id)
 local owner = redis.call('HGET', jk, 'owner')
 if owner then redis.call('SADD', cfg.base .. 'owner:' .. owner, id) end
 if dedupttl > 0 then redis.call('SET', KEYS[5], id, 'PX', dedupttl) end
+if claim then
+  redis.call('ZADD', KEYS[6], now + tonumber(ARGV[13]), id)
+  return {'claimed', id, 0, now}
+end
+redis.call('ZADD', KEYS[1], score, id)
+redis.call('ZADD', KEYS[2], now, id)
 redis.call('ZADD', KEYS[4], 0, 'w')
 local pos = redis.call('ZRANK', KEYS[1], id)
 return {'ok', id, pos, now}

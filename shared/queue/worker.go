@@ -70,6 +70,17 @@ func (r *Runner) Kinds() []string {
 // when the process is shutting down: the job is then handed back unless it
 // finishes first. Run returns the status the job was left in.
 func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
+	j, err := r.Execute(ctx, q, job)
+	if err != nil {
+		return "", err
+	}
+	return j.Status, nil
+}
+
+// Execute is Run returning the job as the outcome left it: final, with its
+// result or error, or queued again (a retry or a hand-back), so a caller
+// that ran its own job needs no second read.
+func (r *Runner) Execute(ctx context.Context, q *Queue, job *Job) (*Job, error) {
 	start := time.Now()
 	r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
 	jobCtx, cancel := context.WithCancelCause(ctx)
@@ -116,7 +127,7 @@ func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 	switch {
 	case errors.Is(context.Cause(jobCtx), ErrLeaseLost):
 		r.logger.Warn("job lease lost; its result is discarded", "job_id", job.ID)
-		return "", fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
+		return nil, fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
 	case err == nil:
 		o = Outcome{Status: StatusSucceeded, Result: res.Value, EventExtra: res.Event}
 	case errors.Is(context.Cause(jobCtx), errCancelRequested):
@@ -130,12 +141,29 @@ func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 	// The outcome must be recorded even when ctx has ended (shutdown).
 	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer ccancel()
-	st, cerr := q.Complete(cctx, job, o)
+	st, at, cerr := q.complete(cctx, job, o)
 	if cerr != nil {
-		return "", fmt.Errorf("run %s: %w", job.ID, cerr)
+		return nil, fmt.Errorf("run %s: %w", job.ID, cerr)
 	}
 	r.observe(q, job, o, st, err, time.Since(start))
-	return st, nil
+	return recorded(job, o, st, at), nil
+}
+
+// recorded is job as Complete left it.
+func recorded(job *Job, o Outcome, st Status, at time.Time) *Job {
+	j := *job
+	j.Status, j.lease, j.Payload, j.CancelRequested = st, "", nil, false
+	switch st {
+	case StatusSucceeded:
+		j.Result, j.FinishedAt = o.Result, &Time{at}
+	case StatusFailed, StatusCanceled:
+		j.Error, j.FinishedAt = o.Error, &Time{at}
+	case StatusQueued:
+		if o.Handback {
+			j.Attempts--
+		}
+	}
+	return &j
 }
 
 var errCancelRequested = errors.New("cancel requested")

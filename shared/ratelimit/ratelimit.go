@@ -55,12 +55,33 @@ func New(rdb redis.UniversalClient, prefix string) *Limiter {
 
 // Allow takes one request for caller in group under a limit of perMinute.
 func (l *Limiter) Allow(ctx context.Context, group, caller string, perMinute int) (Decision, error) {
+	return l.AllowWith(ctx, group, caller, perMinute, nil)
+}
+
+// AllowWith is Allow that also sends the commands with adds (when not nil),
+// such as a cache lookup the caller needs next, in the same round trip.
+// Their results are the caller's to read; a refusal does not undo them.
+func (l *Limiter) AllowWith(ctx context.Context, group, caller string, perMinute int, with func(redis.Pipeliner)) (Decision, error) {
 	if perMinute <= 0 {
 		return Decision{Allowed: true, Limit: 0}, nil
 	}
 	interval := time.Minute.Microseconds() / int64(perMinute)
-	key := l.prefix + "rl:{" + group + ":" + caller + "}"
-	res, err := gcra.Run(ctx, l.rdb, []string{key}, interval, perMinute).Int64Slice()
+	keys := []string{l.prefix + "rl:{" + group + ":" + caller + "}"}
+	var res []int64
+	var err error
+	if with == nil {
+		res, err = gcra.Run(ctx, l.rdb, keys, interval, perMinute).Int64Slice()
+	} else {
+		pipe := l.rdb.Pipeline()
+		cmd := gcra.EvalSha(ctx, pipe, keys, interval, perMinute)
+		with(pipe)
+		_, _ = pipe.Exec(ctx) // each command carries its own error
+		res, err = cmd.Int64Slice()
+		if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+			// Redis lost its script cache (a restart): send the script.
+			res, err = gcra.Run(ctx, l.rdb, keys, interval, perMinute).Int64Slice()
+		}
+	}
 	if err != nil {
 		return Decision{}, fmt.Errorf("rate limit %s: %w", group, err)
 	}

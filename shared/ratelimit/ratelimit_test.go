@@ -180,3 +180,32 @@ func TestKeyExpires(t *testing.T) {
 		t.Errorf("PTTL(%s) = %v, %v, want in (0, 1s]: the key lives until the bucket is full again", keys[0], ttl, err)
 	}
 }
+
+func TestAllowWithSharesTheRoundTrip(t *testing.T) {
+	ls, rdb, prefix := replicas(t, 1)
+	l := ls[0]
+	ctx := context.Background()
+	if err := rdb.Set(ctx, prefix+"other", "v", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i, flush := range []bool{false, true, false} {
+		if flush {
+			// As after a Redis restart: the script must be sent again, and
+			// the request still counts once.
+			if err := rdb.ScriptFlush(ctx).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var get *redis.StringCmd
+		d, err := l.AllowWith(ctx, "text", "caller-w", 2, func(p redis.Pipeliner) { get = p.Get(ctx, prefix+"other") })
+		if err != nil {
+			t.Fatalf("AllowWith #%d = %v", i+1, err)
+		}
+		if v, err := get.Result(); v != "v" || err != nil {
+			t.Errorf("AllowWith #%d: the pipelined GET = %q, %v; want \"v\"", i+1, v, err)
+		}
+		if want := i < 2; d.Allowed != want {
+			t.Errorf("AllowWith #%d allowed = %v, want %v (limit 2)", i+1, d.Allowed, want)
+		}
+	}
+}

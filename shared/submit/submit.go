@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
@@ -34,14 +35,26 @@ const (
 	lambdaWaitMargin = 1500 * time.Millisecond
 )
 
-// CacheReader looks up a finished result.
+// CacheReader looks up a finished result, stored as a hit answers it (with
+// "cached": true).
 type CacheReader interface {
 	Get(ctx context.Context, group, key string) ([]byte, bool, error)
+}
+
+// pipelinedCache is a CacheReader whose lookup can share the rate limiter's
+// round trip (a *cache.Cache on the limiter's Redis).
+type pipelinedCache interface {
+	GetIn(ctx context.Context, cmd redis.Cmdable, group, key string) func() ([]byte, bool, error)
 }
 
 // RateLimitNotifier is told when a caller is refused by the limiter.
 type RateLimitNotifier interface {
 	RateLimited(ctx context.Context, caller, group string)
+}
+
+// SlotLender lends a free worker slot, or returns nil (a *queue.Pool).
+type SlotLender interface {
+	TrySlot() *queue.Slot
 }
 
 // Service admits generation requests and answers them.
@@ -60,6 +73,11 @@ type Service struct {
 	// Inline runs the caller's own job in the request while it waits (AWS
 	// Lambda, where no background worker outlives an invocation).
 	Inline bool
+	// Local lends the process's free worker slots, by queue name, to
+	// synchronous requests: a request whose job would run at once (nothing
+	// waits before it) runs it on a lent slot, with no hand-off through
+	// Redis to a worker.
+	Local map[string]SlotLender
 	// MaxWait clamps ?wait.
 	MaxWait time.Duration
 	// OnRateLimited, when set, hears about refused callers.
@@ -93,6 +111,7 @@ func New(c Config) *Service {
 			Name: "llm_ratelimit_refused_total", Help: "Requests refused by the per-caller rate limit, by group.",
 		}, []string{"group"}),
 		Limits:  map[string]int{},
+		Local:   map[string]SlotLender{},
 		MaxWait: MaxWait,
 	}
 	if c.Registry != nil {
@@ -133,6 +152,10 @@ type Request struct {
 	Destination   string
 	// JobID, when set, is the id a new job gets.
 	JobID string
+	// ClaimAs and ClaimAhead are passed to queue.EnqueueRequest: the
+	// caller will run the new job itself when it is leased to ClaimAs.
+	ClaimAs    string
+	ClaimAhead bool
 }
 
 // Admission is what Admit decided.
@@ -158,7 +181,16 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	if prio == queue.PriorityUrgent && !c.Admin() {
 		return a, httpapi.NewProblem(httpapi.CodeForbidden, "Priority urgent needs the admin scope.")
 	}
-	if err := s.rateLimit(ctx, hdr, c.Subject, req.Queue, &a); err != nil {
+	noCache, noStore := cacheDirectives(cacheControl)
+	useCache := req.CacheKey != "" && s.cache != nil && !noCache && !noStore
+	// The cache lookup rides along with the limiter's round trip; its
+	// answer counts only once the request is admitted.
+	var lookup func() ([]byte, bool, error)
+	var with func(redis.Pipeliner)
+	if pc, ok := s.cache.(pipelinedCache); ok && useCache {
+		with = func(p redis.Pipeliner) { lookup = pc.GetIn(ctx, p, req.Queue, req.CacheKey) }
+	}
+	if err := s.rateLimit(ctx, hdr, c.Subject, req.Queue, &a, with); err != nil {
 		return a, err
 	}
 	if req.Quota != nil {
@@ -169,13 +201,16 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	er := queue.EnqueueRequest{
 		ID: req.JobID, Kind: req.Kind, Owner: c.Subject, Priority: prio, Payload: req.Payload,
 		RequestID: httpapi.RequestID(ctx), CorrelationID: req.CorrelationID, Destination: req.Destination,
+		ClaimAs: req.ClaimAs, ClaimAhead: req.ClaimAhead,
 	}
-	noCache, noStore := cacheDirectives(cacheControl)
-	if req.CacheKey != "" && s.cache != nil && !noCache && !noStore {
-		if b, ok, err := s.cache.Get(ctx, req.Queue, req.CacheKey); err != nil {
+	if useCache {
+		if lookup == nil {
+			lookup = func() ([]byte, bool, error) { return s.cache.Get(ctx, req.Queue, req.CacheKey) }
+		}
+		if b, ok, err := lookup(); err != nil {
 			s.logger.Warn("cache unavailable; bypassing it", "error", err.Error())
 		} else if ok {
-			job, err := q.PutSucceeded(ctx, er, markCached(b))
+			job, err := q.PutSucceeded(ctx, er, b)
 			if err != nil {
 				return a, unavailable(err)
 			}
@@ -207,12 +242,12 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	return a, nil
 }
 
-func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group string, a *Admission) error {
+func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group string, a *Admission, with func(redis.Pipeliner)) error {
 	limit := s.Limits[group]
 	if limit <= 0 || s.limiter == nil {
 		return nil
 	}
-	d, err := s.limiter.Allow(ctx, group, caller, limit)
+	d, err := s.limiter.AllowWith(ctx, group, caller, limit, with)
 	if err != nil {
 		// Fail closed: without Redis nothing can be queued anyway.
 		return unavailable(err)
@@ -247,13 +282,28 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 	// Watch the new job's id before it exists: its end cannot be missed,
 	// and waiting needs no first read.
 	var changed <-chan struct{}
-	if wait > 0 && !s.Inline {
+	var slot *queue.Slot
+	switch {
+	case wait > 0 && s.Inline && s.runner != nil:
+		// Under Lambda no worker may be running: the request runs its own
+		// job, even when others wait before it.
+		req.ClaimAs, req.ClaimAhead = queue.NewJobID("inline"), true
+	case wait > 0 && !s.Inline:
 		req.JobID = queue.NewJobID(req.Queue)
 		var stop func()
 		changed, stop = s.notifier.Watch(req.JobID)
 		defer stop()
+		if l := s.Local[req.Queue]; l != nil {
+			if slot = l.TrySlot(); slot != nil {
+				req.ClaimAs = slot.Token()
+			}
+		}
 	}
 	a, err := s.Admit(r.Context(), w.Header(), c, req, r.Header.Get("Cache-Control"), r.Header.Get("Idempotency-Key"))
+	own := err == nil && a.Job.LeasedTo(req.ClaimAs)
+	if slot != nil && !own {
+		slot.Release()
+	}
 	if err != nil {
 		httpapi.Error(w, r, err)
 		return
@@ -268,19 +318,22 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 		w.Header().Set("X-Deduplicated", "true")
 	}
 	job := a.Job
+	if own {
+		s.metrics.DirectRun(req.Queue)
+	}
 	switch {
+	case own && slot != nil:
+		job, err = s.awaitLent(r.Context(), req.Queue, job, wait, slot.Run(job), changed)
+	case own:
+		job, err = s.runInline(r.Context(), req.Queue, job, wait)
 	case wait > 0 && changed != nil && job.ID == req.JobID:
 		job, err = s.awaitWatched(r.Context(), req.Queue, job, wait, changed)
-		if err != nil {
-			httpapi.Error(w, r, err)
-			return
-		}
 	case wait > 0:
-		job, err = s.await(r.Context(), req.Queue, job, wait, !a.Duplicate)
-		if err != nil {
-			httpapi.Error(w, r, err)
-			return
-		}
+		job, err = s.await(r.Context(), req.Queue, job, wait)
+	}
+	if err != nil {
+		httpapi.Error(w, r, err)
+		return
 	}
 	s.Respond(w, r, job)
 }
@@ -318,33 +371,69 @@ func jobProblem(job *queue.Job) *httpapi.Problem {
 // Await waits up to wait for the job to finish (the long poll of GET
 // /api/v2/queue/{id}).
 func (s *Service) Await(ctx context.Context, job *queue.Job, wait time.Duration) (*queue.Job, error) {
-	return s.await(ctx, job.Queue(), job, wait, false)
+	return s.await(ctx, job.Queue(), job, wait)
 }
 
-func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, own bool) (*queue.Job, error) {
+// waitContext bounds a wait by its duration and by Drain.
+func (s *Service) waitContext(ctx context.Context, wait time.Duration) (context.Context, context.CancelFunc) {
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	stop := context.AfterFunc(s.draining, cancel)
+	return wctx, func() { stop(); cancel() }
+}
+
+func (s *Service) queueOf(queueName string, job *queue.Job) *queue.Queue {
+	if q := s.queues[queueName]; q != nil {
+		return q
+	}
+	return s.queues[queue.QueueOf(job.ID)]
+}
+
+func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, wait time.Duration) (*queue.Job, error) {
 	if job.Status.Final() || wait <= 0 {
 		return job, nil
 	}
-	q := s.queues[queueName]
-	if q == nil {
-		q = s.queues[queue.QueueOf(job.ID)]
-	}
-	wctx, cancel := context.WithTimeout(ctx, wait)
+	wctx, cancel := s.waitContext(ctx, wait)
 	defer cancel()
-	defer context.AfterFunc(s.draining, cancel)()
-	if s.Inline && own && s.runner != nil {
-		// Under Lambda no worker may be running: run our own job here.
-		c, err := q.Claim(wctx, queue.NewJobID("inline"), job.ID)
-		if err != nil {
-			return nil, unavailable(err)
-		}
-		if c.Job != nil {
-			if _, err := s.runner.Run(wctx, q, c.Job); err != nil && !errors.Is(err, queue.ErrLeaseLost) {
-				return nil, unavailable(err)
-			}
-		}
+	j, err := s.notifier.Wait(wctx, s.queueOf(queueName, job), job.ID)
+	if err != nil {
+		return nil, unavailable(err)
 	}
-	j, err := s.notifier.Wait(wctx, q, job.ID)
+	return j, nil
+}
+
+// runInline runs the caller's own job within the request (Lambda), then
+// waits for it if it did not end (a retry or a hand-back).
+func (s *Service) runInline(ctx context.Context, queueName string, job *queue.Job, wait time.Duration) (*queue.Job, error) {
+	wctx, cancel := s.waitContext(ctx, wait)
+	defer cancel()
+	q := s.queueOf(queueName, job)
+	j, err := s.runner.Execute(wctx, q, job)
+	if err != nil && !errors.Is(err, queue.ErrLeaseLost) {
+		return nil, unavailable(err)
+	}
+	if err == nil && j.Status.Final() {
+		return j, nil
+	}
+	if j, err = s.notifier.Wait(wctx, q, job.ID); err != nil {
+		return nil, unavailable(err)
+	}
+	return j, nil
+}
+
+// awaitLent waits for the caller's own job, running on a lent worker slot.
+// If it does not end there (a retry or a hand-back) or the wait ends first,
+// it is waited for like any other job.
+func (s *Service) awaitLent(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, done <-chan queue.Ran, changed <-chan struct{}) (*queue.Job, error) {
+	wctx, cancel := s.waitContext(ctx, wait)
+	defer cancel()
+	select {
+	case r := <-done:
+		if r.Err == nil && r.Job.Status.Final() {
+			return r.Job, nil
+		}
+	case <-wctx.Done():
+	}
+	j, err := s.notifier.WaitWatched(wctx, s.queueOf(queueName, job), job.ID, changed)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -352,9 +441,8 @@ func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, w
 }
 
 func (s *Service) awaitWatched(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, changed <-chan struct{}) (*queue.Job, error) {
-	wctx, cancel := context.WithTimeout(ctx, wait)
+	wctx, cancel := s.waitContext(ctx, wait)
 	defer cancel()
-	defer context.AfterFunc(s.draining, cancel)()
 	j, err := s.notifier.WaitWatched(wctx, s.queues[queueName], job.ID, changed)
 	if err != nil {
 		return nil, unavailable(err)
@@ -412,20 +500,6 @@ func cacheDirectives(v string) (noCache, noStore bool) {
 func NoStore(cacheControl string) bool {
 	_, noStore := cacheDirectives(cacheControl)
 	return noStore
-}
-
-// markCached sets "cached": true on a cached result object.
-func markCached(b []byte) []byte {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return b
-	}
-	m["cached"] = json.RawMessage("true")
-	out, err := json.Marshal(m)
-	if err != nil {
-		return b
-	}
-	return out
 }
 
 func hash(parts ...string) string {

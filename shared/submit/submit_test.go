@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -90,6 +91,7 @@ type options struct {
 	workers  int // pool workers; 0 runs no worker
 	limit    int // text requests a minute per caller; 0 = none
 	inline   bool
+	lend     bool // the pool lends free slots to sync requests
 	maxDepth int
 }
 
@@ -98,6 +100,7 @@ type env struct {
 	svc     *submit.Service
 	q       *queue.Queue
 	rdb     *redis.Client
+	reg     *prometheus.Registry
 	cache   *fakeCache
 	limited *limitedLog
 	runs    atomic.Int32 // handler calls
@@ -136,20 +139,35 @@ func newEnv(t *testing.T, o options) *env {
 		t.Fatal("notifier not ready")
 	}
 
-	runner := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(e.handle)}, n, nil, discard)
+	e.reg = prometheus.NewRegistry()
+	metrics := queue.NewMetrics(e.reg, e.q)
+	runner := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(e.handle)}, n, metrics, discard)
 	runner.FailureCode["text"] = httpapi.CodeTextGenerationFailed
+	e.svc = submit.New(submit.Config{
+		Queues: []*queue.Queue{e.q}, Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: e.cache,
+		Runner: runner, Metrics: metrics, Logger: discard, Registry: e.reg,
+	})
 	if o.workers > 0 {
 		p := queue.NewPool(e.q, runner, o.workers, discard)
+		if o.lend {
+			// Idle workers stay parked (a lent run wakes none), so every
+			// slot is free between requests. Their own client is closed
+			// first at the end, which ends their long wait.
+			prdb := redis.NewClient(rdb.Options())
+			t.Cleanup(func() { prdb.Close() })
+			p = queue.NewPool(queue.New(prdb, queue.Config{Name: "text", Prefix: prefix, MaxDepth: o.maxDepth}), runner, o.workers, discard)
+			p.Idle = time.Hour
+			e.svc.Local["text"] = p
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			p.Run(ctx, ctx)
 		}()
+		if o.lend {
+			waitAllSlotsFree(t, p, o.workers)
+		}
 	}
-	e.svc = submit.New(submit.Config{
-		Queues: []*queue.Queue{e.q}, Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: e.cache,
-		Runner: runner, Logger: discard, Registry: prometheus.NewRegistry(),
-	})
 	e.svc.Limits["text"] = o.limit
 	e.svc.Inline = o.inline
 	e.svc.OnRateLimited = e.limited
@@ -308,6 +326,86 @@ func TestInlineRunsOwnJob(t *testing.T) {
 	}
 }
 
+// waitAllSlotsFree waits until the pool has started and its n workers have
+// parked without a job.
+func waitAllSlotsFree(t *testing.T, p *queue.Pool, n int) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		var slots []*queue.Slot
+		for range n {
+			if s := p.TrySlot(); s != nil {
+				slots = append(slots, s)
+			}
+		}
+		for _, s := range slots {
+			s.Release()
+		}
+		if len(slots) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %d free worker slots", waitTimeout, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// directRuns reads llm_queue_direct_runs_total.
+func (e *env) directRuns(t *testing.T) float64 {
+	t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "llm_queue_direct_runs_total" {
+			var n float64
+			for _, m := range mf.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+func TestInlineCountsDirectRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{inline: true})
+	if res := e.post(t, "", body{Prompt: "inline"}, nil); res.status != http.StatusOK {
+		t.Fatalf("status %d body %s, want 200", res.status, res.body)
+	}
+	if got := e.directRuns(t); got != 1 {
+		t.Errorf("direct runs = %v, want 1", got)
+	}
+}
+
+func TestLentSlotRunsOwnJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{workers: 2, lend: true})
+	for i := range 3 {
+		res := e.post(t, "", body{Prompt: fmt.Sprintf("lent %d", i)}, nil)
+		if res.status != http.StatusOK {
+			t.Fatalf("status %d body %s, want 200", res.status, res.body)
+		}
+		j := res.json(t)
+		if j["status"] != "succeeded" || j["result"] == nil || j["finished_at"] == nil || j["attempts"] != float64(1) {
+			t.Errorf("job %s, want succeeded with its result after 1 attempt", res.body)
+		}
+		// Claimed in the enqueue step: one timestamp from Redis for both.
+		if j["started_at"] != j["created_at"] {
+			t.Errorf("started_at %v, created_at %v: want the job claimed as it was enqueued", j["started_at"], j["created_at"])
+		}
+	}
+	if got := e.directRuns(t); got != 3 {
+		t.Errorf("direct runs = %v, want 3", got)
+	}
+	if st := e.stats(t); st.Queued != 0 || st.Running != 0 || st.Succeeded1h != 3 {
+		t.Errorf("stats %+v, want 3 succeeded and nothing queued or running", st)
+	}
+}
+
 func TestAccepted(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -383,7 +481,7 @@ func TestCache(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, options{})
-			e.cache.put("text", "k:dragon", `{"text":"from cache"}`)
+			e.cache.put("text", "k:dragon", `{"text":"from cache","cached":true}`)
 			e.cache.err = tc.cacheErr
 			hdr := map[string]string{"Prefer": "respond-async"}
 			for k, v := range tc.hdr {

@@ -81,10 +81,32 @@ func (s *Store) callersKey(day string) string { return s.prefix + "usage:callers
 
 // Add records usage for today (UTC) in one round trip.
 func (s *Store) Add(ctx context.Context, r Record) error {
+	return s.AddWith(ctx, []Record{r}, nil)
+}
+
+// AddWith records rs for today (UTC) and runs the commands that with (when
+// not nil) adds, all in one MULTI/EXEC round trip.
+func (s *Store) AddWith(ctx context.Context, rs []Record, with func(redis.Pipeliner)) error {
+	pipe := s.rdb.TxPipeline()
 	day := Day(s.now())
+	for _, r := range rs {
+		s.stage(ctx, pipe, day, r)
+	}
+	if with != nil {
+		with(pipe)
+	}
+	if pipe.Len() == 0 {
+		return nil
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("record usage: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) stage(ctx context.Context, pipe redis.Pipeliner, day string, r Record) {
 	key := s.dayKey(r.Caller, day)
 	m := r.Model
-	pipe := s.rdb.TxPipeline()
 	add := func(field string, n int64) {
 		if n != 0 {
 			pipe.HIncrBy(ctx, key, m+"|"+field, n)
@@ -99,10 +121,6 @@ func (s *Store) Add(ctx context.Context, r Record) error {
 	pipe.Expire(ctx, key, Retention)
 	pipe.SAdd(ctx, s.callersKey(day), r.Caller)
 	pipe.Expire(ctx, s.callersKey(day), Retention)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("record usage: %w", err)
-	}
-	return nil
 }
 
 // Today returns caller's totals for today (UTC) over all models.
