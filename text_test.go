@@ -90,6 +90,16 @@ func TestTextOffline(t *testing.T) {
 		if g.Status != 200 || jobOf(t, g)["status"] != "succeeded" {
 			t.Errorf("GET cached job = %d %s", g.Status, g.Body)
 		}
+		// The priority does not change the result, so it shares the entry;
+		// any other field does not.
+		prio := strings.Replace(personalityBody, "{", `{"priority":"high",`, 1)
+		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, prio); r.Header.Get("X-Cache") != "HIT" {
+			t.Errorf("same request at priority high: %d X-Cache %q, want HIT: %s", r.Status, r.Header.Get("X-Cache"), r.Body)
+		}
+		other := strings.Replace(personalityBody, "{", `{"prompt":"with a limp",`, 1)
+		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, other); r.Header.Get("X-Cache") != "MISS" {
+			t.Errorf("request with another prompt: %d X-Cache %q, want MISS: %s", r.Status, r.Header.Get("X-Cache"), r.Body)
+		}
 		nc := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, "Cache-Control", "no-cache")
 		if nc.Header.Get("X-Cache") != "MISS" {
 			t.Errorf("no-cache: X-Cache = %q, want MISS", nc.Header.Get("X-Cache"))

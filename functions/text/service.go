@@ -151,16 +151,6 @@ func (s *Service) checkModel(m dnd.ModelOptions) error {
 	})
 }
 
-// cacheIdentity is everything that decides a text result.
-type cacheIdentity struct {
-	Kind          string   `json:"kind"`
-	Request       any      `json:"request"`
-	Provider      string   `json:"provider"`
-	Chain         []string `json:"chain"`
-	PromptVersion string   `json:"prompt_version"`
-	SchemaVersion string   `json:"schema_version"`
-}
-
 // Request builds the submission of a normalised, valid request of kind.
 // The Message Hub route uses it too.
 func (s *Service) Request(kind string, req any, priority string, noStore bool) (submit.Request, error) {
@@ -169,21 +159,19 @@ func (s *Service) Request(kind string, req any, priority string, noStore bool) (
 	if i := slices.Index(chain, model.Name); i > 0 {
 		chain = chain[i:]
 	}
-	// The priority does not change the result.
 	reqJSON, err := json.Marshal(req)
 	if err != nil {
 		return submit.Request{}, fmt.Errorf("text request: %w", err)
 	}
-	var generic map[string]any
-	_ = json.Unmarshal(reqJSON, &generic)
-	delete(generic, "priority")
-	key, err := cache.Key("text", cacheIdentity{
-		Kind: kind, Request: generic, Provider: s.cfg.Generator.Provider(), Chain: chain,
-		PromptVersion: dnd.PromptVersion, SchemaVersion: dnd.SchemaVersion,
-	})
+	// The priority does not change the result. The rest of the normalised
+	// request, in its type's field order, is canonical.
+	canonical, err := json.Marshal(withoutPriority(req))
 	if err != nil {
-		return submit.Request{}, err
+		return submit.Request{}, fmt.Errorf("text request: %w", err)
 	}
+	// Everything that decides a text result.
+	key := cache.Hash("text", kind, s.cfg.Generator.Provider(), strings.Join(chain, ","),
+		dnd.PromptVersion, dnd.SchemaVersion, string(canonical))
 	p, err := json.Marshal(payload{Kind: kind, Request: reqJSON, CacheKey: key, NoStore: noStore})
 	if err != nil {
 		return submit.Request{}, fmt.Errorf("text request: %w", err)
@@ -192,6 +180,25 @@ func (s *Service) Request(kind string, req any, priority string, noStore bool) (
 		Queue: "text", Kind: kind, Priority: priority, Payload: p,
 		Canonical: key, CacheKey: key, Quota: s.quota,
 	}, nil
+}
+
+// withoutPriority returns req with its priority cleared.
+func withoutPriority(req any) any {
+	switch r := req.(type) {
+	case dnd.CharacterRequest:
+		r.Priority = ""
+		return r
+	case dnd.CampaignRequest:
+		r.Priority = ""
+		return r
+	case dnd.ThemeRequest:
+		r.Priority = ""
+		return r
+	case dnd.FreeformRequest:
+		r.Priority = ""
+		return r
+	}
+	return req
 }
 
 // quota refuses a caller who spent the daily token quota.

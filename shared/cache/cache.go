@@ -63,6 +63,19 @@ func Key(group string, v any) (string, error) {
 	return group + ":" + hex.EncodeToString(sum[:]), nil
 }
 
+// Hash is the key of a request identified by parts that are canonical
+// already (e.g. JSON of a normalised struct): it hashes them, with group
+// and Format, without Key's round trip through a generic value.
+func Hash(group string, parts ...string) string {
+	h := sha256.New()
+	h.Write([]byte(group + "\x00" + Format + "\x00"))
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return group + ":" + hex.EncodeToString(h.Sum(nil))
+}
+
 // Get returns the cached value for key.
 func (c *Cache) Get(ctx context.Context, group, key string) ([]byte, bool, error) {
 	return c.GetIn(ctx, c.rdb, group, key)()
