@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,6 +36,10 @@ type Config struct {
 	Outbox       bool          // write an outbox event when a job finishes
 	OutboxMax    int64         // approximate cap of the outbox stream; default 100000
 	Source       string        // source_service of outbox events; default "llm-service"
+	// Housekeeping is how often claims promote due retries, recover expired
+	// leases and fail jobs queued past QueueTimeout: once per interval for
+	// the queue, whichever process claims; default 200ms.
+	Housekeeping time.Duration
 }
 
 func (c *Config) defaults() {
@@ -62,6 +67,9 @@ func (c *Config) defaults() {
 	if c.Source == "" {
 		c.Source = "llm-service"
 	}
+	if c.Housekeeping <= 0 {
+		c.Housekeeping = 200 * time.Millisecond
+	}
 }
 
 // Queue is one named priority queue in Redis.
@@ -70,7 +78,11 @@ type Queue struct {
 	cfg  Config
 	base string // "{prefix+name}:"; every key shares this hash tag
 
-	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox string
+	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox, kHousekeeping string
+
+	// nextHousekeeping is when this process's next claim asks for
+	// housekeeping (Unix ns).
+	nextHousekeeping atomic.Int64
 }
 
 // New returns the queue cfg.Name on rdb.
@@ -87,6 +99,8 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 		kPaused:    base + "paused",
 		kSeq:       base + "seq",
 		kOutbox:    base + "outbox",
+		// set while a housekeeping interval runs
+		kHousekeeping: base + "housekeeping",
 	}
 }
 
@@ -241,12 +255,14 @@ type Claim struct {
 }
 
 // Claim takes the next job (or the job id, when not "") and leases it to
-// token. It also promotes due retries, recovers expired leases and fails
-// jobs that waited past the queue timeout.
+// token. Once per Config.Housekeeping it also promotes due retries,
+// recovers expired leases and fails jobs that waited past the queue
+// timeout.
 func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
 	res, err := claimScript.Run(ctx, q.rdb,
-		[]string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused},
-		q.args(token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id)...,
+		[]string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused, q.kHousekeeping},
+		q.args(token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id,
+			q.housekeeping())...,
 	).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
@@ -273,6 +289,18 @@ func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
 	}
 	c.Job = j
 	return c, nil
+}
+
+// housekeeping is the claim script's housekeeping argument: -1 while this
+// process's interval runs, else the interval in ms for the script's guard
+// across processes (0, no guard, when under a millisecond).
+func (q *Queue) housekeeping() int64 {
+	now := time.Now().UnixNano()
+	next := q.nextHousekeeping.Load()
+	if now < next || !q.nextHousekeeping.CompareAndSwap(next, now+int64(q.cfg.Housekeeping)) {
+		return -1
+	}
+	return q.cfg.Housekeeping.Milliseconds()
 }
 
 // Outcome is how a worker finished a job.

@@ -156,15 +156,71 @@ finish(cfg, id, ARGV[8], ARGV[9], '', '', now, '')
 return now
 `)
 
-// claimScript promotes due retries, recovers expired leases, fails jobs
-// queued too long, then claims the next job (or the one named).
-// KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused
+// luaHousekeeping is prepended to the scripts that claim jobs.
+const luaHousekeeping = `
+-- housekeep promotes due retries, recovers expired leases and fails jobs
+-- queued too long. These scans find nothing on almost every claim, so a
+-- claim runs them only when asked to (the process's own pacing) and when
+-- no claim of any process did within the interval (the guard key).
+-- interval: ms; 0 = no guard. Returns how many leases it recovered.
+-- k: {pending=, running=, enq=, scheduled=, guard=}
+local function housekeep(cfg, k, now, interval, qtimeout, maxattempts)
+  if interval > 0 and not redis.call('SET', k.guard, '1', 'PX', interval, 'NX') then return 0 end
+
+  -- retries whose backoff is over go back to the queue
+  local due = redis.call('ZRANGEBYSCORE', k.scheduled, '-inf', now, 'LIMIT', 0, 100)
+  for _, id in ipairs(due) do
+    redis.call('ZREM', k.scheduled, id)
+    local score = redis.call('HGET', cfg.base .. 'job:' .. id, 'score')
+    if score then redis.call('ZADD', k.pending, score, id) end
+  end
+
+  -- leases that expired: the worker died; hand the job to someone else
+  local recovered = 0
+  local expired = redis.call('ZRANGEBYSCORE', k.running, '-inf', now, 'LIMIT', 0, 20)
+  for _, id in ipairs(expired) do
+    redis.call('ZREM', k.running, id)
+    local jk = cfg.base .. 'job:' .. id
+    local f = redis.call('HMGET', jk, 'attempts', 'score', 'status')
+    if f[3] == 'running' then
+      recovered = recovered + 1
+      if tonumber(f[1] or '0') >= maxattempts then
+        finish(cfg, id, 'failed', '', problem('ATTEMPTS_EXHAUSTED', 502, 'Bad Gateway',
+          'The job was abandoned by its worker ' .. f[1] .. ' times (crash or timeout) and was given up.'), 'ATTEMPTS_EXHAUSTED', now, '')
+      else
+        redis.call('HSET', jk, 'status', 'queued')
+        redis.call('HDEL', jk, 'lease')
+        redis.call('ZADD', k.pending, f[2], id)
+      end
+    end
+  end
+
+  -- jobs queued for longer than the queue timeout fail
+  if qtimeout > 0 then
+    local stale = redis.call('ZRANGEBYSCORE', k.enq, '-inf', now - qtimeout, 'LIMIT', 0, 20)
+    for _, id in ipairs(stale) do
+      redis.call('ZREM', k.enq, id)
+      redis.call('ZREM', k.scheduled, id)
+      if redis.call('ZREM', k.pending, id) == 1 then
+        finish(cfg, id, 'failed', '', problem('QUEUE_TIMEOUT', 504, 'Gateway Timeout',
+          'The job waited in the queue longer than the queue timeout.'), 'QUEUE_TIMEOUT', now, '')
+      end
+    end
+  end
+  return recovered
+end
+`
+
+// claimScript claims the next job (or the one named), after housekeeping
+// when asked to.
+// KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused, 7 housekeeping guard
 // ARGV: cfg(6), 7 token, 8 lease ms, 9 max in flight (0 = no cap),
 //
-//	10 queue timeout ms, 11 max attempts, 12 job id ("" = next)
+//	10 queue timeout ms, 11 max attempts, 12 job id ("" = next),
+//	13 housekeeping: interval ms, or -1 to skip it
 //
 // Returns {'paused', ms} | {'busy'} | {'none'} | {'ok', recovered, fields...}
-var claimScript = redis.NewScript(luaLib + `
+var claimScript = redis.NewScript(luaLib + luaHousekeeping + `
 local cfg = cfg_from(ARGV, 1)
 local token = ARGV[7]
 local lease = tonumber(ARGV[8])
@@ -172,47 +228,13 @@ local maxinflight = tonumber(ARGV[9])
 local qtimeout = tonumber(ARGV[10])
 local maxattempts = tonumber(ARGV[11])
 local want = ARGV[12]
+local hk = tonumber(ARGV[13])
 local now = now_ms()
 
--- retries whose backoff is over go back to the queue
-local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 100)
-for _, id in ipairs(due) do
-  redis.call('ZREM', KEYS[4], id)
-  local score = redis.call('HGET', cfg.base .. 'job:' .. id, 'score')
-  if score then redis.call('ZADD', KEYS[1], score, id) end
-end
-
--- leases that expired: the worker died; hand the job to someone else
 local recovered = 0
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 20)
-for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], id)
-  local jk = cfg.base .. 'job:' .. id
-  local f = redis.call('HMGET', jk, 'attempts', 'score', 'status')
-  if f[3] == 'running' then
-    recovered = recovered + 1
-    if tonumber(f[1] or '0') >= maxattempts then
-      finish(cfg, id, 'failed', '', problem('ATTEMPTS_EXHAUSTED', 502, 'Bad Gateway',
-        'The job was abandoned by its worker ' .. f[1] .. ' times (crash or timeout) and was given up.'), 'ATTEMPTS_EXHAUSTED', now, '')
-    else
-      redis.call('HSET', jk, 'status', 'queued')
-      redis.call('HDEL', jk, 'lease')
-      redis.call('ZADD', KEYS[1], f[2], id)
-    end
-  end
-end
-
--- jobs queued for longer than the queue timeout fail
-if qtimeout > 0 then
-  local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - qtimeout, 'LIMIT', 0, 20)
-  for _, id in ipairs(stale) do
-    redis.call('ZREM', KEYS[3], id)
-    redis.call('ZREM', KEYS[4], id)
-    if redis.call('ZREM', KEYS[1], id) == 1 then
-      finish(cfg, id, 'failed', '', problem('QUEUE_TIMEOUT', 504, 'Gateway Timeout',
-        'The job waited in the queue longer than the queue timeout.'), 'QUEUE_TIMEOUT', now, '')
-    end
-  end
+if hk >= 0 then
+  recovered = housekeep(cfg, {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS[4], guard = KEYS[7]},
+    now, hk, qtimeout, maxattempts)
 end
 
 local pttl = redis.call('PTTL', KEYS[6])
