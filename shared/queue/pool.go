@@ -121,22 +121,34 @@ func (p *Pool) Run(ctx, jobCtx context.Context) {
 func (p *Pool) work(ctx, jobCtx context.Context) {
 	token := NewJobID("w")
 	failures := 0
-	for ctx.Err() == nil {
-		c, err := p.q.Claim(ctx, token, "")
-		if err != nil {
+	var next *Claim // made while recording the last job's outcome
+	for {
+		var c Claim
+		if next != nil {
+			c, next = *next, nil
+		} else {
 			if ctx.Err() != nil {
 				return
 			}
-			failures++
-			p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
-			sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
-			continue
+			var err error
+			c, err = p.q.Claim(ctx, token, "")
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				failures++
+				p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
+				sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
+				continue
+			}
+			failures = 0
 		}
-		failures = 0
 		p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
 		switch {
 		case c.Job != nil:
-			if _, err := p.runner.Run(jobCtx, p.q, c.Job); err != nil && !errors.Is(err, ErrLeaseLost) {
+			var err error
+			next, err = p.runner.runNext(jobCtx, ctx, p.q, c.Job, token)
+			if err != nil && !errors.Is(err, ErrLeaseLost) {
 				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "error", err.Error())
 			}
 		case c.Paused > 0:

@@ -80,6 +80,9 @@ type Queue struct {
 
 	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox, kHousekeeping string
 
+	// claimKeys are the KEYS of the scripts that claim and complete jobs.
+	claimKeys []string
+
 	// nextHousekeeping is when this process's next claim asks for
 	// housekeeping (Unix ns).
 	nextHousekeeping atomic.Int64
@@ -89,7 +92,7 @@ type Queue struct {
 func New(rdb redis.UniversalClient, cfg Config) *Queue {
 	cfg.defaults()
 	base := "{" + cfg.Prefix + cfg.Name + "}:"
-	return &Queue{
+	q := &Queue{
 		rdb: rdb, cfg: cfg, base: base,
 		kPending:   base + "pending",
 		kRunning:   base + "running",
@@ -102,6 +105,8 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 		// set while a housekeeping interval runs
 		kHousekeeping: base + "housekeeping",
 	}
+	q.claimKeys = []string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused, q.kHousekeeping}
+	return q
 }
 
 // Name returns the queue's name.
@@ -259,14 +264,20 @@ type Claim struct {
 // recovers expired leases and fails jobs that waited past the queue
 // timeout.
 func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
-	res, err := claimScript.Run(ctx, q.rdb,
-		[]string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused, q.kHousekeeping},
-		q.args(token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id,
-			q.housekeeping())...,
-	).Slice()
+	res, err := claimScript.Run(ctx, q.rdb, q.claimKeys, q.args(q.claimArgs(token, id)...)...).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
 	}
+	return q.claimResult(res)
+}
+
+func (q *Queue) claimArgs(token, id string) []any {
+	return []any{token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id,
+		q.housekeeping()}
+}
+
+// claimResult reads the claim script's answer.
+func (q *Queue) claimResult(res []any) (Claim, error) {
 	var c Claim
 	if len(res) >= 3 {
 		rec, _ := res[2].(int64)
@@ -321,6 +332,39 @@ type Outcome struct {
 // another worker, whose outcome will count instead), and the status the job
 // ended in otherwise ("queued" for a retry or hand-back).
 func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, error) {
+	args, err := q.completeArgs(job, o)
+	if err != nil {
+		return "", err
+	}
+	res, err := completeScript.Run(ctx, q.rdb, q.claimKeys, q.args(args...)...).Slice()
+	if err != nil {
+		return "", fmt.Errorf("complete %s: %w", job.ID, err)
+	}
+	return completeResult(job, res)
+}
+
+// completeClaim is Complete followed by Claim(ctx, token, "") in the same
+// round trip, unless the lease was lost: a Pool worker's one round trip
+// per job.
+func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token string) (Status, Claim, error) {
+	args, err := q.completeArgs(job, o)
+	if err != nil {
+		return "", Claim{}, err
+	}
+	args = append(args, q.claimArgs(token, "")...)
+	res, err := completeClaimScript.Run(ctx, q.rdb, q.claimKeys, q.args(args...)...).Slice()
+	if err != nil {
+		return "", Claim{}, fmt.Errorf("complete %s: %w", job.ID, err)
+	}
+	st, err := completeResult(job, res)
+	if err != nil {
+		return "", Claim{}, err
+	}
+	c, err := q.claimResult(res[2:])
+	return st, c, err
+}
+
+func (q *Queue) completeArgs(job *Job, o Outcome) ([]any, error) {
 	outcome := string(o.Status)
 	switch {
 	case o.Handback:
@@ -332,18 +376,16 @@ func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, erro
 	if len(o.EventExtra) > 0 {
 		b, err := json.Marshal(o.EventExtra)
 		if err != nil {
-			return "", fmt.Errorf("complete %s: event data: %w", job.ID, err)
+			return nil, fmt.Errorf("complete %s: event data: %w", job.ID, err)
 		}
 		extra = string(b)
 	}
-	res, err := completeScript.Run(ctx, q.rdb,
-		[]string{q.kRunning, q.kPending, q.kScheduled, q.kWake, q.kPaused},
-		q.args(job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
-			o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra)...,
-	).Slice()
-	if err != nil {
-		return "", fmt.Errorf("complete %s: %w", job.ID, err)
-	}
+	return []any{job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
+		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra}, nil
+}
+
+// completeResult reads the complete script's answer.
+func completeResult(job *Job, res []any) (Status, error) {
 	switch res[0] {
 	case "stale":
 		return "", fmt.Errorf("complete %s: %w", job.ID, ErrLeaseLost)

@@ -211,106 +211,128 @@ local function housekeep(cfg, k, now, interval, qtimeout, maxattempts)
 end
 `
 
-// claimScript claims the next job (or the one named), after housekeeping
-// when asked to.
+// luaClaim is prepended to the scripts that claim jobs, after
+// luaHousekeeping.
+const luaClaim = `
+-- claim leases the next job (or the one named) to a worker, after
+-- housekeeping when asked to. a: ARGV from index i: token, lease ms, max
+-- in flight (0 = no cap), queue timeout ms, max attempts, job id ("" =
+-- next), housekeeping (interval ms, or -1 to skip it).
+-- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
+-- {'none', 0, recovered} | {'ok', now, recovered, fields...}
+local function claim(cfg, k, a, i, now)
+  local token, lease, maxinflight = a[i], tonumber(a[i+1]), tonumber(a[i+2])
+  local qtimeout, maxattempts, want, hk = tonumber(a[i+3]), tonumber(a[i+4]), a[i+5], tonumber(a[i+6])
+  local recovered = 0
+  if hk >= 0 then recovered = housekeep(cfg, k, now, hk, qtimeout, maxattempts) end
+
+  local pttl = redis.call('PTTL', k.paused)
+  if pttl > 0 then return {'paused', pttl, recovered} end
+  if maxinflight > 0 and redis.call('ZCARD', k.running) >= maxinflight then return {'busy', 0, recovered} end
+
+  local id
+  if want ~= '' then
+    if redis.call('ZREM', k.pending, want) == 0 then return {'none', 0, recovered} end
+    id = want
+  else
+    local popped = redis.call('ZPOPMIN', k.pending)
+    if #popped == 0 then return {'none', 0, recovered} end
+    id = popped[1]
+  end
+  redis.call('ZREM', k.enq, id)
+  local jk = cfg.base .. 'job:' .. id
+  redis.call('HSET', jk, 'status', 'running', 'started_at', now, 'lease', token)
+  redis.call('HINCRBY', jk, 'attempts', 1)
+  -- the safety-net expiry of a live job restarts with each attempt
+  redis.call('PEXPIRE', jk, qtimeout + cfg.ttl)
+  redis.call('ZADD', k.running, now + lease, id)
+  -- more work waits: wake another idle worker
+  if redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, 0, 'w') end
+  local out = {'ok', now, recovered}
+  local all = redis.call('HGETALL', jk)
+  for j = 1, #all do out[#out + 1] = all[j] end
+  return out
+end
+`
+
+// luaComplete is prepended to the scripts that record outcomes.
+const luaComplete = `
+-- complete records a worker's outcome, fenced by its lease token: a
+-- worker whose lease was taken over can no longer change the job. a: ARGV
+-- from index i: id, token, outcome (succeeded|failed|canceled|retry|handback),
+-- result, error problem JSON, error code, retry delay ms, max attempts,
+-- pause ms, event extra JSON. wake: wake an idle worker if work waits (the
+-- caller claims no job itself).
+-- Returns {outcome, now} | {'stale', status}
+local function complete(cfg, k, a, i, now, wake)
+  local id = a[i]
+  local jk = cfg.base .. 'job:' .. id
+  local f = redis.call('HMGET', jk, 'status', 'lease', 'attempts', 'score', 'cancel')
+  if f[1] ~= 'running' or f[2] ~= a[i+1] then return {'stale', f[1] or ''} end
+  local outcome = a[i+2]
+  redis.call('ZREM', k.running, id)
+  -- a finished job frees a slot: wake an idle worker only if work waits
+  if wake and redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, 0, 'w') end
+  if outcome == 'retry' and tonumber(f[3]) >= tonumber(a[i+7]) then outcome = 'failed' end
+  if (outcome == 'retry' or outcome == 'handback') and f[5] == '1' then outcome = 'canceled' end
+  if outcome == 'retry' then
+    redis.call('HSET', jk, 'status', 'queued', 'error', a[i+4])
+    redis.call('HDEL', jk, 'lease')
+    redis.call('ZADD', k.scheduled, now + tonumber(a[i+6]), id)
+    redis.call('PUBLISH', cfg.chan, id .. ' queued')
+    return {'retry', now}
+  end
+  if outcome == 'handback' then
+    redis.call('HSET', jk, 'status', 'queued')
+    redis.call('HINCRBY', jk, 'attempts', -1)
+    redis.call('HDEL', jk, 'lease')
+    redis.call('ZADD', k.pending, f[4], id)
+    redis.call('ZADD', k.wake, 0, 'w')
+    local pause = tonumber(a[i+8])
+    if pause > 0 then
+      local cur = redis.call('PTTL', k.paused)
+      if cur < pause then redis.call('SET', k.paused, '1', 'PX', pause) end
+    end
+    redis.call('PUBLISH', cfg.chan, id .. ' queued')
+    return {'handback', now}
+  end
+  if outcome == 'canceled' then
+    finish(cfg, id, 'canceled', '', a[i+4], 'JOB_CANCELED', now, '')
+    return {'canceled', now}
+  end
+  finish(cfg, id, outcome, a[i+3], a[i+4], a[i+5], now, a[i+9])
+  return {outcome, now}
+end
+`
+
+// The scripts that claim and complete jobs share their keys:
 // KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused, 7 housekeeping guard
-// ARGV: cfg(6), 7 token, 8 lease ms, 9 max in flight (0 = no cap),
-//
-//	10 queue timeout ms, 11 max attempts, 12 job id ("" = next),
-//	13 housekeeping: interval ms, or -1 to skip it
-//
-// Returns {'paused', ms} | {'busy'} | {'none'} | {'ok', recovered, fields...}
-var claimScript = redis.NewScript(luaLib + luaHousekeeping + `
-local cfg = cfg_from(ARGV, 1)
-local token = ARGV[7]
-local lease = tonumber(ARGV[8])
-local maxinflight = tonumber(ARGV[9])
-local qtimeout = tonumber(ARGV[10])
-local maxattempts = tonumber(ARGV[11])
-local want = ARGV[12]
-local hk = tonumber(ARGV[13])
-local now = now_ms()
+const luaQueueKeys = `
+local k = {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS[4], wake = KEYS[5], paused = KEYS[6], guard = KEYS[7]}
+`
 
-local recovered = 0
-if hk >= 0 then
-  recovered = housekeep(cfg, {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS[4], guard = KEYS[7]},
-    now, hk, qtimeout, maxattempts)
-end
-
-local pttl = redis.call('PTTL', KEYS[6])
-if pttl > 0 then return {'paused', pttl, recovered} end
-if maxinflight > 0 and redis.call('ZCARD', KEYS[2]) >= maxinflight then return {'busy', 0, recovered} end
-
-local id
-if want ~= '' then
-  if redis.call('ZREM', KEYS[1], want) == 0 then return {'none', 0, recovered} end
-  id = want
-else
-  local popped = redis.call('ZPOPMIN', KEYS[1])
-  if #popped == 0 then return {'none', 0, recovered} end
-  id = popped[1]
-end
-redis.call('ZREM', KEYS[3], id)
-local jk = cfg.base .. 'job:' .. id
-redis.call('HSET', jk, 'status', 'running', 'started_at', now, 'lease', token)
-redis.call('HINCRBY', jk, 'attempts', 1)
--- the safety-net expiry of a live job restarts with each attempt
-redis.call('PEXPIRE', jk, qtimeout + cfg.ttl)
-redis.call('ZADD', KEYS[2], now + lease, id)
-if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[5], 0, 'w') end
-local out = {'ok', now, recovered}
-local all = redis.call('HGETALL', jk)
-for i = 1, #all do out[#out + 1] = all[i] end
-return out
+// claimScript claims a job. ARGV: cfg(6), 7.. claim's arguments.
+var claimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaQueueKeys + `
+return claim(cfg_from(ARGV, 1), k, ARGV, 7, now_ms())
 `)
 
-// completeScript records a worker's outcome, fenced by its lease token: a
-// worker whose lease was taken over can no longer change the job.
-// KEYS: 1 running, 2 pending, 3 scheduled, 4 wake, 5 paused
-// ARGV: cfg(6), 7 id, 8 token, 9 outcome (succeeded|failed|canceled|retry|handback),
-//
-//	10 result, 11 error problem JSON, 12 error code, 13 retry delay ms,
-//	14 max attempts, 15 pause ms, 16 event extra JSON
-var completeScript = redis.NewScript(luaLib + `
+// completeScript records an outcome. ARGV: cfg(6), 7.. complete's arguments.
+var completeScript = redis.NewScript(luaLib + luaComplete + luaQueueKeys + `
+return complete(cfg_from(ARGV, 1), k, ARGV, 7, now_ms(), true)
+`)
+
+// completeClaimScript records an outcome and, unless the lease was lost,
+// claims the worker's next job: a long-lived worker's one round trip per
+// job. ARGV: cfg(6), 7..16 complete's arguments, 17.. claim's.
+// Returns complete's answer followed by claim's, or {'stale', status}.
+var completeClaimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaComplete + luaQueueKeys + `
 local cfg = cfg_from(ARGV, 1)
-local id = ARGV[7]
-local jk = cfg.base .. 'job:' .. id
-local f = redis.call('HMGET', jk, 'status', 'lease', 'attempts', 'score', 'cancel')
-if f[1] ~= 'running' or f[2] ~= ARGV[8] then return {'stale', f[1] or ''} end
-local outcome = ARGV[9]
 local now = now_ms()
-redis.call('ZREM', KEYS[1], id)
--- a finished job frees a slot: wake an idle worker only if work waits
-if redis.call('ZCARD', KEYS[2]) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
-if outcome == 'retry' and tonumber(f[3]) >= tonumber(ARGV[14]) then outcome = 'failed' end
-if (outcome == 'retry' or outcome == 'handback') and f[5] == '1' then outcome = 'canceled' end
-if outcome == 'retry' then
-  redis.call('HSET', jk, 'status', 'queued', 'error', ARGV[11])
-  redis.call('HDEL', jk, 'lease')
-  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[13]), id)
-  redis.call('PUBLISH', cfg.chan, id .. ' queued')
-  return {'retry', now}
-end
-if outcome == 'handback' then
-  redis.call('HSET', jk, 'status', 'queued')
-  redis.call('HINCRBY', jk, 'attempts', -1)
-  redis.call('HDEL', jk, 'lease')
-  redis.call('ZADD', KEYS[2], f[4], id)
-  redis.call('ZADD', KEYS[4], 0, 'w')
-  local pause = tonumber(ARGV[15])
-  if pause > 0 then
-    local cur = redis.call('PTTL', KEYS[5])
-    if cur < pause then redis.call('SET', KEYS[5], '1', 'PX', pause) end
-  end
-  redis.call('PUBLISH', cfg.chan, id .. ' queued')
-  return {'handback', now}
-end
-if outcome == 'canceled' then
-  finish(cfg, id, 'canceled', '', ARGV[11], 'JOB_CANCELED', now, '')
-  return {'canceled', now}
-end
-finish(cfg, id, outcome, ARGV[10], ARGV[11], ARGV[12], now, ARGV[16])
-return {outcome, now}
+local done = complete(cfg, k, ARGV, 7, now, false)
+if done[1] == 'stale' then return done end
+local c = claim(cfg, k, ARGV, 17, now)
+for j = 1, #c do done[#done + 1] = c[j] end
+return done
 `)
 
 // renewScript extends a running job's lease, fenced by token, and reports a

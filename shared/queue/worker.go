@@ -66,10 +66,34 @@ func (r *Runner) Kinds() []string {
 	return kinds
 }
 
-// Run executes one leased job to its outcome. stop (which may be nil) ends
-// when the process is shutting down: the job is then handed back unless it
-// finishes first. Run returns the status the job was left in.
+// Run executes one leased job to its outcome. When ctx ends (the process is
+// shutting down) the job is handed back unless it finishes first. Run
+// returns the status the job was left in.
 func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
+	return r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, error) {
+		return q.Complete(ctx, job, o)
+	})
+}
+
+// runNext is Run for a Pool worker: until stop ends, the round trip that
+// records the outcome also claims the worker's next job for token. next is
+// that claim, or nil when none was made.
+func (r *Runner) runNext(ctx, stop context.Context, q *Queue, job *Job, token string) (next *Claim, err error) {
+	_, err = r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, error) {
+		if stop.Err() != nil {
+			return q.Complete(ctx, job, o)
+		}
+		st, c, err := q.completeClaim(ctx, job, o, token)
+		if err == nil {
+			next = &c
+		}
+		return st, err
+	})
+	return next, err
+}
+
+// run executes job and records its outcome with record.
+func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(context.Context, Outcome) (Status, error)) (Status, error) {
 	start := time.Now()
 	r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
 	jobCtx, cancel := context.WithCancelCause(ctx)
@@ -130,7 +154,7 @@ func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 	// The outcome must be recorded even when ctx has ended (shutdown).
 	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer ccancel()
-	st, cerr := q.Complete(cctx, job, o)
+	st, cerr := record(cctx, o)
 	if cerr != nil {
 		return "", fmt.Errorf("run %s: %w", job.ID, cerr)
 	}
