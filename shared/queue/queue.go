@@ -170,8 +170,10 @@ type EnqueueRequest struct {
 	Destination   string
 }
 
+// fields are the job hash's fields from r, but for the owner, which the
+// scripts index.
 func (r *EnqueueRequest) fields() []any {
-	f := []any{"kind", r.Kind, "owner", r.Owner, "priority", string(r.Priority), "payload", r.Payload}
+	f := []any{"kind", r.Kind, "priority", string(r.Priority), "payload", r.Payload}
 	if r.RequestID != "" {
 		f = append(f, "rid", r.RequestID)
 	}
@@ -200,9 +202,11 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		dedupKey += r.DedupKey
 		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
 	}
-	liveTTL := (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
-	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, liveTTL)
+	args := []any{q.base, r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, q.liveTTL(), r.Owner}
 	args = append(args, r.fields()...)
+	if dedupTTL > 0 {
+		args = append(args, "dedup", dedupKey)
+	}
 	res, err := enqueueScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey}, args...).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue %s: %w", r.ID, err)
@@ -218,8 +222,8 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		}
 		return j, true, nil
 	}
-	now, _ := res[3].(int64)
-	pos, _ := res[2].(int64)
+	pos, _ := res[1].(int64)
+	now, _ := res[2].(int64)
 	return &Job{
 		ID: r.ID, Kind: r.Kind, Status: StatusQueued, Priority: r.Priority, Owner: r.Owner,
 		Position: int(pos) + 1, CreatedAt: &Time{time.UnixMilli(now).UTC()},
@@ -238,7 +242,7 @@ func (q *Queue) PutSucceeded(ctx context.Context, r EnqueueRequest, result []byt
 		r.Priority = PriorityNormal
 	}
 	r.Payload = nil
-	args := q.args(r.ID, string(StatusSucceeded), result)
+	args := q.args(r.ID, string(StatusSucceeded), result, r.Owner)
 	args = append(args, r.fields()...)
 	now, err := finishedScript.Run(ctx, q.rdb, []string{q.kPending}, args...).Int64()
 	if err != nil {
@@ -268,16 +272,23 @@ func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
 	}
-	return q.claimResult(res)
+	return q.claimResult(token, res)
 }
 
 func (q *Queue) claimArgs(token, id string) []any {
 	return []any{token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id,
-		q.housekeeping()}
+		q.housekeeping(), q.liveTTL()}
 }
 
-// claimResult reads the claim script's answer.
-func (q *Queue) claimResult(res []any) (Claim, error) {
+// liveTTL is the safety-net expiry of a job that is not final, in ms.
+func (q *Queue) liveTTL() int64 {
+	return (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
+}
+
+// claimResult reads the claim script's answer, which holds the job's
+// record as it was before the claim: the claim's own changes (status,
+// start, lease, attempts) are applied here.
+func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 	var c Claim
 	if len(res) >= 3 {
 		rec, _ := res[2].(int64)
@@ -294,7 +305,15 @@ func (q *Queue) claimResult(res []any) (Claim, error) {
 	case "none":
 		return c, nil
 	}
-	j, err := jobFromHash(q.cfg.Name, pairsToMap(res[3:]))
+	now, _ := res[1].(int64)
+	attempts, _ := res[3].(int64)
+	record, _ := res[4].([]any)
+	h := pairsToMap(record)
+	h["status"] = string(StatusRunning)
+	h["started_at"] = strconv.FormatInt(now, 10)
+	h["lease"] = token
+	h["attempts"] = strconv.FormatInt(attempts, 10)
+	j, err := jobFromHash(q.cfg.Name, h)
 	if err != nil {
 		return c, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
 	}
@@ -360,7 +379,7 @@ func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token st
 	if err != nil {
 		return "", Claim{}, err
 	}
-	c, err := q.claimResult(res[2:])
+	c, err := q.claimResult(token, res[2:])
 	return st, c, err
 }
 
@@ -381,7 +400,8 @@ func (q *Queue) completeArgs(job *Job, o Outcome) ([]any, error) {
 		extra = string(b)
 	}
 	return []any{job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
-		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra}, nil
+		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra,
+		job.Owner, job.dedup, job.Kind, job.RequestID, job.CorrelationID, job.Destination}, nil
 }
 
 // completeResult reads the complete script's answer.
