@@ -285,9 +285,7 @@ func (q *Queue) liveTTL() int64 {
 	return (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
 }
 
-// claimResult reads the claim script's answer, which holds the job's
-// record as it was before the claim: the claim's own changes (status,
-// start, lease, attempts) are applied here.
+// claimResult reads the claim script's answer.
 func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 	var c Claim
 	if len(res) >= 3 {
@@ -305,19 +303,26 @@ func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 	case "none":
 		return c, nil
 	}
-	now, _ := res[1].(int64)
-	attempts, _ := res[3].(int64)
-	record, _ := res[4].([]any)
-	h := pairsToMap(record)
-	h["status"] = string(StatusRunning)
-	h["started_at"] = strconv.FormatInt(now, 10)
-	h["lease"] = token
-	h["attempts"] = strconv.FormatInt(attempts, 10)
-	j, err := jobFromHash(q.cfg.Name, h)
-	if err != nil {
-		return c, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
+	// {'ok', now, recovered, id, attempts, created_at, kind, priority, owner,
+	// payload, rid, cid, dest, dedup}
+	if len(res) != 14 {
+		return c, fmt.Errorf("claim from %s: unexpected answer of %d values", q.cfg.Name, len(res))
 	}
-	c.Job = j
+	str := func(i int) string {
+		s, _ := res[i].(string)
+		return s
+	}
+	now, _ := res[1].(int64)
+	attempts, _ := res[4].(int64)
+	c.Job = &Job{
+		ID: str(3), Kind: str(6), Status: StatusRunning, Priority: Priority(str(7)), Owner: str(8),
+		Attempts: int(attempts), CreatedAt: msTime(str(5)), StartedAt: &Time{time.UnixMilli(now).UTC()},
+		RequestID: str(10), CorrelationID: str(11), Destination: str(12),
+		queue: q.cfg.Name, lease: token, dedup: str(13),
+	}
+	if p := str(9); p != "" {
+		c.Job.Payload = json.RawMessage(p)
+	}
 	return c, nil
 }
 

@@ -242,9 +242,8 @@ const luaClaim = `
 -- next), housekeeping (interval ms, or -1 to skip it), live ttl ms (queue
 -- timeout + retention).
 -- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
--- {'none', 0, recovered} | {'ok', now, recovered, attempts, record}: the
--- record as it was before the claim, which the caller updates itself
--- (status running, started_at now, lease token, attempts).
+-- {'none', 0, recovered} | {'ok', now, recovered, id, attempts, created_at,
+-- kind, priority, owner, payload, rid, cid, dest, dedup}.
 local function claim(cfg, k, a, i, now, nows)
   local token, maxinflight, want, hk = a[i], a[i+2], a[i+5], a[i+6]
   local recovered = 0
@@ -264,22 +263,19 @@ local function claim(cfg, k, a, i, now, nows)
     id = popped[1]
   end
   redis.call('ZREM', k.enq, id)
+  -- more work waits: wake another idle worker
+  if redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
   local jk = cfg.base .. 'job:' .. id
-  local all = redis.call('HGETALL', jk)
-  local attempts = 1
-  for j = 1, #all, 2 do
-    if all[j] == 'attempts' then
-      attempts = tonumber(all[j + 1]) + 1
-      break
-    end
-  end
+  -- what a worker needs of the record, in the order the caller reads it
+  local f = redis.call('HMGET', jk, 'created_at', 'attempts', 'kind', 'priority', 'owner', 'payload', 'rid', 'cid', 'dest', 'dedup')
+  -- a job whose record expired (no claim within its whole retention) is gone
+  if not f[1] then return {'none', 0, recovered} end
+  local attempts = tonumber(f[2] or '0') + 1
   redis.call('HSET', jk, 'status', 'running', 'started_at', nows, 'lease', token, 'attempts', int(attempts))
   -- the safety-net expiry of a live job restarts with each attempt
   redis.call('PEXPIRE', jk, a[i+7])
   redis.call('ZADD', k.running, int(now + tonumber(a[i+1])), id)
-  -- more work waits: wake another idle worker
-  if redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
-  return {'ok', now, recovered, attempts, all}
+  return {'ok', now, recovered, id, attempts, f[1], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]}
 end
 `
 
