@@ -170,10 +170,10 @@ type EnqueueRequest struct {
 	Destination   string
 }
 
-// fields are the job hash's fields from r, but for the owner, which the
-// scripts index.
-func (r *EnqueueRequest) fields() []any {
-	f := []any{"kind", r.Kind, "priority", string(r.Priority), "payload", r.Payload}
+// moreFields are the job hash's optional fields from r; the scripts take
+// the others as arguments of their own.
+func (r *EnqueueRequest) moreFields() []any {
+	var f []any
 	if r.RequestID != "" {
 		f = append(f, "rid", r.RequestID)
 	}
@@ -196,18 +196,19 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
 	}
-	dedupKey := q.base + "dedup:"
+	keys := []string{q.kPending, q.kEnq, q.kSeq, q.kWake}
 	var dedupTTL int64
 	if r.DedupKey != "" {
-		dedupKey += r.DedupKey
 		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
 	}
-	args := []any{q.base, r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, q.liveTTL(), r.Owner}
-	args = append(args, r.fields()...)
-	if dedupTTL > 0 {
+	args := []any{q.base, r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, q.liveTTL(), r.Owner, r.Kind, string(r.Priority), r.Payload}
+	args = append(args, r.moreFields()...)
+	if r.DedupKey != "" {
+		dedupKey := q.base + "dedup:" + r.DedupKey
+		keys = append(keys, dedupKey)
 		args = append(args, "dedup", dedupKey)
 	}
-	res, err := enqueueScript.Run(ctx, q.rdb, []string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey}, args...).Slice()
+	res, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue %s: %w", r.ID, err)
 	}
@@ -241,9 +242,8 @@ func (q *Queue) PutSucceeded(ctx context.Context, r EnqueueRequest, result []byt
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
 	}
-	r.Payload = nil
-	args := q.args(r.ID, string(StatusSucceeded), result, r.Owner)
-	args = append(args, r.fields()...)
+	args := q.args(r.ID, string(StatusSucceeded), result, r.Owner, r.Kind, string(r.Priority))
+	args = append(args, r.moreFields()...)
 	now, err := finishedScript.Run(ctx, q.rdb, []string{q.kPending}, args...).Int64()
 	if err != nil {
 		return nil, fmt.Errorf("store finished job %s: %w", r.ID, err)

@@ -16,8 +16,8 @@ import "github.com/redis/go-redis/v9"
 // stay the strings they came as where they can, and a script reads and
 // writes only what its path needs.
 
-// luaLib is prepended to every script.
-const luaLib = `
+// luaClock is prepended to every script.
+const luaClock = `
 -- clock returns the server's time in ms as a number and as a string.
 local function clock()
   local t = redis.call('TIME')
@@ -29,6 +29,11 @@ end
 local function int(n)
   return string.format('%d', n)
 end
+`
+
+// luaLib is prepended to every script but enqueueScript: what finishing a
+// job takes.
+const luaLib = luaClock + `
 
 -- opt turns a missing field (false) into nil, given an empty string.
 local function opt(v)
@@ -129,51 +134,56 @@ end
 `
 
 // enqueueScript adds a job, or returns the live job it duplicates.
-// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused)
-// ARGV: 1 key prefix, 2 id, 3 band, 4 max depth, 5 dedup ttl ms (0 = none),
+// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key (with dedup only)
+// ARGV: 1 key prefix, 2 id, 3 band, 4 max depth, 5 dedup ttl ms (0 without dedup),
 //
-//	6 live ttl ms (queue timeout + retention), 7 owner,
-//	8.. field/value pairs for the job hash (with dedup, the dedup key)
+//	6 live ttl ms (queue timeout + retention), 7 owner, 8 kind, 9 priority,
+//	10 payload, 11.. more field/value pairs for the job hash (with dedup,
+//	the dedup key)
 //
 // Returns {'ok', position - 1, now} | {'dup', id} | {'full'}
-var enqueueScript = redis.NewScript(luaLib + `
-local base, id, owner = ARGV[1], ARGV[2], ARGV[7]
-local dedup = ARGV[5] ~= '0'
-if dedup then
-  local existing = redis.call('GET', KEYS[5])
+var enqueueScript = redis.NewScript(luaClock + `
+local base, id, owner, dedupkey = ARGV[1], ARGV[2], ARGV[7], KEYS[5]
+if dedupkey then
+  local existing = redis.call('GET', dedupkey)
   if existing then
     local st = redis.call('HGET', base .. 'job:' .. existing, 'status')
     if st == 'queued' or st == 'running' then return {'dup', existing} end
   end
 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
+local depth = redis.call('ZCARD', KEYS[1])
+if depth >= tonumber(ARGV[4]) then
   return {'full'}
 end
 local now, nows = clock()
 local score = int(tonumber(ARGV[3]) * 1e15 + redis.call('INCR', KEYS[3]))
 local jk = base .. 'job:' .. id
-redis.call('HSET', jk, 'id', id, 'status', 'queued', 'attempts', '0', 'created_at', nows, 'score', score,
-  'owner', owner, unpack(ARGV, 8))
+-- (attempts is absent until the first claim: 0)
+redis.call('HSET', jk, 'id', id, 'status', 'queued', 'created_at', nows, 'score', score,
+  'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 11))
 -- a queued job expires too, should everything else fail: queue timeout + retention
 redis.call('PEXPIRE', jk, ARGV[6])
 redis.call('ZADD', KEYS[1], score, id)
 redis.call('ZADD', KEYS[2], nows, id)
 redis.call('SADD', base .. 'owner:' .. owner, id)
-if dedup then redis.call('SET', KEYS[5], id, 'PX', ARGV[5]) end
-redis.call('ZADD', KEYS[4], '0', 'w')
+if dedupkey then redis.call('SET', dedupkey, id, 'PX', ARGV[5]) end
+-- The first job of an empty queue wakes an idle worker. A worker that
+-- claims a job wakes another while more wait, so later jobs need not.
+if depth == 0 then redis.call('ZADD', KEYS[4], '0', 'w') end
 return {'ok', redis.call('ZRANK', KEYS[1], id), now}
 `)
 
 // finishedScript stores a job that is already final (a cache hit).
 // KEYS: none used beyond the job (derived).
-// ARGV: cfg(6), 7 id, 8 status, 9 result, 10 owner, 11.. fields
+// ARGV: cfg(6), 7 id, 8 status, 9 result, 10 owner, 11 kind, 12 priority,
+// 13.. more fields
 var finishedScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 local id = ARGV[7]
 local now, nows = clock()
 local jk = cfg.base .. 'job:' .. id
 redis.call('HSET', jk, 'id', id, 'status', 'running', 'attempts', '0', 'created_at', nows, 'started_at', nows,
-  'owner', ARGV[10], unpack(ARGV, 11))
+  'owner', ARGV[10], 'kind', ARGV[11], 'priority', ARGV[12], unpack(ARGV, 13))
 finish(cfg, job_meta(jk), id, ARGV[8], ARGV[9], '', '', now, nows, '')
 return now
 `)
