@@ -102,39 +102,12 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		stopCancel := r.notifier.onCancel(job.ID, func() { cancel(errCancelRequested) })
 		defer stopCancel()
 	}
-	// Renew the lease while the handler runs.
-	renewDone := make(chan struct{})
-	var renewWG sync.WaitGroup
-	renewWG.Add(1)
-	go func() {
-		defer renewWG.Done()
-		t := time.NewTicker(q.cfg.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-renewDone:
-				return
-			case <-t.C:
-				cancelled, err := q.Renew(context.WithoutCancel(ctx), job)
-				switch {
-				case errors.Is(err, ErrLeaseLost):
-					cancel(ErrLeaseLost)
-					return
-				case err != nil:
-					r.logger.Warn("lease renewal failed", "job_id", job.ID, "error", err.Error())
-				case cancelled:
-					cancel(errCancelRequested)
-				}
-			}
-		}
-	}()
-
+	stopRenewing := r.renew(ctx, q, job, cancel)
 	if r.metrics != nil && job.CreatedAt != nil && job.Attempts <= 1 {
 		r.metrics.wait.WithLabelValues(q.Name()).Observe(time.Since(job.CreatedAt.Time).Seconds())
 	}
 	res, err := r.handle(jobCtx, job)
-	close(renewDone)
-	renewWG.Wait()
+	stopRenewing()
 
 	var o Outcome
 	switch {
@@ -163,6 +136,54 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 }
 
 var errCancelRequested = errors.New("cancel requested")
+
+// renew renews job's lease every third of a lease until stop is called,
+// and cancels the job with the cause when the lease is lost or a cancel is
+// requested. A timer does it, so a job that ends within a third of its
+// lease (most do) costs no goroutine. stop returns once no renewal runs.
+func (r *Runner) renew(ctx context.Context, q *Queue, job *Job, cancel context.CancelCauseFunc) (stop func()) {
+	every := q.cfg.Lease / 3
+	var (
+		mu       sync.Mutex
+		stopped  bool
+		t        *time.Timer
+		inFlight sync.WaitGroup
+	)
+	mu.Lock()
+	defer mu.Unlock()
+	t = time.AfterFunc(every, func() {
+		mu.Lock()
+		if stopped {
+			mu.Unlock()
+			return
+		}
+		inFlight.Add(1)
+		mu.Unlock()
+		defer inFlight.Done()
+		cancelled, err := q.Renew(context.WithoutCancel(ctx), job)
+		switch {
+		case errors.Is(err, ErrLeaseLost):
+			cancel(ErrLeaseLost)
+			return
+		case err != nil:
+			r.logger.Warn("lease renewal failed", "job_id", job.ID, "error", err.Error())
+		case cancelled:
+			cancel(errCancelRequested)
+		}
+		mu.Lock()
+		if !stopped {
+			t.Reset(every)
+		}
+		mu.Unlock()
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+		inFlight.Wait()
+	}
+}
 
 func (r *Runner) handle(ctx context.Context, job *Job) (res Result, err error) {
 	h, ok := r.handlers[job.Kind]
