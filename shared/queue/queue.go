@@ -82,6 +82,9 @@ type Queue struct {
 
 	// claimKeys are the KEYS of the scripts that claim and complete jobs.
 	claimKeys []string
+	// cfgArgv and claimArgv are the scripts' arguments that come from the
+	// configuration (see argv and claimArgs), converted once.
+	cfgArgv, claimArgv []any
 
 	// nextHousekeeping is when this process's next claim asks for
 	// housekeeping (Unix ns).
@@ -106,6 +109,12 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 		kHousekeeping: base + "housekeeping",
 	}
 	q.claimKeys = []string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused, q.kHousekeeping}
+	outbox := ""
+	if cfg.Outbox {
+		outbox = q.kOutbox
+	}
+	q.cfgArgv = []any{base, cfg.JobTTL.Milliseconds(), Channel(cfg.Prefix), outbox, cfg.OutboxMax, cfg.Source}
+	q.claimArgv = []any{cfg.Lease.Milliseconds(), cfg.MaxInFlight, cfg.QueueTimeout.Milliseconds(), cfg.MaxAttempts, q.liveTTL()}
 	return q
 }
 
@@ -126,16 +135,16 @@ func Channel(prefix string) string {
 	return prefix + "jobs"
 }
 
-func (q *Queue) cfgArgs() []any {
-	outbox := ""
-	if q.cfg.Outbox {
-		outbox = q.kOutbox
-	}
-	return []any{q.base, q.cfg.JobTTL.Milliseconds(), Channel(q.cfg.Prefix), outbox, q.cfg.OutboxMax, q.cfg.Source}
+// argv returns the scripts' first arguments, the queue's configuration,
+// with room for n more.
+func (q *Queue) argv(n int) []any {
+	return append(make([]any, 0, len(q.cfgArgv)+n), q.cfgArgv...)
 }
 
+// args returns the scripts' arguments: the queue's configuration, then
+// extra.
 func (q *Queue) args(extra ...any) []any {
-	return append(q.cfgArgs(), extra...)
+	return append(q.argv(len(extra)), extra...)
 }
 
 // NewJobID returns a new id for a job of queue name. The name prefix lets a
@@ -268,16 +277,17 @@ type Claim struct {
 // recovers expired leases and fails jobs that waited past the queue
 // timeout.
 func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
-	res, err := claimScript.Run(ctx, q.rdb, q.claimKeys, q.args(q.claimArgs(token, id)...)...).Slice()
+	res, err := claimScript.Run(ctx, q.rdb, q.claimKeys, q.claimArgs(q.argv(8), token, id)...).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
 	}
 	return q.claimResult(token, res)
 }
 
-func (q *Queue) claimArgs(token, id string) []any {
-	return []any{token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id,
-		q.housekeeping(), q.liveTTL()}
+// claimArgs appends the claim script's arguments to args.
+func (q *Queue) claimArgs(args []any, token, id string) []any {
+	args = append(args, token, id, q.housekeeping())
+	return append(args, q.claimArgv...)
 }
 
 // liveTTL is the safety-net expiry of a job that is not final, in ms.
@@ -356,11 +366,11 @@ type Outcome struct {
 // another worker, whose outcome will count instead), and the status the job
 // ended in otherwise ("queued" for a retry or hand-back).
 func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, error) {
-	args, err := q.completeArgs(job, o)
+	args, err := q.completeArgs(q.argv(16), job, o)
 	if err != nil {
 		return "", err
 	}
-	res, err := completeScript.Run(ctx, q.rdb, q.claimKeys, q.args(args...)...).Slice()
+	res, err := completeScript.Run(ctx, q.rdb, q.claimKeys, args...).Slice()
 	if err != nil {
 		return "", fmt.Errorf("complete %s: %w", job.ID, err)
 	}
@@ -371,12 +381,11 @@ func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, erro
 // round trip, unless the lease was lost: a Pool worker's one round trip
 // per job.
 func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token string) (Status, Claim, error) {
-	args, err := q.completeArgs(job, o)
+	args, err := q.completeArgs(q.claimArgs(q.argv(8+16), token, ""), job, o)
 	if err != nil {
 		return "", Claim{}, err
 	}
-	args = append(args, q.claimArgs(token, "")...)
-	res, err := completeClaimScript.Run(ctx, q.rdb, q.claimKeys, q.args(args...)...).Slice()
+	res, err := completeClaimScript.Run(ctx, q.rdb, q.claimKeys, args...).Slice()
 	if err != nil {
 		return "", Claim{}, fmt.Errorf("complete %s: %w", job.ID, err)
 	}
@@ -388,7 +397,8 @@ func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token st
 	return st, c, err
 }
 
-func (q *Queue) completeArgs(job *Job, o Outcome) ([]any, error) {
+// completeArgs appends the complete script's arguments to args.
+func (q *Queue) completeArgs(args []any, job *Job, o Outcome) ([]any, error) {
 	outcome := string(o.Status)
 	switch {
 	case o.Handback:
@@ -404,9 +414,12 @@ func (q *Queue) completeArgs(job *Job, o Outcome) ([]any, error) {
 		}
 		extra = string(b)
 	}
-	return []any{job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
-		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra,
-		job.Owner, job.dedup, job.Kind, job.RequestID, job.CorrelationID, job.Destination}, nil
+	args = append(args, job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
+		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra, job.Owner, job.dedup)
+	if q.cfg.Outbox {
+		args = append(args, job.Kind, job.RequestID, job.CorrelationID, job.Destination)
+	}
+	return args, nil
 }
 
 // completeResult reads the complete script's answer.

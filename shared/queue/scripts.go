@@ -247,17 +247,17 @@ end
 // luaHousekeeping.
 const luaClaim = `
 -- claim leases the next job (or the one named) to a worker, after
--- housekeeping when asked to. a: ARGV from index i: token, lease ms, max
--- in flight (0 = no cap), queue timeout ms, max attempts, job id ("" =
--- next), housekeeping (interval ms, or -1 to skip it), live ttl ms (queue
--- timeout + retention).
+-- housekeeping when asked to. a: ARGV from index i: token, job id ("" =
+-- next), housekeeping (interval ms, or -1 to skip it), then the queue's
+-- lease ms, max in flight (0 = no cap), queue timeout ms, max attempts and
+-- live ttl ms (queue timeout + retention).
 -- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
 -- {'none', 0, recovered} | {'ok', now, recovered, id, attempts, created_at,
 -- kind, priority, owner, payload, rid, cid, dest, dedup}.
 local function claim(cfg, k, a, i, now, nows)
-  local token, maxinflight, want, hk = a[i], a[i+2], a[i+5], a[i+6]
+  local token, want, hk, maxinflight = a[i], a[i+1], a[i+2], a[i+4]
   local recovered = 0
-  if hk ~= '-1' then recovered = housekeep(cfg, k, now, nows, hk, tonumber(a[i+3]), tonumber(a[i+4])) end
+  if hk ~= '-1' then recovered = housekeep(cfg, k, now, nows, hk, tonumber(a[i+5]), tonumber(a[i+6])) end
 
   local pttl = redis.call('PTTL', k.paused)
   if pttl > 0 then return {'paused', pttl, recovered} end
@@ -284,7 +284,7 @@ local function claim(cfg, k, a, i, now, nows)
   redis.call('HSET', jk, 'status', 'running', 'started_at', nows, 'lease', token, 'attempts', int(attempts))
   -- the safety-net expiry of a live job restarts with each attempt
   redis.call('PEXPIRE', jk, a[i+7])
-  redis.call('ZADD', k.running, int(now + tonumber(a[i+1])), id)
+  redis.call('ZADD', k.running, int(now + tonumber(a[i+3])), id)
   return {'ok', now, recovered, id, attempts, f[1], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]}
 end
 `
@@ -295,10 +295,10 @@ const luaComplete = `
 -- worker whose lease was taken over can no longer change the job. a: ARGV
 -- from index i: id, token, outcome (succeeded|failed|canceled|retry|handback),
 -- result, error problem JSON, error code, retry delay ms, max attempts,
--- pause ms, event extra JSON, then the job's owner, dedup key, kind,
--- request id, correlation id and destination (as claimed; they never
--- change). wake: wake an idle worker if work waits (the caller claims no
--- job itself).
+-- pause ms, event extra JSON, then the job's owner and dedup key and,
+-- with the outbox only, its kind, request id, correlation id and
+-- destination (as claimed; they never change). wake: wake an idle worker
+-- if work waits (the caller claims no job itself).
 -- Returns {outcome, now} | {'stale', status}
 local function complete(cfg, k, a, i, now, nows, wake)
   local id = a[i]
@@ -336,7 +336,10 @@ local function complete(cfg, k, a, i, now, nows, wake)
       return {'handback', now}
     end
   end
-  local m = {owner = a[i+10], dedup = given(a[i+11]), kind = a[i+12], rid = given(a[i+13]), cid = given(a[i+14]), dest = given(a[i+15])}
+  local m = {owner = a[i+10], dedup = given(a[i+11])}
+  if cfg.outbox ~= '' then
+    m.kind, m.rid, m.cid, m.dest = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15])
+  end
   if outcome == 'canceled' then
     finish(cfg, m, id, 'canceled', '', a[i+4], 'JOB_CANCELED', now, nows, '')
     return {'canceled', now}
@@ -366,14 +369,14 @@ return complete(cfg_from(ARGV, 1), k, ARGV, 7, now, nows, true)
 
 // completeClaimScript records an outcome and, unless the lease was lost,
 // claims the worker's next job: a long-lived worker's one round trip per
-// job. ARGV: cfg(6), 7..22 complete's arguments, 23.. claim's.
+// job. ARGV: cfg(6), 7..14 claim's arguments, 15.. complete's.
 // Returns complete's answer followed by claim's, or {'stale', status}.
 var completeClaimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaComplete + luaQueueKeys + `
 local cfg = cfg_from(ARGV, 1)
 local now, nows = clock()
-local done = complete(cfg, k, ARGV, 7, now, nows, false)
+local done = complete(cfg, k, ARGV, 15, now, nows, false)
 if done[1] == 'stale' then return done end
-local c = claim(cfg, k, ARGV, 23, now, nows)
+local c = claim(cfg, k, ARGV, 7, now, nows)
 for j = 1, #c do done[#done + 1] = c[j] end
 return done
 `)
