@@ -95,19 +95,22 @@ func (r *Runner) runNext(ctx, stop context.Context, q *Queue, job *Job, token st
 // run executes job and records its outcome with record.
 func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(context.Context, Outcome) (Status, error)) (Status, error) {
 	start := time.Now()
-	r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+	// Per-job debug lines are built only when they are written.
+	if r.logger.Enabled(ctx, slog.LevelDebug) {
+		r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if r.notifier != nil {
 		stopCancel := r.notifier.onCancel(job.ID, func() { cancel(errCancelRequested) })
 		defer stopCancel()
 	}
-	stopRenewing := r.renew(ctx, q, job, cancel)
+	renewal := r.renew(ctx, q, job, cancel)
 	if r.metrics != nil && job.CreatedAt != nil && job.Attempts <= 1 {
 		r.metrics.wait.WithLabelValues(q.Name()).Observe(time.Since(job.CreatedAt.Time).Seconds())
 	}
 	res, err := r.handle(jobCtx, job)
-	stopRenewing()
+	renewal.stop()
 
 	var o Outcome
 	switch {
@@ -137,52 +140,64 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 
 var errCancelRequested = errors.New("cancel requested")
 
-// renew renews job's lease every third of a lease until stop is called,
-// and cancels the job with the cause when the lease is lost or a cancel is
+// renewal renews a running job's lease every third of a lease, and
+// cancels the job with the cause when the lease is lost or a cancel is
 // requested. A timer does it, so a job that ends within a third of its
-// lease (most do) costs no goroutine. stop returns once no renewal runs.
-func (r *Runner) renew(ctx context.Context, q *Queue, job *Job, cancel context.CancelCauseFunc) (stop func()) {
-	every := q.cfg.Lease / 3
-	var (
-		mu       sync.Mutex
-		stopped  bool
-		t        *time.Timer
-		inFlight sync.WaitGroup
-	)
-	mu.Lock()
-	defer mu.Unlock()
-	t = time.AfterFunc(every, func() {
-		mu.Lock()
-		if stopped {
-			mu.Unlock()
-			return
-		}
-		inFlight.Add(1)
-		mu.Unlock()
-		defer inFlight.Done()
-		cancelled, err := q.Renew(context.WithoutCancel(ctx), job)
-		switch {
-		case errors.Is(err, ErrLeaseLost):
-			cancel(ErrLeaseLost)
-			return
-		case err != nil:
-			r.logger.Warn("lease renewal failed", "job_id", job.ID, "error", err.Error())
-		case cancelled:
-			cancel(errCancelRequested)
-		}
-		mu.Lock()
-		if !stopped {
-			t.Reset(every)
-		}
-		mu.Unlock()
-	})
-	return func() {
-		mu.Lock()
-		stopped = true
-		t.Stop()
-		mu.Unlock()
-		inFlight.Wait()
+// lease (most do) costs no goroutine.
+type renewal struct {
+	r      *Runner
+	ctx    context.Context
+	q      *Queue
+	job    *Job
+	cancel context.CancelCauseFunc
+
+	mu       sync.Mutex
+	stopped  bool
+	t        *time.Timer
+	inFlight sync.WaitGroup
+}
+
+func (r *Runner) renew(ctx context.Context, q *Queue, job *Job, cancel context.CancelCauseFunc) *renewal {
+	rn := &renewal{r: r, ctx: ctx, q: q, job: job, cancel: cancel}
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.t = time.AfterFunc(q.cfg.Lease/3, rn.fire)
+	return rn
+}
+
+func (rn *renewal) fire() {
+	rn.mu.Lock()
+	if rn.stopped {
+		rn.mu.Unlock()
+		return
 	}
+	rn.inFlight.Add(1)
+	rn.mu.Unlock()
+	defer rn.inFlight.Done()
+	cancelled, err := rn.q.Renew(context.WithoutCancel(rn.ctx), rn.job)
+	switch {
+	case errors.Is(err, ErrLeaseLost):
+		rn.cancel(ErrLeaseLost)
+		return
+	case err != nil:
+		rn.r.logger.Warn("lease renewal failed", "job_id", rn.job.ID, "error", err.Error())
+	case cancelled:
+		rn.cancel(errCancelRequested)
+	}
+	rn.mu.Lock()
+	if !rn.stopped {
+		rn.t.Reset(rn.q.cfg.Lease / 3)
+	}
+	rn.mu.Unlock()
+}
+
+// stop ends the renewals; it returns once none runs.
+func (rn *renewal) stop() {
+	rn.mu.Lock()
+	rn.stopped = true
+	rn.t.Stop()
+	rn.mu.Unlock()
+	rn.inFlight.Wait()
 }
 
 func (r *Runner) handle(ctx context.Context, job *Job) (res Result, err error) {
@@ -320,7 +335,7 @@ func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d 
 		r.logger.Debug("job failure detail", "job_id", job.ID, "error", err.Error())
 	case err != nil && outcome == "backpressure":
 		r.logger.Warn("provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(), "job_id", job.ID)
-	default:
+	case r.logger.Enabled(context.Background(), slog.LevelDebug):
 		r.logger.Debug("job finished", "job_id", job.ID, "kind", job.Kind, "outcome", outcome, "duration_ms", d.Milliseconds())
 	}
 }
