@@ -120,6 +120,7 @@ type Job struct {
 
 	queue string
 	lease string
+	dedup string // the dedup key naming the job while it is live, or ""
 }
 
 // Queue returns the name of the queue the job is in.
@@ -161,6 +162,7 @@ func jobFromHash(queue string, h map[string]string) (*Job, error) {
 		Destination:   h["dest"],
 		queue:         queue,
 		lease:         h["lease"],
+		dedup:         h["dedup"],
 	}
 	j.Attempts, _ = strconv.Atoi(h["attempts"])
 	if v := h["payload"]; v != "" {

@@ -101,7 +101,7 @@ func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
 
 // Pool runs long-lived workers on a queue (server and worker modes). Its
 // n slots bound the jobs running in the process: a worker holds one while
-// it claims and runs a job, and a request that runs its own job borrows a
+// it claims and runs jobs, and a request that runs its own job borrows a
 // free one (TrySlot).
 type Pool struct {
 	q       *Queue
@@ -152,33 +152,55 @@ func (p *Pool) Run(ctx, jobCtx context.Context) {
 func (p *Pool) work(ctx, jobCtx context.Context) {
 	token := NewJobID("w")
 	failures := 0
-	for ctx.Err() == nil {
-		select {
-		case p.slots <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		c, err := p.q.Claim(ctx, token, "")
-		if err != nil {
-			<-p.slots
-			if ctx.Err() != nil {
+	var next *Claim // made while recording the last job's outcome
+	for {
+		var c Claim
+		if next != nil {
+			// The worker still holds its slot.
+			c, next = *next, nil
+		} else {
+			select {
+			case p.slots <- struct{}{}:
+			case <-ctx.Done():
 				return
 			}
-			failures++
-			p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
-			sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
-			continue
+			var err error
+			c, err = p.q.Claim(ctx, token, "")
+			if err != nil {
+				<-p.slots
+				if ctx.Err() != nil {
+					return
+				}
+				failures++
+				p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
+				sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
+				continue
+			}
+			failures = 0
 		}
-		failures = 0
 		p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
 		if c.Job != nil {
-			if _, err := p.runner.Run(jobCtx, p.q, c.Job); err != nil && !errors.Is(err, ErrLeaseLost) {
+			var err error
+			next, err = p.runner.runNext(jobCtx, ctx, p.q, c.Job, token)
+			if err != nil && !errors.Is(err, ErrLeaseLost) {
 				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "error", err.Error())
 			}
-			<-p.slots
-			continue
+			switch {
+			case next == nil:
+				// No claim rode along (stopping, or recording failed).
+				<-p.slots
+				continue
+			case next.Job != nil:
+				continue // run it in the same slot
+			}
+			// The claim that rode along found nothing to run now.
+			c, next = *next, nil
+			p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
 		}
 		<-p.slots
+		if ctx.Err() != nil {
+			return
+		}
 		if c.Paused > 0 {
 			sleep(ctx, c.Paused)
 		} else if err := p.q.WaitForWork(ctx, p.Idle); err != nil && ctx.Err() == nil {

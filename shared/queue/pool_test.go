@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 )
@@ -118,6 +120,67 @@ func TestPoolRunsJobs(t *testing.T) {
 	enqueue(t, q, queue.EnqueueRequest{Payload: []byte(`{}`)}) // may run or stay
 	cancel()
 	waitClosed(t, done, "Pool.Run to return after its context ended")
+}
+
+// TestPoolWakesIdleWorkers: jobs enqueued while every worker waits for
+// work start at once, each on a worker of its own, with no worker polling.
+func TestPoolWakesIdleWorkers(t *testing.T) {
+	t.Parallel()
+	rdb, prefix := newRedis(t)
+	// The pool has a client of its own, named, so that the test can see its
+	// workers block, and close it to stop them.
+	opt := *rdb.Options()
+	opt.ClientName = "poolwake-" + strings.TrimSuffix(prefix, ":")
+	prdb := redis.NewClient(&opt)
+	cfg := queue.Config{Name: "text", Prefix: prefix}
+	const n = 3
+	started, release := make(chan string, n), make(chan struct{})
+	r := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(func(_ context.Context, j *queue.Job) (queue.Result, error) {
+		started <- j.ID
+		<-release // every job runs until all have started
+		return queue.Result{}, nil
+	})}, nil, nil, discard)
+	p := queue.NewPool(queue.New(prdb, cfg), r, n, discard)
+	p.Idle = time.Hour // a worker that waits for work starts only when woken
+	ctx, cancel := context.WithCancel(context.Background())
+	done := runPool(p, ctx, context.Background())
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release) // the test failed
+		}
+		cancel()
+		prdb.Close() // ends the workers' waits
+		waitClosed(t, done, "Pool.Run to return")
+	}()
+	waitFor(t, waitTimeout, "every worker to wait for work", func() bool {
+		list, err := rdb.ClientList(context.Background()).Result()
+		if err != nil {
+			t.Fatalf("CLIENT LIST = %v", err)
+		}
+		blocked := 0
+		for _, c := range strings.Split(list, "\n") {
+			if strings.Contains(c, " name="+opt.ClientName+" ") && strings.Contains(c, " cmd=bzpopmin ") {
+				blocked++
+			}
+		}
+		return blocked == n
+	})
+
+	q := queue.New(rdb, cfg)
+	for range n {
+		enqueue(t, q, queue.EnqueueRequest{})
+	}
+	for i := range n {
+		select {
+		case <-started:
+		case <-time.After(waitTimeout):
+			t.Fatalf("%d of %d jobs started within %v", i, n, waitTimeout)
+		}
+	}
+	close(release)
+	waitFor(t, waitTimeout, "the jobs to finish", func() bool { return stats(t, q).Succeeded1h == n })
 }
 
 func TestPoolHandsBackOnShutdown(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -35,6 +36,10 @@ type Config struct {
 	Outbox       bool          // write an outbox event when a job finishes
 	OutboxMax    int64         // approximate cap of the outbox stream; default 100000
 	Source       string        // source_service of outbox events; default "llm-service"
+	// Housekeeping is how often claims promote due retries, recover expired
+	// leases and fail jobs queued past QueueTimeout: once per interval for
+	// the queue, whichever process claims; default 200ms.
+	Housekeeping time.Duration
 }
 
 func (c *Config) defaults() {
@@ -62,6 +67,9 @@ func (c *Config) defaults() {
 	if c.Source == "" {
 		c.Source = "llm-service"
 	}
+	if c.Housekeeping <= 0 {
+		c.Housekeeping = 200 * time.Millisecond
+	}
 }
 
 // Queue is one named priority queue in Redis.
@@ -70,14 +78,24 @@ type Queue struct {
 	cfg  Config
 	base string // "{prefix+name}:"; every key shares this hash tag
 
-	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox string
+	kPending, kRunning, kEnq, kScheduled, kWake, kPaused, kSeq, kOutbox, kHousekeeping string
+
+	// claimKeys are the KEYS of the scripts that claim and complete jobs.
+	claimKeys []string
+	// cfgArgv and claimArgv are the scripts' arguments that come from the
+	// configuration (see argv and claimArgs), converted once.
+	cfgArgv, claimArgv []any
+
+	// nextHousekeeping is when this process's next claim asks for
+	// housekeeping (Unix ns).
+	nextHousekeeping atomic.Int64
 }
 
 // New returns the queue cfg.Name on rdb.
 func New(rdb redis.UniversalClient, cfg Config) *Queue {
 	cfg.defaults()
 	base := "{" + cfg.Prefix + cfg.Name + "}:"
-	return &Queue{
+	q := &Queue{
 		rdb: rdb, cfg: cfg, base: base,
 		kPending:   base + "pending",
 		kRunning:   base + "running",
@@ -87,7 +105,17 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 		kPaused:    base + "paused",
 		kSeq:       base + "seq",
 		kOutbox:    base + "outbox",
+		// set while a housekeeping interval runs
+		kHousekeeping: base + "housekeeping",
 	}
+	q.claimKeys = []string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused, q.kHousekeeping}
+	outbox := ""
+	if cfg.Outbox {
+		outbox = q.kOutbox
+	}
+	q.cfgArgv = []any{base, cfg.JobTTL.Milliseconds(), Channel(cfg.Prefix), outbox, cfg.OutboxMax, cfg.Source}
+	q.claimArgv = []any{cfg.Lease.Milliseconds(), cfg.MaxInFlight, cfg.QueueTimeout.Milliseconds(), cfg.MaxAttempts, q.liveTTL()}
+	return q
 }
 
 // Name returns the queue's name.
@@ -107,16 +135,16 @@ func Channel(prefix string) string {
 	return prefix + "jobs"
 }
 
-func (q *Queue) cfgArgs() []any {
-	outbox := ""
-	if q.cfg.Outbox {
-		outbox = q.kOutbox
-	}
-	return []any{q.base, q.cfg.JobTTL.Milliseconds(), Channel(q.cfg.Prefix), outbox, q.cfg.OutboxMax, q.cfg.Source}
+// argv returns the scripts' first arguments, the queue's configuration,
+// with room for n more.
+func (q *Queue) argv(n int) []any {
+	return append(make([]any, 0, len(q.cfgArgv)+n), q.cfgArgv...)
 }
 
+// args returns the scripts' arguments: the queue's configuration, then
+// extra.
 func (q *Queue) args(extra ...any) []any {
-	return append(q.cfgArgs(), extra...)
+	return append(q.argv(len(extra)), extra...)
 }
 
 // NewJobID returns a new id for a job of queue name. The name prefix lets a
@@ -157,8 +185,10 @@ type EnqueueRequest struct {
 	ClaimAhead bool
 }
 
-func (r *EnqueueRequest) fields() []any {
-	f := []any{"kind", r.Kind, "owner", r.Owner, "priority", string(r.Priority), "payload", r.Payload}
+// moreFields are the job hash's optional fields from r; the scripts take
+// the others as arguments of their own.
+func (r *EnqueueRequest) moreFields() []any {
+	var f []any
 	if r.RequestID != "" {
 		f = append(f, "rid", r.RequestID)
 	}
@@ -181,22 +211,25 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
 	}
-	dedupKey := q.base + "dedup:"
+	keys := []string{q.kPending, q.kEnq, q.kSeq, q.kWake, q.kRunning, q.kPaused}
 	var dedupTTL int64
+	var dedupKey string
 	if r.DedupKey != "" {
-		dedupKey += r.DedupKey
 		dedupTTL = (q.cfg.QueueTimeout + time.Duration(q.cfg.MaxAttempts)*q.cfg.Lease*2).Milliseconds()
+		dedupKey = q.base + "dedup:" + r.DedupKey
 	}
-	liveTTL := (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
-	ahead := ""
+	ahead := "0"
 	if r.ClaimAhead {
 		ahead = "1"
 	}
-	args := q.args(r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, liveTTL,
-		r.ClaimAs, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, ahead)
-	args = append(args, r.fields()...)
-	res, err := enqueueScript.Run(ctx, q.rdb,
-		[]string{q.kPending, q.kEnq, q.kSeq, q.kWake, dedupKey, q.kRunning, q.kPaused}, args...).Slice()
+	args := []any{q.base, r.ID, r.Priority.band(), q.cfg.MaxDepth, dedupTTL, q.liveTTL(), r.Owner, r.Kind, string(r.Priority), r.Payload,
+		r.ClaimAs, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, ahead}
+	args = append(args, r.moreFields()...)
+	if dedupKey != "" {
+		keys = append(keys, dedupKey)
+		args = append(args, "dedup", dedupKey)
+	}
+	res, err := enqueueScript.Run(ctx, q.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue %s: %w", r.ID, err)
 	}
@@ -211,14 +244,14 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		}
 		return j, true, nil
 	}
-	now, _ := res[3].(int64)
-	pos, _ := res[2].(int64)
+	pos, _ := res[1].(int64)
+	now, _ := res[2].(int64)
 	created := &Time{time.UnixMilli(now).UTC()}
 	j := &Job{
 		ID: r.ID, Kind: r.Kind, Status: StatusQueued, Priority: r.Priority, Owner: r.Owner,
 		Position: int(pos) + 1, CreatedAt: created,
 		Payload: r.Payload, RequestID: r.RequestID, CorrelationID: r.CorrelationID,
-		Destination: r.Destination, queue: q.cfg.Name,
+		Destination: r.Destination, queue: q.cfg.Name, dedup: dedupKey,
 	}
 	if res[0] == "claimed" {
 		j.Status, j.Position, j.Attempts, j.StartedAt, j.lease = StatusRunning, 0, 1, created, r.ClaimAs
@@ -235,9 +268,8 @@ func (q *Queue) PutSucceeded(ctx context.Context, r EnqueueRequest, result []byt
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
 	}
-	r.Payload = nil
-	args := q.args(r.ID, string(StatusSucceeded), result)
-	args = append(args, r.fields()...)
+	args := q.args(r.ID, string(StatusSucceeded), result, r.Owner, r.Kind, string(r.Priority))
+	args = append(args, r.moreFields()...)
 	now, err := finishedScript.Run(ctx, q.rdb, []string{q.kPending}, args...).Int64()
 	if err != nil {
 		return nil, fmt.Errorf("store finished job %s: %w", r.ID, err)
@@ -258,16 +290,30 @@ type Claim struct {
 }
 
 // Claim takes the next job (or the job id, when not "") and leases it to
-// token. It also promotes due retries, recovers expired leases and fails
-// jobs that waited past the queue timeout.
+// token. Once per Config.Housekeeping it also promotes due retries,
+// recovers expired leases and fails jobs that waited past the queue
+// timeout.
 func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
-	res, err := claimScript.Run(ctx, q.rdb,
-		[]string{q.kPending, q.kRunning, q.kEnq, q.kScheduled, q.kWake, q.kPaused},
-		q.args(token, q.cfg.Lease.Milliseconds(), q.cfg.MaxInFlight, q.cfg.QueueTimeout.Milliseconds(), q.cfg.MaxAttempts, id)...,
-	).Slice()
+	res, err := claimScript.Run(ctx, q.rdb, q.claimKeys, q.claimArgs(q.argv(8), token, id)...).Slice()
 	if err != nil {
 		return Claim{}, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
 	}
+	return q.claimResult(token, res)
+}
+
+// claimArgs appends the claim script's arguments to args.
+func (q *Queue) claimArgs(args []any, token, id string) []any {
+	args = append(args, token, id, q.housekeeping())
+	return append(args, q.claimArgv...)
+}
+
+// liveTTL is the safety-net expiry of a job that is not final, in ms.
+func (q *Queue) liveTTL() int64 {
+	return (q.cfg.QueueTimeout + q.cfg.JobTTL).Milliseconds()
+}
+
+// claimResult reads the claim script's answer.
+func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 	var c Claim
 	if len(res) >= 3 {
 		rec, _ := res[2].(int64)
@@ -284,12 +330,39 @@ func (q *Queue) Claim(ctx context.Context, token, id string) (Claim, error) {
 	case "none":
 		return c, nil
 	}
-	j, err := jobFromHash(q.cfg.Name, pairsToMap(res[3:]))
-	if err != nil {
-		return c, fmt.Errorf("claim from %s: %w", q.cfg.Name, err)
+	// {'ok', now, recovered, id, attempts, created_at, kind, priority, owner,
+	// payload, rid, cid, dest, dedup}
+	if len(res) != 14 {
+		return c, fmt.Errorf("claim from %s: unexpected answer of %d values", q.cfg.Name, len(res))
 	}
-	c.Job = j
+	str := func(i int) string {
+		s, _ := res[i].(string)
+		return s
+	}
+	now, _ := res[1].(int64)
+	attempts, _ := res[4].(int64)
+	c.Job = &Job{
+		ID: str(3), Kind: str(6), Status: StatusRunning, Priority: Priority(str(7)), Owner: str(8),
+		Attempts: int(attempts), CreatedAt: msTime(str(5)), StartedAt: &Time{time.UnixMilli(now).UTC()},
+		RequestID: str(10), CorrelationID: str(11), Destination: str(12),
+		queue: q.cfg.Name, lease: token, dedup: str(13),
+	}
+	if p := str(9); p != "" {
+		c.Job.Payload = json.RawMessage(p)
+	}
 	return c, nil
+}
+
+// housekeeping is the claim script's housekeeping argument: -1 while this
+// process's interval runs, else the interval in ms for the script's guard
+// across processes (0, no guard, when under a millisecond).
+func (q *Queue) housekeeping() int64 {
+	now := time.Now().UnixNano()
+	next := q.nextHousekeeping.Load()
+	if now < next || !q.nextHousekeeping.CompareAndSwap(next, now+int64(q.cfg.Housekeeping)) {
+		return -1
+	}
+	return q.cfg.Housekeeping.Milliseconds()
 }
 
 // Outcome is how a worker finished a job.
@@ -317,6 +390,39 @@ func (q *Queue) Complete(ctx context.Context, job *Job, o Outcome) (Status, erro
 // complete is Complete that also returns when, by Redis's clock, the
 // outcome was recorded.
 func (q *Queue) complete(ctx context.Context, job *Job, o Outcome) (Status, time.Time, error) {
+	args, err := q.completeArgs(q.argv(16), job, o)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	res, err := completeScript.Run(ctx, q.rdb, q.claimKeys, args...).Slice()
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("complete %s: %w", job.ID, err)
+	}
+	return completeResult(job, res)
+}
+
+// completeClaim is Complete followed by Claim(ctx, token, "") in the same
+// round trip, unless the lease was lost: a Pool worker's one round trip
+// per job.
+func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token string) (Status, time.Time, Claim, error) {
+	args, err := q.completeArgs(q.claimArgs(q.argv(8+16), token, ""), job, o)
+	if err != nil {
+		return "", time.Time{}, Claim{}, err
+	}
+	res, err := completeClaimScript.Run(ctx, q.rdb, q.claimKeys, args...).Slice()
+	if err != nil {
+		return "", time.Time{}, Claim{}, fmt.Errorf("complete %s: %w", job.ID, err)
+	}
+	st, at, err := completeResult(job, res)
+	if err != nil {
+		return "", time.Time{}, Claim{}, err
+	}
+	c, err := q.claimResult(token, res[2:])
+	return st, at, c, err
+}
+
+// completeArgs appends the complete script's arguments to args.
+func (q *Queue) completeArgs(args []any, job *Job, o Outcome) ([]any, error) {
 	outcome := string(o.Status)
 	switch {
 	case o.Handback:
@@ -328,18 +434,21 @@ func (q *Queue) complete(ctx context.Context, job *Job, o Outcome) (Status, time
 	if len(o.EventExtra) > 0 {
 		b, err := json.Marshal(o.EventExtra)
 		if err != nil {
-			return "", time.Time{}, fmt.Errorf("complete %s: event data: %w", job.ID, err)
+			return nil, fmt.Errorf("complete %s: event data: %w", job.ID, err)
 		}
 		extra = string(b)
 	}
-	res, err := completeScript.Run(ctx, q.rdb,
-		[]string{q.kRunning, q.kPending, q.kScheduled, q.kWake, q.kPaused},
-		q.args(job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
-			o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra)...,
-	).Slice()
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("complete %s: %w", job.ID, err)
+	args = append(args, job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
+		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra, job.Owner, job.dedup)
+	if q.cfg.Outbox {
+		args = append(args, job.Kind, job.RequestID, job.CorrelationID, job.Destination)
 	}
+	return args, nil
+}
+
+// completeResult reads the complete script's answer: the status the job
+// was left in and when.
+func completeResult(job *Job, res []any) (Status, time.Time, error) {
 	if res[0] == "stale" {
 		return "", time.Time{}, fmt.Errorf("complete %s: %w", job.ID, ErrLeaseLost)
 	}

@@ -263,6 +263,28 @@ func TestCrashRecovery(t *testing.T) {
 	}
 }
 
+func TestHousekeepingOncePerInterval(t *testing.T) {
+	t.Parallel()
+	cfg := queue.Config{Lease: 50 * time.Millisecond, Housekeeping: time.Hour}
+	q, rdb, prefix := newQueue(t, cfg)
+	cfg.Name, cfg.Prefix = "text", prefix
+	id := enqueue(t, q, queue.EnqueueRequest{}).ID
+	j := claimJob(t, q, "worker-a") // this claim's housekeeping starts the hour
+	waitFor(t, waitTimeout, "the lease to expire", func() bool {
+		return redisNow(t, rdb).After(j.StartedAt.Add(cfg.Lease))
+	})
+	// Neither this process nor another one looks for expired leases again
+	// within the interval.
+	for _, q := range []*queue.Queue{q, queue.New(rdb, cfg)} {
+		if c := claim(t, q, "worker-b"); c.Job != nil || c.Recovered != 0 {
+			t.Errorf("Claim() within the housekeeping interval = %+v, want nothing recovered", c)
+		}
+	}
+	if got := get(t, q, id); got.Status != queue.StatusRunning {
+		t.Errorf("Get().Status = %q, want running (not yet recovered)", got.Status)
+	}
+}
+
 func TestAbandonedLeasesExhaustAttempts(t *testing.T) {
 	t.Parallel()
 	q, _, _ := newQueue(t, queue.Config{Lease: 200 * time.Millisecond, MaxAttempts: 2})

@@ -8,16 +8,41 @@ import "github.com/redis/go-redis/v9"
 //
 // Job keys are derived inside the scripts from the queue's key prefix (an
 // ARGV); they share the queue's hash tag.
+//
+// The scripts run once or twice per job, so they are written for Redis's
+// cost: every redis.call costs about as much as the command it runs, a Lua
+// number passed to one is formatted with "%.17g" (more than most commands
+// cost), and each field read from a small hash is a scan of it. So numbers
+// stay the strings they came as where they can, and a script reads and
+// writes only what its path needs.
 
-// luaLib is prepended to every script.
-const luaLib = `
-local function now_ms()
+// luaClock is prepended to every script.
+const luaClock = `
+-- clock returns the server's time in ms as a number and as a string.
+local function clock()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local ms = t[1] .. string.sub('00000' .. t[2], -6, -4)
+  return tonumber(ms), ms
 end
 
+-- int formats a whole number computed in Lua for redis.call.
+local function int(n)
+  return string.format('%d', n)
+end
+`
+
+// luaLib is prepended to every script but enqueueScript: what finishing a
+// job takes.
+const luaLib = luaClock + `
+
+-- opt turns a missing field (false) into nil, given an empty string.
 local function opt(v)
   if v then return v end
+  return nil
+end
+
+local function given(v)
+  if v ~= '' then return v end
   return nil
 end
 
@@ -42,28 +67,41 @@ local function iso(ms)
     math.floor(sod / 3600), math.floor((sod % 3600) / 60), sod % 60, msr)
 end
 
+-- job_meta reads what finish needs of a job from its record.
+local function job_meta(jk)
+  local f = redis.call('HMGET', jk, 'owner', 'dedup', 'kind', 'rid', 'cid', 'dest')
+  return {owner = opt(f[1]), dedup = opt(f[2]), kind = opt(f[3]), rid = opt(f[4]), cid = opt(f[5]), dest = opt(f[6])}
+end
+
 -- finish moves a job to a final status in one step: the record, its expiry,
 -- the dedup and owner indexes, the per-minute stats, the outbox event and
--- the wake-up of waiters.
+-- the wake-up of waiters. A lease or cancel request left in the record no
+-- longer counts: both are read only while the job runs.
 -- cfg: {base=, ttl=, chan=, outbox=, outbox_max=, source=}
-local function finish(cfg, id, status, result, err, code, now, extra)
+-- m: the job's {owner=, dedup=, kind=, rid=, cid=, dest=} (job_meta)
+local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
   local jk = cfg.base .. 'job:' .. id
-  redis.call('HSET', jk, 'status', status, 'finished_at', now)
-  if result ~= nil and result ~= '' then redis.call('HSET', jk, 'result', result) end
-  if err ~= nil and err ~= '' then redis.call('HSET', jk, 'error', err) end
-  redis.call('HDEL', jk, 'lease', 'cancel')
-  local f = redis.call('HMGET', jk, 'dedup', 'owner', 'kind', 'rid', 'cid', 'dest', 'created_at', 'started_at', 'attempts', 'priority')
-  if f[1] and f[1] ~= '' then
-    if redis.call('GET', f[1]) == id then redis.call('DEL', f[1]) end
+  local f = {'status', status, 'finished_at', nows}
+  if result and result ~= '' then
+    f[#f + 1] = 'result'
+    f[#f + 1] = result
   end
-  if f[2] then redis.call('SREM', cfg.base .. 'owner:' .. f[2], id) end
+  if err and err ~= '' then
+    f[#f + 1] = 'error'
+    f[#f + 1] = err
+  end
+  redis.call('HSET', jk, unpack(f))
+  if m.dedup and m.dedup ~= '' then
+    if redis.call('GET', m.dedup) == id then redis.call('DEL', m.dedup) end
+  end
+  if m.owner then redis.call('SREM', cfg.base .. 'owner:' .. m.owner, id) end
   redis.call('PEXPIRE', jk, cfg.ttl)
-  local sk = cfg.base .. 'stats:' .. math.floor(now / 60000)
-  redis.call('HINCRBY', sk, status, 1)
-  redis.call('EXPIRE', sk, 3900)
+  local sk = cfg.base .. 'stats:' .. int(math.floor(now / 60000))
+  -- the first count of the minute creates the hash: only it needs the expiry
+  if redis.call('HINCRBY', sk, status, '1') == 1 then redis.call('EXPIRE', sk, '3900') end
   if cfg.outbox ~= '' then
-    local group = string.match(f[3] or '', '^([^.]+)') or 'job'
-    local data = {job_id = id, kind = opt(f[3]), status = status, owner = opt(f[2]), correlation_id = opt(f[5])}
+    local group = string.match(m.kind or '', '^([^.]+)') or 'job'
+    local data = {job_id = id, kind = m.kind, status = status, owner = m.owner, correlation_id = m.cid}
     if code ~= nil and code ~= '' then data['error_code'] = code end
     if extra ~= nil and extra ~= '' then
       local ok, ex = pcall(cjson.decode, extra)
@@ -77,17 +115,18 @@ local function finish(cfg, id, status, result, err, code, now, extra)
       event_type = 'llm.' .. group .. '.' .. verb,
       source_service = cfg.source,
       data = data,
-      metadata = {event_id = id .. ':' .. status, timestamp = iso(now), request_id = opt(f[4]), destination = opt(f[6])},
-      correlation_id = opt(f[5]),
-      causation_id = opt(f[4]),
+      metadata = {event_id = id .. ':' .. status, timestamp = iso(now), request_id = m.rid, destination = m.dest},
+      correlation_id = m.cid,
+      causation_id = m.rid,
     }
     redis.call('XADD', cfg.outbox, 'MAXLEN', '~', cfg.outbox_max, '*', 'e', cjson.encode(ev))
   end
-  redis.call('PUBLISH', cfg.chan, id .. ' ' .. status)
+  -- (a job stored final, a cache hit, has no waiter to tell)
+  if not cfg.stored then redis.call('PUBLISH', cfg.chan, id .. ' ' .. status) end
 end
 
 local function cfg_from(argv, i)
-  return {base = argv[i], ttl = tonumber(argv[i+1]), chan = argv[i+2], outbox = argv[i+3], outbox_max = tonumber(argv[i+4]), source = argv[i+5]}
+  return {base = argv[i], ttl = argv[i+1], chan = argv[i+2], outbox = argv[i+3], outbox_max = argv[i+4], source = argv[i+5]}
 end
 
 local function problem(code, status, title, detail)
@@ -100,221 +139,268 @@ end
 // caller then runs it itself): only when the queue is not paused, the
 // in-flight cap allows, and, unless claim-ahead is set, no job waits before
 // it, so the caller never jumps the queue.
-// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 dedup key ("" slot-mate when unused),
+// KEYS: 1 pending, 2 enq (created index), 3 seq, 4 wake, 5 running, 6 paused,
+// 7 dedup key (with dedup only)
+// ARGV: 1 key prefix, 2 id, 3 band, 4 max depth, 5 dedup ttl ms (0 without dedup),
 //
-//	6 running, 7 paused
+//	6 live ttl ms (queue timeout + retention), 7 owner, 8 kind, 9 priority,
+//	10 payload, 11 claim token ("" = none), 12 lease ms, 13 max in flight
+//	(0 = no cap), 14 claim ahead ("1" = even when jobs wait), 15.. more
+//	field/value pairs for the job hash (with dedup, the dedup key)
 //
-// ARGV: cfg(6), 7 id, 8 band, 9 max depth, 10 dedup ttl ms (0 = none),
-//
-//	11 live ttl ms (queue timeout + retention), 12 claim token ("" = none),
-//	13 lease ms, 14 max in flight (0 = no cap), 15 claim ahead ("1" = even
-//	when jobs wait), 16.. field/value pairs for the job hash
-//
-// Returns {'dup', id, pos} | {'full'} | {'ok', id, pos, now} | {'claimed', id, 0, now}
-var enqueueScript = redis.NewScript(luaLib + `
-local cfg = cfg_from(ARGV, 1)
-local id = ARGV[7]
-local band = tonumber(ARGV[8])
-local maxdepth = tonumber(ARGV[9])
-local dedupttl = tonumber(ARGV[10])
-local token = ARGV[12]
-if dedupttl > 0 then
-  local existing = redis.call('GET', KEYS[5])
+// Returns {'ok', position - 1, now} | {'claimed', 0, now} | {'dup', id} | {'full'}
+var enqueueScript = redis.NewScript(luaClock + `
+local base, id, owner, dedupkey, token = ARGV[1], ARGV[2], ARGV[7], KEYS[7], ARGV[11]
+if dedupkey then
+  local existing = redis.call('GET', dedupkey)
   if existing then
-    local st = redis.call('HGET', cfg.base .. 'job:' .. existing, 'status')
-    if st == 'queued' or st == 'running' then
-      local pos = redis.call('ZRANK', KEYS[1], existing)
-      return {'dup', existing, pos or -1}
-    end
+    local st = redis.call('HGET', base .. 'job:' .. existing, 'status')
+    if st == 'queued' or st == 'running' then return {'dup', existing} end
   end
 end
 local depth = redis.call('ZCARD', KEYS[1])
-if depth >= maxdepth then
+if depth >= tonumber(ARGV[4]) then
   return {'full'}
 end
 local claim = false
-if token ~= '' and (depth == 0 or ARGV[15] == '1') and redis.call('PTTL', KEYS[7]) <= 0 then
-  local maxinflight = tonumber(ARGV[14])
-  claim = maxinflight == 0 or redis.call('ZCARD', KEYS[6]) < maxinflight
+if token ~= '' and (depth == 0 or ARGV[14] == '1') and redis.call('PTTL', KEYS[6]) <= 0 then
+  claim = ARGV[13] == '0' or redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[13])
 end
-local now = now_ms()
-local seq = redis.call('INCR', KEYS[3])
-local score = band * 1e15 + seq
-local jk = cfg.base .. 'job:' .. id
-local fields = {'id', id, 'status', 'queued', 'attempts', 0, 'created_at', now, 'score', string.format('%d', score)}
+local now, nows = clock()
+local score = int(tonumber(ARGV[3]) * 1e15 + redis.call('INCR', KEYS[3]))
+local jk = base .. 'job:' .. id
 if claim then
-  fields = {'id', id, 'status', 'running', 'attempts', 1, 'created_at', now, 'score', string.format('%d', score),
-    'started_at', now, 'lease', token}
+  redis.call('HSET', jk, 'id', id, 'status', 'running', 'created_at', nows, 'started_at', nows,
+    'lease', token, 'attempts', '1', 'score', score,
+    'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
+else
+  -- (attempts is absent until the first claim: 0)
+  redis.call('HSET', jk, 'id', id, 'status', 'queued', 'created_at', nows, 'score', score,
+    'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
 end
-for i = 16, #ARGV do fields[#fields + 1] = ARGV[i] end
-if dedupttl > 0 then
-  fields[#fields + 1] = 'dedup'
-  fields[#fields + 1] = KEYS[5]
-end
-redis.call('HSET', jk, unpack(fields))
 -- a live job expires too, should everything else fail: queue timeout + retention
-redis.call('PEXPIRE', jk, tonumber(ARGV[11]))
-local owner = redis.call('HGET', jk, 'owner')
-if owner then redis.call('SADD', cfg.base .. 'owner:' .. owner, id) end
-if dedupttl > 0 then redis.call('SET', KEYS[5], id, 'PX', dedupttl) end
+redis.call('PEXPIRE', jk, ARGV[6])
+redis.call('SADD', base .. 'owner:' .. owner, id)
+if dedupkey then redis.call('SET', dedupkey, id, 'PX', ARGV[5]) end
 if claim then
-  redis.call('ZADD', KEYS[6], now + tonumber(ARGV[13]), id)
-  return {'claimed', id, 0, now}
+  redis.call('ZADD', KEYS[5], int(now + tonumber(ARGV[12])), id)
+  return {'claimed', 0, now}
 end
 redis.call('ZADD', KEYS[1], score, id)
-redis.call('ZADD', KEYS[2], now, id)
-redis.call('ZADD', KEYS[4], 0, 'w')
-local pos = redis.call('ZRANK', KEYS[1], id)
-return {'ok', id, pos, now}
+redis.call('ZADD', KEYS[2], nows, id)
+-- The first job of an empty queue wakes an idle worker. A worker that
+-- claims a job wakes another while more wait, so later jobs need not.
+if depth == 0 then redis.call('ZADD', KEYS[4], '0', 'w') end
+return {'ok', redis.call('ZRANK', KEYS[1], id), now}
 `)
 
 // finishedScript stores a job that is already final (a cache hit).
-// KEYS: none used beyond the job (derived). ARGV: cfg(6), 7 id, 8 status, 9 result, 10.. fields
+// KEYS: none used beyond the job (derived).
+// ARGV: cfg(6), 7 id, 8 status, 9 result, 10 owner, 11 kind, 12 priority,
+// 13.. more fields
 var finishedScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
+cfg.stored = true
 local id = ARGV[7]
-local now = now_ms()
+local now, nows = clock()
 local jk = cfg.base .. 'job:' .. id
-local fields = {'id', id, 'status', 'running', 'attempts', 0, 'created_at', now, 'started_at', now}
-for i = 10, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', jk, unpack(fields))
-finish(cfg, id, ARGV[8], ARGV[9], '', '', now, '')
+redis.call('HSET', jk, 'id', id, 'status', 'running', 'attempts', '0', 'created_at', nows, 'started_at', nows,
+  'owner', ARGV[10], 'kind', ARGV[11], 'priority', ARGV[12], unpack(ARGV, 13))
+finish(cfg, job_meta(jk), id, ARGV[8], ARGV[9], '', '', now, nows, '')
 return now
 `)
 
-// claimScript promotes due retries, recovers expired leases, fails jobs
-// queued too long, then claims the next job (or the one named).
-// KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused
-// ARGV: cfg(6), 7 token, 8 lease ms, 9 max in flight (0 = no cap),
-//
-//	10 queue timeout ms, 11 max attempts, 12 job id ("" = next)
-//
-// Returns {'paused', ms} | {'busy'} | {'none'} | {'ok', recovered, fields...}
-var claimScript = redis.NewScript(luaLib + `
-local cfg = cfg_from(ARGV, 1)
-local token = ARGV[7]
-local lease = tonumber(ARGV[8])
-local maxinflight = tonumber(ARGV[9])
-local qtimeout = tonumber(ARGV[10])
-local maxattempts = tonumber(ARGV[11])
-local want = ARGV[12]
-local now = now_ms()
+// luaHousekeeping is prepended to the scripts that claim jobs.
+const luaHousekeeping = `
+-- housekeep promotes due retries, recovers expired leases and fails jobs
+-- queued too long. These scans find nothing on almost every claim, so a
+-- claim runs them only when asked to (the process's own pacing) and when
+-- no claim of any process did within the interval (the guard key).
+-- interval: ms; '0' = no guard. Returns how many leases it recovered.
+-- k: {pending=, running=, enq=, scheduled=, guard=}
+local function housekeep(cfg, k, now, nows, interval, qtimeout, maxattempts)
+  if interval ~= '0' and not redis.call('SET', k.guard, '1', 'PX', interval, 'NX') then return 0 end
 
--- retries whose backoff is over go back to the queue
-local due = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', now, 'LIMIT', 0, 100)
-for _, id in ipairs(due) do
-  redis.call('ZREM', KEYS[4], id)
-  local score = redis.call('HGET', cfg.base .. 'job:' .. id, 'score')
-  if score then redis.call('ZADD', KEYS[1], score, id) end
+  -- retries whose backoff is over go back to the queue
+  local due = redis.call('ZRANGEBYSCORE', k.scheduled, '-inf', nows, 'LIMIT', '0', '100')
+  for _, id in ipairs(due) do
+    redis.call('ZREM', k.scheduled, id)
+    local score = redis.call('HGET', cfg.base .. 'job:' .. id, 'score')
+    if score then redis.call('ZADD', k.pending, score, id) end
+  end
+
+  -- leases that expired: the worker died; hand the job to someone else
+  local recovered = 0
+  local expired = redis.call('ZRANGEBYSCORE', k.running, '-inf', nows, 'LIMIT', '0', '20')
+  for _, id in ipairs(expired) do
+    redis.call('ZREM', k.running, id)
+    local jk = cfg.base .. 'job:' .. id
+    local f = redis.call('HMGET', jk, 'attempts', 'score', 'status')
+    if f[3] == 'running' then
+      recovered = recovered + 1
+      if tonumber(f[1] or '0') >= maxattempts then
+        finish(cfg, job_meta(jk), id, 'failed', '', problem('ATTEMPTS_EXHAUSTED', 502, 'Bad Gateway',
+          'The job was abandoned by its worker ' .. f[1] .. ' times (crash or timeout) and was given up.'), 'ATTEMPTS_EXHAUSTED', now, nows, '')
+      else
+        redis.call('HSET', jk, 'status', 'queued')
+        redis.call('HDEL', jk, 'lease')
+        redis.call('ZADD', k.pending, f[2], id)
+      end
+    end
+  end
+
+  -- jobs queued for longer than the queue timeout fail
+  if qtimeout > 0 then
+    local stale = redis.call('ZRANGEBYSCORE', k.enq, '-inf', int(now - qtimeout), 'LIMIT', '0', '20')
+    for _, id in ipairs(stale) do
+      redis.call('ZREM', k.enq, id)
+      redis.call('ZREM', k.scheduled, id)
+      if redis.call('ZREM', k.pending, id) == 1 then
+        finish(cfg, job_meta(cfg.base .. 'job:' .. id), id, 'failed', '', problem('QUEUE_TIMEOUT', 504, 'Gateway Timeout',
+          'The job waited in the queue longer than the queue timeout.'), 'QUEUE_TIMEOUT', now, nows, '')
+      end
+    end
+  end
+  return recovered
 end
+`
 
--- leases that expired: the worker died; hand the job to someone else
-local recovered = 0
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 20)
-for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[2], id)
+// luaClaim is prepended to the scripts that claim jobs, after
+// luaHousekeeping.
+const luaClaim = `
+-- claim leases the next job (or the one named) to a worker, after
+-- housekeeping when asked to. a: ARGV from index i: token, job id ("" =
+-- next), housekeeping (interval ms, or -1 to skip it), then the queue's
+-- lease ms, max in flight (0 = no cap), queue timeout ms, max attempts and
+-- live ttl ms (queue timeout + retention).
+-- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
+-- {'none', 0, recovered} | {'ok', now, recovered, id, attempts, created_at,
+-- kind, priority, owner, payload, rid, cid, dest, dedup}.
+local function claim(cfg, k, a, i, now, nows)
+  local token, want, hk, maxinflight = a[i], a[i+1], a[i+2], a[i+4]
+  local recovered = 0
+  if hk ~= '-1' then recovered = housekeep(cfg, k, now, nows, hk, tonumber(a[i+5]), tonumber(a[i+6])) end
+
+  local pttl = redis.call('PTTL', k.paused)
+  if pttl > 0 then return {'paused', pttl, recovered} end
+  if maxinflight ~= '0' and redis.call('ZCARD', k.running) >= tonumber(maxinflight) then return {'busy', 0, recovered} end
+
+  local id
+  if want ~= '' then
+    if redis.call('ZREM', k.pending, want) == 0 then return {'none', 0, recovered} end
+    id = want
+  else
+    local popped = redis.call('ZPOPMIN', k.pending)
+    if #popped == 0 then return {'none', 0, recovered} end
+    id = popped[1]
+  end
+  redis.call('ZREM', k.enq, id)
+  -- more work waits: wake another idle worker
+  if redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
   local jk = cfg.base .. 'job:' .. id
-  local f = redis.call('HMGET', jk, 'attempts', 'score', 'status')
-  if f[3] == 'running' then
-    recovered = recovered + 1
-    if tonumber(f[1] or '0') >= maxattempts then
-      finish(cfg, id, 'failed', '', problem('ATTEMPTS_EXHAUSTED', 502, 'Bad Gateway',
-        'The job was abandoned by its worker ' .. f[1] .. ' times (crash or timeout) and was given up.'), 'ATTEMPTS_EXHAUSTED', now, '')
-    else
-      redis.call('HSET', jk, 'status', 'queued')
+  -- what a worker needs of the record, in the order the caller reads it
+  local f = redis.call('HMGET', jk, 'created_at', 'attempts', 'kind', 'priority', 'owner', 'payload', 'rid', 'cid', 'dest', 'dedup')
+  -- a job whose record expired (no claim within its whole retention) is gone
+  if not f[1] then return {'none', 0, recovered} end
+  local attempts = tonumber(f[2] or '0') + 1
+  redis.call('HSET', jk, 'status', 'running', 'started_at', nows, 'lease', token, 'attempts', int(attempts))
+  -- the safety-net expiry of a live job restarts with each attempt
+  redis.call('PEXPIRE', jk, a[i+7])
+  redis.call('ZADD', k.running, int(now + tonumber(a[i+3])), id)
+  return {'ok', now, recovered, id, attempts, f[1], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]}
+end
+`
+
+// luaComplete is prepended to the scripts that record outcomes.
+const luaComplete = `
+-- complete records a worker's outcome, fenced by its lease token: a
+-- worker whose lease was taken over can no longer change the job. a: ARGV
+-- from index i: id, token, outcome (succeeded|failed|canceled|retry|handback),
+-- result, error problem JSON, error code, retry delay ms, max attempts,
+-- pause ms, event extra JSON, then the job's owner and dedup key and,
+-- with the outbox only, its kind, request id, correlation id and
+-- destination (as claimed; they never change). wake: wake an idle worker
+-- if work waits (the caller claims no job itself).
+-- Returns {outcome, now} | {'stale', status}
+local function complete(cfg, k, a, i, now, nows, wake)
+  local id = a[i]
+  local jk = cfg.base .. 'job:' .. id
+  local f = redis.call('HMGET', jk, 'status', 'lease')
+  if f[1] ~= 'running' or f[2] ~= a[i+1] then return {'stale', f[1] or ''} end
+  local outcome = a[i+2]
+  redis.call('ZREM', k.running, id)
+  -- a finished job frees a slot: wake an idle worker only if work waits
+  if wake and redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
+  if outcome == 'retry' or outcome == 'handback' then
+    -- only these outcomes need more of the record
+    local g = redis.call('HMGET', jk, 'attempts', 'score', 'cancel')
+    if outcome == 'retry' and tonumber(g[1]) >= tonumber(a[i+7]) then outcome = 'failed' end
+    if outcome ~= 'failed' and g[3] == '1' then outcome = 'canceled' end
+    if outcome == 'retry' then
+      redis.call('HSET', jk, 'status', 'queued', 'error', a[i+4])
       redis.call('HDEL', jk, 'lease')
-      redis.call('ZADD', KEYS[1], f[2], id)
+      redis.call('ZADD', k.scheduled, int(now + tonumber(a[i+6])), id)
+      redis.call('PUBLISH', cfg.chan, id .. ' queued')
+      return {'retry', now}
+    end
+    if outcome == 'handback' then
+      redis.call('HSET', jk, 'status', 'queued')
+      redis.call('HINCRBY', jk, 'attempts', '-1')
+      redis.call('HDEL', jk, 'lease')
+      redis.call('ZADD', k.pending, g[2], id)
+      redis.call('ZADD', k.wake, '0', 'w')
+      local pause = tonumber(a[i+8])
+      if pause > 0 then
+        local cur = redis.call('PTTL', k.paused)
+        if cur < pause then redis.call('SET', k.paused, '1', 'PX', a[i+8]) end
+      end
+      redis.call('PUBLISH', cfg.chan, id .. ' queued')
+      return {'handback', now}
     end
   end
-end
-
--- jobs queued for longer than the queue timeout fail
-if qtimeout > 0 then
-  local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now - qtimeout, 'LIMIT', 0, 20)
-  for _, id in ipairs(stale) do
-    redis.call('ZREM', KEYS[3], id)
-    redis.call('ZREM', KEYS[4], id)
-    if redis.call('ZREM', KEYS[1], id) == 1 then
-      finish(cfg, id, 'failed', '', problem('QUEUE_TIMEOUT', 504, 'Gateway Timeout',
-        'The job waited in the queue longer than the queue timeout.'), 'QUEUE_TIMEOUT', now, '')
-    end
+  local m = {owner = a[i+10], dedup = given(a[i+11])}
+  if cfg.outbox ~= '' then
+    m.kind, m.rid, m.cid, m.dest = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15])
   end
+  if outcome == 'canceled' then
+    finish(cfg, m, id, 'canceled', '', a[i+4], 'JOB_CANCELED', now, nows, '')
+    return {'canceled', now}
+  end
+  finish(cfg, m, id, outcome, a[i+3], a[i+4], a[i+5], now, nows, a[i+9])
+  return {outcome, now}
 end
+`
 
-local pttl = redis.call('PTTL', KEYS[6])
-if pttl > 0 then return {'paused', pttl, recovered} end
-if maxinflight > 0 and redis.call('ZCARD', KEYS[2]) >= maxinflight then return {'busy', 0, recovered} end
+// The scripts that claim and complete jobs share their keys:
+// KEYS: 1 pending, 2 running, 3 enq, 4 scheduled, 5 wake, 6 paused, 7 housekeeping guard
+const luaQueueKeys = `
+local k = {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS[4], wake = KEYS[5], paused = KEYS[6], guard = KEYS[7]}
+`
 
-local id
-if want ~= '' then
-  if redis.call('ZREM', KEYS[1], want) == 0 then return {'none', 0, recovered} end
-  id = want
-else
-  local popped = redis.call('ZPOPMIN', KEYS[1])
-  if #popped == 0 then return {'none', 0, recovered} end
-  id = popped[1]
-end
-redis.call('ZREM', KEYS[3], id)
-local jk = cfg.base .. 'job:' .. id
-redis.call('HSET', jk, 'status', 'running', 'started_at', now, 'lease', token)
-redis.call('HINCRBY', jk, 'attempts', 1)
--- the safety-net expiry of a live job restarts with each attempt
-redis.call('PEXPIRE', jk, qtimeout + cfg.ttl)
-redis.call('ZADD', KEYS[2], now + lease, id)
-if redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[5], 0, 'w') end
-local out = {'ok', now, recovered}
-local all = redis.call('HGETALL', jk)
-for i = 1, #all do out[#out + 1] = all[i] end
-return out
+// claimScript claims a job. ARGV: cfg(6), 7.. claim's arguments.
+var claimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaQueueKeys + `
+local now, nows = clock()
+return claim(cfg_from(ARGV, 1), k, ARGV, 7, now, nows)
 `)
 
-// completeScript records a worker's outcome, fenced by its lease token: a
-// worker whose lease was taken over can no longer change the job.
-// KEYS: 1 running, 2 pending, 3 scheduled, 4 wake, 5 paused
-// ARGV: cfg(6), 7 id, 8 token, 9 outcome (succeeded|failed|canceled|retry|handback),
-//
-//	10 result, 11 error problem JSON, 12 error code, 13 retry delay ms,
-//	14 max attempts, 15 pause ms, 16 event extra JSON
-var completeScript = redis.NewScript(luaLib + `
+// completeScript records an outcome. ARGV: cfg(6), 7.. complete's arguments.
+var completeScript = redis.NewScript(luaLib + luaComplete + luaQueueKeys + `
+local now, nows = clock()
+return complete(cfg_from(ARGV, 1), k, ARGV, 7, now, nows, true)
+`)
+
+// completeClaimScript records an outcome and, unless the lease was lost,
+// claims the worker's next job: a long-lived worker's one round trip per
+// job. ARGV: cfg(6), 7..14 claim's arguments, 15.. complete's.
+// Returns complete's answer followed by claim's, or {'stale', status}.
+var completeClaimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaComplete + luaQueueKeys + `
 local cfg = cfg_from(ARGV, 1)
-local id = ARGV[7]
-local jk = cfg.base .. 'job:' .. id
-local f = redis.call('HMGET', jk, 'status', 'lease', 'attempts', 'score', 'cancel')
-if f[1] ~= 'running' or f[2] ~= ARGV[8] then return {'stale', f[1] or ''} end
-local outcome = ARGV[9]
-local now = now_ms()
-redis.call('ZREM', KEYS[1], id)
--- a finished job frees a slot: wake an idle worker only if work waits
-if redis.call('ZCARD', KEYS[2]) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
-if outcome == 'retry' and tonumber(f[3]) >= tonumber(ARGV[14]) then outcome = 'failed' end
-if (outcome == 'retry' or outcome == 'handback') and f[5] == '1' then outcome = 'canceled' end
-if outcome == 'retry' then
-  redis.call('HSET', jk, 'status', 'queued', 'error', ARGV[11])
-  redis.call('HDEL', jk, 'lease')
-  redis.call('ZADD', KEYS[3], now + tonumber(ARGV[13]), id)
-  redis.call('PUBLISH', cfg.chan, id .. ' queued')
-  return {'retry', now}
-end
-if outcome == 'handback' then
-  redis.call('HSET', jk, 'status', 'queued')
-  redis.call('HINCRBY', jk, 'attempts', -1)
-  redis.call('HDEL', jk, 'lease')
-  redis.call('ZADD', KEYS[2], f[4], id)
-  redis.call('ZADD', KEYS[4], 0, 'w')
-  local pause = tonumber(ARGV[15])
-  if pause > 0 then
-    local cur = redis.call('PTTL', KEYS[5])
-    if cur < pause then redis.call('SET', KEYS[5], '1', 'PX', pause) end
-  end
-  redis.call('PUBLISH', cfg.chan, id .. ' queued')
-  return {'handback', now}
-end
-if outcome == 'canceled' then
-  finish(cfg, id, 'canceled', '', ARGV[11], 'JOB_CANCELED', now, '')
-  return {'canceled', now}
-end
-finish(cfg, id, outcome, ARGV[10], ARGV[11], ARGV[12], now, ARGV[16])
-return {outcome, now}
+local now, nows = clock()
+local done = complete(cfg, k, ARGV, 15, now, nows, false)
+if done[1] == 'stale' then return done end
+local c = claim(cfg, k, ARGV, 7, now, nows)
+for j = 1, #c do done[#done + 1] = c[j] end
+return done
 `)
 
 // renewScript extends a running job's lease, fenced by token, and reports a
@@ -324,7 +410,7 @@ local cfg = cfg_from(ARGV, 1)
 local jk = cfg.base .. 'job:' .. ARGV[7]
 local f = redis.call('HMGET', jk, 'status', 'lease', 'cancel')
 if f[1] ~= 'running' or f[2] ~= ARGV[8] then return 'lost' end
-redis.call('ZADD', KEYS[1], 'XX', now_ms() + tonumber(ARGV[9]), ARGV[7])
+redis.call('ZADD', KEYS[1], 'XX', int(clock() + tonumber(ARGV[9])), ARGV[7])
 if f[3] == '1' then return 'cancel' end
 return 'ok'
 `)
@@ -341,7 +427,8 @@ if st == 'queued' then
   redis.call('ZREM', KEYS[1], id)
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
-  finish(cfg, id, 'canceled', '', problem('JOB_CANCELED', 409, 'Conflict', 'The job was canceled.'), 'JOB_CANCELED', now_ms(), '')
+  local now, nows = clock()
+  finish(cfg, job_meta(jk), id, 'canceled', '', problem('JOB_CANCELED', 409, 'Conflict', 'The job was canceled.'), 'JOB_CANCELED', now, nows, '')
   return {'canceled'}
 end
 if st == 'running' then
@@ -362,8 +449,8 @@ local f = redis.call('HMGET', jk, 'status', 'score')
 if not f[1] then return {'missing'} end
 if f[1] ~= 'queued' then return {'final', f[1]} end
 local seq = tonumber(f[2]) % 1e15
-local score = tonumber(ARGV[8]) * 1e15 + seq
-redis.call('HSET', jk, 'score', string.format('%d', score), 'priority', ARGV[9])
+local score = int(tonumber(ARGV[8]) * 1e15 + seq)
+redis.call('HSET', jk, 'score', score, 'priority', ARGV[9])
 if redis.call('ZSCORE', KEYS[1], id) then
   redis.call('ZADD', KEYS[1], score, id)
   return {'ok', redis.call('ZRANK', KEYS[1], id)}

@@ -66,9 +66,9 @@ func (r *Runner) Kinds() []string {
 	return kinds
 }
 
-// Run executes one leased job to its outcome. stop (which may be nil) ends
-// when the process is shutting down: the job is then handed back unless it
-// finishes first. Run returns the status the job was left in.
+// Run executes one leased job to its outcome. When ctx ends (the process is
+// shutting down) the job is handed back unless it finishes first. Run
+// returns the status the job was left in.
 func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 	j, err := r.Execute(ctx, q, job)
 	if err != nil {
@@ -81,47 +81,48 @@ func (r *Runner) Run(ctx context.Context, q *Queue, job *Job) (Status, error) {
 // result or error, or queued again (a retry or a hand-back), so a caller
 // that ran its own job needs no second read.
 func (r *Runner) Execute(ctx context.Context, q *Queue, job *Job) (*Job, error) {
+	return r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, time.Time, error) {
+		return q.complete(ctx, job, o)
+	})
+}
+
+// runNext is Run for a Pool worker: until stop ends, the round trip that
+// records the outcome also claims the worker's next job for token. next is
+// that claim, or nil when none was made.
+func (r *Runner) runNext(ctx, stop context.Context, q *Queue, job *Job, token string) (next *Claim, err error) {
+	_, err = r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, time.Time, error) {
+		if stop.Err() != nil {
+			return q.complete(ctx, job, o)
+		}
+		st, at, c, err := q.completeClaim(ctx, job, o, token)
+		if err == nil {
+			next = &c
+		}
+		return st, at, err
+	})
+	return next, err
+}
+
+// run executes job, records its outcome with record, and returns the job
+// as the outcome left it.
+func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(context.Context, Outcome) (Status, time.Time, error)) (*Job, error) {
 	start := time.Now()
-	r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+	// Per-job debug lines are built only when they are written.
+	if r.logger.Enabled(ctx, slog.LevelDebug) {
+		r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if r.notifier != nil {
 		stopCancel := r.notifier.onCancel(job.ID, func() { cancel(errCancelRequested) })
 		defer stopCancel()
 	}
-	// Renew the lease while the handler runs.
-	renewDone := make(chan struct{})
-	var renewWG sync.WaitGroup
-	renewWG.Add(1)
-	go func() {
-		defer renewWG.Done()
-		t := time.NewTicker(q.cfg.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-renewDone:
-				return
-			case <-t.C:
-				cancelled, err := q.Renew(context.WithoutCancel(ctx), job)
-				switch {
-				case errors.Is(err, ErrLeaseLost):
-					cancel(ErrLeaseLost)
-					return
-				case err != nil:
-					r.logger.Warn("lease renewal failed", "job_id", job.ID, "error", err.Error())
-				case cancelled:
-					cancel(errCancelRequested)
-				}
-			}
-		}
-	}()
-
+	renewal := r.renew(ctx, q, job, cancel)
 	if r.metrics != nil && job.CreatedAt != nil && job.Attempts <= 1 {
 		r.metrics.wait.WithLabelValues(q.Name()).Observe(time.Since(job.CreatedAt.Time).Seconds())
 	}
 	res, err := r.handle(jobCtx, job)
-	close(renewDone)
-	renewWG.Wait()
+	renewal.stop()
 
 	var o Outcome
 	switch {
@@ -141,7 +142,7 @@ func (r *Runner) Execute(ctx context.Context, q *Queue, job *Job) (*Job, error) 
 	// The outcome must be recorded even when ctx has ended (shutdown).
 	cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer ccancel()
-	st, at, cerr := q.complete(cctx, job, o)
+	st, at, cerr := record(cctx, o)
 	if cerr != nil {
 		return nil, fmt.Errorf("run %s: %w", job.ID, cerr)
 	}
@@ -167,6 +168,66 @@ func recorded(job *Job, o Outcome, st Status, at time.Time) *Job {
 }
 
 var errCancelRequested = errors.New("cancel requested")
+
+// renewal renews a running job's lease every third of a lease, and
+// cancels the job with the cause when the lease is lost or a cancel is
+// requested. A timer does it, so a job that ends within a third of its
+// lease (most do) costs no goroutine.
+type renewal struct {
+	r      *Runner
+	ctx    context.Context
+	q      *Queue
+	job    *Job
+	cancel context.CancelCauseFunc
+
+	mu       sync.Mutex
+	stopped  bool
+	t        *time.Timer
+	inFlight sync.WaitGroup
+}
+
+func (r *Runner) renew(ctx context.Context, q *Queue, job *Job, cancel context.CancelCauseFunc) *renewal {
+	rn := &renewal{r: r, ctx: ctx, q: q, job: job, cancel: cancel}
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	rn.t = time.AfterFunc(q.cfg.Lease/3, rn.fire)
+	return rn
+}
+
+func (rn *renewal) fire() {
+	rn.mu.Lock()
+	if rn.stopped {
+		rn.mu.Unlock()
+		return
+	}
+	rn.inFlight.Add(1)
+	rn.mu.Unlock()
+	defer rn.inFlight.Done()
+	cancelled, err := rn.q.Renew(context.WithoutCancel(rn.ctx), rn.job)
+	switch {
+	case errors.Is(err, ErrLeaseLost):
+		rn.cancel(ErrLeaseLost)
+		return
+	case err != nil:
+		rn.r.logger.Warn("lease renewal failed", "job_id", rn.job.ID, "error", err.Error())
+	case cancelled:
+		rn.cancel(errCancelRequested)
+	}
+	rn.mu.Lock()
+	if !rn.stopped {
+		rn.t.Reset(rn.q.cfg.Lease / 3)
+	}
+	rn.mu.Unlock()
+}
+
+// stop ends the renewals; it returns once none runs.
+func (rn *renewal) stop() {
+	rn.mu.Lock()
+	rn.stopped = true
+	rn.t.Stop()
+	rn.mu.Unlock()
+	rn.inFlight.Wait()
+}
 
 func (r *Runner) handle(ctx context.Context, job *Job) (res Result, err error) {
 	h, ok := r.handlers[job.Kind]
@@ -303,7 +364,7 @@ func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d 
 		r.logger.Debug("job failure detail", "job_id", job.ID, "error", err.Error())
 	case err != nil && outcome == "backpressure":
 		r.logger.Warn("provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(), "job_id", job.ID)
-	default:
+	case r.logger.Enabled(context.Background(), slog.LevelDebug):
 		r.logger.Debug("job finished", "job_id", job.ID, "kind", job.Kind, "outcome", outcome, "duration_ms", d.Milliseconds())
 	}
 }
