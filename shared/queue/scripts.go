@@ -35,7 +35,8 @@ end
 // job takes.
 const luaLib = luaClock + `
 
--- opt turns a missing field (false) into nil, given an empty string.
+-- opt turns a missing field (false) into nil; given does so for an empty
+-- argument.
 local function opt(v)
   if v then return v end
   return nil
@@ -174,7 +175,7 @@ if claim then
     'lease', token, 'attempts', '1', 'score', score,
     'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
 else
-  -- (attempts is absent until the first claim: 0)
+  -- (attempts stays absent, 0, until the first claim)
   redis.call('HSET', jk, 'id', id, 'status', 'queued', 'created_at', nows, 'score', score,
     'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
 end
