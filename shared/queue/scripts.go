@@ -217,13 +217,15 @@ const luaHousekeeping = `
 -- queued too long. These scans find nothing on almost every claim, so a
 -- claim runs them only when asked to (the process's own pacing) and when
 -- no claim of any process did within the interval (the guard key).
--- interval: ms; '0' = no guard. Returns how many leases it recovered.
+-- interval: ms; '0' = no guard. Jobs it puts back in the queue wake an
+-- idle worker. Returns how many leases it recovered.
 -- k: {pending=, running=, enq=, scheduled=, guard=}
 local function housekeep(cfg, k, now, nows, interval, qtimeout, maxattempts)
   if interval ~= '0' and not redis.call('SET', k.guard, '1', 'PX', interval, 'NX') then return 0 end
 
   -- retries whose backoff is over go back to the queue
   local due = redis.call('ZRANGEBYSCORE', k.scheduled, '-inf', nows, 'LIMIT', '0', '100')
+  local queued = #due
   for _, id in ipairs(due) do
     redis.call('ZREM', k.scheduled, id)
     local score = redis.call('HGET', cfg.base .. 'job:' .. id, 'score')
@@ -246,9 +248,11 @@ local function housekeep(cfg, k, now, nows, interval, qtimeout, maxattempts)
         redis.call('HSET', jk, 'status', 'queued')
         redis.call('HDEL', jk, 'lease')
         redis.call('ZADD', k.pending, f[2], id)
+        queued = queued + 1
       end
     end
   end
+  if queued > 0 then redis.call('ZADD', k.wake, '0', 'w') end
 
   -- jobs queued for longer than the queue timeout fail
   if qtimeout > 0 then
@@ -273,11 +277,15 @@ const luaClaim = `
 -- housekeeping when asked to. a: ARGV from index i: token, job id ("" =
 -- next), housekeeping (interval ms, or -1 to skip it), then the queue's
 -- lease ms, max in flight (0 = no cap), queue timeout ms, max attempts and
--- live ttl ms (queue timeout + retention).
+-- live ttl ms (queue timeout + retention). chain: wake another idle worker
+-- while more jobs wait. A worker claiming right after its last job need
+-- not: workers wait only after finding the queue empty (then the next
+-- enqueue wakes one, and each woken claim the next) or full (MaxInFlight:
+-- the slot the worker freed is the one it takes).
 -- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
 -- {'none', 0, recovered} | {'ok', now, recovered, id, attempts, created_at,
 -- kind, priority, owner, payload, rid, cid, dest, dedup}.
-local function claim(cfg, k, a, i, now, nows)
+local function claim(cfg, k, a, i, now, nows, chain)
   local token, want, hk, maxinflight = a[i], a[i+1], a[i+2], a[i+4]
   local recovered = 0
   if hk ~= '-1' then recovered = housekeep(cfg, k, now, nows, hk, tonumber(a[i+5]), tonumber(a[i+6])) end
@@ -296,8 +304,7 @@ local function claim(cfg, k, a, i, now, nows)
     id = popped[1]
   end
   redis.call('ZREM', k.enq, id)
-  -- more work waits: wake another idle worker
-  if redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
+  if chain and redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
   local jk = cfg.base .. 'job:' .. id
   -- what a worker needs of the record, in the order the caller reads it
   local f = redis.call('HMGET', jk, 'created_at', 'attempts', 'kind', 'priority', 'owner', 'payload', 'rid', 'cid', 'dest', 'dedup')
@@ -381,7 +388,7 @@ local k = {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS
 // claimScript claims a job. ARGV: cfg(6), 7.. claim's arguments.
 var claimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaQueueKeys + `
 local now, nows = clock()
-return claim(cfg_from(ARGV, 1), k, ARGV, 7, now, nows)
+return claim(cfg_from(ARGV, 1), k, ARGV, 7, now, nows, true)
 `)
 
 // completeScript records an outcome. ARGV: cfg(6), 7.. complete's arguments.
@@ -399,7 +406,7 @@ local cfg = cfg_from(ARGV, 1)
 local now, nows = clock()
 local done = complete(cfg, k, ARGV, 15, now, nows, false)
 if done[1] == 'stale' then return done end
-local c = claim(cfg, k, ARGV, 7, now, nows)
+local c = claim(cfg, k, ARGV, 7, now, nows, false)
 for j = 1, #c do done[#done + 1] = c[j] end
 return done
 `)
