@@ -336,6 +336,11 @@ func (a *app) workerPools() []*queue.Pool {
 // then stops in order: HTTP first (in-flight requests finish), then
 // workers (running jobs finish or are handed back), Redis last.
 func (a *app) serveLongRunning(ctx context.Context) error {
+	pools := a.workerPools()
+	for _, p := range pools {
+		// Synchronous requests may run their own job on a free worker slot.
+		a.submit.Local[p.Queue().Name()] = p
+	}
 	var bg sync.WaitGroup
 	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() { stopBG(); bg.Wait() }()
@@ -348,9 +353,7 @@ func (a *app) serveLongRunning(ctx context.Context) error {
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var workers sync.WaitGroup
-	for _, p := range a.workerPools() {
-		// Synchronous requests may run their own job on a free worker slot.
-		a.submit.Local[p.Queue().Name()] = p
+	for _, p := range pools {
 		workers.Add(1)
 		go func() { defer workers.Done(); p.Run(ctx, jobCtx) }()
 	}
