@@ -170,15 +170,14 @@ end
 local now, nows = clock()
 local score = int(tonumber(ARGV[3]) * 1e15 + redis.call('INCR', KEYS[3]))
 local jk = base .. 'job:' .. id
+-- (attempts stays absent, 0, until the first claim)
+local f = {'id', id, 'status', claim and 'running' or 'queued', 'created_at', nows, 'score', score,
+  'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10]}
 if claim then
-  redis.call('HSET', jk, 'id', id, 'status', 'running', 'created_at', nows, 'started_at', nows,
-    'lease', token, 'attempts', '1', 'score', score,
-    'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
-else
-  -- (attempts stays absent, 0, until the first claim)
-  redis.call('HSET', jk, 'id', id, 'status', 'queued', 'created_at', nows, 'score', score,
-    'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10], unpack(ARGV, 15))
+  for _, v in ipairs({'started_at', nows, 'lease', token, 'attempts', '1'}) do f[#f + 1] = v end
 end
+for i = 15, #ARGV do f[#f + 1] = ARGV[i] end
+redis.call('HSET', jk, unpack(f))
 -- a live job expires too, should everything else fail: queue timeout + retention
 redis.call('PEXPIRE', jk, ARGV[6])
 redis.call('SADD', base .. 'owner:' .. owner, id)

@@ -323,11 +323,11 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 	}
 	switch {
 	case own && slot != nil:
-		job, err = s.awaitLent(r.Context(), req.Queue, job, wait, slot.Run(job), changed)
+		job, err = s.awaitWatched(r.Context(), req.Queue, job, wait, slot.Run(job), changed)
 	case own:
 		job, err = s.runInline(r.Context(), req.Queue, job, wait)
 	case wait > 0 && changed != nil && job.ID == req.JobID:
-		job, err = s.awaitWatched(r.Context(), req.Queue, job, wait, changed)
+		job, err = s.awaitWatched(r.Context(), req.Queue, job, wait, nil, changed)
 	case wait > 0:
 		job, err = s.await(r.Context(), req.Queue, job, wait)
 	}
@@ -420,30 +420,24 @@ func (s *Service) runInline(ctx context.Context, queueName string, job *queue.Jo
 	return j, nil
 }
 
-// awaitLent waits for the caller's own job, running on a lent worker slot.
-// If it does not end there (a retry or a hand-back) or the wait ends first,
-// it is waited for like any other job.
-func (s *Service) awaitLent(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, done <-chan queue.Ran, changed <-chan struct{}) (*queue.Job, error) {
+// awaitWatched waits for a job whose watch was registered before the job
+// was created. done, when not nil, is the caller's own run of the job on a
+// lent worker slot: its outcome is the answer, unless the job did not end
+// there (a retry or a hand-back) or the wait ends first; then the job is
+// waited for like any other.
+func (s *Service) awaitWatched(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, done <-chan queue.Ran, changed <-chan struct{}) (*queue.Job, error) {
 	wctx, cancel := s.waitContext(ctx, wait)
 	defer cancel()
-	select {
-	case r := <-done:
-		if r.Err == nil && r.Job.Status.Final() {
-			return r.Job, nil
+	if done != nil {
+		select {
+		case r := <-done:
+			if r.Err == nil && r.Job.Status.Final() {
+				return r.Job, nil
+			}
+		case <-wctx.Done():
 		}
-	case <-wctx.Done():
 	}
 	j, err := s.notifier.WaitWatched(wctx, s.queueOf(queueName, job), job.ID, changed)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	return j, nil
-}
-
-func (s *Service) awaitWatched(ctx context.Context, queueName string, job *queue.Job, wait time.Duration, changed <-chan struct{}) (*queue.Job, error) {
-	wctx, cancel := s.waitContext(ctx, wait)
-	defer cancel()
-	j, err := s.notifier.WaitWatched(wctx, s.queues[queueName], job.ID, changed)
 	if err != nil {
 		return nil, unavailable(err)
 	}
