@@ -15,9 +15,9 @@ build:
 lambda:
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags "-s -w" -o bootstrap .
 
-# Rewrite local/events from the route table.
+# Rewrite local/events from the groups' routes.
 events:
-	go run ./local/eventgen
+	go run ./local/eventgen/cmd/eventgen
 
 # Rewrite functions/docs/openapi.json from the code that describes the API.
 docs:

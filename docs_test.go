@@ -22,6 +22,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 
+	"github.com/dndcc/dnd-llm-service/app"
 	"github.com/dndcc/dnd-llm-service/functions/docs"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
@@ -32,7 +33,7 @@ import (
 )
 
 // docsMountHint tells what to do when the document's routes are not served.
-const docsMountHint = "mount them with docs.Register(mux) in (*app).mount"
+const docsMountHint = "add functions/docs's Group to app.Groups"
 
 // docsApp builds the program as FUNCTION=all in server mode and returns
 // the route patterns it serves and the Message Hub types it accepts.
@@ -47,19 +48,20 @@ func docsApp(t testing.TB) (routes, messageTypes []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, false, slog.New(slog.DiscardHandler))
+	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.close()
-	rec := &routeRecorder{}
-	a.mount(rec)
-	sort.Strings(rec.patterns)
-	for typ := range a.builders {
-		messageTypes = append(messageTypes, typ)
+	defer a.Close()
+	for _, r := range a.Routes() {
+		routes = append(routes, r.Pattern())
+	}
+	sort.Strings(routes)
+	for _, m := range a.Messages() {
+		messageTypes = append(messageTypes, m.Type)
 	}
 	sort.Strings(messageTypes)
-	return rec.patterns, messageTypes
+	return routes, messageTypes
 }
 
 // docsSpec is the served document, loaded and resolved.

@@ -21,6 +21,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/dndcc/dnd-llm-service/app"
+	"github.com/dndcc/dnd-llm-service/local/eventgen"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
@@ -109,12 +111,6 @@ func loadTemplate(t testing.TB) map[string]samFunction {
 	return fns
 }
 
-type routeRecorder struct{ patterns []string }
-
-func (r *routeRecorder) Handle(pattern string, _ http.Handler) {
-	r.patterns = append(r.patterns, pattern)
-}
-
 // lambdaRoutes lists what the binary routes under Lambda as function fn.
 func lambdaRoutes(t testing.TB, fn string) []string {
 	t.Helper()
@@ -124,46 +120,72 @@ func lambdaRoutes(t testing.TB, fn string) []string {
 			"SECRET_KEY": testKey, "REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix,
 			"FUNCTION": fn, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1",
 		}[k]
-	})
+	}, app.Functions(app.Groups)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newApp(context.Background(), cfg, true, slog.New(slog.DiscardHandler))
+	a, err := app.New(context.Background(), cfg, app.Options{Lambda: true, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.close()
-	rec := &routeRecorder{}
-	a.mount(rec)
-	sort.Strings(rec.patterns)
-	return rec.patterns
+	defer a.Close()
+	var patterns []string
+	for _, r := range a.Routes() {
+		patterns = append(patterns, r.Pattern())
+	}
+	sort.Strings(patterns)
+	return patterns
 }
 
+// builtGroups builds the app on embedded defaults and returns its groups.
+func builtGroups(t testing.TB) []app.Built {
+	t.Helper()
+	a, err := app.Embedded(app.Groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	return a.Built()
+}
+
+// TestTemplateMatchesRoutes checks template.yaml against the group list:
+// every FUNCTION value has its function, each routes exactly what that
+// FUNCTION serves under Lambda, and the worker runs on a schedule.
 func TestTemplateMatchesRoutes(t *testing.T) {
 	t.Parallel()
 	fns := loadTemplate(t)
-	if w, ok := fns["worker"]; !ok || !w.Schedule {
+	if w, ok := fns[config.FunctionWorker]; !ok || !w.Schedule {
 		t.Errorf("template has no worker function on a Schedule event")
 	}
-	for _, fn := range []string{config.FunctionText, config.FunctionImage, config.FunctionQueue} {
-		served := lambdaRoutes(t, fn)
-		f, declared := fns[fn]
-		if !declared {
-			// A group with no routes yet needs no function.
-			if len(slices.DeleteFunc(slices.Clone(served), func(s string) bool { return s == "GET /health" })) > 0 {
-				t.Errorf("FUNCTION=%s serves %v but template.yaml declares no function for it", fn, served)
+	// Routes every function serves are routed to their group's home.
+	everywhere := map[string]string{}
+	for _, g := range builtGroups(t) {
+		if g.Function == "" {
+			for _, r := range g.Routes {
+				everywhere[r.Pattern()] = g.Home
 			}
+		}
+	}
+	for _, fn := range app.Functions(app.Groups) {
+		if fn == config.FunctionAll || fn == config.FunctionWorker {
 			continue
 		}
+		served := lambdaRoutes(t, fn)
+		own := slices.DeleteFunc(slices.Clone(served), func(r string) bool { home, ok := everywhere[r]; return ok && home != fn })
+		f, declared := fns[fn]
+		if !declared {
+			t.Errorf("FUNCTION=%s serves %v but template.yaml declares no function for it", fn, served)
+			continue
+		}
+		if f.Schedule {
+			t.Errorf("%s: an HTTP function runs on a schedule", f.Name)
+		}
 		for _, r := range f.Routes {
-			if !slices.Contains(served, r) {
+			if !slices.Contains(own, r) {
 				t.Errorf("template routes %q to %s, but FUNCTION=%s does not serve it (serves %v)", r, f.Name, fn, served)
 			}
 		}
-		for _, r := range served {
-			if r == "GET /health" {
-				continue // every function serves it; the API routes it to one
-			}
+		for _, r := range own {
 			if !slices.Contains(f.Routes, r) {
 				t.Errorf("FUNCTION=%s serves %q, but template.yaml does not route it to %s", fn, r, f.Name)
 			}
@@ -172,26 +194,47 @@ func TestTemplateMatchesRoutes(t *testing.T) {
 			t.Errorf("FUNCTION=%s routes /metrics under Lambda", fn)
 		}
 	}
+	for fn, f := range fns {
+		if !slices.Contains(app.Functions(app.Groups), fn) {
+			t.Errorf("template.yaml's %s runs FUNCTION=%q, which the binary does not know", f.Name, fn)
+		}
+	}
 }
 
-// expectedStatus is what each sample event must answer on a fresh queue.
-var expectedStatus = map[string]int{
-	"health.json":           200,
-	"queue-status.json":     200,
-	"queue-get.json":        404, // the sample job id does not exist
-	"queue-cancel.json":     404,
-	"queue-prioritize.json": 404,
-	"usage.json":            200,
-	"openapi.json":          200,
-	"docs.json":             200,
-	"hub-message.json":      202,
-	"text-character.json":   200, // the offline generator runs the job inside the invocation
-	"text-campaign.json":    200,
-	"text-theme.json":       200,
-	"image-generate.json":   200,
-	"image-transform.json":  200,
-	"image-enhance.json":    200,
-	"image-get.json":        404, // the sample image id does not exist
+// expectedStatus is what each sample event must answer on a fresh queue,
+// by file, as the routes declare it.
+func expectedStatus(t testing.TB) map[string]int {
+	t.Helper()
+	events, err := eventgen.Events(builtGroups(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, e := range events {
+		out[e.File] = e.Status
+	}
+	return out
+}
+
+// TestSampleEventsAreCurrent keeps local/events in step with the routes.
+func TestSampleEventsAreCurrent(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := eventgen.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	got, _ := filepath.Glob("local/events/*.json")
+	if len(got) != len(want) {
+		t.Errorf("local/events has %d files, make events writes %d: run make events", len(got), len(want))
+	}
+	for _, w := range want {
+		a, _ := os.ReadFile(w)
+		b, err := os.ReadFile(filepath.Join("local/events", filepath.Base(w)))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("local/events/%s is stale or missing: run make events", filepath.Base(w))
+		}
+	}
 }
 
 func freePort(t testing.TB) string {
@@ -340,10 +383,11 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no local/events: %v", err)
 	}
+	statuses := expectedStatus(t)
 	byFunction := map[string][]string{}
 	for _, f := range files {
 		name := filepath.Base(f)
-		if name == "worker-schedule.json" {
+		if name == eventgen.Schedule {
 			continue
 		}
 		b, err := os.ReadFile(f)
@@ -365,7 +409,7 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 		if fn == "" {
 			t.Fatalf("%s: route %q is not in template.yaml", name, ev.RouteKey)
 		}
-		if _, ok := expectedStatus[name]; !ok {
+		if _, ok := statuses[name]; !ok {
 			t.Fatalf("%s: no expected status in this test", name)
 		}
 		byFunction[fn] = append(byFunction[fn], f)
@@ -381,7 +425,7 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 				if err := json.Unmarshal(out, &resp); err != nil {
 					t.Fatalf("%s: answer is not an HTTP API response: %v\n%s", f, err, out)
 				}
-				if want := expectedStatus[filepath.Base(f)]; resp.StatusCode != want {
+				if want := statuses[filepath.Base(f)]; resp.StatusCode != want {
 					t.Errorf("%s: statusCode = %d, want %d; body %s", f, resp.StatusCode, want, resp.Body)
 				}
 				if strings.Contains(resp.Headers["Content-Type"], "json") && !json.Valid([]byte(resp.Body)) {
@@ -392,7 +436,7 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 				}
 			}
 			// The queue status answer has the documented shape.
-			if fn == config.FunctionQueue {
+			if fn == "queue" {
 				b, _ := os.ReadFile("local/events/queue-status.json")
 				var resp apiResponse
 				json.Unmarshal(emu.invoke(t, b), &resp)
@@ -430,7 +474,7 @@ func TestLambdaWorkerDrainsQueues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res WorkerResult
+	var res app.WorkerResult
 	if err := json.Unmarshal(emu.invoke(t, ev), &res); err != nil {
 		t.Fatal(err)
 	}

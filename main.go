@@ -23,9 +23,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/app"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 )
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -46,9 +50,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "", "serve":
-		return serve(ctx, getenv, stderr, "")
+		return app.Serve(ctx, getenv, stderr, "", version)
 	case "worker":
-		return serve(ctx, getenv, stderr, config.FunctionWorker)
+		return app.Serve(ctx, getenv, stderr, config.FunctionWorker, version)
 	case "healthcheck":
 		return healthcheck(ctx, getenv, stdout)
 	case "token":

@@ -15,11 +15,13 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 )
 
-// newDocsServer serves Register's routes the way the service does.
+// newDocsServer serves the group's routes the way the service does.
 func newDocsServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	mux := http.NewServeMux()
-	Register(mux)
+	for _, r := range routes() {
+		mux.Handle(r.Pattern(), r.Handle(nil))
+	}
 	srv := httptest.NewServer(httpapi.ProblemMux(mux))
 	t.Cleanup(srv.Close)
 	return srv

@@ -40,15 +40,14 @@ type payload struct {
 	NoStore  bool   `json:"no_store,omitempty"`
 }
 
-func (s *Service) generate(w http.ResponseWriter, r *http.Request) {
+func (s *Service) generate(w http.ResponseWriter, r *http.Request) error {
 	req, err := httpapi.Decode[GenerateRequest](r)
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	p := generatePayload(req)
 	p.Width, p.Height = req.size()
-	s.enqueue(w, r, KindGenerate, req.Priority, p, p.Seed != nil)
+	return s.enqueue(w, r, KindGenerate, req.Priority, p, p.Seed != nil)
 }
 
 func generatePayload(req GenerateRequest) payload {
@@ -59,34 +58,30 @@ func generatePayload(req GenerateRequest) payload {
 	}
 }
 
-func (s *Service) transform(w http.ResponseWriter, r *http.Request) {
+func (s *Service) transform(w http.ResponseWriter, r *http.Request) error {
 	var req TransformRequest
 	if err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	errs, src := req.validate()
 	if len(errs) > 0 {
-		httpapi.Error(w, r, httpapi.Invalid(errs))
-		return
+		return httpapi.Invalid(errs)
 	}
 	p := generatePayload(req.GenerateRequest)
 	p.Width, p.Height = req.size(src)
 	p.Strength = req.strength()
 	p.Source, p.SourceSHA256 = src.data, digest(src.data)
-	s.enqueue(w, r, KindTransform, req.Priority, p, p.Seed != nil)
+	return s.enqueue(w, r, KindTransform, req.Priority, p, p.Seed != nil)
 }
 
-func (s *Service) enhance(w http.ResponseWriter, r *http.Request) {
+func (s *Service) enhance(w http.ResponseWriter, r *http.Request) error {
 	var req EnhanceRequest
 	if err := httpapi.DecodeJSON(r, &req); err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	errs, src := req.validate()
 	if len(errs) > 0 {
-		httpapi.Error(w, r, httpapi.Invalid(errs))
-		return
+		return httpapi.Invalid(errs)
 	}
 	p := payload{
 		Enhancements: req.Enhancements, Theme: req.Theme, StylePreset: req.Parameters.StylePreset,
@@ -101,21 +96,20 @@ func (s *Service) enhance(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// Enhancements are deterministic: the source digest makes the key.
-	s.enqueue(w, r, KindEnhance, req.Priority, p, true)
+	return s.enqueue(w, r, KindEnhance, req.Priority, p, true)
 }
 
 // enqueue submits p under the sync/async contract. The canonical request
 // (with the caller, the provider and, for inputs, the source digest instead
 // of its bytes) de-duplicates live jobs; it is also the cache key when
 // cacheable (a seeded or deterministic request).
-func (s *Service) enqueue(w http.ResponseWriter, r *http.Request, kind, priority string, p payload, cacheable bool) {
+func (s *Service) enqueue(w http.ResponseWriter, r *http.Request, kind, priority string, p payload, cacheable bool) error {
 	c, _ := auth.FromContext(r.Context())
 	req, err := s.request(c.Subject, kind, priority, p, cacheable, submit.NoStore(r.Header.Get("Cache-Control")))
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
-	s.submit.Handle(w, r, req)
+	return s.submit.Handle(w, r, req)
 }
 
 // request builds the submission of payload p for owner.

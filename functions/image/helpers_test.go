@@ -8,7 +8,6 @@ import (
 	"image"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -89,7 +88,8 @@ func newStack(tb testing.TB, cfg stackConfig) *stack {
 	tb.Helper()
 	rdb, prefix := redistest.New(tb)
 	st := &stack{tb: tb, rdb: rdb, prefix: prefix, clock: &clock{t: time.Now()}, reg: prometheus.NewRegistry()}
-	st.q = queue.New(rdb, queue.Config{Name: QueueName, Prefix: prefix, Lease: 5 * time.Second, MaxAttempts: 3})
+	st.q = queue.New(rdb, queue.Config{Name: QueueName, Prefix: prefix, Lease: 5 * time.Second, MaxAttempts: 3,
+		FailureCode: httpapi.CodeImageGenerationFailed})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	notifier := queue.NewNotifier(rdb, prefix, discard)
@@ -116,16 +116,15 @@ func newStack(tb testing.TB, cfg stackConfig) *stack {
 		}
 	}
 	metrics := queue.NewMetrics(st.reg, st.q)
-	handlers := map[string]queue.Handler{}
-	runner := queue.NewRunner(handlers, notifier, metrics, discard)
-	runner.MaxRetryAfter = 50 * time.Millisecond
-	runner.FailureCode[QueueName] = httpapi.CodeImageGenerationFailed
+	kinds := queue.NewMux()
+	runner := queue.NewRunner(queue.RunnerConfig{
+		Handlers: kinds, Notifier: notifier, Metrics: metrics, Logger: discard, MaxRetryAfter: 50 * time.Millisecond,
+	})
 	c := cache.New(rdb, prefix, st.reg)
 	sub := submit.New(submit.Config{
-		Queues: []*queue.Queue{st.q}, Notifier: notifier, Limiter: ratelimit.New(rdb, prefix),
+		Queues: []submit.QueueConfig{{Queue: st.q, RateLimit: 1000}}, Notifier: notifier, Limiter: ratelimit.New(rdb, prefix),
 		Cache: c, Runner: runner, Metrics: metrics, Logger: discard, Registry: st.reg,
 	})
-	sub.Limits[QueueName] = 1000
 	st.usage = usage.New(rdb, prefix, nil)
 	st.svc = New(Config{
 		Verifier: auth.NewVerifier(testKey, ""), Submit: sub, Queue: st.q, Redis: rdb, Prefix: prefix,
@@ -136,7 +135,11 @@ func newStack(tb testing.TB, cfg stackConfig) *stack {
 	if cfg.wrapSteps != nil {
 		st.svc.steps = cfg.wrapSteps(st.svc.steps)
 	}
-	maps.Copy(handlers, st.svc.Handlers())
+	for kind, h := range st.svc.Handlers() {
+		if err := kinds.Handle(kind, h); err != nil {
+			tb.Fatal(err)
+		}
+	}
 
 	// The workers run on a queue of their own client, as in a worker
 	// process; closing it ends their blocking waits at once on cleanup.
@@ -146,7 +149,9 @@ func newStack(tb testing.TB, cfg stackConfig) *stack {
 	wg.Go(func() { pool.Run(ctx, ctx) })
 
 	mux := http.NewServeMux()
-	st.svc.Register(mux)
+	for _, r := range st.svc.routes() {
+		mux.Handle(r.Pattern(), r.Handle(st.svc.verifier))
+	}
 	srv := httptest.NewServer(httpapi.Observe(discard, httpapi.NewMetrics(st.reg))(httpapi.ProblemMux(mux)))
 	tb.Cleanup(srv.Close)
 	st.url = srv.URL

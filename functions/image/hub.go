@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
@@ -21,12 +23,30 @@ func (s *Service) HubBuilders() map[string]submit.Builder {
 	}
 }
 
-func (s *Service) buildLegacy(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
-	var raw struct {
-		Prompt   string `json:"prompt"`
-		Style    string `json:"style"`
-		Priority string `json:"priority"`
+// legacyPayload is the payload of the first version's generate_image
+// message.
+type legacyPayload struct {
+	Prompt   string `json:"prompt"`
+	Style    string `json:"style,omitempty"`
+	Priority string `json:"priority,omitempty"`
+}
+
+// Doc implements apidoc.Described.
+func (legacyPayload) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:     "HubGenerateImagePayload",
+		About:    "Payload of the Message Hub's generate_image message: an environment scene.",
+		Required: []string{"prompt"},
+		Fields: map[string]*apidoc.Schema{
+			"prompt":   apidoc.MaxLen(MaxPromptChars),
+			"style":    apidoc.With(apidoc.MaxLen(maxHintChars), apidoc.Describe("The style preset.")),
+			"priority": dnd.PriorityDoc(),
+		},
 	}
+}
+
+func (s *Service) buildLegacy(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+	var raw legacyPayload
 	if err := json.Unmarshal(payload, &raw); err != nil {
 		return submit.Request{}, httpapi.Invalid(map[string]string{"payload": "does not match generate_image's shape"})
 	}

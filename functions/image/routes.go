@@ -18,9 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/cache"
 	"github.com/dndcc/dnd-llm-service/shared/getimg"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/imagegen"
 	"github.com/dndcc/dnd-llm-service/shared/imagestore"
@@ -173,17 +175,71 @@ func New(c Config) *Service {
 	return s
 }
 
-// Register mounts the image routes on mux. The POST routes need a bearer
-// token and cap the body at MaxBody; GET of an image takes a signed URL or
-// the bearer token of the image's owner or an admin.
-func (s *Service) Register(mux httpapi.Mux) {
-	post := func(f http.HandlerFunc) http.Handler {
-		return httpapi.Chain(f, auth.Middleware(s.verifier), httpapi.MaxBody(MaxBody))
+// routes are the image routes. The POST routes need a bearer token and cap
+// the body at MaxBody; GET of an image takes a signed URL or the bearer
+// token of the image's owner or an admin.
+func (s *Service) routes() []group.Route {
+	post := func(path string, h httpapi.HandlerFunc, doc apidoc.Operation) group.Route {
+		return group.Route{Method: http.MethodPost, Path: path, Auth: group.Bearer, MaxBody: MaxBody, Handler: h, Doc: doc}
 	}
-	mux.Handle("POST /api/v2/image/generate", post(s.generate))
-	mux.Handle("POST /api/v2/image/transform", post(s.transform))
-	mux.Handle("POST /api/v2/image/enhance", post(s.enhance))
-	mux.Handle("GET /api/v2/image/{image_id}", http.HandlerFunc(s.serveImage))
+	return []group.Route{
+		post("/api/v2/image/generate", s.generate, apidoc.Operation{
+			ID: "imageGenerate", Summary: "Generate an image",
+			Description: "Draws a portrait, item, location, map, scene or effect. The result carries the image as base64 and a signed URL." +
+				" Seeded requests are cached." + submit.DocDescription,
+			Params:    submit.DocParams(),
+			Body:      &apidoc.Body{Schema: "ImageGenerateRequest", Description: "What to draw.", Examples: generateExamples()},
+			Responses: submit.DocResponses("ImageJob", httpapi.CodeImageGenerationFailed),
+		}),
+		post("/api/v2/image/transform", s.transform, apidoc.Operation{
+			ID: "imageTransform", Summary: "Transform an image",
+			Description: "Repaints `source_image` after the prompt; `strength` says how far it may move." + submit.DocDescription,
+			Params:      submit.DocParams(),
+			Body:        &apidoc.Body{Schema: "ImageTransformRequest", Description: "The source image and what to make of it.", Examples: transformExamples()},
+			Responses:   submit.DocResponses("ImageJob", httpapi.CodeImageGenerationFailed),
+		}),
+		post("/api/v2/image/enhance", s.enhance, apidoc.Operation{
+			ID: "imageEnhance", Summary: "Enhance an image",
+			Description: "Applies upscale, face_fix, style_transfer, color_correction and detail_enhancement, in the order given. Enhancements are cached." + submit.DocDescription,
+			Params:      submit.DocParams(),
+			Body:        &apidoc.Body{Schema: "ImageEnhanceRequest", Description: "The image and the enhancements.", Examples: enhanceExamples()},
+			Responses:   submit.DocResponses("ImageJob", httpapi.CodeImageGenerationFailed),
+		}),
+		{Method: http.MethodGet, Path: "/api/v2/image/{image_id}", Auth: group.Own, Handler: s.serveImage,
+			Doc: serveImageDoc(), Sample: group.Sample{Path: "/api/v2/image/img_00000000000000000000000000000000", Status: http.StatusNotFound}},
+	}
+}
+
+func serveImageDoc() apidoc.Operation {
+	hdr := func(name, desc string) apidoc.Header {
+		return apidoc.Header{Name: name, Description: desc, Required: true, Schema: apidoc.Str()}
+	}
+	etag := hdr("ETag", "The SHA-256 of the bytes.")
+	return apidoc.Operation{
+		ID: "imageGet", Summary: "Fetch a stored image",
+		Description: "Serves the image's bytes. Use the signed `url` of an image result (no token needed until it expires), " +
+			"or send the bearer token of the image's owner or an admin. Anyone else gets the same 404 as for a missing image.",
+		Security: apidoc.BearerOrNone,
+		Params: []apidoc.Param{
+			{Name: "image_id", In: "path", Description: "The image id from an image result.", Schema: &apidoc.Schema{Type: "string", Pattern: imageIDPattern.String()}},
+			{Name: "exp", In: "query", Description: "Expiry of a signed URL (unix seconds).", Schema: apidoc.Int(0)},
+			{Name: "sig", In: "query", Description: "Signature of a signed URL.", Schema: apidoc.Str()},
+			{Name: "If-None-Match", In: "header", Description: "An ETag from an earlier answer.", Schema: apidoc.Str()},
+		},
+		Responses: map[int]apidoc.Response{
+			200: {Description: "The image.", Headers: []apidoc.Header{
+				etag,
+				hdr("Cache-Control", "private, max-age=<seconds the image (and the URL) remain valid>"),
+				hdr("Last-Modified", "When the image was made."),
+				hdr("Content-Disposition", `inline; filename="<image_id>.<ext>"`),
+			}, Content: []apidoc.Content{{MediaType: "image/png"}, {MediaType: "image/jpeg"}, {MediaType: "image/webp"}}},
+			304: {Description: "Not modified: If-None-Match matched the ETag.", Headers: []apidoc.Header{etag}, NoContent: true},
+			401: apidoc.Ref("Unauthorized"),
+			403: {Description: "The signed URL expired or its signature is invalid (and no bearer token was sent): FORBIDDEN.", Content: []apidoc.Content{apidoc.Problem("Problem")}},
+			404: apidoc.Ref("NotFound"),
+			503: apidoc.Ref("Unavailable"),
+		},
+	}
 }
 
 // Handlers returns the job handlers by kind, for the queue runner.

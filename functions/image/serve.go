@@ -66,11 +66,10 @@ func (s *Service) verifyURL(id, exp, sig string) (time.Time, error) {
 // URL's) remaining life. A valid signed URL needs no token; otherwise the
 // bearer token of the owner or an admin is required, and anyone else gets
 // the same 404 as for a missing image.
-func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
+func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("image_id")
 	if !imageIDPattern.MatchString(id) {
-		httpapi.Error(w, r, imageNotFound(id))
-		return
+		return imageNotFound(id)
 	}
 	q := r.URL.Query()
 	var (
@@ -93,17 +92,14 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 		token, ok := auth.BearerToken(r)
 		if !ok {
 			if sigProblem != nil {
-				httpapi.WriteProblem(w, r, sigProblem)
-				return
+				return sigProblem
 			}
-			httpapi.WriteProblem(w, r, httpapi.NewProblem(httpapi.CodeUnauthorized, "A signed URL or a bearer token is required."))
-			return
+			return httpapi.NewProblem(httpapi.CodeUnauthorized, "A signed URL or a bearer token is required.")
 		}
 		c, err := s.verifier.Verify(token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dnd-llm-service", error="invalid_token"`)
-			httpapi.WriteProblem(w, r, httpapi.NewProblem(httpapi.CodeUnauthorized, "The bearer token is invalid or expired."))
-			return
+			return httpapi.NewProblem(httpapi.CodeUnauthorized, "The bearer token is invalid or expired.")
 		}
 		httpapi.SetCaller(r.Context(), c.Subject)
 		claims = &c
@@ -112,19 +108,15 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 	info, err := s.store.Get(r.Context(), id)
 	switch {
 	case errors.Is(err, imagestore.ErrNotFound):
-		httpapi.Error(w, r, imageNotFound(id))
-		return
+		return imageNotFound(id)
 	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	if claims != nil && info.Owner != claims.Subject && !claims.Admin() {
-		httpapi.Error(w, r, imageNotFound(id))
-		return
+		return imageNotFound(id)
 	}
 	if !imagestore.AllowedMIME(info.MIME) {
-		httpapi.Error(w, r, imageNotFound(id))
-		return
+		return imageNotFound(id)
 	}
 
 	maxAge := info.TTL
@@ -139,22 +131,21 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Last-Modified", info.Created.UTC().Format(http.TimeFormat))
 	if etagMatch(r.Header.Get("If-None-Match"), etag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return nil
 	}
 	data, err := s.store.Data(r.Context(), id)
 	switch {
 	case errors.Is(err, imagestore.ErrNotFound):
-		httpapi.Error(w, r, imageNotFound(id))
-		return
+		return imageNotFound(id)
 	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	h.Set("Content-Type", info.MIME)
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	h.Set("Content-Disposition", `inline; filename="`+id+extension(info.MIME)+`"`)
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
+	return nil
 }
 
 func imageNotFound(id string) *httpapi.Problem {

@@ -187,8 +187,6 @@ func TestFitSide(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // The routes need a token.
 func TestPostNeedsToken(t *testing.T) {
 	t.Parallel()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
@@ -65,12 +66,18 @@ func FuzzHubMessage(f *testing.F) {
 		}
 		return submit.Request{}, httpapi.Invalid(map[string]string{"payload.prompt": "is refused by this test"})
 	}
-	mux := http.NewServeMux()
-	RegisterHub(mux, HubConfig{
+	msgs := &group.Messages{}
+	for _, typ := range []string{"generate_text", "portrait"} {
+		if err := msgs.Add(group.Message{Type: typ, Build: refuse}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	route := HubConfig{
 		Verifier: auth.NewVerifier(strings.Repeat("k", 64), ""), ServiceKey: hubKey,
-		Builders: map[string]submit.Builder{"generate_text": refuse, "portrait": refuse},
-		Logger:   slog.New(slog.DiscardHandler),
-	})
+		Messages: msgs, Logger: slog.New(slog.DiscardHandler),
+	}.Route()
+	mux := http.NewServeMux()
+	mux.Handle(route.Pattern(), route.Handle(nil))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, "/api/v2/hub/messages", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")

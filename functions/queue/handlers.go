@@ -3,11 +3,11 @@ package queue
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
@@ -17,46 +17,62 @@ import (
 // cancelWait is how long DELETE waits for a running job's worker to stop.
 const cancelWait = 5 * time.Second
 
-type handlers struct {
-	svc    *submit.Service
-	logger *slog.Logger
-}
-
 // StatusResponse is the answer of GET /api/v2/queue/status.
 type StatusResponse struct {
 	Queues map[string]queue.Stats `json:"queues"`
 	Jobs   []*queue.Job           `json:"jobs"`
 }
 
-func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
+// Doc implements apidoc.Described.
+func (StatusResponse) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:  "QueueStatus",
+		About: "Answer of GET /api/v2/queue/status.",
+		Fields: map[string]*apidoc.Schema{
+			"queues": apidoc.Describe("Counts by queue: text and image."),
+			"jobs":   apidoc.Describe("Your queued and running jobs, oldest first; or the one job asked for with job_id."),
+		},
+	}
+}
+
+func statusDoc() apidoc.Operation {
+	return apidoc.Operation{
+		ID: "queueStatus", Summary: "Queue counts and your jobs",
+		Description: "Counts per queue, and your queued and running jobs (or the one job named by `job_id`).",
+		Params: []apidoc.Param{{Name: "job_id", In: "query", Description: "Show only this job.",
+			Schema: apidoc.With(apidoc.Str(), apidoc.MaxLen(100))}},
+		Responses: map[int]apidoc.Response{
+			200: {Description: "Counts and jobs.", Content: []apidoc.Content{apidoc.JSON("QueueStatus")}},
+			401: apidoc.Ref("Unauthorized"),
+			404: apidoc.Ref("NotFound"),
+			503: apidoc.Ref("Unavailable"),
+		},
+	}
+}
+
+func (h *handlers) status(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
 	resp := StatusResponse{Queues: map[string]queue.Stats{}, Jobs: []*queue.Job{}}
-	if id := r.URL.Query().Get("job_id"); id != "" {
-		j, err := h.lookup(r.Context(), c, id)
+	one := r.URL.Query().Get("job_id")
+	if one != "" {
+		j, err := h.lookup(r.Context(), c, one)
 		if err != nil {
-			httpapi.Error(w, r, err)
-			return
+			return err
 		}
 		resp.Jobs = append(resp.Jobs, j)
 	}
-	for _, name := range []string{"text", "image"} {
-		q := h.svc.Queue(name)
-		if q == nil {
-			continue
-		}
+	for _, q := range h.queues {
 		st, err := q.Stats(r.Context())
 		if err != nil {
-			httpapi.Error(w, r, submit.Unavailable(err))
-			return
+			return submit.Unavailable(err)
 		}
-		resp.Queues[name] = st
-		if r.URL.Query().Get("job_id") != "" {
+		resp.Queues[q.Name()] = st
+		if one != "" {
 			continue
 		}
 		jobs, err := q.Active(r.Context(), c.Subject)
 		if err != nil {
-			httpapi.Error(w, r, submit.Unavailable(err))
-			return
+			return submit.Unavailable(err)
 		}
 		resp.Jobs = append(resp.Jobs, jobs...)
 	}
@@ -67,6 +83,7 @@ func (h *handlers) status(w http.ResponseWriter, r *http.Request) {
 		return a.CreatedAt.Compare(b.CreatedAt.Time)
 	})
 	httpapi.JSON(w, http.StatusOK, resp)
+	return nil
 }
 
 // lookup returns the job if it exists and the caller may see it: its owner
@@ -100,36 +117,65 @@ func truncate(s string, n int) string {
 	return s
 }
 
-func (h *handlers) get(w http.ResponseWriter, r *http.Request) {
+func getDoc() apidoc.Operation {
+	return apidoc.Operation{
+		ID: "queueGet", Summary: "Get a job (long poll)",
+		Description: "The job, whatever its status. With `wait`, waits up to that many seconds for it to finish. A job that is not final comes with `Retry-After: 1`.",
+		Params:      []apidoc.Param{{Ref: "JobID"}, {Ref: "PollWait"}},
+		Responses: map[int]apidoc.Response{
+			200: {Description: "The job.", Headers: []apidoc.Header{submit.RetryAfterHeader(false, "polling again (the job is not final)")},
+				Content: []apidoc.Content{apidoc.JSON("Job")}},
+			400: apidoc.Ref("BadRequest"),
+			401: apidoc.Ref("Unauthorized"),
+			404: apidoc.Ref("NotFound"),
+			503: apidoc.Ref("Unavailable"),
+		},
+	}
+}
+
+func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
 	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	wait, err := h.svc.WaitParam(r, 0)
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	if wait > 0 && !j.Status.Final() {
 		if j, err = h.svc.Await(r.Context(), j, wait); err != nil {
-			httpapi.Error(w, r, err)
-			return
+			return err
 		}
 	}
 	if !j.Status.Final() {
 		w.Header().Set("Retry-After", "1")
 	}
 	httpapi.JSON(w, http.StatusOK, j)
+	return nil
 }
 
-func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) {
+func cancelDoc() apidoc.Operation {
+	return apidoc.Operation{
+		ID: "queueCancel", Summary: "Cancel a job",
+		Description: "Cancels a queued job at once. A running job's worker is told to stop; the answer waits up to 5 s for it.",
+		Params:      []apidoc.Param{{Ref: "JobID"}},
+		Responses: map[int]apidoc.Response{
+			200: {Description: "The job, now canceled.", Content: []apidoc.Content{apidoc.JSON("Job")}},
+			202: {Description: "The job is still running; its worker was told to stop (cancel_requested is true). Poll it.", Content: []apidoc.Content{apidoc.JSON("Job")}},
+			401: apidoc.Ref("Unauthorized"),
+			404: apidoc.Ref("NotFound"),
+			409: {Description: "The job has already finished: CONFLICT, with the job.", Content: []apidoc.Content{apidoc.Problem("JobProblem")}},
+			503: apidoc.Ref("Unavailable"),
+		},
+	}
+}
+
+func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
 	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	q := h.svc.Queue(queue.QueueOf(j.ID))
 	res, err := q.Cancel(r.Context(), j.ID)
@@ -137,31 +183,26 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, queue.ErrWrongState):
 		p := httpapi.NewProblem(httpapi.CodeConflict, "The job has already finished ("+string(j.Status)+").")
 		p.Job = j
-		httpapi.WriteProblem(w, r, p)
-		return
+		return p
 	case errors.Is(err, queue.ErrJobNotFound):
-		httpapi.Error(w, r, notFound(j.ID))
-		return
+		return notFound(j.ID)
 	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	if res == queue.Signalled {
-		j, err = h.svc.Await(r.Context(), j, cancelWait)
-		if err != nil {
-			httpapi.Error(w, r, err)
-			return
+		if j, err = h.svc.Await(r.Context(), j, cancelWait); err != nil {
+			return err
 		}
 		if !j.Status.Final() {
 			j.CancelRequested = true
 			httpapi.JSON(w, http.StatusAccepted, j)
-			return
+			return nil
 		}
 	} else if j, err = q.Get(r.Context(), j.ID); err != nil {
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	httpapi.JSON(w, http.StatusOK, j)
+	return nil
 }
 
 // PrioritizeRequest is the body of POST /api/v2/queue/prioritize.
@@ -184,36 +225,63 @@ func (p PrioritizeRequest) Valid(context.Context) map[string]string {
 	return errs
 }
 
-func (h *handlers) prioritize(w http.ResponseWriter, r *http.Request) {
+// Doc implements apidoc.Described.
+func (PrioritizeRequest) Doc() apidoc.Type {
+	return apidoc.Type{
+		About:    "Body of POST /api/v2/queue/prioritize.",
+		Required: []string{"job_id", "priority"},
+		Fields: map[string]*apidoc.Schema{
+			"job_id":   apidoc.With(apidoc.MaxLen(100), apidoc.Describe("A queued job of yours (any job, for an admin).")),
+			"priority": apidoc.With(apidoc.Enum(queue.Priorities...), apidoc.Describe("The new priority. urgent needs the admin scope.")),
+		},
+	}
+}
+
+func prioritizeDoc() apidoc.Operation {
+	return apidoc.Operation{
+		ID: "queuePrioritize", Summary: "Change a queued job's priority",
+		Description: "Moves a queued job to another priority band; it keeps its arrival order within the band.",
+		Body: &apidoc.Body{Schema: "PrioritizeRequest", Description: "The job and its new priority.", Examples: []apidoc.Example{
+			{Name: "high", Summary: "Move a queued job up", Value: PrioritizeRequest{JobID: "text_5f1c2a9b3d4e6f7081920a1b", Priority: string(queue.PriorityHigh)}},
+		}},
+		Responses: map[int]apidoc.Response{
+			200: {Description: "The job with its new priority.", Content: []apidoc.Content{apidoc.JSON("Job")}},
+			400: apidoc.Ref("BadRequest"),
+			401: apidoc.Ref("Unauthorized"),
+			403: {Description: "Priority urgent needs the admin scope: FORBIDDEN.", Content: []apidoc.Content{apidoc.Problem("Problem")}},
+			404: apidoc.Ref("NotFound"),
+			409: {Description: "Only a queued job can be reprioritized: CONFLICT.", Content: []apidoc.Content{apidoc.Problem("Problem")}},
+			413: apidoc.Ref("PayloadTooLarge"),
+			415: apidoc.Ref("UnsupportedMediaType"),
+			503: apidoc.Ref("Unavailable"),
+		},
+	}
+}
+
+func (h *handlers) prioritize(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
 	req, err := httpapi.Decode[PrioritizeRequest](r)
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	prio, _ := queue.ParsePriority(req.Priority)
 	if prio == queue.PriorityUrgent && !c.Admin() {
-		httpapi.WriteProblem(w, r, httpapi.NewProblem(httpapi.CodeForbidden, "Priority urgent needs the admin scope."))
-		return
+		return httpapi.NewProblem(httpapi.CodeForbidden, "Priority urgent needs the admin scope.")
 	}
 	j, err := h.lookup(r.Context(), c, req.JobID)
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	q := h.svc.Queue(queue.QueueOf(j.ID))
 	j, err = q.Prioritize(r.Context(), j.ID, prio)
 	switch {
 	case errors.Is(err, queue.ErrWrongState):
-		p := httpapi.NewProblem(httpapi.CodeConflict, "Only a queued job can be reprioritized.")
-		httpapi.WriteProblem(w, r, p)
-		return
+		return httpapi.NewProblem(httpapi.CodeConflict, "Only a queued job can be reprioritized.")
 	case errors.Is(err, queue.ErrJobNotFound):
-		httpapi.Error(w, r, notFound(req.JobID))
-		return
+		return notFound(req.JobID)
 	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	httpapi.JSON(w, http.StatusOK, j)
+	return nil
 }

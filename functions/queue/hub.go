@@ -2,14 +2,18 @@ package queue
 
 import (
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
@@ -19,8 +23,8 @@ import (
 type HubConfig struct {
 	Verifier   *auth.Verifier
 	Submit     *submit.Service
-	ServiceKey string                    // accepted as X-Service-Key when set
-	Builders   map[string]submit.Builder // by message_type
+	ServiceKey string          // accepted as X-Service-Key when set
+	Messages   *group.Messages // the message types served
 	Logger     *slog.Logger
 	Now        func() time.Time
 }
@@ -28,26 +32,50 @@ type HubConfig struct {
 // HubMaxBody caps the hub envelope.
 const HubMaxBody = 1 << 20
 
-// RegisterHub mounts POST /api/v2/hub/messages. It answers in the hub's own
-// reply shape, not as problems, because the hub reads it.
-func RegisterHub(mux httpapi.Mux, c HubConfig) {
+// Route is POST /api/v2/hub/messages. It answers in the hub's own reply
+// shape, not as problems, because the hub reads it.
+func (c HubConfig) Route() group.Route {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 	h := &hubHandler{cfg: c}
-	mux.Handle("POST /api/v2/hub/messages", httpapi.MaxBody(HubMaxBody)(http.HandlerFunc(h.post)))
+	return group.Route{
+		Method: http.MethodPost, Path: "/api/v2/hub/messages", Auth: group.Own, MaxBody: HubMaxBody,
+		Handler: h.post, Render: h.render, Doc: hubDoc(c.examples),
+		Sample: group.Sample{Status: http.StatusAccepted},
+	}
+}
+
+// examples are one envelope per message type.
+func (c HubConfig) examples() []apidoc.Example {
+	var out []apidoc.Example
+	for _, m := range c.Messages.All() {
+		p, err := json.Marshal(m.Payload)
+		if err != nil {
+			continue // example payloads are plain request values
+		}
+		out = append(out, apidoc.Example{Name: m.Type, Summary: m.Summary, Value: hub.Envelope{
+			Source: "character-service", Destination: "llm-service", MessageType: m.Type,
+			CorrelationID: "corr-" + m.Type, Payload: p, Timestamp: "2026-01-31T12:00:00.000Z",
+			ReplyTo: "character-service",
+		}})
+	}
+	return out
 }
 
 type hubHandler struct{ cfg HubConfig }
 
-// MessageTypes lists the inbound message types served.
-func (c HubConfig) MessageTypes() []string {
-	types := make([]string, 0, len(c.Builders))
-	for t := range c.Builders {
-		types = append(types, t)
-	}
-	sort.Strings(types)
-	return types
+// rejected is a refusal of an envelope, answered as a rejected reply.
+type rejected struct {
+	env hub.Envelope
+	p   *httpapi.Problem
+}
+
+func (e *rejected) Error() string { return e.p.Error() }
+func (e *rejected) Unwrap() error { return e.p }
+
+func reject(env hub.Envelope, err error) error {
+	return &rejected{env: env, p: httpapi.AsProblem(err)}
 }
 
 func (h *hubHandler) reply(w http.ResponseWriter, status int, env hub.Envelope, st string, data any, rerr *hub.ReplyError) {
@@ -57,59 +85,57 @@ func (h *hubHandler) reply(w http.ResponseWriter, status int, env hub.Envelope, 
 	})
 }
 
-func (h *hubHandler) reject(w http.ResponseWriter, status int, env hub.Envelope, code, msg string) {
-	h.reply(w, status, env, "rejected", nil, &hub.ReplyError{Code: code, Message: msg})
+// render answers an error as a rejected reply.
+func (h *hubHandler) render(w http.ResponseWriter, _ *http.Request, err error) {
+	var rj *rejected
+	if !errors.As(err, &rj) {
+		rj = &rejected{p: httpapi.AsProblem(err)}
+	}
+	p := rj.p
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dnd-llm-service"`)
+	}
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((p.RetryAfter+time.Second-1)/time.Second)))
+	}
+	if p.Err != nil {
+		h.cfg.Logger.Warn("hub message refused", "error", p.Err.Error())
+	}
+	h.reply(w, p.Status, rj.env, "rejected", nil, &hub.ReplyError{Code: p.Code, Message: problemMessage(p)})
 }
 
-func (h *hubHandler) post(w http.ResponseWriter, r *http.Request) {
+func (h *hubHandler) post(w http.ResponseWriter, r *http.Request) error {
 	var env hub.Envelope
 	claims, ok := h.authenticate(r)
 	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="dnd-llm-service"`)
-		h.reject(w, http.StatusUnauthorized, env, httpapi.CodeUnauthorized, "A bearer token or a valid X-Service-Key is required.")
-		return
+		return reject(env, httpapi.NewProblem(httpapi.CodeUnauthorized, "A bearer token or a valid X-Service-Key is required."))
 	}
 	if err := httpapi.DecodeJSON(r, &env); err != nil {
-		p := httpapi.AsProblem(err)
-		h.reject(w, p.Status, env, p.Code, problemMessage(p))
-		return
+		return reject(env, err)
 	}
 	if errs := env.Valid(r.Context()); len(errs) > 0 {
-		h.reject(w, http.StatusBadRequest, env, httpapi.CodeInvalidParameters, problemMessage(httpapi.Invalid(errs)))
-		return
+		return reject(env, httpapi.Invalid(errs))
 	}
-	build, ok := h.cfg.Builders[env.MessageType]
+	msg, ok := h.cfg.Messages.Lookup(env.MessageType)
 	if !ok {
-		h.reject(w, http.StatusBadRequest, env, httpapi.CodeInvalidParameters,
-			"message_type: unknown; one of "+strings.Join(h.cfg.MessageTypes(), ", "))
-		return
+		return reject(env, httpapi.Invalid(map[string]string{
+			"message_type": "unknown; one of " + strings.Join(slices.Sorted(slices.Values(h.cfg.Messages.Names())), ", ")}))
 	}
 	if claims.Subject == "" {
 		claims.Subject = env.Source
 		if claims.Subject == "" {
-			h.reject(w, http.StatusBadRequest, env, httpapi.CodeInvalidParameters, "source: is required with X-Service-Key")
-			return
+			return reject(env, httpapi.Invalid(map[string]string{"source": "is required with X-Service-Key"}))
 		}
 	}
-	req, err := build(auth.WithClaims(r.Context(), claims), env.Payload)
+	req, err := msg.Build(auth.WithClaims(r.Context(), claims), env.Payload)
 	if err != nil {
-		p := httpapi.AsProblem(err)
-		h.reject(w, p.Status, env, p.Code, problemMessage(p))
-		return
+		return reject(env, err)
 	}
 	req.CorrelationID = env.CorrelationID
 	req.Destination = env.ReplyTo
 	a, err := h.cfg.Submit.Admit(r.Context(), w.Header(), claims, req, "", "")
 	if err != nil {
-		p := httpapi.AsProblem(err)
-		if p.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int((p.RetryAfter+time.Second-1)/time.Second)))
-		}
-		if p.Err != nil {
-			h.cfg.Logger.Warn("hub message refused", "error", p.Err.Error())
-		}
-		h.reject(w, p.Status, env, p.Code, problemMessage(p))
-		return
+		return reject(env, err)
 	}
 	if env.CorrelationID == "" {
 		env.CorrelationID = a.Job.ID
@@ -117,6 +143,7 @@ func (h *hubHandler) post(w http.ResponseWriter, r *http.Request) {
 	h.reply(w, http.StatusAccepted, env, "accepted", map[string]any{
 		"job_id": a.Job.ID, "status": a.Job.Status, "location": "/api/v2/queue/" + a.Job.ID,
 	}, nil)
+	return nil
 }
 
 // authenticate accepts a bearer token or the hub's service key.
@@ -146,4 +173,29 @@ func problemMessage(p *httpapi.Problem) string {
 		parts = append(parts, e.Field+": "+e.Message)
 	}
 	return strings.Join(parts, "; ")
+}
+
+func hubDoc(examples func() []apidoc.Example) apidoc.Operation {
+	reply := []apidoc.Content{apidoc.JSON("HubReply")}
+	retry := submit.RetryAfterHeader(true, "retrying")
+	return apidoc.Operation{
+		ID: "hubMessage", Summary: "Accept a Message Hub request", Tag: "hub",
+		Description: "The Message Hub delivers requests here. The message becomes a job (admitted like a REST request: priority, rate limit, quota) and is answered at once; " +
+			"the job's events go to the hub. Answers use the hub's reply shape, not problems. Authenticate with a bearer token, or the hub's X-Service-Key (then `source` is the caller).",
+		Security: apidoc.BearerOrServiceKey,
+		Body:     &apidoc.Body{Schema: "HubEnvelope", Description: "The hub's envelope.", More: examples},
+		Responses: map[int]apidoc.Response{
+			202: {Description: "Accepted: data holds the job's id, status and location.", Content: reply},
+			400: {Description: "Rejected: INVALID_PARAMETERS or INVALID_JSON (error.message names the fields).", Content: reply},
+			401: {Description: "Rejected: no valid bearer token or X-Service-Key (UNAUTHORIZED).",
+				Headers: []apidoc.Header{{Name: "WWW-Authenticate", Description: `Bearer realm="dnd-llm-service"`, Required: true, Schema: apidoc.Str()}}, Content: reply},
+			403: {Description: "Rejected: priority urgent needs the admin scope (FORBIDDEN).", Content: reply},
+			413: {Description: "The envelope is over 1 MiB: PAYLOAD_TOO_LARGE, as a problem when Content-Length declares it, else as a rejected reply.",
+				Content: []apidoc.Content{apidoc.JSON("HubReply"), apidoc.Problem("Problem")}},
+			415: {Description: "Rejected: the Content-Type is not JSON (UNSUPPORTED_MEDIA_TYPE).", Content: reply},
+			429: {Description: "Rejected: RATE_LIMITED or QUOTA_EXCEEDED.",
+				Headers: append([]apidoc.Header{submit.RetryAfterHeader(true, "retrying")}, submit.RateLimitHeaders()...), Content: reply},
+			503: {Description: "Rejected: QUEUE_FULL or SERVICE_UNAVAILABLE.", Headers: []apidoc.Header{retry}, Content: reply},
+		},
+	}
 }

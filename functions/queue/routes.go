@@ -1,27 +1,87 @@
-// Package queue serves /api/v2/queue: queue status, a job, its priority and
-// its cancellation.
+// Package queue serves /api/v2/queue (queue status, a job, its priority and
+// its cancellation), /api/v2/usage, and the Message Hub's inbound route.
 package queue
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
-	"github.com/dndcc/dnd-llm-service/shared/auth"
-	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
+	"github.com/dndcc/dnd-llm-service/shared/group"
+	hubapi "github.com/dndcc/dnd-llm-service/shared/hub"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
+	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
 // MaxBody caps request bodies of the queue routes.
 const MaxBody = 64 << 10
 
-// Register mounts the queue routes on mux, each behind auth and the body cap.
-func Register(mux httpapi.Mux, v *auth.Verifier, svc *submit.Service, logger *slog.Logger) {
-	h := &handlers{svc: svc, logger: logger}
-	guard := func(f http.HandlerFunc) http.Handler {
-		return httpapi.Chain(f, auth.Middleware(v), httpapi.MaxBody(MaxBody))
+// Group declares the queue endpoint group.
+var Group = group.Def{
+	Name:     "queue",
+	Function: "queue",
+	About:    "Queue status, jobs, priority and cancel; usage; Message Hub requests; health and API docs.",
+	Tags: []apidoc.Tag{
+		{Name: "queue", Description: "Jobs: status, polling, priority and cancel."},
+		{Name: "usage", Description: "Tokens, images and cost by caller and day."},
+		{Name: "hub", Description: "Requests from the Message Hub."},
+	},
+	New: newGroup,
+}
+
+func newGroup(d group.Deps) (group.Parts, error) {
+	h := &handlers{svc: d.Submit, queues: d.Queues, logger: d.Logger}
+	u := &usageHandler{store: d.Usage, now: d.Now}
+	hub := HubConfig{
+		Verifier: d.Verifier, Submit: d.Submit, ServiceKey: d.Config.HubServiceKey.Value(),
+		Messages: d.Messages, Logger: d.Logger, Now: d.Now,
 	}
-	mux.Handle("GET /api/v2/queue/status", guard(h.status))
-	mux.Handle("GET /api/v2/queue/{job_id}", guard(h.get))
-	mux.Handle("DELETE /api/v2/queue/{job_id}", guard(h.cancel))
-	mux.Handle("POST /api/v2/queue/prioritize", guard(h.prioritize))
+	return group.Parts{
+		Routes: append(h.routes(), u.route(), hub.Route()),
+		Health: []group.Component{{Name: "queue", State: h.state}},
+		Types:  []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, hubapi.Envelope{}, hubapi.Reply{}},
+	}, nil
+}
+
+// routes are the job routes, each behind a bearer token and the body cap.
+func (h *handlers) routes() []group.Route {
+	route := func(method, path string, f func(http.ResponseWriter, *http.Request) error, doc apidoc.Operation, sample group.Sample) group.Route {
+		return group.Route{Method: method, Path: path, Auth: group.Bearer, MaxBody: MaxBody, Handler: f, Doc: doc, Sample: sample}
+	}
+	const sampleJob = "/api/v2/queue/text_000000000000000000000000"
+	return []group.Route{
+		route(http.MethodGet, "/api/v2/queue/status", h.status, statusDoc(), group.Sample{}),
+		route(http.MethodGet, "/api/v2/queue/{job_id}", h.get, getDoc(), group.Sample{Path: sampleJob, Status: http.StatusNotFound}),
+		route(http.MethodDelete, "/api/v2/queue/{job_id}", h.cancel, cancelDoc(), group.Sample{Path: sampleJob, Status: http.StatusNotFound}),
+		route(http.MethodPost, "/api/v2/queue/prioritize", h.prioritize, prioritizeDoc(), group.Sample{Status: http.StatusNotFound}),
+	}
+}
+
+// state is the queues' word for /health: paused while a provider's rate
+// limit holds one back.
+func (h *handlers) state(ctx context.Context) string {
+	for _, q := range h.queues {
+		st, err := q.Stats(ctx)
+		if err != nil {
+			return "unreachable"
+		}
+		if st.PausedForS > 0 {
+			return "paused"
+		}
+	}
+	return "ok"
+}
+
+type handlers struct {
+	svc    *submit.Service
+	queues []*queue.Queue
+	logger *slog.Logger
+}
+
+type usageHandler struct {
+	store *usage.Store
+	now   func() time.Time
 }

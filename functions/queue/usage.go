@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
 	"github.com/dndcc/dnd-llm-service/shared/usage"
@@ -22,18 +24,44 @@ type UsageResponse struct {
 	Rows   []usage.Row  `json:"rows"`
 }
 
-// RegisterUsage mounts GET /api/v2/usage on mux.
-func RegisterUsage(mux httpapi.Mux, v *auth.Verifier, store *usage.Store) {
-	h := &usageHandler{store: store, now: time.Now}
-	mux.Handle("GET /api/v2/usage", httpapi.Chain(http.HandlerFunc(h.get), auth.Middleware(v), httpapi.MaxBody(MaxBody)))
+// Doc implements apidoc.Described.
+func (UsageResponse) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:  "Usage",
+		About: "Answer of GET /api/v2/usage.",
+		Fields: map[string]*apidoc.Schema{
+			"caller": apidoc.Describe("The caller the rows belong to, or * for everyone."),
+			"from":   apidoc.Format("date"), "to": apidoc.Format("date"),
+			"rows": apidoc.Describe("One row per day, model (and caller, for *)."),
+		},
+	}
 }
 
-type usageHandler struct {
-	store *usage.Store
-	now   func() time.Time
+func (h *usageHandler) route() group.Route {
+	date := apidoc.With(apidoc.Str(), apidoc.Format("date"))
+	return group.Route{
+		Method: http.MethodGet, Path: "/api/v2/usage", Auth: group.Bearer, MaxBody: MaxBody, Handler: h.get,
+		Sample: group.Sample{Query: "from=2026-11-01&to=2026-11-26"},
+		Doc: apidoc.Operation{
+			ID: "usageGet", Summary: "Usage by day and model", Tag: "usage",
+			Description: "Requests, tokens, images and estimated cost by UTC day and model. Admins may read another caller's usage, or everyone's with `caller=*`.",
+			Params: []apidoc.Param{
+				{Name: "from", In: "query", Description: "First day (UTC); default today.", Schema: date},
+				{Name: "to", In: "query", Description: "Last day (UTC); default today. At most 92 days after from.", Schema: date},
+				{Name: "caller", In: "query", Description: "Whose usage (admin only, unless it is you); * for everyone.", Schema: apidoc.Str()},
+			},
+			Responses: map[int]apidoc.Response{
+				200: {Description: "The usage.", Content: []apidoc.Content{apidoc.JSON("Usage")}},
+				400: apidoc.Ref("BadRequest"),
+				401: apidoc.Ref("Unauthorized"),
+				403: {Description: "Only an admin may read another caller's usage: FORBIDDEN.", Content: []apidoc.Content{apidoc.Problem("Problem")}},
+				503: apidoc.Ref("Unavailable"),
+			},
+		},
+	}
 }
 
-func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) {
+func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
 	q := r.URL.Query()
 	errs := map[string]string{}
@@ -60,16 +88,14 @@ func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(errs) > 0 {
-		httpapi.WriteProblem(w, r, httpapi.Invalid(errs))
-		return
+		return httpapi.Invalid(errs)
 	}
 	caller := q.Get("caller")
 	switch {
 	case caller == "" || caller == c.Subject:
 		caller = c.Subject
 	case !c.Admin():
-		httpapi.WriteProblem(w, r, httpapi.NewProblem(httpapi.CodeForbidden, "Only an admin may read another caller's usage."))
-		return
+		return httpapi.NewProblem(httpapi.CodeForbidden, "Only an admin may read another caller's usage.")
 	}
 	var callers []string
 	if caller != "*" {
@@ -77,8 +103,7 @@ func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, tot, err := h.store.Query(r.Context(), callers, from, to)
 	if err != nil {
-		httpapi.Error(w, r, submit.Unavailable(err))
-		return
+		return submit.Unavailable(err)
 	}
 	if rows == nil {
 		rows = []usage.Row{}
@@ -86,4 +111,5 @@ func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) {
 	httpapi.JSON(w, http.StatusOK, UsageResponse{
 		Caller: caller, From: from.Format(time.DateOnly), To: to.Format(time.DateOnly), Totals: tot, Rows: rows,
 	})
+	return nil
 }

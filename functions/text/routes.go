@@ -6,20 +6,105 @@ package text
 import (
 	"net/http"
 
-	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
+	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
+	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
 // MaxBody caps request bodies of the text routes.
 const MaxBody = 1 << 20
 
-// Register mounts the text routes on mux, each behind auth and the body cap.
-func (s *Service) Register(mux httpapi.Mux, v *auth.Verifier) {
-	guard := func(f http.HandlerFunc) http.Handler {
-		return httpapi.Chain(f, auth.Middleware(v), httpapi.MaxBody(MaxBody))
+// QueueName is the queue (and rate-limit group) of text jobs.
+const QueueName = "text"
+
+// Group declares the text endpoint group.
+var Group = group.Def{
+	Name:     "text",
+	Function: "text",
+	About:    "Character, campaign and theme text through OpenAI (or the offline generator).",
+	Tags:     []apidoc.Tag{{Name: "text", Description: "Character and campaign writing, and re-theming text."}},
+	Queues: []group.Queue{{
+		Name: QueueName, FailureCode: httpapi.CodeTextGenerationFailed,
+		Settings: func(c config.Config) group.QueueSettings {
+			return group.QueueSettings{RateLimit: c.TextRateLimit, Workers: c.TextWorkers, MaxInFlight: c.TextMaxInFlight}
+		},
+	}},
+	New: newGroup,
+}
+
+func newGroup(d group.Deps) (group.Parts, error) {
+	gen, err := newGenerator(d.Config, d.Logger, d.Registry)
+	if err != nil {
+		return group.Parts{}, err
 	}
-	mux.Handle("POST /api/v2/text/character", guard(handler[dnd.CharacterRequest](s, dnd.KindCharacter)))
-	mux.Handle("POST /api/v2/text/campaign", guard(handler[dnd.CampaignRequest](s, dnd.KindCampaign)))
-	mux.Handle("POST /api/v2/text/theme", guard(handler[dnd.ThemeRequest](s, dnd.KindTheme)))
+	prices, _ := usage.ParsePrices(d.Config.OpenAIPrices) // validated with the config
+	s := New(Config{
+		Submit: d.Submit, Generator: gen, Cache: d.Cache, Usage: d.Usage, Prices: prices,
+		CacheTTL: d.Config.TextCacheTTL.D(), DailyTokenQuota: d.Config.TextDailyTokenQuota,
+		Logger: d.Logger, Registry: d.Registry,
+	})
+	var jobs []group.Job
+	for _, kind := range Kinds {
+		jobs = append(jobs, group.Job{Kind: kind, Queue: QueueName, Handler: s.Handlers()[kind], Result: "TextResult"})
+	}
+	return group.Parts{
+		Routes:   s.routes(),
+		Jobs:     jobs,
+		Messages: s.messages(),
+		Health:   []group.Component{{Name: "openai", State: s.ProviderState}},
+		Types:    []any{dnd.CharacterRequest{}, dnd.CampaignRequest{}, dnd.ThemeRequest{}, Result{}},
+		Schemas:  schemas(),
+	}, nil
+}
+
+// routes are the text routes, each behind a bearer token and the body cap.
+func (s *Service) routes() []group.Route {
+	route := func(path string, h httpapi.HandlerFunc, doc apidoc.Operation) group.Route {
+		return group.Route{Method: http.MethodPost, Path: path, Auth: group.Bearer, MaxBody: MaxBody, Handler: h, Doc: doc}
+	}
+	return []group.Route{
+		route("/api/v2/text/character", handler[dnd.CharacterRequest](s, dnd.KindCharacter), apidoc.Operation{
+			ID: "textCharacter", Summary: "Write character content",
+			Description: "A personality, backstory, combat profile or equipment list for a player character; `type` picks which, and the schema of `result.content`." +
+				" Text results are cached." + submit.DocDescription,
+			Params:    submit.DocParams(),
+			Body:      &apidoc.Body{Schema: "CharacterRequest", Description: "The character and what to write.", Examples: characterExamples()},
+			Responses: submit.DocResponses("CharacterJob", httpapi.CodeTextGenerationFailed),
+		}),
+		route("/api/v2/text/campaign", handler[dnd.CampaignRequest](s, dnd.KindCampaign), apidoc.Operation{
+			ID: "textCampaign", Summary: "Write campaign material",
+			Description: "A plot, location, quest, dialogue or event; `type` picks which, and the schema of `result.content`." +
+				" Text results are cached." + submit.DocDescription,
+			Params:    submit.DocParams(),
+			Body:      &apidoc.Body{Schema: "CampaignRequest", Description: "The campaign and what to write.", Examples: campaignExamples()},
+			Responses: submit.DocResponses("CampaignJob", httpapi.CodeTextGenerationFailed),
+		}),
+		route("/api/v2/text/theme", handler[dnd.ThemeRequest](s, dnd.KindTheme), apidoc.Operation{
+			ID: "textTheme", Summary: "Re-theme a text",
+			Description: "Restyles `content` to a genre, tone and style, keeping names, places and numbers unless told otherwise." +
+				" The result holds the new text, the original and their similarity." + submit.DocDescription,
+			Params:    submit.DocParams(),
+			Body:      &apidoc.Body{Schema: "ThemeRequest", Description: "The text and the theme.", Examples: themeExamples()},
+			Responses: submit.DocResponses("ThemeJob", httpapi.CodeTextGenerationFailed),
+		}),
+	}
+}
+
+// handler decodes a request of type T and submits it as kind.
+func handler[T httpapi.Validator](s *Service, kind string) httpapi.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		req, err := httpapi.Decode[T](r)
+		if err != nil {
+			return err
+		}
+		sr, err := s.prepare(kind, req, submit.NoStore(r.Header.Get("Cache-Control")))
+		if err != nil {
+			return err
+		}
+		return s.cfg.Submit.Handle(w, r, sr)
+	}
 }

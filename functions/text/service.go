@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -95,23 +94,6 @@ type Result struct {
 	Seed          *int64          `json:"seed,omitempty"`
 	Fallback      bool            `json:"fallback"`
 	PromptVersion string          `json:"prompt_version"`
-}
-
-// handler decodes a request of type T and submits it as kind.
-func handler[T httpapi.Validator](s *Service, kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		req, err := httpapi.Decode[T](r)
-		if err != nil {
-			httpapi.Error(w, r, err)
-			return
-		}
-		sr, err := s.prepare(kind, req, submit.NoStore(r.Header.Get("Cache-Control")))
-		if err != nil {
-			httpapi.Error(w, r, err)
-			return
-		}
-		s.cfg.Submit.Handle(w, r, sr)
-	}
 }
 
 // prepare checks the model, normalises a valid request and builds its

@@ -188,7 +188,7 @@ func runOurs(ctx context.Context, opt *redis.Options, prefix string, n, p, w int
 		handled.Add(1)
 		return queue.Result{}, nil
 	})
-	runner := queue.NewRunner(map[string]queue.Handler{"bench.noop": noop}, notifier, nil, logger)
+	runner := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"bench.noop": noop}, Notifier: notifier, Metrics: nil, Logger: logger})
 	pool := queue.NewPool(q, runner, w, logger)
 	before = m.snap(ctx)
 	start := time.Now()

@@ -18,13 +18,11 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
-// Functions the binary can run as, chosen by FUNCTION.
+// Modes the binary can run as, chosen by FUNCTION, besides the function
+// of each endpoint group (which the app declares).
 const (
-	FunctionAll    = "all"
-	FunctionText   = "text"
-	FunctionImage  = "image"
-	FunctionQueue  = "queue"
-	FunctionWorker = "worker"
+	FunctionAll    = "all"    // every group, and workers
+	FunctionWorker = "worker" // workers only
 )
 
 // MinSecretKeyLen is the shortest SECRET_KEY accepted.
@@ -35,7 +33,7 @@ const MinSecretKeyLen = 64
 type Config struct {
 	// Process and HTTP.
 	Port     int      `env:"PORT" envDefault:"8000"`            // HTTP port
-	Function string   `env:"FUNCTION" envDefault:"all"`         // all|text|image|queue|worker
+	Function string   `env:"FUNCTION" envDefault:"all"`         // all, worker, or a group's function (text, image, queue)
 	LogLevel string   `env:"LOG_LEVEL" envDefault:"INFO"`       // DEBUG|INFO|WARNING|ERROR
 	Version  string   `env:"SERVICE_VERSION" envDefault:"dev"`  // reported by /health and to the hub
 	Shutdown Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"` // grace period for in-flight work on SIGTERM
@@ -109,7 +107,9 @@ func Lambda(getenv func(string) string) bool {
 }
 
 // Load parses the environment through getenv and validates the result.
-func Load(getenv func(string) string) (Config, error) {
+// functions are the FUNCTION values the endpoint groups add to all and
+// worker.
+func Load(getenv func(string) string, functions ...string) (Config, error) {
 	var cfg Config
 	params, err := env.GetFieldParams(&cfg)
 	if err != nil {
@@ -124,7 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
 		return cfg, namedError(err)
 	}
-	if err := cfg.validate(Lambda(getenv)); err != nil {
+	if err := cfg.validate(Lambda(getenv), functions); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -171,7 +171,7 @@ func varOf(field string) string {
 	return f.Tag.Get("env")
 }
 
-func (c *Config) validate(lambda bool) error {
+func (c *Config) validate(lambda bool, functions []string) error {
 	var errs []string
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, name+": "+fmt.Sprintf(format, args...))
@@ -179,10 +179,14 @@ func (c *Config) validate(lambda bool) error {
 	if c.Port < 0 || c.Port > 65535 {
 		bad("PORT", "must be between 0 and 65535")
 	}
-	switch c.Function {
-	case FunctionAll, FunctionText, FunctionImage, FunctionQueue, FunctionWorker:
-	default:
-		bad("FUNCTION", "must be one of all, text, image, queue, worker")
+	fns := []string{FunctionAll}
+	for _, f := range functions {
+		if !slices.Contains(fns, f) && f != FunctionWorker {
+			fns = append(fns, f)
+		}
+	}
+	if fns = append(fns, FunctionWorker); !slices.Contains(fns, c.Function) {
+		bad("FUNCTION", "must be one of %s", strings.Join(fns, ", "))
 	}
 	if _, err := ParseLogLevel(c.LogLevel); err != nil {
 		bad("LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR")

@@ -204,3 +204,25 @@ func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
 }
+
+// HandlerFunc is the shape of every route handler: it writes its answer and
+// returns nil, or returns an error for its route to render (as a problem,
+// unless the route renders errors its own way).
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP calls f and writes its error as a problem.
+func (f HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := f(w, r); err != nil {
+		Error(w, r, err)
+	}
+}
+
+var _ http.Handler = HandlerFunc(nil)
+
+// Wrap adapts a handler that writes every answer itself, errors included.
+func Wrap(h http.Handler) HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		h.ServeHTTP(w, r)
+		return nil
+	}
+}

@@ -114,11 +114,11 @@ func TestPoolLendsFreeSlots(t *testing.T) {
 	n := startNotifier(t, rdb, prefix)
 	release := make(chan struct{})
 	ran := make(chan string, 4)
-	r := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(func(ctx context.Context, j *queue.Job) (queue.Result, error) {
+	r := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": queue.HandlerFunc(func(ctx context.Context, j *queue.Job) (queue.Result, error) {
 		ran <- j.ID
 		<-release
 		return queue.Result{Value: []byte(`{"echo":true}`)}, nil
-	})}, n, nil, discard)
+	})}, Notifier: n, Metrics: nil, Logger: discard})
 	// The workers get a client of their own, closed first at the end to end
 	// their long wait: parked, they hold no slot.
 	prdb := redis.NewClient(rdb.Options())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
@@ -22,11 +23,15 @@ var discard = slog.New(slog.DiscardHandler)
 
 // newQueue returns a queue on the test Redis under a prefix of its own.
 // cfg.Name defaults to "text"; cfg.Prefix is always the test's prefix.
+// Unclassified failures on the text queue carry TEXT_GENERATION_FAILED.
 func newQueue(tb testing.TB, cfg queue.Config) (*queue.Queue, *redis.Client, string) {
 	tb.Helper()
 	rdb, prefix := redistest.New(tb)
 	if cfg.Name == "" {
 		cfg.Name = "text"
+	}
+	if cfg.Name == "text" && cfg.FailureCode == "" {
+		cfg.FailureCode = httpapi.CodeTextGenerationFailed
 	}
 	cfg.Prefix = prefix
 	return queue.New(rdb, cfg), rdb, prefix

@@ -80,7 +80,7 @@ func TestPoolRunsJobs(t *testing.T) {
 	q, rdb, prefix := newQueue(t, queue.Config{})
 	reg := prometheus.NewRegistry()
 	m := queue.NewMetrics(reg, q)
-	r := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(echo)}, startNotifier(t, rdb, prefix), m, discard)
+	r := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": queue.HandlerFunc(echo)}, Notifier: startNotifier(t, rdb, prefix), Metrics: m, Logger: discard})
 	p := queue.NewPool(q, r, 4, discard)
 
 	const n = 200
@@ -135,11 +135,11 @@ func TestPoolWakesIdleWorkers(t *testing.T) {
 	cfg := queue.Config{Name: "text", Prefix: prefix}
 	const n = 3
 	started, release := make(chan string, n), make(chan struct{})
-	r := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(func(_ context.Context, j *queue.Job) (queue.Result, error) {
+	r := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": queue.HandlerFunc(func(_ context.Context, j *queue.Job) (queue.Result, error) {
 		started <- j.ID
 		<-release // every job runs until all have started
 		return queue.Result{}, nil
-	})}, nil, nil, discard)
+	})}, Notifier: nil, Metrics: nil, Logger: discard})
 	p := queue.NewPool(queue.New(prdb, cfg), r, n, discard)
 	p.Idle = time.Hour // a worker that waits for work starts only when woken
 	ctx, cancel := context.WithCancel(context.Background())
@@ -187,11 +187,11 @@ func TestPoolHandsBackOnShutdown(t *testing.T) {
 	t.Parallel()
 	q, _, _ := newQueue(t, queue.Config{})
 	started := make(chan struct{})
-	r := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(func(ctx context.Context, _ *queue.Job) (queue.Result, error) {
+	r := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": queue.HandlerFunc(func(ctx context.Context, _ *queue.Job) (queue.Result, error) {
 		close(started)
 		<-ctx.Done()
 		return queue.Result{}, ctx.Err()
-	})}, nil, nil, discard)
+	})}, Notifier: nil, Metrics: nil, Logger: discard})
 	p := queue.NewPool(q, r, 1, discard)
 	id := enqueue(t, q, queue.EnqueueRequest{}).ID
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 )
 
 // Errors callers branch on.
@@ -36,6 +38,9 @@ type Config struct {
 	Outbox       bool          // write an outbox event when a job finishes
 	OutboxMax    int64         // approximate cap of the outbox stream; default 100000
 	Source       string        // source_service of outbox events; default "llm-service"
+	// FailureCode is the problem code of a job whose handler failed for an
+	// unclassified reason; default INTERNAL_ERROR.
+	FailureCode string
 	// Housekeeping is how often claims promote due retries, recover expired
 	// leases and fail jobs queued past QueueTimeout: once per interval for
 	// the queue, whichever process claims; default 200ms.
@@ -43,6 +48,9 @@ type Config struct {
 }
 
 func (c *Config) defaults() {
+	if c.FailureCode == "" {
+		c.FailureCode = httpapi.CodeInternal
+	}
 	if c.Prefix == "" {
 		c.Prefix = "llm:"
 	}

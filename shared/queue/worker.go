@@ -34,36 +34,87 @@ func (f HandlerFunc) Handle(ctx context.Context, job *Job) (Result, error) { ret
 
 var _ Handler = HandlerFunc(nil)
 
+// Handlers finds the handler of a job kind: a Handlers map, or a Mux
+// that groups register their kinds on.
+type Handlers interface {
+	Handler(kind string) (Handler, bool)
+}
+
+// HandlerMap is a fixed table of handlers by kind.
+type HandlerMap map[string]Handler
+
+// Handler implements Handlers.
+func (m HandlerMap) Handler(kind string) (Handler, bool) { h, ok := m[kind]; return h, ok }
+
+// Mux is the table of job kinds an app runs. Like an http.ServeMux, it is
+// filled when the app is built, from each group's kinds, and then only
+// read.
+type Mux struct {
+	mu sync.RWMutex
+	m  map[string]Handler
+}
+
+var (
+	_ Handlers = (*Mux)(nil)
+	_ Handlers = HandlerMap(nil)
+)
+
+// NewMux returns an empty Mux.
+func NewMux() *Mux { return &Mux{m: map[string]Handler{}} }
+
+// Handle registers the handler of kind. A kind registered twice is an
+// error.
+func (m *Mux) Handle(kind string, h Handler) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.m[kind]; ok {
+		return fmt.Errorf("job kind %q is registered twice", kind)
+	}
+	m.m[kind] = h
+	return nil
+}
+
+// Handler implements Handlers.
+func (m *Mux) Handler(kind string) (Handler, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	h, ok := m.m[kind]
+	return h, ok
+}
+
+// RunnerConfig lists a Runner's dependencies.
+type RunnerConfig struct {
+	Handlers Handlers
+	Notifier *Notifier // hears cancels; may be nil
+	Metrics  *Metrics  // may be nil
+	Logger   *slog.Logger
+	// MaxRetryAfter caps how long provider back-pressure pauses a queue;
+	// default 60s.
+	MaxRetryAfter time.Duration
+}
+
 // Runner executes leased jobs: it renews the lease, listens for cancel,
 // runs the kind's handler, and records the outcome.
 type Runner struct {
-	handlers map[string]Handler
-	notifier *Notifier
-	logger   *slog.Logger
-	metrics  *Metrics
-	// MaxRetryAfter caps how long provider back-pressure pauses a queue.
-	MaxRetryAfter time.Duration
-	// FailureCode is the problem code of a job whose handler failed for an
-	// unclassified reason, per queue name.
-	FailureCode map[string]string
+	handlers      Handlers
+	notifier      *Notifier
+	logger        *slog.Logger
+	metrics       *Metrics
+	maxRetryAfter time.Duration
 }
 
-// NewRunner returns a runner for the given handlers by kind.
-func NewRunner(handlers map[string]Handler, n *Notifier, m *Metrics, logger *slog.Logger) *Runner {
+// NewRunner returns a runner.
+func NewRunner(c RunnerConfig) *Runner {
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = 60 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Runner{
-		handlers: handlers, notifier: n, logger: logger, metrics: m,
-		MaxRetryAfter: 60 * time.Second,
-		FailureCode:   map[string]string{},
+		handlers: c.Handlers, notifier: c.Notifier, logger: c.Logger, metrics: c.Metrics,
+		maxRetryAfter: c.MaxRetryAfter,
 	}
-}
-
-// Kinds returns the kinds the runner can run.
-func (r *Runner) Kinds() []string {
-	kinds := make([]string, 0, len(r.handlers))
-	for k := range r.handlers {
-		kinds = append(kinds, k)
-	}
-	return kinds
 }
 
 // Run executes one leased job to its outcome. When ctx ends (the process is
@@ -231,7 +282,7 @@ func (rn *renewal) stop() {
 }
 
 func (r *Runner) handle(ctx context.Context, job *Job) (res Result, err error) {
-	h, ok := r.handlers[job.Kind]
+	h, ok := r.handlers.Handler(job.Kind)
 	if !ok {
 		return Result{}, Permanent(httpapi.NewProblem(httpapi.CodeInvalidParameters, "No handler serves job kind "+job.Kind+"."))
 	}
@@ -256,10 +307,7 @@ func Permanent(err error) error { return &permanentError{err: err} }
 // job back and pauses the queue; transient faults retry with backoff;
 // everything else fails the job with a problem safe to show.
 func (r *Runner) classify(q *Queue, job *Job, err error) Outcome {
-	failCode := r.FailureCode[q.Name()]
-	if failCode == "" {
-		failCode = httpapi.CodeInternal
-	}
+	failCode := q.cfg.FailureCode
 	if pe, ok := provider.As(err); ok {
 		switch pe.Kind {
 		case provider.RateLimited:
@@ -267,7 +315,7 @@ func (r *Runner) classify(q *Queue, job *Job, err error) Outcome {
 			if pause <= 0 {
 				pause = 5 * time.Second
 			}
-			pause = min(pause, r.MaxRetryAfter)
+			pause = min(pause, r.maxRetryAfter)
 			return Outcome{Handback: true, Pause: pause}
 		case provider.Quota:
 			return failed(httpapi.CodeQuotaExceeded, "The provider account is out of quota or balance.")

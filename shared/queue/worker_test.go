@@ -14,12 +14,10 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 )
 
-// newRunner returns a runner for kind "text.echo" running h, whose
-// unclassified failures on the text queue carry TEXT_GENERATION_FAILED.
+// newRunner returns a runner for kinds "text.echo" and "image.echo"
+// running h.
 func newRunner(h queue.HandlerFunc, n *queue.Notifier) *queue.Runner {
-	r := queue.NewRunner(map[string]queue.Handler{"text.echo": h, "image.echo": h}, n, nil, discard)
-	r.FailureCode["text"] = httpapi.CodeTextGenerationFailed
-	return r
+	return queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": h, "image.echo": h}, Notifier: n, Logger: discard})
 }
 
 // runNext claims the next job and runs it to its outcome.

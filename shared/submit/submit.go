@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,29 +60,17 @@ type SlotLender interface {
 
 // Service admits generation requests and answers them.
 type Service struct {
-	queues   map[string]*queue.Queue
-	notifier *queue.Notifier
-	limiter  *ratelimit.Limiter
-	cache    CacheReader
-	runner   *queue.Runner
-	metrics  *queue.Metrics
-	logger   *slog.Logger
-	limited  *prometheus.CounterVec
-
-	// Limits is requests per minute per caller, by group.
-	Limits map[string]int
-	// Inline runs the caller's own job in the request while it waits (AWS
-	// Lambda, where no background worker outlives an invocation).
-	Inline bool
-	// Local lends the process's free worker slots, by queue name, to
-	// synchronous requests: a request whose job would run at once (nothing
-	// waits before it) runs it on a lent slot, with no hand-off through
-	// Redis to a worker.
-	Local map[string]SlotLender
-	// MaxWait clamps ?wait.
-	MaxWait time.Duration
-	// OnRateLimited, when set, hears about refused callers.
-	OnRateLimited RateLimitNotifier
+	queues        map[string]QueueConfig
+	notifier      *queue.Notifier
+	limiter       *ratelimit.Limiter
+	cache         CacheReader
+	runner        *queue.Runner
+	metrics       *queue.Metrics
+	logger        *slog.Logger
+	limited       *prometheus.CounterVec
+	inline        bool
+	maxWait       time.Duration
+	onRateLimited RateLimitNotifier
 
 	// draining ends when Drain is called: waiting requests then answer
 	// with their job as it stands.
@@ -89,9 +78,23 @@ type Service struct {
 	drain    context.CancelFunc
 }
 
-// Config lists a Service's dependencies.
+// QueueConfig is a queue requests may go to, with what admission needs to
+// know of it.
+type QueueConfig struct {
+	Queue *queue.Queue
+	// RateLimit is requests per minute per caller; the queue's name is the
+	// limit's group. 0 = no limit.
+	RateLimit int
+	// Slots, when set, lends the process's free worker slots of this queue
+	// to synchronous requests: a request whose job would run at once
+	// (nothing waits before it) runs it on a lent slot, with no hand-off
+	// through Redis to a worker (a *queue.Pool).
+	Slots SlotLender
+}
+
+// Config lists a Service's dependencies and settings.
 type Config struct {
-	Queues   []*queue.Queue
+	Queues   []QueueConfig
 	Notifier *queue.Notifier
 	Limiter  *ratelimit.Limiter
 	Cache    CacheReader
@@ -99,26 +102,37 @@ type Config struct {
 	Metrics  *queue.Metrics
 	Logger   *slog.Logger
 	Registry prometheus.Registerer
+	// Inline runs the caller's own job in the request while it waits (AWS
+	// Lambda, where no background worker outlives an invocation).
+	Inline bool
+	// MaxWait clamps ?wait; default MaxWait (LambdaMaxWait suits Lambda).
+	MaxWait time.Duration
+	// OnRateLimited, when set, hears about refused callers.
+	OnRateLimited RateLimitNotifier
 }
 
 // New returns a Service.
 func New(c Config) *Service {
+	if c.MaxWait <= 0 {
+		c.MaxWait = MaxWait
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Service{
-		queues:   map[string]*queue.Queue{},
+		queues:   map[string]QueueConfig{},
 		notifier: c.Notifier, limiter: c.Limiter, cache: c.Cache, runner: c.Runner,
 		metrics: c.Metrics, logger: c.Logger,
 		limited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "llm_ratelimit_refused_total", Help: "Requests refused by the per-caller rate limit, by group.",
 		}, []string{"group"}),
-		Limits:  map[string]int{},
-		Local:   map[string]SlotLender{},
-		MaxWait: MaxWait,
+		inline: c.Inline, maxWait: c.MaxWait, onRateLimited: c.OnRateLimited,
 	}
 	if c.Registry != nil {
 		c.Registry.MustRegister(s.limited)
 	}
 	for _, q := range c.Queues {
-		s.queues[q.Name()] = q
+		s.queues[q.Queue.Name()] = q
 	}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	return s
@@ -132,7 +146,17 @@ func New(c Config) *Service {
 func (s *Service) Drain() { s.drain() }
 
 // Queue returns the queue called name, or nil.
-func (s *Service) Queue(name string) *queue.Queue { return s.queues[name] }
+func (s *Service) Queue(name string) *queue.Queue { return s.queues[name].Queue }
+
+// Queues returns the queues requests may go to, sorted by name.
+func (s *Service) Queues() []*queue.Queue {
+	out := make([]*queue.Queue, 0, len(s.queues))
+	for _, q := range s.queues {
+		out = append(out, q.Queue)
+	}
+	slices.SortFunc(out, func(a, b *queue.Queue) int { return strings.Compare(a.Name(), b.Name()) })
+	return out
+}
 
 // Request is one validated generation request.
 type Request struct {
@@ -170,7 +194,7 @@ type Admission struct {
 // *httpapi.Problem. hdr receives the rate-limit headers, even on refusal.
 func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req Request, cacheControl, idempotencyKey string) (Admission, error) {
 	var a Admission
-	q := s.queues[req.Queue]
+	q := s.queues[req.Queue].Queue
 	if q == nil {
 		return a, fmt.Errorf("admit: no queue %q", req.Queue)
 	}
@@ -243,7 +267,7 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 }
 
 func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group string, a *Admission, with func(redis.Pipeliner)) error {
-	limit := s.Limits[group]
+	limit := s.queues[group].RateLimit
 	if limit <= 0 || s.limiter == nil {
 		return nil
 	}
@@ -257,8 +281,8 @@ func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group 
 	hdr.Set("RateLimit", fmt.Sprintf(`"%s";r=%d;t=%d`, group, d.Remaining, ceilSeconds(d.ResetAfter)))
 	if !d.Allowed {
 		s.limited.WithLabelValues(group).Inc()
-		if s.OnRateLimited != nil {
-			s.OnRateLimited.RateLimited(ctx, caller, group)
+		if s.onRateLimited != nil {
+			s.onRateLimited.RateLimited(ctx, caller, group)
 		}
 		p := httpapi.NewProblem(httpapi.CodeRateLimited,
 			fmt.Sprintf("Rate limit of %d %s requests a minute exceeded.", limit, group))
@@ -268,13 +292,14 @@ func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group 
 	return nil
 }
 
-// Handle admits req and answers it under the sync/async contract.
-func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
+// Handle admits req and answers it under the sync/async contract. A
+// refusal is returned as an error (a *httpapi.Problem) for the route to
+// render; a finished job is answered, failed or not.
+func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) error {
 	c, _ := auth.FromContext(r.Context())
 	wait, err := s.waitFor(r)
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	if req.CorrelationID == "" {
 		req.CorrelationID = r.Header.Get("X-Correlation-ID")
@@ -284,16 +309,16 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 	var changed <-chan struct{}
 	var slot *queue.Slot
 	switch {
-	case wait > 0 && s.Inline && s.runner != nil:
+	case wait > 0 && s.inline && s.runner != nil:
 		// Under Lambda no worker may be running: the request runs its own
 		// job, even when others wait before it.
 		req.ClaimAs, req.ClaimAhead = queue.NewJobID("inline"), true
-	case wait > 0 && !s.Inline:
+	case wait > 0 && !s.inline:
 		req.JobID = queue.NewJobID(req.Queue)
 		var stop func()
 		changed, stop = s.notifier.Watch(req.JobID)
 		defer stop()
-		if l := s.Local[req.Queue]; l != nil {
+		if l := s.queues[req.Queue].Slots; l != nil {
 			if slot = l.TrySlot(); slot != nil {
 				req.ClaimAs = slot.Token()
 			}
@@ -305,13 +330,12 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 		slot.Release()
 	}
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	if a.CacheHit {
 		w.Header().Set("X-Cache", "HIT")
 		s.Respond(w, r, a.Job)
-		return
+		return nil
 	}
 	w.Header().Set("X-Cache", "MISS")
 	if a.Duplicate {
@@ -332,10 +356,10 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) {
 		job, err = s.await(r.Context(), req.Queue, job, wait)
 	}
 	if err != nil {
-		httpapi.Error(w, r, err)
-		return
+		return err
 	}
 	s.Respond(w, r, job)
+	return nil
 }
 
 // Respond writes a job under the contract: 200 when it succeeded, its
@@ -382,10 +406,10 @@ func (s *Service) waitContext(ctx context.Context, wait time.Duration) (context.
 }
 
 func (s *Service) queueOf(queueName string, job *queue.Job) *queue.Queue {
-	if q := s.queues[queueName]; q != nil {
+	if q := s.queues[queueName].Queue; q != nil {
 		return q
 	}
-	return s.queues[queue.QueueOf(job.ID)]
+	return s.queues[queue.QueueOf(job.ID)].Queue
 }
 
 func (s *Service) await(ctx context.Context, queueName string, job *queue.Job, wait time.Duration) (*queue.Job, error) {
@@ -456,7 +480,7 @@ func (s *Service) WaitParam(r *http.Request, def time.Duration) (time.Duration, 
 		}
 		wait = time.Duration(f * float64(time.Second))
 	}
-	wait = min(wait, s.MaxWait)
+	wait = min(wait, s.maxWait)
 	if dl, ok := r.Context().Deadline(); ok {
 		wait = min(wait, time.Until(dl)-lambdaWaitMargin)
 	}

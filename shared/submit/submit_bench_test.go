@@ -45,7 +45,7 @@ func newBenchEnv(b *testing.B, workers int) *benchEnv {
 	noop := queue.HandlerFunc(func(context.Context, *queue.Job) (queue.Result, error) {
 		return queue.Result{Value: []byte(`{"ok":true}`)}, nil
 	})
-	runner := queue.NewRunner(map[string]queue.Handler{"text.bench": noop}, n, nil, discard)
+	runner := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.bench": noop}, Notifier: n, Metrics: nil, Logger: discard})
 	if workers > 0 {
 		p := queue.NewPool(q, runner, workers, discard)
 		wg.Add(1)
@@ -53,10 +53,10 @@ func newBenchEnv(b *testing.B, workers int) *benchEnv {
 	}
 	c := cache.New(rdb, prefix, nil)
 	svc := submit.New(submit.Config{
-		Queues: []*queue.Queue{q}, Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: c,
+		Queues:   []submit.QueueConfig{{Queue: q, RateLimit: 1_000_000}},
+		Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: c,
 		Runner: runner, Logger: discard, Registry: prometheus.NewRegistry(),
 	})
-	svc.Limits["text"] = 1_000_000
 	return &benchEnv{svc: svc, cache: c}
 }
 
@@ -130,7 +130,9 @@ func BenchmarkHandleSync(b *testing.B) {
 		r := httptest.NewRequest(http.MethodPost, "/api/v2/text/bench", nil)
 		r = r.WithContext(auth.WithClaims(httpapi.WithInfo(r.Context(), "bench"), benchClaims))
 		w := httptest.NewRecorder()
-		e.svc.Handle(w, r, benchRequest(strconv.Itoa(n)))
+		if err := e.svc.Handle(w, r, benchRequest(strconv.Itoa(n))); err != nil {
+			httpapi.Error(w, r, err)
+		}
 		if w.Code != http.StatusOK {
 			b.Fatalf("status = %d, want 200: %s", w.Code, w.Body)
 		}

@@ -141,36 +141,37 @@ func newEnv(t *testing.T, o options) *env {
 
 	e.reg = prometheus.NewRegistry()
 	metrics := queue.NewMetrics(e.reg, e.q)
-	runner := queue.NewRunner(map[string]queue.Handler{"text.echo": queue.HandlerFunc(e.handle)}, n, metrics, discard)
-	runner.FailureCode["text"] = httpapi.CodeTextGenerationFailed
-	e.svc = submit.New(submit.Config{
-		Queues: []*queue.Queue{e.q}, Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: e.cache,
-		Runner: runner, Metrics: metrics, Logger: discard, Registry: e.reg,
-	})
+	runner := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{"text.echo": queue.HandlerFunc(e.handle)}, Notifier: n, Metrics: metrics, Logger: discard})
+	qc := submit.QueueConfig{Queue: e.q, RateLimit: o.limit}
+	var pool *queue.Pool
 	if o.workers > 0 {
-		p := queue.NewPool(e.q, runner, o.workers, discard)
+		pool = queue.NewPool(e.q, runner, o.workers, discard)
 		if o.lend {
 			// Idle workers stay parked (a lent run wakes none), so every
 			// slot is free between requests. Their own client is closed
 			// first at the end, which ends their long wait.
 			prdb := redis.NewClient(rdb.Options())
 			t.Cleanup(func() { prdb.Close() })
-			p = queue.NewPool(queue.New(prdb, queue.Config{Name: "text", Prefix: prefix, MaxDepth: o.maxDepth}), runner, o.workers, discard)
-			p.Idle = time.Hour
-			e.svc.Local["text"] = p
+			pool = queue.NewPool(queue.New(prdb, queue.Config{Name: "text", Prefix: prefix, MaxDepth: o.maxDepth}), runner, o.workers, discard)
+			pool.Idle = time.Hour
+			qc.Slots = pool
 		}
+	}
+	e.svc = submit.New(submit.Config{
+		Queues: []submit.QueueConfig{qc}, Notifier: n, Limiter: ratelimit.New(rdb, prefix), Cache: e.cache,
+		Runner: runner, Metrics: metrics, Logger: discard, Registry: e.reg,
+		Inline: o.inline, OnRateLimited: e.limited,
+	})
+	if pool != nil {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.Run(ctx, ctx)
+			pool.Run(ctx, ctx)
 		}()
 		if o.lend {
-			waitAllSlotsFree(t, p, o.workers)
+			waitAllSlotsFree(t, pool, o.workers)
 		}
 	}
-	e.svc.Limits["text"] = o.limit
-	e.svc.Inline = o.inline
-	e.svc.OnRateLimited = e.limited
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v2/text/echo", e.endpoint)
@@ -204,7 +205,9 @@ func (e *env) endpoint(w http.ResponseWriter, r *http.Request) {
 			return httpapi.NewProblem(httpapi.CodeQuotaExceeded, "The monthly quota is used up.")
 		}
 	}
-	e.svc.Handle(w, r, req)
+	if err := e.svc.Handle(w, r, req); err != nil {
+		httpapi.Error(w, r, err)
+	}
 }
 
 // handle runs text.echo jobs: "quota" fails as the provider's quota would,
@@ -718,8 +721,7 @@ func TestAwait(t *testing.T) {
 
 func TestWaitParam(t *testing.T) {
 	t.Parallel()
-	s := submit.New(submit.Config{})
-	s.MaxWait = 30 * time.Second
+	s := submit.New(submit.Config{MaxWait: 30 * time.Second})
 	tests := []struct {
 		query string
 		want  time.Duration

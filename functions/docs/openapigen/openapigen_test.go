@@ -6,13 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	textapi "github.com/dndcc/dnd-llm-service/functions/text"
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/textgen"
@@ -124,11 +125,11 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 	doc := loadBuilt(t)
 	gen := textgen.NewOffline([]string{"gpt-4o"})
 	seed := int64(7)
-	for _, k := range textKinds {
-		for _, typ := range dnd.Types(k.kind) {
-			t.Run(k.kind+"/"+typ, func(t *testing.T) {
+	for _, kind := range textapi.Kinds {
+		for _, typ := range dnd.Types(kind) {
+			t.Run(kind+"/"+typ, func(t *testing.T) {
 				var req any
-				switch k.kind {
+				switch kind {
 				case dnd.KindCharacter:
 					r := dnd.CharacterRequest{Type: typ, Seed: &seed}
 					r.Normalize()
@@ -146,43 +147,66 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 					r.Normalize()
 					req = r
 				}
-				out, err := gen.Generate(context.Background(), k.kind, req)
+				out, err := gen.Generate(context.Background(), kind, req)
 				if err != nil {
-					t.Fatalf("Generate(%s, %s) = %v", k.kind, typ, err)
+					t.Fatalf("Generate(%s, %s) = %v", kind, typ, err)
 				}
 				var v any
 				if err := json.Unmarshal(out.Content, &v); err != nil {
 					t.Fatal(err)
 				}
-				sc := doc.Components.Schemas[contentName(k.kind, typ)]
+				sc := doc.Components.Schemas[textapi.ContentName(kind, typ)]
 				if sc == nil {
-					t.Fatalf("no component %s", contentName(k.kind, typ))
+					t.Fatalf("no component %s", textapi.ContentName(kind, typ))
 				}
 				if err := sc.Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
-					t.Errorf("offline %s/%s content does not match %s: %v", k.kind, typ, contentName(k.kind, typ), err)
+					t.Errorf("offline %s/%s content does not match %s: %v", kind, typ, textapi.ContentName(kind, typ), err)
 				}
 			})
 		}
 	}
 }
 
-func TestRulesMustNameRealFields(t *testing.T) {
-	t.Parallel()
-	type sample struct {
+// Types whose Doc names a field they lack.
+type (
+	describedTypo struct {
 		Name string `json:"name"`
 	}
+	requiredTypo struct {
+		Name string `json:"name"`
+	}
+	referencedTypo struct {
+		Name string `json:"name"`
+	}
+	replacementTypo struct {
+		Name string `json:"name"`
+	}
+)
+
+func (describedTypo) Doc() apidoc.Type {
+	return apidoc.Type{Fields: map[string]*apidoc.Schema{"nmae": apidoc.Describe("typo")}}
+}
+func (requiredTypo) Doc() apidoc.Type   { return apidoc.Type{Required: []string{"nmae"}} }
+func (referencedTypo) Doc() apidoc.Type { return apidoc.Type{Refs: map[string]string{"nmae": "Job"}} }
+func (replacementTypo) Doc() apidoc.Type {
+	return apidoc.Type{Replace: map[string]*apidoc.Schema{"nmae": apidoc.Str()}}
+}
+
+func TestRulesMustNameRealFields(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
-		rule typeRule
+		v    any
 	}{
-		{"unknown described field", typeRule{fields: map[string]func(*openapi3.Schema){"nmae": describe("typo")}}},
-		{"unknown required field", typeRule{required: []string{"nmae"}}},
-		{"unknown referenced field", typeRule{refs: map[string]string{"nmae": "Job"}}},
+		{"unknown described field", describedTypo{}},
+		{"unknown required field", requiredTypo{}},
+		{"unknown referenced field", referencedTypo{}},
+		{"unknown replaced field", replacementTypo{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newSchemaSet(map[reflect.Type]typeRule{reflect.TypeFor[sample](): tc.rule})
-			s.ref(sample{})
+			s := newSchemaSet()
+			s.ref(tc.v)
 			if s.err == nil {
 				t.Errorf("a rule naming a field the type lacks was accepted")
 			}
@@ -195,7 +219,7 @@ func TestSchemaNamesMustNotCollide(t *testing.T) {
 	type Theme struct {
 		X string `json:"x"`
 	}
-	s := newSchemaSet(nil)
+	s := newSchemaSet()
 	s.ref(dnd.CharacterRequest{}) // uses dnd.Theme, named Theme
 	s.ref(Theme{})
 	if s.err == nil {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -8,56 +8,83 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
 
 // sourceService names this service to the Message Hub.
 const sourceService = "llm-service"
 
+// hubEvents are the events that are not tied to one job: rate limits and
+// queue status, written to the hub outbox.
+type hubEvents struct {
+	outbox   *hub.Outbox
+	throttle *hub.Throttle
+	logger   *slog.Logger
+}
+
+// newHubEvents returns the hub's event writer when MESSAGE_HUB_URL is set,
+// nil otherwise.
+func newHubEvents(cfg config.Config, rdb redis.UniversalClient, logger *slog.Logger) *hubEvents {
+	if !cfg.HubEnabled() {
+		return nil
+	}
+	return &hubEvents{
+		outbox:   hub.NewOutbox(rdb, "{"+cfg.RedisKeyPrefix+"hub}:outbox", cfg.HubOutboxMax),
+		throttle: hub.NewThrottle(rdb, cfg.RedisKeyPrefix+"hub:throttle:"),
+		logger:   logger,
+	}
+}
+
+// notifier is e as submit's rate-limit listener, or nil without a hub.
+func (e *hubEvents) notifier() submit.RateLimitNotifier {
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
 // hubLink is the service's side of the Message Hub: registration, the
-// outbox dispatcher, and the events that are not tied to one job.
+// outbox dispatcher, and the queue status watch.
 type hubLink struct {
+	*hubEvents
 	registrar  *hub.Registrar
 	dispatcher *hub.Dispatcher
-	outbox     *hub.Outbox
-	throttle   *hub.Throttle
 	queues     []*queue.Queue
 	interval   time.Duration
-	logger     *slog.Logger
 
 	mu        sync.Mutex
 	lastBands map[string]int
 }
 
-// newHubLink wires the hub when MESSAGE_HUB_URL is set; it returns nil
-// otherwise.
-func newHubLink(cfg config.Config, a *app, capabilities []string, reg prometheus.Registerer) (*hubLink, error) {
-	if !cfg.HubEnabled() {
+// newHubLink wires the hub when events are written (MESSAGE_HUB_URL is
+// set); it returns nil otherwise.
+func newHubLink(cfg config.Config, rdb redis.UniversalClient, events *hubEvents, queues []*queue.Queue, version string,
+	capabilities []string, reg prometheus.Registerer, logger *slog.Logger) (*hubLink, error) {
+	if events == nil {
 		return nil, nil
 	}
-	rdb := a.redis.Client
 	client := hub.NewClient(cfg.MessageHubURL, nil)
 	h := &hubLink{
+		hubEvents: events,
 		registrar: hub.NewRegistrar(client, hub.Registration{
 			Name: sourceService, URL: cfg.ServiceURL, HealthCheck: "/health",
 			Version: version, Capabilities: capabilities,
-		}, cfg.HubHeartbeat.D(), a.logger, hub.WithRegisterer(reg)),
-		outbox:    hub.NewOutbox(rdb, "{"+cfg.RedisKeyPrefix+"hub}:outbox", cfg.HubOutboxMax),
-		throttle:  hub.NewThrottle(rdb, cfg.RedisKeyPrefix+"hub:throttle:"),
-		queues:    a.queues,
+		}, cfg.HubHeartbeat.D(), logger, hub.WithRegisterer(reg)),
+		queues:    queues,
 		interval:  cfg.HubQueueStatusInterval.D(),
-		logger:    a.logger,
 		lastBands: map[string]int{},
 	}
-	streams := []string{h.outbox.Stream()}
-	for _, q := range a.queues {
+	streams := []string{events.outbox.Stream()}
+	for _, q := range queues {
 		streams = append(streams, q.OutboxStream())
 	}
 	d, err := hub.NewDispatcher(rdb, client, streams, hub.DispatcherConfig{
-		EventTTL: cfg.HubEventTTL.D(), ClaimIdle: cfg.HubClaimIdle.D(), Logger: a.logger, Registerer: reg,
+		EventTTL: cfg.HubEventTTL.D(), ClaimIdle: cfg.HubClaimIdle.D(), Logger: logger, Registerer: reg,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub dispatcher: %w", err)
@@ -76,16 +103,16 @@ func (h *hubLink) State(context.Context) string {
 
 // RateLimited emits llm.ratelimit.exceeded, at most once a minute per
 // caller and group across all replicas.
-func (h *hubLink) RateLimited(ctx context.Context, caller, group string) {
-	ok, err := h.throttle.Allow(ctx, "ratelimit:"+group+":"+caller, time.Minute)
+func (e *hubEvents) RateLimited(ctx context.Context, caller, group string) {
+	ok, err := e.throttle.Allow(ctx, "ratelimit:"+group+":"+caller, time.Minute)
 	if err != nil || !ok {
 		return
 	}
 	ev := hub.NewEvent(time.Now(), hub.EventRateLimitExceeded, sourceService, map[string]any{
 		"caller": caller, "group": group,
 	})
-	if err := h.outbox.Add(ctx, ev); err != nil {
-		h.logger.Warn("rate-limit event not queued", "error", err.Error())
+	if err := e.outbox.Add(ctx, ev); err != nil {
+		e.logger.Warn("rate-limit event not queued", "error", err.Error())
 	}
 }
 

@@ -1,0 +1,180 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
+
+	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/submit"
+)
+
+// Serve runs the service until ctx ends: it reads the config through
+// getenv (function, when set, overrides FUNCTION), logs JSON to stderr,
+// builds the app and serves it over HTTP, or under AWS Lambda when
+// AWS_LAMBDA_RUNTIME_API is set.
+func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, function, version string) error {
+	cfg, err := config.Load(getenv, Functions(Groups)...)
+	if err != nil {
+		return err
+	}
+	if function != "" {
+		cfg.Function = function
+	}
+	logger, err := NewLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a, err := New(ctx, cfg, Options{Lambda: config.Lambda(getenv), Version: version, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.lambda {
+		return a.serveLambda(ctx)
+	}
+	return a.serveLongRunning(ctx)
+}
+
+// NewLogger returns the service's JSON logger at level (LOG_LEVEL).
+func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+	lvl, err := config.ParseLogLevel(level)
+	if err != nil {
+		return nil, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+}
+
+// serveLongRunning runs the HTTP server and the workers until ctx ends,
+// then stops in order: HTTP first (in-flight requests finish), then
+// workers (running jobs finish or are handed back), Redis last.
+func (a *App) serveLongRunning(ctx context.Context) error {
+	var bg sync.WaitGroup
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() { stopBG(); bg.Wait() }()
+	bg.Add(1)
+	go func() { defer bg.Done(); a.notifier.Run(bgCtx) }()
+	if a.hub != nil {
+		a.hub.run(bgCtx, &bg)
+	}
+
+	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	var workers sync.WaitGroup
+	for _, p := range a.pools {
+		workers.Add(1)
+		go func() { defer workers.Done(); p.Run(ctx, jobCtx) }()
+	}
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(a.cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen on PORT %d: %w", a.cfg.Port, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      submit.MaxWait + 30*time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	srv.RegisterOnShutdown(a.submit.Drain) // waiting requests answer 202 at once
+	a.logger.Info("listening", "addr", ln.Addr().String(), "function", a.cfg.Function, "version", a.version,
+		"embedded_redis", a.redis.Embedded)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	a.logger.Info("shutting down", "grace", a.cfg.Shutdown.D().String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.Shutdown.D())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		a.logger.Warn("http shutdown", "error", err.Error())
+	}
+	// Workers stopped claiming when ctx ended; running jobs get the rest of
+	// the grace period, then are handed back.
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-sctx.Done():
+		stopJobs()
+		<-done
+	}
+	return nil
+}
+
+// serveLambda runs the function under the Lambda runtime.
+func (a *App) serveLambda(ctx context.Context) error {
+	var bg sync.WaitGroup
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() { stopBG(); bg.Wait() }()
+	bg.Add(1)
+	go func() { defer bg.Done(); a.notifier.Run(bgCtx) }()
+	select {
+	case <-a.notifier.Ready():
+	case <-time.After(5 * time.Second):
+		a.logger.Warn("job announcements not subscribed yet; waiting requests will see results late")
+	}
+	if a.cfg.Function == config.FunctionWorker {
+		lambda.StartWithOptions(a.workerInvocation, lambda.WithContext(ctx))
+		return nil
+	}
+	proxy := httpadapter.NewV2(a.Handler()).ProxyWithContext
+	lambda.StartWithOptions(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+		resp, err := proxy(ctx, ev)
+		// Deliver the events this invocation produced; what is left waits
+		// for the scheduled worker.
+		a.hub.flush(ctx, 2*time.Second)
+		return resp, err
+	}, lambda.WithContext(ctx))
+	return nil
+}
+
+// WorkerResult is what the scheduled worker invocation reports.
+type WorkerResult struct {
+	Ran int `json:"jobs_ran"`
+}
+
+// lambdaMargin is kept free at the end of a worker invocation to record
+// outcomes before the deadline.
+const lambdaMargin = 5 * time.Second
+
+func (a *App) workerInvocation(ctx context.Context, _ events.EventBridgeEvent) (WorkerResult, error) {
+	if a.hub != nil {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := a.hub.registrar.RegisterOnce(rctx); err != nil {
+			a.logger.Warn("hub registration failed; next run retries", "error", err.Error())
+		}
+		cancel()
+	}
+	ran, err := queue.Drain(ctx, a.runner, lambdaMargin, a.queues...)
+	grace := 10 * time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		grace = min(grace, time.Until(dl))
+	}
+	a.hub.flush(ctx, grace)
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		a.logger.Error("worker invocation", "jobs_ran", ran, "error", err.Error())
+		return WorkerResult{Ran: ran}, fmt.Errorf("drain queues: %w", err)
+	}
+	a.logger.Info("worker invocation", "jobs_ran", ran)
+	return WorkerResult{Ran: ran}, nil
+}

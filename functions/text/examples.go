@@ -1,0 +1,57 @@
+package text
+
+import (
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func characterExamples() []apidoc.Example {
+	return []apidoc.Example{
+		{Name: "personality", Summary: "A dwarf cleric's personality", Value: dnd.CharacterRequest{
+			Type: dnd.TypePersonality,
+			Parameters: dnd.CharacterParams{
+				CharacterClass: "Cleric", CharacterRace: "Dwarf", CharacterLevel: 3,
+				Alignment: "lawful good", Background: "Acolyte",
+			},
+			Theme: dnd.Theme{Genre: "fantasy", Tone: "heroic"},
+			Seed:  ptr[int64](42),
+		}},
+		{Name: "backstory", Summary: "An elf rogue's backstory, in a hurry", Value: dnd.CharacterRequest{
+			Type:       dnd.TypeBackstory,
+			Parameters: dnd.CharacterParams{CharacterClass: "Rogue", CharacterRace: "Elf", CharacterLevel: 5, Background: "Criminal"},
+			Theme:      dnd.Theme{Genre: "gothic", Tone: "dark", Style: "terse"},
+			Model:      dnd.ModelOptions{Temperature: ptr(0.9), MaxTokens: ptr(1200)},
+			Prompt:     "She grew up in the sewers under the capital.",
+			Priority:   dnd.PriorityHigh,
+		}},
+	}
+}
+
+func campaignExamples() []apidoc.Example {
+	return []apidoc.Example{
+		{Name: "quest", Summary: "A quest for a level 4 party", Value: dnd.CampaignRequest{
+			Type:       dnd.TypeQuest,
+			Parameters: dnd.CampaignParams{CampaignTheme: "a haunted river delta", PartyLevel: 4, PartySize: 4, Duration: "one session"},
+			Theme:      dnd.Theme{Genre: "horror", Tone: "tense"},
+			Seed:       ptr[int64](7),
+		}},
+		{Name: "plot", Summary: "A campaign plot", Value: dnd.CampaignRequest{
+			Type:       dnd.TypePlot,
+			Parameters: dnd.CampaignParams{CampaignTheme: "the fall of a dragon cult", PartyLevel: 8, PartySize: 5, Duration: "ten sessions"},
+		}},
+	}
+}
+
+func themeExamples() []apidoc.Example {
+	return []apidoc.Example{
+		{Name: "noir", Summary: "Re-theme a paragraph as noir", Value: dnd.ThemeRequest{
+			Content: "Thorin Ironfist strode into the tavern at Millbrook, his axe on his back, and ordered an ale for everyone.",
+			Theme:   dnd.Theme{Genre: "noir", Tone: "gritty"},
+			Parameters: dnd.ThemeParams{
+				Strength: ptr(0.6), PreserveKeyElements: ptr(true),
+			},
+		}},
+	}
+}

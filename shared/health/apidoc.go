@@ -1,0 +1,17 @@
+package health
+
+import "github.com/dndcc/dnd-llm-service/shared/apidoc"
+
+// Doc implements apidoc.Described.
+func (Response) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:  "Health",
+		About: "Answer of GET /health.",
+		Fields: map[string]*apidoc.Schema{
+			"status":  apidoc.Enum(Healthy, Degraded, Unhealthy),
+			"version": apidoc.Describe("The running build."),
+			"components": apidoc.Describe("State by component: redis, openai, getimg, message_hub, queue " +
+				"(ok, offline, degraded, unauthorized, no_balance, unreachable, paused, not_configured, ...)."),
+		},
+	}
+}
