@@ -127,7 +127,7 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 	for _, k := range textKinds {
 		for _, typ := range dnd.Types(k.kind) {
 			t.Run(k.kind+"/"+typ, func(t *testing.T) {
-				var req any
+				var req dnd.TextRequest
 				switch k.kind {
 				case dnd.KindCharacter:
 					r := dnd.CharacterRequest{Type: typ, Seed: &seed}
@@ -146,7 +146,7 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 					r.Normalize()
 					req = r
 				}
-				out, err := gen.Generate(context.Background(), k.kind, req)
+				out, err := gen.Generate(context.Background(), req)
 				if err != nil {
 					t.Fatalf("Generate(%s, %s) = %v", k.kind, typ, err)
 				}
