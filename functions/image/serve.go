@@ -110,12 +110,8 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 	}
 
 	info, err := s.store.Get(r.Context(), id)
-	switch {
-	case errors.Is(err, imagestore.ErrNotFound):
-		httpapi.Error(w, r, imageNotFound(id))
-		return
-	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
+	if err != nil {
+		httpapi.Error(w, r, storeError(id, err))
 		return
 	}
 	if claims != nil && info.Owner != claims.Subject && !claims.Admin() {
@@ -142,12 +138,8 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data, err := s.store.Data(r.Context(), id)
-	switch {
-	case errors.Is(err, imagestore.ErrNotFound):
-		httpapi.Error(w, r, imageNotFound(id))
-		return
-	case err != nil:
-		httpapi.Error(w, r, submit.Unavailable(err))
+	if err != nil {
+		httpapi.Error(w, r, storeError(id, err))
 		return
 	}
 	h.Set("Content-Type", info.MIME)
@@ -155,6 +147,15 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", `inline; filename="`+id+extension(info.MIME)+`"`)
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
+}
+
+// storeError is the answer to a failed read of image id from the store: the
+// 404 of a missing image, or 503 when the store cannot answer.
+func storeError(id string, err error) error {
+	if errors.Is(err, imagestore.ErrNotFound) {
+		return imageNotFound(id)
+	}
+	return submit.Unavailable(err)
 }
 
 func imageNotFound(id string) *httpapi.Problem {
