@@ -106,11 +106,8 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	info, err := s.store.Get(r.Context(), id)
-	switch {
-	case errors.Is(err, imagestore.ErrNotFound):
-		return imageNotFound(id)
-	case err != nil:
-		return submit.Unavailable(err)
+	if err != nil {
+		return storeError(id, err)
 	}
 	if claims != nil && info.Owner != claims.Subject && !claims.Admin() {
 		return imageNotFound(id)
@@ -134,11 +131,8 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	data, err := s.store.Data(r.Context(), id)
-	switch {
-	case errors.Is(err, imagestore.ErrNotFound):
-		return imageNotFound(id)
-	case err != nil:
-		return submit.Unavailable(err)
+	if err != nil {
+		return storeError(id, err)
 	}
 	h.Set("Content-Type", info.MIME)
 	h.Set("Content-Length", strconv.Itoa(len(data)))
@@ -146,6 +140,15 @@ func (s *Service) serveImage(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusOK)
 	w.Write(data)
 	return nil
+}
+
+// storeError is the answer to a failed read of image id from the store: the
+// 404 of a missing image, or 503 when the store cannot answer.
+func storeError(id string, err error) error {
+	if errors.Is(err, imagestore.ErrNotFound) {
+		return imageNotFound(id)
+	}
+	return submit.Unavailable(err)
 }
 
 func imageNotFound(id string) *httpapi.Problem {

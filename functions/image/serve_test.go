@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/dndcc/dnd-llm-service/shared/auth"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/imagestore"
 )
 
 func TestServeImage(t *testing.T) {
@@ -166,5 +170,27 @@ func TestETagMatch(t *testing.T) {
 		if got := etagMatch(tc.header, `"abc"`); got != tc.want {
 			t.Errorf("etagMatch(%q) = %v, want %v", tc.header, got, tc.want)
 		}
+	}
+}
+
+func TestStoreError(t *testing.T) {
+	t.Parallel()
+	id := "img_" + strings.Repeat("0", 32)
+	tests := []struct {
+		name       string
+		err        error
+		wantStatus int
+	}{
+		{"missing image", fmt.Errorf("get %s: %w", id, imagestore.ErrNotFound), http.StatusNotFound},
+		{"store down", errors.New("dial tcp: connection refused"), http.StatusServiceUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := httpapi.AsProblem(storeError(id, tc.err))
+			if p.Status != tc.wantStatus || strings.Contains(p.Detail, "refused") {
+				t.Errorf("storeError(%v) = %d %q, want %d without the cause", tc.err, p.Status, p.Detail, tc.wantStatus)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/textgen"
 )
@@ -42,7 +43,7 @@ func FuzzHubBuilders(f *testing.F) {
 		if err := json.Unmarshal(req.Payload, &p); err != nil || p.Kind != req.Kind {
 			t.Fatalf("job payload %s: %v", req.Payload, err)
 		}
-		if _, err := decodeRequest(p.Kind, p.Request); err != nil {
+		if _, err := dnd.DecodeTextRequest(p.Kind, p.Request); err != nil {
 			t.Fatalf("the job handler cannot decode %s: %v", p.Request, err)
 		}
 	})

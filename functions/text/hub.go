@@ -17,22 +17,23 @@ import (
 func (s *Service) HubBuilders() map[string]submit.Builder {
 	return map[string]submit.Builder{
 		"generate_text":     s.buildFreeform,
-		"character_content": build[dnd.CharacterRequest](s, dnd.KindCharacter),
-		"campaign_content":  build[dnd.CampaignRequest](s, dnd.KindCampaign),
-		"theme":             build[dnd.ThemeRequest](s, dnd.KindTheme),
+		"character_content": s.build(dnd.KindCharacter),
+		"campaign_content":  s.build(dnd.KindCampaign),
+		"theme":             s.build(dnd.KindTheme),
 	}
 }
 
-func build[T httpapi.Validator](s *Service, kind string) submit.Builder {
+// build returns the builder of a payload that is a request of kind.
+func (s *Service) build(kind string) submit.Builder {
 	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
-		var req T
-		if err := strictDecode(payload, &req); err != nil {
-			return submit.Request{}, err
+		req, err := dnd.DecodeTextRequest(kind, payload)
+		if err != nil {
+			return submit.Request{}, payloadMismatch()
 		}
 		if errs := req.Valid(ctx); len(errs) > 0 {
 			return submit.Request{}, httpapi.Invalid(prefixed(errs))
 		}
-		return s.prepare(kind, req, false)
+		return s.prepare(req, false)
 	}
 }
 
@@ -47,8 +48,8 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 		Seed     *int64          `json:"seed"`
 		Priority string          `json:"priority"`
 	}
-	if err := strictDecode(payload, &raw); err != nil {
-		return submit.Request{}, err
+	if err := json.Unmarshal(payload, &raw); err != nil {
+		return submit.Request{}, payloadMismatch()
 	}
 	req := dnd.FreeformRequest{Prompt: raw.Prompt, Seed: raw.Seed, Priority: raw.Priority}
 	// context may be text or any JSON value; a value is passed on as JSON.
@@ -73,14 +74,13 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 	if errs := req.Valid(ctx); len(errs) > 0 {
 		return submit.Request{}, httpapi.Invalid(prefixed(errs))
 	}
-	return s.prepare(dnd.KindFreeform, req, false)
+	return s.prepare(req, false)
 }
 
-func strictDecode(payload json.RawMessage, v any) error {
-	if err := json.Unmarshal(payload, v); err != nil {
-		return httpapi.Invalid(map[string]string{"payload": "does not match the message type's shape"})
-	}
-	return nil
+// payloadMismatch is the problem of a payload that is not JSON of its
+// message type's shape.
+func payloadMismatch() *httpapi.Problem {
+	return httpapi.Invalid(map[string]string{"payload": "does not match the message type's shape"})
 }
 
 func prefixed(errs map[string]string) map[string]string {

@@ -67,7 +67,7 @@ func (s *Service) routes() []group.Route {
 		return group.Route{Method: http.MethodPost, Path: path, Auth: group.Bearer, MaxBody: MaxBody, Handler: h, Doc: doc}
 	}
 	return []group.Route{
-		route("/api/v2/text/character", handler[dnd.CharacterRequest](s, dnd.KindCharacter), apidoc.Operation{
+		route("/api/v2/text/character", handler[dnd.CharacterRequest](s), apidoc.Operation{
 			ID: "textCharacter", Summary: "Write character content",
 			Description: "A personality, backstory, combat profile or equipment list for a player character; `type` picks which, and the schema of `result.content`." +
 				" Text results are cached." + submit.DocDescription,
@@ -75,7 +75,7 @@ func (s *Service) routes() []group.Route {
 			Body:      &apidoc.Body{Schema: "CharacterRequest", Description: "The character and what to write.", Examples: characterExamples()},
 			Responses: submit.DocResponses("CharacterJob", httpapi.CodeTextGenerationFailed),
 		}),
-		route("/api/v2/text/campaign", handler[dnd.CampaignRequest](s, dnd.KindCampaign), apidoc.Operation{
+		route("/api/v2/text/campaign", handler[dnd.CampaignRequest](s), apidoc.Operation{
 			ID: "textCampaign", Summary: "Write campaign material",
 			Description: "A plot, location, quest, dialogue or event; `type` picks which, and the schema of `result.content`." +
 				" Text results are cached." + submit.DocDescription,
@@ -83,7 +83,7 @@ func (s *Service) routes() []group.Route {
 			Body:      &apidoc.Body{Schema: "CampaignRequest", Description: "The campaign and what to write.", Examples: campaignExamples()},
 			Responses: submit.DocResponses("CampaignJob", httpapi.CodeTextGenerationFailed),
 		}),
-		route("/api/v2/text/theme", handler[dnd.ThemeRequest](s, dnd.KindTheme), apidoc.Operation{
+		route("/api/v2/text/theme", handler[dnd.ThemeRequest](s), apidoc.Operation{
 			ID: "textTheme", Summary: "Re-theme a text",
 			Description: "Restyles `content` to a genre, tone and style, keeping names, places and numbers unless told otherwise." +
 				" The result holds the new text, the original and their similarity." + submit.DocDescription,
@@ -94,14 +94,14 @@ func (s *Service) routes() []group.Route {
 	}
 }
 
-// handler decodes a request of type T and submits it as kind.
-func handler[T httpapi.Validator](s *Service, kind string) httpapi.HandlerFunc {
+// handler decodes a request of type T and submits it.
+func handler[T dnd.TextRequest](s *Service) httpapi.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		req, err := httpapi.Decode[T](r)
 		if err != nil {
 			return err
 		}
-		sr, err := s.prepare(kind, req, submit.NoStore(r.Header.Get("Cache-Control")))
+		sr, err := s.prepare(req, submit.NoStore(r.Header.Get("Cache-Control")))
 		if err != nil {
 			return err
 		}

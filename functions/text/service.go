@@ -59,7 +59,7 @@ func New(c Config) *Service {
 }
 
 // Kinds are the job kinds this group runs.
-var Kinds = []string{dnd.KindCharacter, dnd.KindCampaign, dnd.KindTheme, dnd.KindFreeform}
+var Kinds = dnd.TextKinds()
 
 // Handlers returns the queue handlers of the text kinds.
 func (s *Service) Handlers() map[string]queue.Handler {
@@ -96,31 +96,13 @@ type Result struct {
 	PromptVersion string          `json:"prompt_version"`
 }
 
-// prepare checks the model, normalises a valid request and builds its
-// submission.
-func (s *Service) prepare(kind string, req any, noStore bool) (submit.Request, error) {
-	_, model := textgen.TypeAndModel(kind, req)
-	if err := s.checkModel(model); err != nil {
+// prepare checks the model a valid request names, normalises the request
+// and builds its submission.
+func (s *Service) prepare(req dnd.TextRequest, noStore bool) (submit.Request, error) {
+	if err := s.checkModel(req.ModelOptions()); err != nil {
 		return submit.Request{}, err
 	}
-	var priority string
-	switch r := req.(type) {
-	case dnd.CharacterRequest:
-		r.Normalize()
-		req, priority = r, r.Priority
-	case dnd.CampaignRequest:
-		r.Normalize()
-		req, priority = r, r.Priority
-	case dnd.ThemeRequest:
-		r.Normalize()
-		req, priority = r, r.Priority
-	case dnd.FreeformRequest:
-		r.Normalize()
-		req, priority = r, r.Priority
-	default:
-		return submit.Request{}, fmt.Errorf("text request: unexpected %T", req)
-	}
-	return s.Request(kind, req, priority, noStore)
+	return s.Request(req.Normalized(), noStore)
 }
 
 // checkModel refuses a model name outside the configured chain.
@@ -133,21 +115,20 @@ func (s *Service) checkModel(m dnd.ModelOptions) error {
 	})
 }
 
-// Request builds the submission of a normalised, valid request of kind.
-// The Message Hub route uses it too.
-func (s *Service) Request(kind string, req any, priority string, noStore bool) (submit.Request, error) {
-	_, model := textgen.TypeAndModel(kind, req)
+// Request builds the submission of a normalised, valid request.
+func (s *Service) Request(req dnd.TextRequest, noStore bool) (submit.Request, error) {
+	kind := req.Kind()
 	chain := s.cfg.Generator.Models()
-	if i := slices.Index(chain, model.Name); i > 0 {
+	if i := slices.Index(chain, req.ModelOptions().Name); i > 0 {
 		chain = chain[i:]
 	}
 	reqJSON, err := json.Marshal(req)
 	if err != nil {
 		return submit.Request{}, fmt.Errorf("text request: %w", err)
 	}
-	// The priority does not change the result. The rest of the normalised
-	// request, in its type's field order, is canonical.
-	canonical, err := json.Marshal(withoutPriority(req))
+	// The priority does not change the result: the canonical request leaves
+	// it out.
+	canonical, err := req.Canonical()
 	if err != nil {
 		return submit.Request{}, fmt.Errorf("text request: %w", err)
 	}
@@ -159,28 +140,9 @@ func (s *Service) Request(kind string, req any, priority string, noStore bool) (
 		return submit.Request{}, fmt.Errorf("text request: %w", err)
 	}
 	return submit.Request{
-		Queue: "text", Kind: kind, Priority: priority, Payload: p,
+		Queue: "text", Kind: kind, Priority: req.PriorityName(), Payload: p,
 		Canonical: key, CacheKey: key, Quota: s.quota,
 	}, nil
-}
-
-// withoutPriority returns req with its priority cleared.
-func withoutPriority(req any) any {
-	switch r := req.(type) {
-	case dnd.CharacterRequest:
-		r.Priority = ""
-		return r
-	case dnd.CampaignRequest:
-		r.Priority = ""
-		return r
-	case dnd.ThemeRequest:
-		r.Priority = ""
-		return r
-	case dnd.FreeformRequest:
-		r.Priority = ""
-		return r
-	}
-	return req
 }
 
 // quota refuses a caller who spent the daily token quota.
@@ -201,53 +163,28 @@ func (s *Service) quota(ctx context.Context, owner string) error {
 	return nil
 }
 
-// decodeRequest turns a payload's request back into its typed form.
-func decodeRequest(kind string, raw json.RawMessage) (any, error) {
-	var err error
-	switch kind {
-	case dnd.KindCharacter:
-		var r dnd.CharacterRequest
-		err = json.Unmarshal(raw, &r)
-		return r, err
-	case dnd.KindCampaign:
-		var r dnd.CampaignRequest
-		err = json.Unmarshal(raw, &r)
-		return r, err
-	case dnd.KindTheme:
-		var r dnd.ThemeRequest
-		err = json.Unmarshal(raw, &r)
-		return r, err
-	case dnd.KindFreeform:
-		var r dnd.FreeformRequest
-		err = json.Unmarshal(raw, &r)
-		return r, err
-	}
-	return nil, fmt.Errorf("unknown text kind %q", kind)
-}
-
 // run is the queue handler of every text kind.
 func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error) {
 	var p payload
 	if err := json.Unmarshal(job.Payload, &p); err != nil {
 		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: bad payload: %w", job.ID, err))
 	}
-	req, err := decodeRequest(p.Kind, p.Request)
+	req, err := dnd.DecodeTextRequest(p.Kind, p.Request)
 	if err != nil {
 		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
 	}
-	out, genErr := s.cfg.Generator.Generate(ctx, p.Kind, req)
+	out, genErr := s.cfg.Generator.Generate(ctx, req)
 	records := s.usage(job, out, genErr == nil)
 	if genErr != nil {
 		s.store(context.WithoutCancel(ctx), job, records, "", nil)
 		return queue.Result{}, genErr
 	}
-	typ, model := textgen.TypeAndModel(p.Kind, req)
 	res := Result{
-		Type: typ, Content: out.Content, Model: out.Model, ModelUsed: out.Model, Provider: out.Provider,
+		Type: req.ContentType(), Content: out.Content, Model: out.Model, ModelUsed: out.Model, Provider: out.Provider,
 		Usage: out.Usage, RequestID: job.RequestID, Seed: out.Seed, PromptVersion: dnd.PromptVersion,
 	}
 	chain := s.cfg.Generator.Models()
-	start := model.Name
+	start := req.ModelOptions().Name
 	if start == "" && len(chain) > 0 {
 		start = chain[0]
 	}

@@ -41,62 +41,36 @@ var promptTemplates = sync.OnceValues(func() (*template.Template, error) {
 })
 
 // BuildMessages returns the system and user messages that ask a model for
-// the content of kind. req is the matching request (CharacterRequest,
+// the content of kind. req is the request of that kind (CharacterRequest,
 // CampaignRequest, ThemeRequest or FreeformRequest, by value or pointer); it
 // is normalised on a copy and must be valid. Free text from the caller
 // (prompt, content, context) is fenced as user material the model must not
 // take instructions from.
-func BuildMessages(kind string, req any) ([]Message, error) {
-	var (
-		prefix, typ string
-		data        any
-		problems    map[string]string
-	)
-	switch kind {
-	case KindCharacter:
-		r, err := requestOf[CharacterRequest](kind, req)
-		if err != nil {
-			return nil, err
-		}
-		r.Normalize()
-		prefix, typ, data, problems = "character", r.Type, &r, r.Valid(context.Background())
-	case KindCampaign:
-		r, err := requestOf[CampaignRequest](kind, req)
-		if err != nil {
-			return nil, err
-		}
-		r.Normalize()
-		prefix, typ, data, problems = "campaign", r.Type, &r, r.Valid(context.Background())
-	case KindTheme:
-		r, err := requestOf[ThemeRequest](kind, req)
-		if err != nil {
-			return nil, err
-		}
-		r.Normalize()
-		prefix, data, problems = "theme", &r, r.Valid(context.Background())
-	case KindFreeform:
-		r, err := requestOf[FreeformRequest](kind, req)
-		if err != nil {
-			return nil, err
-		}
-		r.Normalize()
-		prefix, data, problems = "freeform", &r, r.Valid(context.Background())
-	default:
-		return nil, fmt.Errorf("build messages: %w: kind %q", ErrUnknownType, kind)
+func BuildMessages(kind string, req TextRequest) ([]Message, error) {
+	zero, err := zeroRequest(kind)
+	if err != nil {
+		return nil, fmt.Errorf("build messages: %w", err)
 	}
-	if len(problems) > 0 {
+	if isNilRequest(req) || req.Kind() != kind {
+		return nil, fmt.Errorf("build messages: %s needs a %T, not %T", kind, zero, req)
+	}
+	req = req.Normalized()
+	if problems := req.Valid(context.Background()); len(problems) > 0 {
 		return nil, fmt.Errorf("build messages: invalid %s request: %s", kind, describe(problems))
 	}
 	tmpl, err := promptTemplates()
 	if err != nil {
 		return nil, err
 	}
+	// Templates are named for the kind without its "text." prefix; a kind
+	// with several content types has instructions for each.
+	prefix := strings.TrimPrefix(kind, "text.")
 	view := struct {
 		Req          any
 		Instructions string
-	}{Req: data}
-	if typ != "" {
-		if view.Instructions, err = render(tmpl, prefix+"."+typ, view); err != nil {
+	}{Req: req}
+	if len(Types(kind)) > 1 {
+		if view.Instructions, err = render(tmpl, prefix+"."+req.ContentType(), view); err != nil {
 			return nil, err
 		}
 	}
@@ -109,19 +83,6 @@ func BuildMessages(kind string, req any) ([]Message, error) {
 		return nil, err
 	}
 	return []Message{{Role: "system", Content: system}, {Role: "user", Content: user}}, nil
-}
-
-func requestOf[T any](kind string, req any) (T, error) {
-	switch r := req.(type) {
-	case T:
-		return r, nil
-	case *T:
-		if r != nil {
-			return *r, nil
-		}
-	}
-	var zero T
-	return zero, fmt.Errorf("build messages: %s needs a %T, not %T", kind, zero, req)
 }
 
 func render(t *template.Template, name string, data any) (string, error) {

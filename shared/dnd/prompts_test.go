@@ -38,7 +38,7 @@ func TestBuildMessagesGolden(t *testing.T) {
 	tests := []struct {
 		name string
 		kind string
-		req  any
+		req  TextRequest
 	}{
 		{"character_personality", KindCharacter, character(TypePersonality)},
 		{"character_backstory", KindCharacter, character(TypeBackstory)},
@@ -106,7 +106,7 @@ func TestBuildMessagesErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		kind string
-		req  any
+		req  TextRequest
 		want string
 	}{
 		{"unknown kind", "text.image", CharacterRequest{Type: "combat"}, "unknown content kind"},

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -80,10 +79,11 @@ type Config struct {
 	// Registerer, when set, receives the llm_getimg_* metrics.
 	Registerer prometheus.Registerer
 	// Sleep waits between attempts and returns ctx.Err() if ctx ends
-	// first. Default a timer.
+	// first. Default provider.Sleep.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Jitter spreads an exponential backoff delay. Default a random
-	// duration in [d/2, d]. It is not applied to Retry-After hints.
+	// Jitter spreads an exponential backoff delay. Default
+	// provider.Jitter, a random duration in [d/2, d]. It is not applied to
+	// Retry-After hints.
 	Jitter func(time.Duration) time.Duration
 	// Now reads the clock for HTTP-date Retry-After values and
 	// X-RateLimit-Reset. Default time.Now.
@@ -150,10 +150,10 @@ func New(cfg Config) (*Client, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = provider.Sleep
 	}
 	if cfg.Jitter == nil {
-		cfg.Jitter = jitter
+		cfg.Jitter = provider.Jitter
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -227,28 +227,6 @@ func (c *Client) recordRateLimit(h http.Header) {
 		c.limit.Reset = reset
 	}
 	c.limit.Updated = c.cfg.Now()
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
 }
 
 // backoff is the delay before retry number attempt+1 (attempt counts from

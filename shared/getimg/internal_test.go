@@ -1,7 +1,6 @@
 package getimg
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -114,31 +113,5 @@ func TestBackoff(t *testing.T) {
 	}
 	if got := backoff(1000); got != backoffCap {
 		t.Errorf("backoff(1000) = %v, want %v", got, backoffCap)
-	}
-}
-
-func TestJitter(t *testing.T) {
-	t.Parallel()
-	for _, d := range []time.Duration{0, 1, 2, 500 * time.Millisecond, 8 * time.Second} {
-		for range 200 {
-			if got := jitter(d); got < d/2 || got > d {
-				t.Fatalf("jitter(%v) = %v, want in [%v, %v]", d, got, d/2, d)
-			}
-		}
-	}
-}
-
-func TestSleep(t *testing.T) {
-	t.Parallel()
-	if err := sleep(t.Context(), 0); err != nil {
-		t.Errorf("sleep(0) = %v, want nil", err)
-	}
-	if err := sleep(t.Context(), time.Millisecond); err != nil {
-		t.Errorf("sleep(1ms) = %v, want nil", err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if err := sleep(ctx, time.Hour); err != context.Canceled {
-		t.Errorf("sleep(canceled, 1h) = %v, want context.Canceled", err)
 	}
 }

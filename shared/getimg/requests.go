@@ -104,22 +104,12 @@ func (c *Client) TextToImage(ctx context.Context, r TextToImage) (Image, error) 
 	if r.Model == "" {
 		r.Model = ModelSDXL
 	}
-	if err := checkCommon(r.Prompt, r.Width, r.Height, r.Steps, r.Guidance, r.OutputFormat); err != nil {
+	if err := checkCommon(r); err != nil {
 		return Image{}, err
 	}
 	switch r.Model {
 	case ModelSDXL:
-		return c.call(ctx, EndpointSDXLText, r.Model, sdxlTextBody{
-			Prompt:         r.Prompt,
-			NegativePrompt: r.NegativePrompt,
-			Width:          r.Width,
-			Height:         r.Height,
-			Steps:          r.Steps,
-			Guidance:       r.Guidance,
-			Seed:           r.Seed,
-			OutputFormat:   r.OutputFormat,
-			ResponseFormat: responseFormatBase64,
-		})
+		return c.call(ctx, EndpointSDXLText, r.Model, sdxlBody(r))
 	case ModelFluxSchnell:
 		return c.call(ctx, EndpointFluxText, r.Model, fluxTextBody{
 			Prompt:         r.Prompt,
@@ -138,7 +128,8 @@ func (c *Client) TextToImage(ctx context.Context, r TextToImage) (Image, error) 
 // ImageToImage transforms an image with POST
 // /v1/stable-diffusion-xl/image-to-image.
 func (c *Client) ImageToImage(ctx context.Context, r ImageToImage) (Image, error) {
-	if err := checkCommon(r.Prompt, r.Width, r.Height, r.Steps, r.Guidance, r.OutputFormat); err != nil {
+	text := r.textPart()
+	if err := checkCommon(text); err != nil {
 		return Image{}, err
 	}
 	if len(r.Image) == 0 {
@@ -148,20 +139,35 @@ func (c *Client) ImageToImage(ctx context.Context, r ImageToImage) (Image, error
 		return Image{}, badInput("strength must be between 0 and 1")
 	}
 	return c.call(ctx, EndpointSDXLImage, ModelSDXL, sdxlImageBody{
-		sdxlTextBody: sdxlTextBody{
-			Prompt:         r.Prompt,
-			NegativePrompt: r.NegativePrompt,
-			Width:          r.Width,
-			Height:         r.Height,
-			Steps:          r.Steps,
-			Guidance:       r.Guidance,
-			Seed:           r.Seed,
-			OutputFormat:   r.OutputFormat,
-			ResponseFormat: responseFormatBase64,
-		},
-		Image:    base64.StdEncoding.EncodeToString(r.Image),
-		Strength: r.Strength,
+		sdxlTextBody: sdxlBody(text),
+		Image:        base64.StdEncoding.EncodeToString(r.Image),
+		Strength:     r.Strength,
 	})
+}
+
+// textPart is the prompt and output settings of r, as the SDXL
+// text-to-image request they would make on their own.
+func (r ImageToImage) textPart() TextToImage {
+	return TextToImage{
+		Model: ModelSDXL, Prompt: r.Prompt, NegativePrompt: r.NegativePrompt,
+		Width: r.Width, Height: r.Height, Steps: r.Steps, Guidance: r.Guidance,
+		Seed: r.Seed, OutputFormat: r.OutputFormat,
+	}
+}
+
+// sdxlBody is the SDXL body of r, which both SDXL endpoints take.
+func sdxlBody(r TextToImage) sdxlTextBody {
+	return sdxlTextBody{
+		Prompt:         r.Prompt,
+		NegativePrompt: r.NegativePrompt,
+		Width:          r.Width,
+		Height:         r.Height,
+		Steps:          r.Steps,
+		Guidance:       r.Guidance,
+		Seed:           r.Seed,
+		OutputFormat:   r.OutputFormat,
+		ResponseFormat: responseFormatBase64,
+	}
 }
 
 // Upscale enlarges an image with POST /v1/enhancements/upscale.
@@ -201,18 +207,19 @@ func (c *Client) FaceFix(ctx context.Context, r FaceFix) (Image, error) {
 	})
 }
 
-func checkCommon(prompt string, width, height, steps int, guidance float64, format string) error {
+// checkCommon checks the prompt and output settings every generation takes.
+func checkCommon(r TextToImage) error {
 	switch {
-	case strings.TrimSpace(prompt) == "":
+	case strings.TrimSpace(r.Prompt) == "":
 		return badInput("a prompt is required")
-	case width < 0 || height < 0:
+	case r.Width < 0 || r.Height < 0:
 		return badInput("width and height must not be negative")
-	case steps < 0:
+	case r.Steps < 0:
 		return badInput("steps must not be negative")
-	case guidance < 0:
+	case r.Guidance < 0:
 		return badInput("guidance must not be negative")
 	}
-	switch format {
+	switch r.OutputFormat {
 	case "", "png", "jpeg", "webp":
 		return nil
 	}

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
 
 func TestRetryHint(t *testing.T) {
@@ -59,8 +61,8 @@ func TestBackoff(t *testing.T) {
 	}
 	for _, d := range want {
 		for range 100 {
-			if j := equalJitter(d); j < d/2 || j > d {
-				t.Fatalf("equalJitter(%v) = %v, want within [%v, %v]", d, j, d/2, d)
+			if j := provider.Jitter(d); j < d/2 || j > d {
+				t.Fatalf("provider.Jitter(%v) = %v, want within [%v, %v]", d, j, d/2, d)
 			}
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -68,7 +67,8 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Sleep waits between attempts; default waits on a timer or ctx.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Jitter spreads a computed backoff; default equal jitter (d/2 + random up to d/2).
+	// Jitter spreads a computed backoff; default provider.Jitter, a random
+	// duration in [d/2, d].
 	// Server hints are never jittered.
 	Jitter func(d time.Duration) time.Duration
 	// Now reads the clock (HTTP-date Retry-After, durations); default time.Now.
@@ -235,10 +235,10 @@ func applyDefaults(cfg *Config) error {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = provider.Sleep
 	}
 	if cfg.Jitter == nil {
-		cfg.Jitter = equalJitter
+		cfg.Jitter = provider.Jitter
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -278,27 +278,4 @@ func (c *Client) observe(kind provider.Kind) {
 			c.state = provider.StateDegraded
 		}
 	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// equalJitter returns a duration in [d/2, d].
-func equalJitter(d time.Duration) time.Duration {
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half+1)
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -35,5 +36,54 @@ func TestRetryAfter(t *testing.T) {
 				t.Errorf("RetryAfter(%v) = %v, want %v", tc.hdr, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestJitter(t *testing.T) {
+	t.Parallel()
+	for _, d := range []time.Duration{-1, 0, 1, 2, 3, 500 * time.Millisecond, 8 * time.Second} {
+		lo, hi := d/2, d
+		if d <= 1 {
+			lo = d
+		}
+		for range 200 {
+			if got := Jitter(d); got < lo || got > hi {
+				t.Fatalf("Jitter(%v) = %v, want in [%v, %v]", d, got, lo, hi)
+			}
+		}
+	}
+}
+
+// TestJitterReachesBothEnds checks that both ends of [d/2, d] are drawn, an
+// odd d's upper end included.
+func TestJitterReachesBothEnds(t *testing.T) {
+	t.Parallel()
+	const d = 3 * time.Nanosecond
+	seen := map[time.Duration]bool{}
+	for range 1000 {
+		seen[Jitter(d)] = true
+	}
+	for _, want := range []time.Duration{1, 2, 3} {
+		if !seen[want] {
+			t.Errorf("Jitter(%v) never gave %v in 1000 draws; got %v", d, want, seen)
+		}
+	}
+}
+
+func TestSleep(t *testing.T) {
+	t.Parallel()
+	if err := Sleep(t.Context(), 0); err != nil {
+		t.Errorf("Sleep(0) = %v, want nil", err)
+	}
+	if err := Sleep(t.Context(), time.Millisecond); err != nil {
+		t.Errorf("Sleep(1ms) = %v, want nil", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Sleep(ctx, time.Hour); err != context.Canceled {
+		t.Errorf("Sleep(canceled, 1h) = %v, want context.Canceled", err)
+	}
+	if err := Sleep(ctx, 0); err != context.Canceled {
+		t.Errorf("Sleep(canceled, 0) = %v, want context.Canceled", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
 
 // Metrics holds the queue's series.
@@ -173,7 +175,7 @@ func (p *Pool) work(ctx, jobCtx context.Context) {
 				}
 				failures++
 				p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
-				sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
+				_ = provider.Sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
 				continue
 			}
 			failures = 0
@@ -202,9 +204,9 @@ func (p *Pool) work(ctx, jobCtx context.Context) {
 			return
 		}
 		if c.Paused > 0 {
-			sleep(ctx, c.Paused)
+			_ = provider.Sleep(ctx, c.Paused)
 		} else if err := p.q.WaitForWork(ctx, p.Idle); err != nil && ctx.Err() == nil {
-			sleep(ctx, 250*time.Millisecond)
+			_ = provider.Sleep(ctx, 250*time.Millisecond)
 		}
 	}
 }
@@ -312,13 +314,4 @@ func jobContext(ctx context.Context, margin time.Duration) (context.Context, con
 		return context.WithDeadline(ctx, dl.Add(-margin/2))
 	}
 	return context.WithCancel(ctx)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

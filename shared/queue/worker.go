@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -379,14 +378,13 @@ func retry(job *Job, code, detail string) Outcome {
 }
 
 // Backoff is the delay before retry number attempt (1-based): exponential
-// from 500ms, capped at 30s, with full jitter over the upper half.
+// from 500ms, capped at 30s, with equal jitter (provider.Jitter: [d/2, d]).
 func Backoff(attempt int) time.Duration {
 	d := 500 * time.Millisecond
 	for i := 1; i < attempt && d < 30*time.Second; i++ {
 		d *= 2
 	}
-	d = min(d, 30*time.Second)
-	return d/2 + rand.N(d/2+1)
+	return provider.Jitter(min(d, 30*time.Second))
 }
 
 func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d time.Duration) {

@@ -37,11 +37,9 @@ type Output struct {
 	Calls    []Call
 }
 
-// Generator produces content for a normalised, valid request of kind
-// (dnd.KindCharacter, ...): a dnd.CharacterRequest, CampaignRequest,
-// ThemeRequest or FreeformRequest.
+// Generator produces content for a normalised, valid request.
 type Generator interface {
-	Generate(ctx context.Context, kind string, req any) (Output, error)
+	Generate(ctx context.Context, req dnd.TextRequest) (Output, error)
 	Provider() string
 	State() provider.State
 	// Models is the model chain a request may start from.
@@ -68,9 +66,11 @@ func (g *OpenAI) State() provider.State { return g.client.State() }
 // Models implements Generator.
 func (g *OpenAI) Models() []string { return g.client.Models() }
 
-// Generate implements Generator.
-func (g *OpenAI) Generate(ctx context.Context, kind string, req any) (Output, error) {
-	typ, model := TypeAndModel(kind, req)
+// Generate implements Generator. A request that completes the model's draft
+// (dnd.Completer) has its draft checked by completing it, and its content is
+// the completed draft.
+func (g *OpenAI) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
+	kind, typ := req.Kind(), req.ContentType()
 	msgs, err := dnd.BuildMessages(kind, req)
 	if err != nil {
 		return Output{}, fmt.Errorf("generate %s: %w", kind, err)
@@ -80,26 +80,17 @@ func (g *OpenAI) Generate(ctx context.Context, kind string, req any) (Output, er
 		return Output{}, fmt.Errorf("generate %s: %w", kind, err)
 	}
 	or := openai.Request{
-		SchemaName: name, Schema: schema, StartModel: model.Name, Kind: kind,
+		SchemaName: name, Schema: schema, StartModel: req.ModelOptions().Name, Kind: kind,
 		Validate: func(b []byte) error { return dnd.ValidateContent(kind, typ, b) },
 	}
-	if tr, ok := req.(dnd.ThemeRequest); ok {
-		or.Validate = func(b []byte) error { _, err := dnd.CompleteTheme(tr, b); return err }
+	completer, completes := req.(dnd.Completer)
+	if completes {
+		or.Validate = func(b []byte) error { _, err := completer.Complete(b); return err }
 	}
 	for _, m := range msgs {
 		or.Messages = append(or.Messages, openai.Message{Role: m.Role, Content: m.Content})
 	}
-	if model.Temperature != nil {
-		t := float32(*model.Temperature)
-		or.Temperature = &t
-	}
-	if model.MaxTokens != nil {
-		or.MaxTokens = *model.MaxTokens
-	}
-	if seed := SeedOf(req); seed != nil {
-		s := int(*seed)
-		or.Seed = &s
-	}
+	options(&or, req)
 	res, err := g.client.Complete(ctx, or)
 	out := Output{Model: res.Model, Provider: "openai"}
 	for _, c := range res.Calls {
@@ -110,12 +101,29 @@ func (g *OpenAI) Generate(ctx context.Context, kind string, req any) (Output, er
 		return out, err
 	}
 	out.Content = res.Content
-	if tr, ok := req.(dnd.ThemeRequest); ok {
-		if out.Content, err = dnd.CompleteTheme(tr, res.Content); err != nil {
+	if completes {
+		if out.Content, err = completer.Complete(res.Content); err != nil {
 			return out, &provider.Error{Provider: "openai", Kind: provider.Transient, Message: "The model's answer did not fit the theme schema.", Err: err}
 		}
 	}
 	return out, nil
+}
+
+// options sets the sampling options of or from the caller's model options
+// and seed.
+func options(or *openai.Request, req dnd.TextRequest) {
+	model := req.ModelOptions()
+	if model.Temperature != nil {
+		t := float32(*model.Temperature)
+		or.Temperature = &t
+	}
+	if model.MaxTokens != nil {
+		or.MaxTokens = *model.MaxTokens
+	}
+	if seed := req.SeedValue(); seed != nil {
+		s := int(*seed)
+		or.Seed = &s
+	}
 }
 
 // Offline generates with the built-in procedural generator.
@@ -143,54 +151,11 @@ func (g *Offline) State() provider.State { return provider.StateOffline }
 func (g *Offline) Models() []string { return g.models }
 
 // Generate implements Generator.
-func (g *Offline) Generate(ctx context.Context, kind string, req any) (Output, error) {
-	var o offline.Output
-	var err error
-	switch r := req.(type) {
-	case dnd.CharacterRequest:
-		o, err = g.g.Character(ctx, r)
-	case dnd.CampaignRequest:
-		o, err = g.g.Campaign(ctx, r)
-	case dnd.ThemeRequest:
-		o, err = g.g.Theme(ctx, r)
-	case dnd.FreeformRequest:
-		o, err = g.g.Freeform(ctx, r)
-	default:
-		return Output{}, fmt.Errorf("offline generate: unexpected request %T", req)
-	}
+func (g *Offline) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
+	o, err := g.g.Generate(ctx, req)
 	if err != nil {
 		return Output{}, &provider.Error{Provider: "offline", Kind: provider.Transient, Message: "The offline generator failed.", Err: err}
 	}
 	seed := o.Seed
 	return Output{Content: o.Content, Model: OfflineModel, Provider: "offline", Seed: &seed}, nil
-}
-
-// TypeAndModel returns a request's content type and model options.
-func TypeAndModel(kind string, req any) (string, dnd.ModelOptions) {
-	switch r := req.(type) {
-	case dnd.CharacterRequest:
-		return r.Type, r.Model
-	case dnd.CampaignRequest:
-		return r.Type, r.Model
-	case dnd.ThemeRequest:
-		return dnd.TypeTheme, r.Model
-	case dnd.FreeformRequest:
-		return dnd.TypeFreeform, r.Model
-	}
-	return "", dnd.ModelOptions{}
-}
-
-// SeedOf returns a request's seed, or nil.
-func SeedOf(req any) *int64 {
-	switch r := req.(type) {
-	case dnd.CharacterRequest:
-		return r.Seed
-	case dnd.CampaignRequest:
-		return r.Seed
-	case dnd.ThemeRequest:
-		return r.Seed
-	case dnd.FreeformRequest:
-		return r.Seed
-	}
-	return nil
 }

@@ -128,7 +128,7 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 	for _, kind := range textapi.Kinds {
 		for _, typ := range dnd.Types(kind) {
 			t.Run(kind+"/"+typ, func(t *testing.T) {
-				var req any
+				var req dnd.TextRequest
 				switch kind {
 				case dnd.KindCharacter:
 					r := dnd.CharacterRequest{Type: typ, Seed: &seed}
@@ -147,7 +147,7 @@ func TestContentSchemasAcceptOfflineContent(t *testing.T) {
 					r.Normalize()
 					req = r
 				}
-				out, err := gen.Generate(context.Background(), kind, req)
+				out, err := gen.Generate(context.Background(), req)
 				if err != nil {
 					t.Fatalf("Generate(%s, %s) = %v", kind, typ, err)
 				}

@@ -54,71 +54,96 @@ func New() *Generator {
 	return &Generator{t: t, newSeed: rand.Int64}
 }
 
+// Generate writes the content of any text request. Character, Campaign,
+// Theme and Freeform describe what each kind gets.
+func (g *Generator) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
+	req = req.Normalized()
+	kind := req.Kind()
+	if err := g.check(ctx, kind, req.Valid(ctx)); err != nil {
+		return Output{}, err
+	}
+	write, ok := writers[kind]
+	if !ok {
+		return Output{}, fmt.Errorf("offline: %w: kind %q", dnd.ErrUnknownType, kind)
+	}
+	seed := g.seed(req.SeedValue())
+	return g.run(kind, req.ContentType(), seed, func() (any, error) { return write(g, seed, req) })
+}
+
+// writer builds the document of a normalised, valid request.
+type writer func(g *Generator, seed int64, req dnd.TextRequest) (any, error)
+
+// writers hold the writer of each text kind.
+var writers = map[string]writer{
+	dnd.KindCharacter: writerOf((*Generator).character),
+	dnd.KindCampaign:  writerOf((*Generator).campaign),
+	dnd.KindTheme:     writerOf((*Generator).theme),
+	dnd.KindFreeform:  writerOf((*Generator).freeformText),
+}
+
+// writerOf adapts a writer of one request type.
+func writerOf[T dnd.TextRequest](w func(*Generator, int64, T) (any, error)) writer {
+	return func(g *Generator, seed int64, req dnd.TextRequest) (any, error) {
+		r, ok := req.(T)
+		if !ok {
+			var want T
+			return nil, fmt.Errorf("offline: %s needs a %T, not %T", req.Kind(), want, req)
+		}
+		return w(g, seed, r)
+	}
+}
+
 // Character writes a personality, backstory, combat profile or equipment
 // list. Given the same seed and parameters, the four types describe the same
 // character (name, race, class, level, alignment, background and home).
 func (g *Generator) Character(ctx context.Context, req dnd.CharacterRequest) (Output, error) {
-	req.Normalize()
-	if err := g.check(ctx, dnd.KindCharacter, req.Valid(ctx)); err != nil {
-		return Output{}, err
-	}
-	seed := g.seed(req.Seed)
-	return g.run(dnd.KindCharacter, req.Type, seed, func() (any, error) {
-		c := g.newCharacter(seed, req)
-		return c.content(req.Type)
-	})
+	return g.Generate(ctx, req)
 }
 
 // Campaign writes a plot, location, quest, dialogue or event.
 func (g *Generator) Campaign(ctx context.Context, req dnd.CampaignRequest) (Output, error) {
-	req.Normalize()
-	if err := g.check(ctx, dnd.KindCampaign, req.Valid(ctx)); err != nil {
-		return Output{}, err
-	}
-	seed := g.seed(req.Seed)
-	return g.run(dnd.KindCampaign, req.Type, seed, func() (any, error) {
-		c := g.newCampaign(seed, req)
-		return c.content(req.Type)
-	})
+	return g.Generate(ctx, req)
 }
 
 // Theme restyles req.Content by rule-based substitution for the requested
 // genre, tone and style (see CAPABILITIES.md).
 func (g *Generator) Theme(ctx context.Context, req dnd.ThemeRequest) (Output, error) {
-	req.Normalize()
-	if err := g.check(ctx, dnd.KindTheme, req.Valid(ctx)); err != nil {
-		return Output{}, err
-	}
-	seed := g.seed(req.Seed)
-	return g.run(dnd.KindTheme, dnd.TypeTheme, seed, func() (any, error) {
-		r := newRand(seed, dnd.KindTheme)
-		lexs := g.t.restyle.resolve(req.Theme)
-		out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
-		if strings.TrimSpace(out) == "" {
-			out, kept = req.Content, nil
-		}
-		return dnd.ThemeResult{
-			Content:           out,
-			OriginalContent:   req.Content,
-			Theme:             dnd.AppliedTheme(req.Theme),
-			SimilarityScore:   dnd.Similarity(req.Content, out),
-			PreservedElements: nonNil(kept),
-		}, nil
-	})
+	return g.Generate(ctx, req)
 }
 
 // Freeform answers a free-form prompt with game material chosen from the
 // prompt's keywords (names, taverns, NPCs, quests, items, encounters,
 // places, riddles, backstories or a scene).
 func (g *Generator) Freeform(ctx context.Context, req dnd.FreeformRequest) (Output, error) {
-	req.Normalize()
-	if err := g.check(ctx, dnd.KindFreeform, req.Valid(ctx)); err != nil {
-		return Output{}, err
+	return g.Generate(ctx, req)
+}
+
+func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, error) {
+	return g.newCharacter(seed, req).content(req.Type)
+}
+
+func (g *Generator) campaign(seed int64, req dnd.CampaignRequest) (any, error) {
+	return g.newCampaign(seed, req).content(req.Type)
+}
+
+func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, error) {
+	r := newRand(seed, dnd.KindTheme)
+	lexs := g.t.restyle.resolve(req.Theme)
+	out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
+	if strings.TrimSpace(out) == "" {
+		out, kept = req.Content, nil
 	}
-	seed := g.seed(req.Seed)
-	return g.run(dnd.KindFreeform, dnd.TypeFreeform, seed, func() (any, error) {
-		return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
-	})
+	return dnd.ThemeResult{
+		Content:           out,
+		OriginalContent:   req.Content,
+		Theme:             dnd.AppliedTheme(req.Theme),
+		SimilarityScore:   dnd.Similarity(req.Content, out),
+		PreservedElements: nonNil(kept),
+	}, nil
+}
+
+func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, error) {
+	return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
 }
 
 func (g *Generator) seed(s *int64) int64 {

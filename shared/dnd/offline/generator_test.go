@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -492,6 +493,40 @@ func BenchmarkGenerate(b *testing.B) {
 			for b.Loop() {
 				generate(b, g, kt[0], kt[1], seed)
 				seed++
+			}
+		})
+	}
+}
+
+// TestGenerateAnyRequest checks that Generate serves every text kind, by
+// value and by pointer, with the same document as the kind's own method.
+func TestGenerateAnyRequest(t *testing.T) {
+	t.Parallel()
+	g := New()
+	samples := map[string]dnd.TextRequest{
+		dnd.KindCharacter: characterReq(dnd.TypeBackstory, 42),
+		dnd.KindCampaign:  campaignReq(dnd.TypePlot, 42),
+		dnd.KindTheme:     themeReq(42),
+		dnd.KindFreeform:  freeformReq(42),
+	}
+	for _, kind := range dnd.TextKinds() {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			req, ok := samples[kind]
+			if !ok {
+				t.Fatalf("no sample request of kind %s", kind)
+			}
+			want := generate(t, g, kind, req.ContentType(), 42)
+			byPointer := reflect.New(reflect.TypeOf(req))
+			byPointer.Elem().Set(reflect.ValueOf(req))
+			for _, r := range []dnd.TextRequest{req, byPointer.Interface().(dnd.TextRequest)} {
+				got, err := g.Generate(context.Background(), r)
+				if err != nil {
+					t.Fatalf("Generate(%T) error: %v", r, err)
+				}
+				if !bytes.Equal(got.Content, want.Content) || got.Seed != want.Seed {
+					t.Errorf("Generate(%T) = %s (seed %d), want %s (seed %d)", r, got.Content, got.Seed, want.Content, want.Seed)
+				}
 			}
 		})
 	}
