@@ -244,6 +244,9 @@ func kindsOf(groups []Built) []string {
 	return kinds
 }
 
+// Kinds returns every job kind the app runs, sorted.
+func (a *App) Kinds() []string { return kindsOf(a.groups) }
+
 // Built returns the groups as built, in order.
 func (a *App) Built() []Built { return slices.Clone(a.groups) }
 

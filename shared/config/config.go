@@ -172,12 +172,58 @@ func varOf(field string) string {
 }
 
 func (c *Config) validate(lambda bool, functions []string) error {
-	var errs []string
-	bad := func(name, format string, args ...any) {
-		errs = append(errs, name+": "+fmt.Sprintf(format, args...))
+	var p problems
+	c.checkProcess(&p, lambda, functions)
+	c.checkProviders(&p)
+	c.checkLimits(&p)
+	c.checkDurations(&p)
+	if len(p) > 0 {
+		// Map iteration order varies; keep messages stable.
+		slices.Sort(p)
+		return fmt.Errorf("config: %s", strings.Join(p, "; "))
 	}
+	return nil
+}
+
+// problems collects what is wrong with the config, each naming its
+// variable.
+type problems []string
+
+func (p *problems) bad(name, format string, args ...any) {
+	*p = append(*p, name+": "+fmt.Sprintf(format, args...))
+}
+
+func (p *problems) oneOf(name, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		p.bad(name, "must be one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func (p *problems) httpURL(name, v string) {
+	if v == "" {
+		return
+	}
+	if pu, err := url.Parse(v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+		p.bad(name, "must be an http:// or https:// URL")
+	}
+}
+
+func (p *problems) positive(name string, v int64) {
+	if v <= 0 {
+		p.bad(name, "must be a positive integer")
+	}
+}
+
+func (p *problems) nonNegative(name string, v float64) {
+	if v < 0 {
+		p.bad(name, "must not be negative")
+	}
+}
+
+// checkProcess checks the process, auth and Redis settings.
+func (c *Config) checkProcess(p *problems, lambda bool, functions []string) {
 	if c.Port < 0 || c.Port > 65535 {
-		bad("PORT", "must be between 0 and 65535")
+		p.bad("PORT", "must be between 0 and 65535")
 	}
 	fns := []string{FunctionAll}
 	for _, f := range functions {
@@ -185,99 +231,74 @@ func (c *Config) validate(lambda bool, functions []string) error {
 			fns = append(fns, f)
 		}
 	}
-	if fns = append(fns, FunctionWorker); !slices.Contains(fns, c.Function) {
-		bad("FUNCTION", "must be one of %s", strings.Join(fns, ", "))
-	}
+	p.oneOf("FUNCTION", c.Function, append(fns, FunctionWorker)...)
 	if _, err := ParseLogLevel(c.LogLevel); err != nil {
-		bad("LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR")
+		p.bad("LOG_LEVEL", "must be one of DEBUG, INFO, WARNING, ERROR")
 	}
 	if k := c.SecretKey.Value(); k != "" && len(k) < MinSecretKeyLen {
-		bad("SECRET_KEY", "must be at least %d characters", MinSecretKeyLen)
+		p.bad("SECRET_KEY", "must be at least %d characters", MinSecretKeyLen)
 	}
 	if k := c.SecretKeyPrevious.Value(); k != "" && len(k) < MinSecretKeyLen {
-		bad("SECRET_KEY_PREVIOUS", "must be at least %d characters", MinSecretKeyLen)
+		p.bad("SECRET_KEY_PREVIOUS", "must be at least %d characters", MinSecretKeyLen)
 	}
 	if lambda {
 		if c.SecretKey.Value() == "" {
-			bad("SECRET_KEY", "is required under AWS Lambda")
+			p.bad("SECRET_KEY", "is required under AWS Lambda")
 		}
 		if c.RedisURL.Value() == "" {
-			bad("REDIS_URL", "is required under AWS Lambda (the embedded store does not outlive an invocation)")
+			p.bad("REDIS_URL", "is required under AWS Lambda (the embedded store does not outlive an invocation)")
 		}
 	}
 	if u := c.RedisURL.Value(); u != "" {
 		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "redis" && pu.Scheme != "rediss" && pu.Scheme != "unix") {
-			bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
+			p.bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
 		}
 	}
-	checkURL := func(name, v string) {
-		if v == "" {
-			return
-		}
-		if pu, err := url.Parse(v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			bad(name, "must be an http:// or https:// URL")
-		}
-	}
-	checkURL("OPENAI_BASE_URL", c.OpenAIBaseURL)
-	checkURL("GETIMG_BASE_URL", c.GetImgBaseURL)
 	if c.HubEnabled() {
-		checkURL("MESSAGE_HUB_URL", c.MessageHubURL)
+		p.httpURL("MESSAGE_HUB_URL", c.MessageHubURL)
 	}
-	checkURL("SERVICE_URL", c.ServiceURL)
+	p.httpURL("SERVICE_URL", c.ServiceURL)
+}
+
+// checkProviders checks the OpenAI and GetImg settings.
+func (c *Config) checkProviders(p *problems) {
+	p.httpURL("OPENAI_BASE_URL", c.OpenAIBaseURL)
+	p.httpURL("GETIMG_BASE_URL", c.GetImgBaseURL)
 	if len(c.OpenAIModels) == 0 {
-		bad("OPENAI_MODELS", "must name at least one model")
+		p.bad("OPENAI_MODELS", "must name at least one model")
 	}
-	for _, m := range c.OpenAIModels {
-		if strings.TrimSpace(m) == "" {
-			bad("OPENAI_MODELS", "has an empty model name")
-			break
-		}
-	}
-	oneOf := func(name, v string, allowed ...string) {
-		for _, a := range allowed {
-			if v == a {
-				return
-			}
-		}
-		bad(name, "must be one of %s", strings.Join(allowed, ", "))
+	if slices.ContainsFunc(c.OpenAIModels, func(m string) bool { return strings.TrimSpace(m) == "" }) {
+		p.bad("OPENAI_MODELS", "has an empty model name")
 	}
 	if _, err := usage.ParsePrices(c.OpenAIPrices); err != nil {
-		bad("OPENAI_PRICES", "%v", err)
+		p.bad("OPENAI_PRICES", "%v", err)
 	}
-	oneOf("TEXT_PROVIDER", c.TextProvider, "auto", "openai", "offline")
-	oneOf("IMAGE_PROVIDER", c.ImageProvider, "auto", "getimg", "offline")
-	oneOf("GETIMG_GENERATE_MODEL", c.GetImgGenerateModel, "stable-diffusion-xl", "flux-schnell")
-	positive := func(name string, v int) {
-		if v <= 0 {
-			bad(name, "must be a positive integer")
-		}
-	}
-	nonNegative := func(name string, v int) {
-		if v < 0 {
-			bad(name, "must not be negative")
-		}
-	}
-	positive("TEXT_RATE_LIMIT", c.TextRateLimit)
-	positive("IMAGE_RATE_LIMIT", c.ImageRateLimit)
-	positive("QUEUE_MAX_DEPTH", c.QueueMaxDepth)
-	positive("JOB_MAX_ATTEMPTS", c.JobMaxAttempts)
-	nonNegative("OPENAI_MAX_RETRIES", c.OpenAIMaxRetries)
-	nonNegative("TEXT_WORKERS", c.TextWorkers)
-	nonNegative("IMAGE_WORKERS", c.ImageWorkers)
-	nonNegative("TEXT_MAX_IN_FLIGHT", c.TextMaxInFlight)
-	nonNegative("IMAGE_MAX_IN_FLIGHT", c.ImageMaxInFlight)
-	if c.HubOutboxMax <= 0 {
-		bad("HUB_OUTBOX_MAX", "must be a positive integer")
-	}
-	if c.TextDailyTokenQuota < 0 {
-		bad("TEXT_DAILY_TOKEN_QUOTA", "must not be negative")
-	}
-	if c.ImageDailyCostQuota < 0 {
-		bad("IMAGE_DAILY_COST_QUOTA", "must not be negative")
-	}
+	p.oneOf("TEXT_PROVIDER", c.TextProvider, "auto", "openai", "offline")
+	p.oneOf("IMAGE_PROVIDER", c.ImageProvider, "auto", "getimg", "offline")
+	p.oneOf("GETIMG_GENERATE_MODEL", c.GetImgGenerateModel, "stable-diffusion-xl", "flux-schnell")
+}
+
+// checkLimits checks the counts, limits and quotas.
+func (c *Config) checkLimits(p *problems) {
+	p.positive("TEXT_RATE_LIMIT", int64(c.TextRateLimit))
+	p.positive("IMAGE_RATE_LIMIT", int64(c.ImageRateLimit))
+	p.positive("QUEUE_MAX_DEPTH", int64(c.QueueMaxDepth))
+	p.positive("JOB_MAX_ATTEMPTS", int64(c.JobMaxAttempts))
+	p.positive("HUB_OUTBOX_MAX", c.HubOutboxMax)
+	p.nonNegative("OPENAI_MAX_RETRIES", float64(c.OpenAIMaxRetries))
+	p.nonNegative("TEXT_WORKERS", float64(c.TextWorkers))
+	p.nonNegative("IMAGE_WORKERS", float64(c.ImageWorkers))
+	p.nonNegative("TEXT_MAX_IN_FLIGHT", float64(c.TextMaxInFlight))
+	p.nonNegative("IMAGE_MAX_IN_FLIGHT", float64(c.ImageMaxInFlight))
+	p.nonNegative("TEXT_DAILY_TOKEN_QUOTA", float64(c.TextDailyTokenQuota))
+	p.nonNegative("IMAGE_DAILY_COST_QUOTA", c.ImageDailyCostQuota)
 	if c.ImageStoreBudget <= 0 {
-		bad("IMAGE_STORE_BUDGET", "must be a positive number of bytes")
+		p.bad("IMAGE_STORE_BUDGET", "must be a positive number of bytes")
 	}
+}
+
+// checkDurations checks that every duration is positive.
+func (c *Config) checkDurations(p *problems) {
 	for name, d := range map[string]Duration{
 		"SHUTDOWN_TIMEOUT": c.Shutdown, "OPENAI_REQUEST_TIMEOUT": c.OpenAIRequestTimeout,
 		"GETIMG_REQUEST_TIMEOUT": c.GetImgRequestTimeout, "HUB_HEARTBEAT": c.HubHeartbeat,
@@ -287,15 +308,9 @@ func (c *Config) validate(lambda bool, functions []string) error {
 		"IMAGE_TTL": c.ImageTTL, "IMAGE_URL_TTL": c.ImageURLTTL,
 	} {
 		if d <= 0 {
-			bad(name, "must be a positive duration")
+			p.bad(name, "must be a positive duration")
 		}
 	}
-	if len(errs) > 0 {
-		// Map iteration order varies; keep messages stable.
-		slices.Sort(errs)
-		return fmt.Errorf("config: %s", strings.Join(errs, "; "))
-	}
-	return nil
 }
 
 // TextProviderName resolves TEXT_PROVIDER: auto picks OpenAI when a key or a
