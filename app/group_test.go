@@ -137,7 +137,7 @@ func TestNewGroupIsWiredEverywhere(t *testing.T) {
 		}
 		var doc struct {
 			Paths      map[string]map[string]struct{ OperationID string } `json:"paths"`
-			Components struct{ Schemas map[string]any }                  `json:"components"`
+			Components struct{ Schemas map[string]any }                   `json:"components"`
 		}
 		if err := json.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
