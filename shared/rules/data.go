@@ -339,7 +339,8 @@ type tables struct {
 	magicByName    map[string]*magicData
 	spells         map[string]*spellData
 	spellList      []spellData
-	subclassOf     map[string][]string // normalised subclass name → classes
+	spellsByList   map[string][10][]*spellData // class list ("wizard") → spell level → spells
+	subclassOf     map[string][]string         // normalised subclass name → classes
 	subclassWords  []string
 	classStandIns  map[string]string
 }
@@ -438,8 +439,15 @@ func load() (*tables, error) {
 	}
 	t.spellList = spells.Spells
 	t.spells = map[string]*spellData{}
+	t.spellsByList = map[string][10][]*spellData{}
 	for i := range t.spellList {
-		t.spells[t.spellList[i].Name] = &t.spellList[i]
+		sp := &t.spellList[i]
+		t.spells[sp.Name] = sp
+		for _, cl := range sp.Classes {
+			byLevel := t.spellsByList[normalize(cl)]
+			byLevel[sp.Level] = append(byLevel[sp.Level], sp)
+			t.spellsByList[normalize(cl)] = byLevel
+		}
 	}
 	t.subclassWords = subs.SubclassWords
 	t.classStandIns = subs.ClassStandIns

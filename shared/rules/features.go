@@ -163,9 +163,37 @@ func (c *character) features() []Feature {
 	return out
 }
 
-// placeholders fills the {names} in feature text with this character's
-// numbers and choices.
-func (c *character) placeholders() *strings.Replacer {
+// filler replaces the {names} in feature text with a character's numbers
+// and choices.
+type filler map[string]string
+
+// Replace fills every known {name} in s and leaves other text alone.
+func (f filler) Replace(s string) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '{')
+		j := strings.IndexByte(s[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			break
+		}
+		j += i
+		b.WriteString(s[:i])
+		if v, ok := f[s[i:j+1]]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(s[i : j+1])
+		}
+		s = s[j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// placeholders gives the values of the {names} feature text uses.
+func (c *character) placeholders() filler {
 	lvl, cha, wis := c.level, c.mod(aCha), c.mod(aWis)
 	n := func(v int) string { return strconv.Itoa(v) }
 	pairs := []string{
@@ -194,7 +222,11 @@ func (c *character) placeholders() *strings.Replacer {
 			"{breath_damage}", c.breathDice(), "{breath_dc}", n(c.breathDC()),
 			"{breath_save}", abilityNames[abilityIndex(a.Save)])
 	}
-	return strings.NewReplacer(pairs...)
+	f := filler{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		f[pairs[i]] = pairs[i+1]
+	}
+	return f
 }
 
 func (c *character) flexNames() []string {

@@ -109,14 +109,7 @@ func (c *character) slots(s *Spellcasting) int {
 // classSpells is the class's list at one spell level, plus what the
 // subclass lets it choose from (the Fiend's expanded spells).
 func (c *character) classSpells(level int) []*spellData {
-	list := c.class.Spellcasting.List
-	var out []*spellData
-	for i := range tbl.spellList {
-		sp := &tbl.spellList[i]
-		if sp.Level == level && slices.ContainsFunc(sp.Classes, func(cl string) bool { return normalize(cl) == list }) {
-			out = append(out, sp)
-		}
-	}
+	out := slices.Clone(tbl.spellsByList[c.class.Spellcasting.List][level])
 	for _, name := range c.class.Subclass.Expanded[strconv.Itoa(level)] {
 		if sp := tbl.spells[name]; !slices.Contains(out, sp) {
 			out = append(out, sp)
@@ -276,14 +269,9 @@ func (c *character) chooseRacialCantrip() {
 	if c.sub == nil || c.sub.Cantrip == nil {
 		return
 	}
-	var pool []*spellData
-	for i := range tbl.spellList {
-		sp := &tbl.spellList[i]
-		known := c.casting != nil && slices.ContainsFunc(c.casting.Cantrips, func(s Spell) bool { return s.Name == sp.Name })
-		if sp.Level == 0 && !known && slices.ContainsFunc(sp.Classes, func(cl string) bool { return normalize(cl) == c.sub.Cantrip.List }) {
-			pool = append(pool, sp)
-		}
-	}
+	pool := slices.DeleteFunc(slices.Clone(tbl.spellsByList[c.sub.Cantrip.List][0]), func(sp *spellData) bool {
+		return c.casting != nil && slices.ContainsFunc(c.casting.Cantrips, func(s Spell) bool { return s.Name == sp.Name })
+	})
 	got := pickWeighted(rng(c.seed, "racial cantrip"), pool, 1, spellWeight)
 	c.picked["racial cantrip"] = []string{got[0].Name}
 }
