@@ -135,7 +135,7 @@ var knownEffects = []string{
 	"", "ability", "attacks", "speed_no_heavy", "speed_unarmored", "expertise", "skills_any", "cantrips",
 	"hp_per_level", "all_saves", "save", "half_prof_all", "half_prof_physical", "save_aura", "armor_heavy",
 	"melee_extra", "fighting_style", "fighting_style_2", "agonizing", "empowered_evocation",
-	"elemental_affinity", "language",
+	"elemental_affinity", "language", "magical_secrets", "extra_secrets",
 }
 
 var knownActivations = []string{"", ActAction, ActBonus, ActReact, ActFree, ActRest, ActSpecial}

@@ -244,7 +244,7 @@ func (c *character) weaponAttack(w *weaponData, m *magicData, main bool) Attack 
 	}
 	at.Damage = damage(die, dmg, dtype, extras)
 	if main {
-		notes = append(c.mainNotes(w, die, dmg, dtype, extras), notes...)
+		notes = append(notes, c.mainNotes(w, die, dmg, dtype, extras)...)
 	}
 	at.Notes = strings.Join(notes, "; ")
 	return at
@@ -253,7 +253,7 @@ func (c *character) weaponAttack(w *weaponData, m *magicData, main bool) Attack 
 // mainNotes adds the versatile two-handed damage and the off-hand attack.
 func (c *character) mainNotes(w *weaponData, die string, dmg int, dtype string, extras []string) []string {
 	var notes []string
-	if w.Versatile != "" && !c.gear.shield && c.gear.offhand == nil {
+	if w.Versatile != "" && dieSize(w.Versatile) > dieSize(die) && !c.gear.shield && c.gear.offhand == nil {
 		two := dmg
 		if c.hasStyle("dueling") {
 			two -= 2
@@ -265,7 +265,11 @@ func (c *character) mainNotes(w *weaponData, die string, dmg int, dtype string, 
 		if c.hasStyle("offhand_mod") {
 			off = c.mod(c.weaponAbility(w))
 		}
-		notes = append(notes, "off-hand attack as a bonus action: "+damage(die, off, dtype, extras))
+		var extra []string // the second weapon is plain, but Improved Divine Smite still applies
+		if e := c.meleeExtra(); e != "" {
+			extra = append(extra, e)
+		}
+		notes = append(notes, "off-hand attack as a bonus action: "+damage(w.Damage, off, w.DamageType, extra))
 	}
 	return notes
 }

@@ -71,6 +71,7 @@ type featureData struct {
 	Extra       string          `json:"extra"`
 	Language    string          `json:"language"`
 	Unarmored   string          `json:"unarmored"` // con, wis or draconic
+	Signature   bool            `json:"signature"` // a move that defines how the class fights
 }
 
 type ancestryData struct {
@@ -343,6 +344,8 @@ type tables struct {
 	subclassOf     map[string][]string         // normalised subclass name → classes
 	subclassWords  []string
 	classStandIns  map[string]string
+	signature      map[string]bool // names of signature features
+	traitSources   map[string]bool // race, subrace and background names
 }
 
 var tbl = mustLoad()
@@ -465,6 +468,28 @@ func load() (*tables, error) {
 				t.subclassOf[k] = append(t.subclassOf[k], c.Name)
 			}
 		}
+	}
+	t.signature, t.traitSources = map[string]bool{}, map[string]bool{}
+	for _, c := range t.classes {
+		for _, f := range slices.Concat(c.Features, c.Subclass.Features) {
+			if f.Signature {
+				t.signature[f.Name] = true
+			}
+		}
+	}
+	for _, r := range t.races {
+		t.traitSources[r.Name] = true
+		for _, f := range r.Traits {
+			if f.Signature {
+				t.signature[f.Name] = true
+			}
+		}
+		for _, s := range r.Subraces {
+			t.traitSources[s.Name] = true
+		}
+	}
+	for _, b := range t.backgrounds {
+		t.traitSources[b.Name] = true
 	}
 	return t, t.check()
 }

@@ -116,8 +116,12 @@ func (c *character) bestArmor() *armorData {
 			c.class.Stealthy && a.StealthDisadvantage:
 			continue
 		}
+		// On a tie the armour that leans less on Dexterity wins (chain
+		// mail over scale mail), then the one that does not hinder stealth.
 		ac := armorAC(a, dex)
-		if ac > bestAC || ac == bestAC && best != nil && best.StealthDisadvantage && !a.StealthDisadvantage {
+		tie := ac == bestAC && best != nil &&
+			(a.Base > best.Base || a.Base == best.Base && best.StealthDisadvantage && !a.StealthDisadvantage)
+		if ac > bestAC || tie {
 			best, bestAC = a, ac
 		}
 	}

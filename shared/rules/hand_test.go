@@ -111,7 +111,8 @@ var handSheets = []struct {
 	{
 		// Human Fighter 1, great weapon. Array by STR, CON, DEX, WIS, CHA, INT,
 		// +1 to all: STR 16, CON 15, DEX 14, WIS 13, CHA 11, INT 9.
-		// HP: 10 + 2 = 12. AC: scale mail 14 + DEX 2 = 16 (chain mail ties at 16).
+		// HP: 10 + 2 = 12. AC: chain mail 16 (STR 16 meets its 13; scale
+		// mail 14 + DEX 2 ties at 16).
 		// Saves STR 3+2, CON 2+2. No subclass before level 3.
 		// Greatsword: 3 + 2 = +5, 2d6+3.
 		name: "fighter 1 human",
@@ -119,8 +120,9 @@ var handSheets = []struct {
 		want: handSheet{
 			Scores: Scores{16, 14, 15, 9, 13, 11}, Prof: 2, HP: 12, AC: 16, Init: 2, Speed: 30, PP: 13,
 			Saves: [6]int{5, 2, 4, -1, 1, 0}, Attack: "Greatsword +5 2d6+3 slashing",
-			Features: []string{"Fighting Style: Great Weapon Fighting", "Second Wind"},
-			Missing:  []string{"Action Surge", "Improved Critical"}, AttacksPerAction: 1, Subclass: "",
+			Features:  []string{"Fighting Style: Great Weapon Fighting", "Second Wind"},
+			Missing:   []string{"Action Surge", "Improved Critical"},
+			Equipment: []string{"Chain Mail", "Greatsword"}, AttacksPerAction: 1, Subclass: "",
 		},
 	},
 	{
@@ -160,7 +162,8 @@ var handSheets = []struct {
 	{
 		// High Elf Ranger 5, Hunter, archer. Array by DEX, WIS, CON, STR, INT, CHA;
 		// DEX +2, INT +1: DEX 17, INT 11; ASI 4: DEX 19.
-		// HP: 10 + 1 + 4 × (6 + 1) = 39. AC: studded leather 12 + 4 = 16.
+		// HP: 10 + 1 + 4 × (6 + 1) = 39. AC: breastplate 14 + DEX 2 (capped)
+		// = 16, tying studded leather 12 + 4; the heavier base wins.
 		// Saves STR 1+3, DEX 4+3. Perception (Keen Senses): 2 + 3 = 5, passive 15.
 		// DC 8 + 3 + 2 = 13, attack +5; slots 4/2; 4 known.
 		// Longbow with Archery: 4 + 3 + 2 = +9, 1d8+4.
@@ -171,7 +174,7 @@ var handSheets = []struct {
 			Saves: [6]int{4, 7, 1, 0, 2, -1}, Attack: "Longbow +9 1d8+4 piercing",
 			Casting:   "DC 13, +5, 4×1 2×2, cantrips 0, known 4",
 			Features:  []string{"Hunter's Prey: Colossus Slayer", "Fighting Style: Archery", "Extra Attack", "Cantrip"},
-			Equipment: []string{"Longbow", "Arrows", "Wand of Magic Missiles"}, AttacksPerAction: 2, Subclass: "Hunter",
+			Equipment: []string{"Longbow", "Arrows", "Breastplate", "Wand of Web"}, AttacksPerAction: 2, Subclass: "Hunter", Attuned: 1,
 		},
 	},
 	{

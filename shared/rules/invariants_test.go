@@ -343,7 +343,7 @@ func castingProblems(s Sheet, mods [6]int) []string {
 	if sp.SpellsPrepared+sp.SpellsKnown != count {
 		bad("%d spells prepared or known, want %d", sp.SpellsPrepared+sp.SpellsKnown, count)
 	}
-	chosen := 0
+	chosen, secrets, extra := 0, 0, 0
 	for _, x := range sp.Spells {
 		switch {
 		case x.Source == "Mystic Arcanum":
@@ -352,12 +352,27 @@ func castingProblems(s Sheet, mods [6]int) []string {
 			}
 		case x.Level < 1 || x.Level > top:
 			bad("spell %s of level %d, castable up to %d", x.Name, x.Level, top)
+		case x.Source == "Additional Magical Secrets":
+			extra++
+		case x.Source == "Magical Secrets":
+			secrets++
+			chosen++
 		case !x.AlwaysPrepared:
 			chosen++
+			if x.Source == s.Class && !slices.Contains(tbl.spells[x.Name].Classes, s.Class) {
+				bad("%s is not on the %s list", x.Name, s.Class)
+			}
 		}
 	}
 	if chosen != count {
 		bad("%d spells chosen, want %d", chosen, count)
+	}
+	if s.Class == "Bard" {
+		wantSecrets := 2*btoi(s.Level >= 10) + 2*btoi(s.Level >= 14) + 2*btoi(s.Level >= 18)
+		wantExtra := 2 * btoi(s.Level >= 6 && s.Subclass == "Lore")
+		if secrets != wantSecrets || extra != wantExtra {
+			bad("%d Magical Secrets and %d additional, want %d and %d", secrets, extra, wantSecrets, wantExtra)
+		}
 	}
 	for _, x := range sp.Cantrips {
 		if x.Level != 0 {

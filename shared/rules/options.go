@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,14 +33,13 @@ func (s Sheet) Options() []Option {
 	for _, a := range s.Attacks {
 		out = append(out, Option{Name: a.Name, Kind: OptionAttack, Activation: ActAction, Summary: s.attackSummary(a)})
 	}
-	for _, f := range s.Features {
-		if f.InCombat() {
-			out = append(out, Option{Name: f.Name, Kind: OptionFeature, Activation: f.Activation, Summary: f.Description})
-		}
-	}
+	out = append(out, s.featureOptions()...)
 	if sc := s.Spellcasting; sc != nil {
 		spells := slices.Clone(sc.Spells)
-		slices.SortStableFunc(spells, func(a, b Spell) int { return b.Level - a.Level })
+		// The well-known combat spells first, then from the highest level.
+		slices.SortStableFunc(spells, func(a, b Spell) int {
+			return cmp.Or(btoi(tbl.spells[b.Name].Core)-btoi(tbl.spells[a.Name].Core), b.Level-a.Level)
+		})
 		for _, sp := range spells {
 			d := tbl.spells[sp.Name]
 			act := d.Cast
@@ -56,6 +56,43 @@ func (s Sheet) Options() []Option {
 		}
 	}
 	return out
+}
+
+// featureOptions lists the features used in a fight: the class's defining
+// moves first (Rage, Action Surge, Sneak Attack), then its other features,
+// then racial ones. A feature already listed as an attack (Breath Weapon)
+// is left out.
+func (s Sheet) featureOptions() []Option {
+	var groups [3][]Option
+	for _, f := range s.Features {
+		if !f.InCombat() || slices.ContainsFunc(s.Attacks, func(a Attack) bool { return strings.HasPrefix(a.Name, f.Name) }) {
+			continue
+		}
+		g := 1
+		switch {
+		case tbl.traitSources[f.Source]:
+			g = 2
+		case isSignature(f.Name):
+			g = 0
+		}
+		groups[g] = append(groups[g], Option{Name: f.Name, Kind: OptionFeature, Activation: f.Activation, Summary: f.Description})
+	}
+	return slices.Concat(groups[0], groups[1], groups[2])
+}
+
+// isSignature reports whether a feature name, as shown on a sheet, is one
+// of the moves that define a class ("Multiattack: Volley" matches
+// "Multiattack: {multiattack}").
+func isSignature(name string) bool {
+	if tbl.signature[name] {
+		return true
+	}
+	for n := range tbl.signature {
+		if i := strings.IndexByte(n, '{'); i > 0 && strings.HasPrefix(name, n[:i]) {
+			return true
+		}
+	}
+	return false
 }
 
 // Signature picks up to n options that show the character at its best: its

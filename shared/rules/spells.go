@@ -219,6 +219,8 @@ func (c *character) chooseSpells(count, top int) []Spell {
 	for lvl := 1; lvl <= top; lvl++ {
 		pools[lvl] = slices.DeleteFunc(c.classSpells(lvl), func(sp *spellData) bool { return slices.Contains(always, sp) })
 	}
+	secrets := min(count, c.maxEffect("magical_secrets"))
+	count -= secrets
 	var chosen []*spellData
 	for len(chosen) < count {
 		progress := false
@@ -237,6 +239,15 @@ func (c *character) chooseSpells(count, top int) []Spell {
 	}
 	out := c.spellEntries(chosen, c.class.Name, false)
 	out = append(out, c.spellEntries(always, c.class.Subclass.FullName, true)...)
+	known := slices.Concat(chosen, always)
+	if secrets > 0 {
+		got := c.secretSpells(r, secrets, top, known)
+		known = append(known, got...)
+		out = append(out, c.spellEntries(got, "Magical Secrets", false)...)
+	}
+	if extra := c.sumEffect("extra_secrets"); extra > 0 {
+		out = append(out, c.spellEntries(c.secretSpells(r, extra, top, known), "Additional Magical Secrets", false)...)
+	}
 	for _, al := range arcanumLevels {
 		if c.class.Spellcasting.Progression == "pact" && c.level >= al[1] {
 			out = append(out, c.spellEntries(pickWeighted(r, c.classSpells(al[0]), 1, spellWeight), "Mystic Arcanum", false)...)
@@ -246,6 +257,20 @@ func (c *character) chooseSpells(count, top int) []Spell {
 		return cmp.Or(cmp.Compare(a.Level, b.Level), cmp.Compare(a.Name, b.Name))
 	})
 	return out
+}
+
+// secretSpells picks n spells of castable levels from other classes' lists
+// for a bard's Magical Secrets, none already known.
+func (c *character) secretSpells(r *rand.Rand, n, top int, known []*spellData) []*spellData {
+	var pool []*spellData
+	for i := range tbl.spellList {
+		sp := &tbl.spellList[i]
+		if sp.Level >= 1 && sp.Level <= top && !slices.Contains(sp.Classes, c.class.Name) && !slices.Contains(known, sp) {
+			pool = append(pool, sp)
+		}
+	}
+	// Bards reach for the big spells other classes keep to themselves.
+	return pickWeighted(r, pool, n, func(sp *spellData) int { return spellWeight(sp) * sp.Level })
 }
 
 func (c *character) spellEntries(spells []*spellData, source string, always bool) []Spell {
