@@ -307,3 +307,20 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+func TestGoodCastersDoNotRaiseUndead(t *testing.T) {
+	for seed := range int64(60) {
+		for _, cl := range []string{"Cleric", "Wizard", "Warlock", "Bard"} {
+			c := Choices{Class: cl, Level: 20, Seed: seed, Alignment: "lawful good"}
+			s, err := Build(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, sp := range s.Spellcasting.Spells {
+				if sp.Name == "Animate Dead" || sp.Name == "Create Undead" {
+					t.Errorf("Build(%+v) knows %s", c, sp.Name)
+				}
+			}
+		}
+	}
+}

@@ -315,6 +315,7 @@ type spellData struct {
 	Melee   bool     `json:"melee"`
 	Note    string   `json:"note"`
 	Cast    string   `json:"cast"` // casting time when not one action
+	Dark    bool     `json:"dark"` // raises the dead as servants; good characters leave it
 }
 
 // tables is every data file, loaded once and indexed.

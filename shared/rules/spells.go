@@ -107,7 +107,8 @@ func (c *character) slots(s *Spellcasting) int {
 }
 
 // classSpells is the class's list at one spell level, plus what the
-// subclass lets it choose from (the Fiend's expanded spells).
+// subclass lets it choose from (the Fiend's expanded spells), less what the
+// character shuns.
 func (c *character) classSpells(level int) []*spellData {
 	out := slices.Clone(tbl.spellsByList[c.class.Spellcasting.List][level])
 	for _, name := range c.class.Subclass.Expanded[strconv.Itoa(level)] {
@@ -115,7 +116,13 @@ func (c *character) classSpells(level int) []*spellData {
 			out = append(out, sp)
 		}
 	}
-	return out
+	return slices.DeleteFunc(out, c.shuns)
+}
+
+// shuns reports whether the character would rather not learn a spell: a
+// good character leaves the ones that raise the dead as servants.
+func (c *character) shuns(sp *spellData) bool {
+	return sp.Dark && strings.HasSuffix(c.alignment, "good")
 }
 
 // spellWeight favours the spells players reach for: the well-known ones,
@@ -265,7 +272,7 @@ func (c *character) secretSpells(r *rand.Rand, n, top int, known []*spellData) [
 	var pool []*spellData
 	for i := range tbl.spellList {
 		sp := &tbl.spellList[i]
-		if sp.Level >= 1 && sp.Level <= top && !slices.Contains(sp.Classes, c.class.Name) && !slices.Contains(known, sp) {
+		if sp.Level >= 1 && sp.Level <= top && !slices.Contains(sp.Classes, c.class.Name) && !slices.Contains(known, sp) && !c.shuns(sp) {
 			pool = append(pool, sp)
 		}
 	}
