@@ -3,7 +3,9 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -322,5 +324,37 @@ func TestGoodCastersDoNotRaiseUndead(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestExampleSheet keeps a whole level 5 sheet as JSON, both as the example
+// of the shape and to show every change to a sheet in review.
+func TestExampleSheet(t *testing.T) {
+	s, err := Build(Choices{
+		Name: "Brenna Stonehelm", Pronouns: "she/her", Race: "Hill Dwarf", Class: "Cleric",
+		Background: "Acolyte", Alignment: "LG", Level: 5, Seed: 114,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	const path = "testdata/cleric5.golden.json"
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("sheet differs from %s (-want +got):\n%s", path, diff)
 	}
 }

@@ -422,6 +422,20 @@ func load() (*tables, error) {
 	t.classes, t.styles, t.metamagic = classes.Classes, classes.FightingStyles, classes.Metamagic
 	t.favoredEnemies, t.terrains = classes.FavoredEnemies, classes.Terrains
 	t.backgrounds = bgs.Backgrounds
+	t.indexEquipment(&eq)
+	t.weaponGroups, t.magic = magic.WeaponGroups, magic.Items
+	t.magicByName = map[string]*magicData{}
+	for i := range t.magic {
+		t.magicByName[t.magic[i].Name] = &t.magic[i]
+	}
+	t.indexSpells(spells.Spells)
+	t.subclassWords, t.classStandIns = subs.SubclassWords, subs.ClassStandIns
+	t.indexSubclasses(subs.Subclasses)
+	t.indexSignatures()
+	return t, t.check()
+}
+
+func (t *tables) indexEquipment(eq *equipmentData) {
 	t.weapons = map[string]*weaponData{}
 	for i := range eq.Weapons {
 		t.weapons[eq.Weapons[i].Name] = &eq.Weapons[i]
@@ -436,12 +450,10 @@ func load() (*tables, error) {
 	for _, g := range eq.Gear {
 		t.gear[g.Name] = g
 	}
-	t.weaponGroups, t.magic = magic.WeaponGroups, magic.Items
-	t.magicByName = map[string]*magicData{}
-	for i := range t.magic {
-		t.magicByName[t.magic[i].Name] = &t.magic[i]
-	}
-	t.spellList = spells.Spells
+}
+
+func (t *tables) indexSpells(list []spellData) {
+	t.spellList = list
 	t.spells = map[string]*spellData{}
 	t.spellsByList = map[string][10][]*spellData{}
 	for i := range t.spellList {
@@ -453,10 +465,12 @@ func load() (*tables, error) {
 			t.spellsByList[normalize(cl)] = byLevel
 		}
 	}
-	t.subclassWords = subs.SubclassWords
-	t.classStandIns = subs.ClassStandIns
+}
+
+// indexSubclasses maps each subclass name the rules know to its classes.
+func (t *tables) indexSubclasses(subclasses map[string][]string) {
 	t.subclassOf = map[string][]string{}
-	for class, names := range subs.Subclasses {
+	for class, names := range subclasses {
 		for _, n := range names {
 			k := t.subclassKey(n)
 			t.subclassOf[k] = append(t.subclassOf[k], class)
@@ -470,6 +484,14 @@ func load() (*tables, error) {
 			}
 		}
 	}
+	for _, owners := range t.subclassOf {
+		slices.Sort(owners) // "Wild Magic" is Barbarian then Sorcerer, every run
+	}
+}
+
+// indexSignatures records which features define how a class fights and
+// which feature sources are races, subraces or backgrounds.
+func (t *tables) indexSignatures() {
 	t.signature, t.traitSources = map[string]bool{}, map[string]bool{}
 	for _, c := range t.classes {
 		for _, f := range slices.Concat(c.Features, c.Subclass.Features) {
@@ -492,7 +514,6 @@ func load() (*tables, error) {
 	for _, b := range t.backgrounds {
 		t.traitSources[b.Name] = true
 	}
-	return t, t.check()
 }
 
 // subclassKey reduces a subclass name to the words that identify it:

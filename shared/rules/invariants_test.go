@@ -285,42 +285,8 @@ func castingProblems(s Sheet, mods [6]int) []string {
 	if want := prof + mods[a] + itemBonus(s, testSpellAtk); sp.AttackBonus != want {
 		bad("spell attack %+d, want %+d", sp.AttackBonus, want)
 	}
-	// Slots: half casters use the full table at half their level, rounded up.
-	var slots []string
-	arcana := 0
-	top := 0
-	for _, sl := range sp.Slots {
-		switch sl.Kind {
-		case SlotSpell:
-			slots = append(slots, strconv.Itoa(sl.Count))
-			top = sl.Level
-		case SlotPact:
-			top = sl.Level
-			wantCount := map[bool]int{true: 1}[s.Level == 1] + 2*btoi(s.Level >= 2 && s.Level <= 10) + 3*btoi(s.Level >= 11 && s.Level <= 16) + 4*btoi(s.Level >= 17)
-			if sl.Count != wantCount || sl.Level != min(5, (s.Level+1)/2) {
-				bad("pact slots %d of level %d, want %d of level %d", sl.Count, sl.Level, wantCount, min(5, (s.Level+1)/2))
-			}
-		case SlotMysticArcanum:
-			arcana++
-			if sl.Level != 5+arcana || s.Level < 9+2*arcana {
-				bad("mystic arcanum of level %d at warlock level %d", sl.Level, s.Level)
-			}
-		}
-	}
-	switch tc.kind {
-	case "full":
-		if strings.Join(slots, "/") != testFullSlots[s.Level] {
-			bad("slots %v, want %s", slots, testFullSlots[s.Level])
-		}
-	case "half":
-		if strings.Join(slots, "/") != testFullSlots[(s.Level+1)/2] {
-			bad("slots %v, want %s", slots, testFullSlots[(s.Level+1)/2])
-		}
-	case "pact":
-		if want := max(0, min(4, (s.Level-9)/2)); arcana != want {
-			bad("%d mystic arcana, want %d", arcana, want)
-		}
-	}
+	top, slotProblems := slotProblems(s, tc.kind)
+	out = append(out, slotProblems...)
 	cantrips := tc.cantrips[btoi(s.Level >= 4)+btoi(s.Level >= 10)]
 	if s.Class == "Druid" && s.Subclass == "Land" && s.Level >= 2 {
 		cantrips++
@@ -385,6 +351,51 @@ func castingProblems(s Sheet, mods [6]int) []string {
 		}
 	}
 	return out
+}
+
+// slotProblems checks the slots against the SRD tables and returns the
+// highest level castable with a slot. Half casters use the full caster
+// table at half their level, rounded up.
+func slotProblems(s Sheet, kind string) (int, []string) {
+	var out []string
+	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	sp := s.Spellcasting
+	var slots []string
+	arcana := 0
+	top := 0
+	for _, sl := range sp.Slots {
+		switch sl.Kind {
+		case SlotSpell:
+			slots = append(slots, strconv.Itoa(sl.Count))
+			top = sl.Level
+		case SlotPact:
+			top = sl.Level
+			wantCount := map[bool]int{true: 1}[s.Level == 1] + 2*btoi(s.Level >= 2 && s.Level <= 10) + 3*btoi(s.Level >= 11 && s.Level <= 16) + 4*btoi(s.Level >= 17)
+			if sl.Count != wantCount || sl.Level != min(5, (s.Level+1)/2) {
+				bad("pact slots %d of level %d, want %d of level %d", sl.Count, sl.Level, wantCount, min(5, (s.Level+1)/2))
+			}
+		case SlotMysticArcanum:
+			arcana++
+			if sl.Level != 5+arcana || s.Level < 9+2*arcana {
+				bad("mystic arcanum of level %d at warlock level %d", sl.Level, s.Level)
+			}
+		}
+	}
+	switch kind {
+	case "full":
+		if strings.Join(slots, "/") != testFullSlots[s.Level] {
+			bad("slots %v, want %s", slots, testFullSlots[s.Level])
+		}
+	case "half":
+		if strings.Join(slots, "/") != testFullSlots[(s.Level+1)/2] {
+			bad("slots %v, want %s", slots, testFullSlots[(s.Level+1)/2])
+		}
+	case "pact":
+		if want := max(0, min(4, (s.Level-9)/2)); arcana != want {
+			bad("%d mystic arcana, want %d", arcana, want)
+		}
+	}
+	return top, out
 }
 
 func hasItem(s Sheet, name string) bool {
