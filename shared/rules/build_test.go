@@ -358,3 +358,34 @@ func TestExampleSheet(t *testing.T) {
 		t.Errorf("sheet differs from %s (-want +got):\n%s", path, diff)
 	}
 }
+
+func TestSubclassOwnersAreOrdered(t *testing.T) {
+	if got, want := SubclassClasses("Path of Wild Magic"), []string{"Barbarian", "Sorcerer"}; !slices.Equal(got, want) {
+		t.Errorf("SubclassClasses(Path of Wild Magic) = %v, want %v", got, want)
+	}
+	if got := SubclassClasses("School of Divination"); !slices.Equal(got, []string{"Wizard"}) {
+		t.Errorf("SubclassClasses(School of Divination) = %v, want [Wizard]", got)
+	}
+}
+
+// TestBuildConcurrently shares the tables between goroutines; run it with
+// -race to check that Build never writes to them.
+func TestBuildConcurrently(t *testing.T) {
+	want, _ := Build(Choices{Class: "Bard", Level: 18, Seed: 9})
+	done := make(chan Sheet)
+	for i := range 8 {
+		go func() {
+			r := rand.New(rand.NewPCG(uint64(i), 1))
+			for j := range 50 {
+				Build(randomChoices(r, int64(j)))
+			}
+			s, _ := Build(Choices{Class: "Bard", Level: 18, Seed: 9})
+			done <- s
+		}()
+	}
+	for range 8 {
+		if got := <-done; !cmp.Equal(want, got) {
+			t.Errorf("Build in a goroutine differs:\n%s", cmp.Diff(want, got))
+		}
+	}
+}
