@@ -123,7 +123,7 @@ func newApp(ctx context.Context, cfg config.Config, onLambda bool, logger *slog.
 	}
 	a.verifier = auth.NewVerifier(key, cfg.SecretKeyPrevious.Value(), opts...)
 
-	conn, err := redisconn.Open(ctx, cfg.RedisURL.Value(), logger)
+	conn, err := redisconn.Open(ctx, redisconn.Options{URL: cfg.RedisURL.Value(), Mode: cfg.RedisMode, PoolSize: redisconn.PoolSize(cfg.TextWorkers+cfg.ImageWorkers, 0)}, logger)
 	if err != nil {
 		return nil, err
 	}
