@@ -14,7 +14,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,18 +91,25 @@ func Each(t *testing.T, fn func(t *testing.T, rdb redis.UniversalClient, prefix 
 
 // Named returns another client on the engine of rdb (a *redis.Client or a
 // *redis.ClusterClient) that names its connections name (CLIENT SETNAME),
-// so a test can find them in CLIENT LIST. It is closed when the test ends.
-func Named(tb testing.TB, rdb redis.UniversalClient, name string) redis.UniversalClient {
+// ("" for none), so a test can find them in CLIENT LIST, with a pool of poolSize
+// connections per server (0: as rdb's). It is closed when the test ends.
+func Named(tb testing.TB, rdb redis.UniversalClient, name string, poolSize int) redis.UniversalClient {
 	tb.Helper()
 	var c redis.UniversalClient
 	switch r := rdb.(type) {
 	case *redis.Client:
 		opt := *r.Options()
 		opt.ClientName = name
+		if poolSize > 0 {
+			opt.PoolSize = poolSize
+		}
 		c = redis.NewClient(&opt)
 	case *redis.ClusterClient:
 		opt := *r.Options()
 		opt.ClientName = name
+		if poolSize > 0 {
+			opt.PoolSize = poolSize
+		}
 		c = redis.NewClusterClient(&opt)
 	default:
 		tb.Fatalf("redistest.Named: unsupported client %T", rdb)
@@ -115,6 +125,100 @@ func ForEachServer(ctx context.Context, rdb redis.UniversalClient, fn func(ctx c
 		return cc.ForEachMaster(ctx, fn)
 	}
 	return fn(ctx, rdb.(*redis.Client))
+}
+
+// ClientInfo is one connection to a server, as CLIENT LIST shows it.
+type ClientInfo struct {
+	ID, Name string
+	Cmd      string // the last command it ran
+	Flags    string // "b": blocked in a blocking command
+}
+
+// Blocked reports whether the connection waits in a blocking command.
+func (c ClientInfo) Blocked() bool { return strings.Contains(c.Flags, "b") }
+
+// Clients lists the connections to c's server.
+func Clients(ctx context.Context, c *redis.Client) ([]ClientInfo, error) {
+	list, err := c.ClientList(ctx).Result()
+	if err != nil {
+		return nil, err
+	}
+	var out []ClientInfo
+	for _, line := range strings.Split(list, "\n") {
+		f := map[string]string{}
+		for _, kv := range strings.Fields(line) {
+			k, v, _ := strings.Cut(kv, "=")
+			f[k] = v
+		}
+		if f["id"] != "" {
+			out = append(out, ClientInfo{ID: f["id"], Name: f["name"], Cmd: f["cmd"], Flags: f["flags"]})
+		}
+	}
+	return out, nil
+}
+
+// CountClients counts the connections that match on every server of rdb's
+// engine.
+func CountClients(tb testing.TB, rdb redis.UniversalClient, match func(ClientInfo) bool) int {
+	tb.Helper()
+	var n atomic.Int32
+	err := ForEachServer(context.Background(), rdb, func(ctx context.Context, c *redis.Client) error {
+		clients, err := Clients(ctx, c)
+		for _, ci := range clients {
+			if match(ci) {
+				n.Add(1)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		tb.Fatalf("CLIENT LIST = %v", err)
+	}
+	return int(n.Load())
+}
+
+// BlockedAs matches the connections named name that wait in a blocking
+// command.
+func BlockedAs(name string) func(ClientInfo) bool {
+	return func(c ClientInfo) bool { return c.Name == name && c.Blocked() }
+}
+
+// Keys returns the keys that match pattern on every server of rdb's engine
+// (KEYS on a cluster client asks one node only).
+func Keys(tb testing.TB, rdb redis.UniversalClient, pattern string) []string {
+	tb.Helper()
+	var mu sync.Mutex
+	var keys []string
+	err := ForEachServer(context.Background(), rdb, func(ctx context.Context, c *redis.Client) error {
+		k, err := c.Keys(ctx, pattern).Result()
+		mu.Lock()
+		keys = append(keys, k...)
+		mu.Unlock()
+		return err
+	})
+	if err != nil {
+		tb.Fatalf("KEYS %s = %v", pattern, err)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Slots returns the distinct hash slots of keys, as the cluster computes
+// them (CLUSTER KEYSLOT), sorted.
+func Slots(tb testing.TB, c *redis.ClusterClient, keys []string) []int64 {
+	tb.Helper()
+	var slots []int64
+	for _, k := range keys {
+		s, err := c.ClusterKeySlot(context.Background(), k).Result()
+		if err != nil {
+			tb.Fatalf("CLUSTER KEYSLOT %s = %v", k, err)
+		}
+		if !slices.Contains(slots, s) {
+			slots = append(slots, s)
+		}
+	}
+	slices.Sort(slots)
+	return slots
 }
 
 // Flush deletes every key that contains prefix (keys may wrap the prefix in
@@ -146,17 +250,24 @@ func ping(tb testing.TB, c redis.UniversalClient, what, hint string) {
 	}
 }
 
-// withPrefix returns a new key prefix whose keys are deleted, and c closed,
-// when the test ends.
-func withPrefix(tb testing.TB, c redis.UniversalClient) string {
+// Prefix returns another key prefix unique to the test, on rdb's engine,
+// such as one for each of a test's subtests. Its keys are deleted when the
+// test ends.
+func Prefix(tb testing.TB, rdb redis.UniversalClient) string {
 	prefix := "t" + randHex(6) + ":"
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		Flush(ctx, c, prefix)
-		c.Close()
+		Flush(ctx, rdb, prefix)
 	})
 	return prefix
+}
+
+// withPrefix returns a new key prefix whose keys are deleted, and c closed,
+// when the test ends.
+func withPrefix(tb testing.TB, c redis.UniversalClient) string {
+	tb.Cleanup(func() { c.Close() }) // after the flush: cleanups run last first
+	return Prefix(tb, c)
 }
 
 func randHex(n int) string {
