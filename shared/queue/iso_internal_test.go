@@ -2,11 +2,12 @@ package queue
 
 import (
 	"context"
-	"github.com/redis/go-redis/v9"
 	"math/rand/v2"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )

@@ -3,8 +3,9 @@ package queue
 import (
 	"context"
 	"errors"
-	"github.com/redis/go-redis/v9"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )

@@ -3,10 +3,11 @@ package usage
 import (
 	"context"
 	"fmt"
-	"github.com/redis/go-redis/v9"
 	"math"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
