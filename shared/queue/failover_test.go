@@ -47,7 +47,10 @@ func TestFailover(t *testing.T) {
 	q := newQueue(rdb, prefix, queue.Config{Outbox: true, Lease: 2 * time.Second})
 
 	p := queue.NewPool(q, newRunner(func(ctx context.Context, j *queue.Job) (queue.Result, error) {
-		sleep(ctx, 5*time.Millisecond) // a job takes a moment
+		select { // a job takes a moment
+		case <-ctx.Done():
+		case <-time.After(5 * time.Millisecond):
+		}
 		return queue.Result{Value: j.Payload}, nil
 	}, nil), 8, discard)
 	p.Blocking = conn.Blocking
@@ -199,14 +202,4 @@ func failover(tb testing.TB, master, replica string) {
 		}
 		return true
 	})
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
