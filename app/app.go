@@ -76,7 +76,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.redis, err = redisconn.Open(ctx, cfg.RedisURL.Value(), a.logger); err != nil {
+	a.redis, err = redisconn.Open(ctx, redisconn.Options{
+		URL: cfg.RedisURL.Value(), Mode: cfg.RedisMode, PoolSize: redisconn.PoolSize(cfg.TextWorkers+cfg.ImageWorkers, 0),
+	}, a.logger)
+	if err != nil {
 		return nil, err
 	}
 	rdb := a.redis.Client
@@ -108,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.build(o.Groups, deps, kinds); err != nil {
 		return nil, err
 	}
-	if a.hub, err = newHubLink(cfg, rdb, events, a.queues, a.version, kindsOf(a.groups), a.reg, a.logger); err != nil {
+	if a.hub, err = newHubLink(cfg, a.redis, events, a.queues, a.version, kindsOf(a.groups), a.reg, a.logger); err != nil {
 		return nil, err
 	}
 	a.health.Add("message_hub", a.hub.State)
@@ -177,6 +180,7 @@ func (a *App) submitQueues(specs []queueSpec) []submit.QueueConfig {
 		qc := submit.QueueConfig{Queue: s.queue, RateLimit: s.settings.RateLimit}
 		if a.worksOn(s) && s.settings.Workers > 0 {
 			p := queue.NewPool(s.queue, a.runner, s.settings.Workers, a.logger)
+			p.Blocking = a.redis.Blocking
 			a.pools = append(a.pools, p)
 			qc.Slots = p
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
+	"github.com/dndcc/dnd-llm-service/shared/redisconn"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
 
@@ -63,7 +64,7 @@ type hubLink struct {
 
 // newHubLink wires the hub when events are written (MESSAGE_HUB_URL is
 // set); it returns nil otherwise.
-func newHubLink(cfg config.Config, rdb redis.UniversalClient, events *hubEvents, queues []*queue.Queue, version string,
+func newHubLink(cfg config.Config, conn *redisconn.Conn, events *hubEvents, queues []*queue.Queue, version string,
 	capabilities []string, reg prometheus.Registerer, logger *slog.Logger) (*hubLink, error) {
 	if events == nil {
 		return nil, nil
@@ -83,8 +84,9 @@ func newHubLink(cfg config.Config, rdb redis.UniversalClient, events *hubEvents,
 	for _, q := range queues {
 		streams = append(streams, q.OutboxStream())
 	}
-	d, err := hub.NewDispatcher(rdb, client, streams, hub.DispatcherConfig{
+	d, err := hub.NewDispatcher(conn.Client, client, streams, hub.DispatcherConfig{
 		EventTTL: cfg.HubEventTTL.D(), ClaimIdle: cfg.HubClaimIdle.D(), Logger: logger, Registerer: reg,
+		Blocking: conn.Blocking,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub dispatcher: %w", err)

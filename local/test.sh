@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test against a real Redis. Starts redis-server on
-# 127.0.0.1:6379 when nothing answers there, and fails rather than test
-# without one. Extra arguments go to `go test` (e.g. -run TestName).
+# Runs every test against real Redis engines: a single server (redis-server
+# on 127.0.0.1:6379, started when nothing answers there) and a Redis Cluster
+# of 3 masters with one replica each on free loopback ports, started here
+# and stopped on exit (local/redis-cluster.sh). It fails rather than test
+# without either. Extra arguments go to `go test` (e.g. -run TestName).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,10 +14,10 @@ host="${hostport%%:*}"; port="${hostport##*:}"
 ping() { (exec 3<>"/dev/tcp/$host/$port" && printf 'PING\r\n' >&3 && timeout 2 head -c 5 <&3 | grep -q PONG) 2>/dev/null; }
 
 # The fault tests also start redis-server processes of their own.
-if ! command -v redis-server >/dev/null; then
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   echo "test: installing redis-server" >&2
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-  else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server >/dev/null; fi
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server redis-tools >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq redis-server redis-tools >/dev/null; fi
 fi
 
 if ! ping; then
@@ -36,5 +38,17 @@ if [ ! -x /usr/bin/chromium ]; then
   else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
 fi
 export TEST_REDIS_URL="$redis_url"
+
+# The Redis packages' suites run on a cluster too. Its nodes, files and
+# logs live in one temporary directory, removed on exit, failed or not.
+cluster_dir=$(mktemp -d "${TMPDIR:-/tmp}/dnd-llm-service-cluster.XXXXXX")
+trap 'local/redis-cluster.sh stop "$cluster_dir"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+started=$SECONDS
+cluster_env=$(local/redis-cluster.sh start "$cluster_dir") ||
+  { echo "test: the Redis Cluster did not start; refusing to test without it" >&2; exit 1; }
+eval "$cluster_env"
+echo "test: Redis Cluster up in $((SECONDS - started))s on $TEST_REDIS_CLUSTER" >&2
 
 go test -count=1 -timeout 20m "$@" ./...

@@ -25,6 +25,13 @@ const (
 	FunctionWorker = "worker" // workers only
 )
 
+// Redis topologies, chosen by REDIS_MODE.
+const (
+	RedisSingle   = "single"
+	RedisCluster  = "cluster"
+	RedisSentinel = "sentinel"
+)
+
 // MinSecretKeyLen is the shortest SECRET_KEY accepted.
 const MinSecretKeyLen = 64
 
@@ -45,7 +52,11 @@ type Config struct {
 	JWTAudience       string `env:"JWT_AUDIENCE"`        // checked when set
 
 	// Redis. Empty: an embedded single-instance store (server mode only).
-	RedisURL       Secret `env:"REDIS_URL"`
+	RedisURL Secret `env:"REDIS_URL"`
+	// RedisMode says how REDIS_URL is read: single (one server), cluster
+	// (seed nodes: redis://host1:6379?addr=host2:6379&addr=host3:6379) or
+	// sentinel (sentinels, with ?master_name=...).
+	RedisMode      string `env:"REDIS_MODE" envDefault:"single"`
 	RedisKeyPrefix string `env:"REDIS_KEY_PREFIX" envDefault:"llm:"` // prefix of every key, so services can share a Redis
 
 	// OpenAI.
@@ -254,10 +265,31 @@ func (c *Config) checkProcess(p *problems, lambda bool, functions []string) {
 			p.bad("REDIS_URL", "must be a redis://, rediss:// or unix:// URL")
 		}
 	}
+	c.checkRedisMode(p)
 	if c.HubEnabled() {
 		p.httpURL("MESSAGE_HUB_URL", c.MessageHubURL)
 	}
 	p.httpURL("SERVICE_URL", c.ServiceURL)
+}
+
+// checkRedisMode checks REDIS_MODE against the URL, and the key prefix.
+func (c *Config) checkRedisMode(p *problems) {
+	switch c.RedisMode {
+	case RedisSingle:
+	case RedisCluster, RedisSentinel:
+		if c.RedisURL.Value() == "" {
+			p.bad("REDIS_MODE", "%s needs REDIS_URL (the embedded store is a single instance)", c.RedisMode)
+		} else if u, err := url.Parse(c.RedisURL.Value()); err == nil && u.Scheme == "unix" {
+			p.bad("REDIS_URL", "must be a redis:// or rediss:// URL when REDIS_MODE is %s", c.RedisMode)
+		}
+	default:
+		p.bad("REDIS_MODE", "must be one of single, cluster, sentinel")
+	}
+	if strings.ContainsAny(c.RedisKeyPrefix, "{}") {
+		// The service adds hash tags of its own; a tag in the prefix would
+		// put every key on one Redis Cluster slot.
+		p.bad("REDIS_KEY_PREFIX", "must not contain { or }")
+	}
 }
 
 // checkProviders checks the OpenAI and GetImg settings.

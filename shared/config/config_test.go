@@ -24,6 +24,9 @@ func TestLoadDefaults(t *testing.T) {
 	if got := strings.Join(cfg.OpenAIModels, ","); got != "gpt-4o,gpt-4o-mini" {
 		t.Errorf("OPENAI_MODELS = %s", got)
 	}
+	if cfg.RedisMode != RedisSingle {
+		t.Errorf("REDIS_MODE = %q, want %q", cfg.RedisMode, RedisSingle)
+	}
 	if cfg.HubEnabled() {
 		t.Errorf("hub enabled by default")
 	}
@@ -60,11 +63,31 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"TEXT_PROVIDER": "claude"}, "TEXT_PROVIDER"},
 		{map[string]string{"OPENAI_PRICES": "gpt-4o=cheap"}, "OPENAI_PRICES"},
 		{map[string]string{"AWS_LAMBDA_RUNTIME_API": "x"}, "REDIS_URL"},
+		{map[string]string{"REDIS_MODE": "ring", "REDIS_URL": "redis://a:6379"}, "REDIS_MODE"},
+		{map[string]string{"REDIS_MODE": "cluster"}, "REDIS_MODE"},
+		{map[string]string{"REDIS_MODE": "sentinel", "REDIS_URL": "unix:///tmp/redis.sock"}, "REDIS_URL"},
+		{map[string]string{"REDIS_KEY_PREFIX": "{llm}:"}, "REDIS_KEY_PREFIX"},
 	}
 	for _, tc := range cases {
 		_, err := Load(vars(tc.env))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%v) = %v, want an error naming %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestRedisModes(t *testing.T) {
+	for _, tc := range []struct {
+		mode, url string
+	}{
+		{RedisSingle, ""},
+		{RedisSingle, "unix:///tmp/redis.sock"},
+		{RedisCluster, "redis://10.0.0.1:6379?addr=10.0.0.2:6379&addr=10.0.0.3:6379"},
+		{RedisSentinel, "redis://10.0.0.1:26379?master_name=mymaster&addr=10.0.0.2:26379"},
+	} {
+		cfg, err := Load(vars(map[string]string{"REDIS_MODE": tc.mode, "REDIS_URL": tc.url}))
+		if err != nil || cfg.RedisMode != tc.mode {
+			t.Errorf("Load(REDIS_MODE=%s REDIS_URL=%s) = %q, %v, want %q", tc.mode, tc.url, cfg.RedisMode, err, tc.mode)
 		}
 	}
 }

@@ -41,6 +41,11 @@ type DispatcherConfig struct {
 	// BlockTimeout bounds one blocking XREADGROUP; Run returns at most this
 	// long after its context is cancelled. Default 5s.
 	BlockTimeout time.Duration
+	// Blocking serves the blocking reads (XREADGROUP BLOCK, one per stream
+	// while it has nothing new); default the dispatcher's client. Give it a
+	// client of its own (redisconn.Conn.Blocking) so that the waits never
+	// hold connections of the request pool.
+	Blocking redis.UniversalClient
 	// ClaimIdle is how long an entry stays pending with another consumer
 	// before this one takes it over (XAUTOCLAIM): the other replica is
 	// presumed dead. Keep it above BackoffCap plus the hub client timeout.
@@ -383,7 +388,11 @@ func (d *Dispatcher) deliver(ctx context.Context, stream string, msgs []redis.XM
 // read runs XREADGROUP on stream from id ("0": this consumer's pending
 // entries; ">": new entries). block < 0 does not wait.
 func (d *Dispatcher) read(ctx context.Context, stream, id string, block time.Duration) ([]redis.XMessage, error) {
-	streams, err := d.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
+	rdb := d.rdb
+	if block >= 0 && d.cfg.Blocking != nil {
+		rdb = d.cfg.Blocking
+	}
+	streams, err := rdb.XReadGroup(ctx, &redis.XReadGroupArgs{
 		Group:    d.cfg.Group,
 		Consumer: d.cfg.Consumer,
 		Streams:  []string{stream, id},

@@ -11,7 +11,10 @@
 //
 // All keys share one hash tag, so each write (expiry sweep, eviction,
 // accounting and the image itself) is one atomic script on one Redis
-// Cluster slot.
+// Cluster slot. This is by design: the budget is one account over every
+// image, and evicting the oldest to make room must see them all. On a
+// cluster the store therefore lives on one master, whose memory must hold
+// IMAGE_STORE_BUDGET; images do not spread over the nodes.
 package imagestore
 
 import (

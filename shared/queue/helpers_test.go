@@ -12,7 +12,6 @@ import (
 
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
-	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
 // waitTimeout bounds every wait on a condition; it is generous so a slow
@@ -21,12 +20,10 @@ const waitTimeout = 10 * time.Second
 
 var discard = slog.New(slog.DiscardHandler)
 
-// newQueue returns a queue on the test Redis under a prefix of its own.
-// cfg.Name defaults to "text"; cfg.Prefix is always the test's prefix.
-// Unclassified failures on the text queue carry TEXT_GENERATION_FAILED.
-func newQueue(tb testing.TB, cfg queue.Config) (*queue.Queue, *redis.Client, string) {
-	tb.Helper()
-	rdb, prefix := redistest.New(tb)
+// newQueue returns a queue on rdb under prefix. cfg.Name defaults to
+// "text"; cfg.Prefix is always prefix. Unclassified failures on the text
+// queue carry TEXT_GENERATION_FAILED.
+func newQueue(rdb redis.UniversalClient, prefix string, cfg queue.Config) *queue.Queue {
 	if cfg.Name == "" {
 		cfg.Name = "text"
 	}
@@ -34,7 +31,7 @@ func newQueue(tb testing.TB, cfg queue.Config) (*queue.Queue, *redis.Client, str
 		cfg.FailureCode = httpapi.CodeTextGenerationFailed
 	}
 	cfg.Prefix = prefix
-	return queue.New(rdb, cfg), rdb, prefix
+	return queue.New(rdb, cfg)
 }
 
 // waitFor polls cond every few milliseconds until it holds, failing the
@@ -160,9 +157,3 @@ func problemCode(tb testing.TB, b json.RawMessage) string {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, queue.ErrJobNotFound) }
-
-// newRedis returns a client on the test Redis and the test's key prefix.
-func newRedis(tb testing.TB) (*redis.Client, string) {
-	tb.Helper()
-	return redistest.New(tb)
-}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
@@ -105,15 +107,28 @@ func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
 // n slots bound the jobs running in the process: a worker holds one while
 // it claims and runs jobs, and a request that runs its own job borrows a
 // free one (TrySlot).
+//
+// Idle workers wait in the process, not on Redis: the pool's one waiter
+// blocks on the queue's wake-up key (BZPOPMIN) while any of its workers is
+// idle, and hands each wake-up to one of them. So the pool holds one
+// blocking connection however many workers it has, on the Blocking client.
 type Pool struct {
 	q       *Queue
 	runner  *Runner
 	workers int
 	logger  *slog.Logger
 	slots   chan struct{}
-	// Idle is how long an idle worker blocks on Redis before it looks for
-	// due retries and expired leases again.
+	// Idle is how long an idle worker waits for a wake-up before it looks
+	// for due retries and expired leases again.
 	Idle time.Duration
+	// Blocking serves the pool's one blocking wait for work; default the
+	// queue's client. Give it a client of its own (redisconn.Conn.Blocking)
+	// so that the wait never holds a connection of the request pool.
+	Blocking redis.UniversalClient
+
+	idle  atomic.Int32  // workers waiting for work
+	idled chan struct{} // a worker began to wait (the waiter's signal)
+	wake  chan struct{} // a wake-up for one idle worker
 
 	mu      sync.Mutex
 	jobCtx  context.Context // set while Run runs; nil before and after
@@ -121,9 +136,16 @@ type Pool struct {
 	stopped bool
 }
 
+// wakeWait bounds each of the waiter's blocking waits, so that it notices
+// the end of Run (a blocking command does not end with its context).
+const wakeWait = time.Second
+
 // NewPool returns n workers for q.
 func NewPool(q *Queue, r *Runner, n int, logger *slog.Logger) *Pool {
-	return &Pool{q: q, runner: r, workers: n, logger: logger, Idle: time.Second, slots: make(chan struct{}, n)}
+	return &Pool{
+		q: q, runner: r, workers: n, logger: logger, Idle: time.Second, slots: make(chan struct{}, n),
+		idled: make(chan struct{}, 1), wake: make(chan struct{}, 1),
+	}
 }
 
 // Queue returns the pool's queue.
@@ -137,18 +159,79 @@ func (p *Pool) Run(ctx, jobCtx context.Context) {
 	p.jobCtx = jobCtx
 	p.mu.Unlock()
 	var wg sync.WaitGroup
+	wg.Go(func() { p.waitForWake(ctx) })
 	for i := 0; i < p.workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p.work(ctx, jobCtx)
-		}()
+		wg.Go(func() { p.work(ctx, jobCtx) })
 	}
 	wg.Wait()
 	p.mu.Lock()
 	p.stopped, p.jobCtx = true, nil
 	p.mu.Unlock()
 	p.lent.Wait()
+}
+
+// waitForWork blocks an idle worker until the waiter hands it a wake-up,
+// Idle passes or ctx ends.
+func (p *Pool) waitForWork(ctx context.Context) {
+	p.idle.Add(1)
+	defer p.idle.Add(-1)
+	select {
+	case p.idled <- struct{}{}:
+	default:
+	}
+	t := time.NewTimer(p.Idle)
+	defer t.Stop()
+	select {
+	case <-p.wake:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// waitForWake is the pool's waiter: while a worker is idle, it waits on the
+// queue's wake-up key and passes each wake-up on. While none is, it leaves
+// wake-ups to the other processes' idle workers. A wake-up that finds no
+// worker waiting any more is kept for the next one (a spare claim at
+// worst); one is enough, since each claim that leaves jobs waiting wakes
+// another worker.
+func (p *Pool) waitForWake(ctx context.Context) {
+	client := p.Blocking
+	if client == nil {
+		client = p.q.rdb
+	}
+	failures := 0
+	for ctx.Err() == nil {
+		if p.idle.Load() == 0 {
+			select {
+			case <-p.idled:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		woke, err := p.q.waitWake(ctx, client, wakeWait)
+		if ctx.Err() != nil {
+			if woke {
+				// Stopping: leave the wake-up to the other processes.
+				_ = p.q.postWake(context.WithoutCancel(ctx))
+			}
+			return
+		}
+		if err != nil {
+			failures++
+			if failures == 1 || failures%20 == 0 {
+				p.logger.Warn("wait for work failed", "queue", p.q.Name(), "error", err.Error(), "failures", failures)
+			}
+			_ = provider.Sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
+			continue
+		}
+		failures = 0
+		if woke {
+			select {
+			case p.wake <- struct{}{}:
+			default: // one is already on its way
+			}
+		}
+	}
 }
 
 func (p *Pool) work(ctx, jobCtx context.Context) {
@@ -205,8 +288,8 @@ func (p *Pool) work(ctx, jobCtx context.Context) {
 		}
 		if c.Paused > 0 {
 			_ = provider.Sleep(ctx, c.Paused)
-		} else if err := p.q.WaitForWork(ctx, p.Idle); err != nil && ctx.Err() == nil {
-			_ = provider.Sleep(ctx, 250*time.Millisecond)
+		} else {
+			p.waitForWork(ctx)
 		}
 	}
 }

@@ -630,15 +630,23 @@ func toInt(v any) int64 {
 	return n
 }
 
-// WaitForWork blocks until a job may be ready or timeout passes. Idle
-// workers block here on Redis instead of polling.
-func (q *Queue) WaitForWork(ctx context.Context, timeout time.Duration) error {
-	err := q.rdb.BZPopMin(ctx, timeout, q.kWake).Err()
+// waitWake blocks on rdb until a wake-up is posted for the queue's idle
+// workers (and takes it), or timeout passes. It reports whether it took one.
+func (q *Queue) waitWake(ctx context.Context, rdb redis.UniversalClient, timeout time.Duration) (bool, error) {
+	err := rdb.BZPopMin(ctx, timeout, q.kWake).Err()
 	if errors.Is(err, redis.Nil) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("wait for work on %s: %w", q.cfg.Name, err)
+		return false, fmt.Errorf("wait for work on %s: %w", q.cfg.Name, err)
+	}
+	return true, nil
+}
+
+// postWake wakes an idle worker of the queue, in any process.
+func (q *Queue) postWake(ctx context.Context) error {
+	if err := q.rdb.ZAdd(ctx, q.kWake, redis.Z{Score: 0, Member: "w"}).Err(); err != nil {
+		return fmt.Errorf("wake a worker on %s: %w", q.cfg.Name, err)
 	}
 	return nil
 }

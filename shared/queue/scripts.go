@@ -7,7 +7,13 @@ import "github.com/redis/go-redis/v9"
 // client, so replicas with skewed clocks agree on leases and timeouts.
 //
 // Job keys are derived inside the scripts from the queue's key prefix (an
-// ARGV); they share the queue's hash tag.
+// ARGV); they share the queue's hash tag, as do the dedup keys, the owner
+// sets, the per-minute stats and the queue's hub outbox stream, which the
+// finish step writes in the same script. That the outbox shares the
+// queue's slot is by design: an event is written if and only if the job
+// finishes. (A whole queue therefore lives on one cluster node; the text
+// and image queues may live on two. The pub/sub announcements are classic
+// PUBLISH, which a cluster delivers to subscribers on every node.)
 //
 // The scripts run once or twice per job, so they are written for Redis's
 // cost: every redis.call costs about as much as the command it runs, a Lua

@@ -66,6 +66,8 @@ func (l *Limiter) AllowWith(ctx context.Context, group, caller string, perMinute
 		return Decision{Allowed: true, Limit: 0}, nil
 	}
 	interval := time.Minute.Microseconds() / int64(perMinute)
+	// The hash tag is the group and caller: buckets spread over a Redis
+	// Cluster's slots.
 	keys := []string{l.prefix + "rl:{" + group + ":" + caller + "}"}
 	var res []int64
 	var err error

@@ -73,10 +73,13 @@ func New(rdb redis.UniversalClient, prefix string, now func() time.Time) *Store 
 // Day formats t's UTC date.
 func Day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
 
+// dayKey is a caller's row of a day. Its hash tag is the caller, so rows
+// spread over a Redis Cluster's slots.
 func (s *Store) dayKey(caller, day string) string {
 	return s.prefix + "usage:{" + caller + "}:" + day
 }
 
+// callersKey is the set of the callers seen on a day.
 func (s *Store) callersKey(day string) string { return s.prefix + "usage:callers:" + day }
 
 // Add records usage for today (UTC) in one round trip.
@@ -85,9 +88,14 @@ func (s *Store) Add(ctx context.Context, r Record) error {
 }
 
 // AddWith records rs for today (UTC) and runs the commands that with (when
-// not nil) adds, all in one MULTI/EXEC round trip.
+// not nil) adds, all in one pipelined round trip (one per node on a Redis
+// Cluster). It is not a transaction: each caller's row hashes to a slot of
+// its own (its hash tag is the caller), the day's caller index and with's
+// commands to others, and a cluster refuses a transaction across slots. A
+// failure may leave part written; each command is an increment or an
+// overwrite, so nothing is counted twice.
 func (s *Store) AddWith(ctx context.Context, rs []Record, with func(redis.Pipeliner)) error {
-	pipe := s.rdb.TxPipeline()
+	pipe := s.rdb.Pipeline()
 	day := Day(s.now())
 	for _, r := range rs {
 		s.stage(ctx, pipe, day, r)
