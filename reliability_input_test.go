@@ -91,7 +91,7 @@ func TestBadRequests(t *testing.T) {
 		{"temperature out of range", "POST", "/api/v2/text/character", `{"type":"combat","model":{"temperature":7}}`, nil, nil, 400, "model.temperature"},
 		{"party size out of range", "POST", "/api/v2/text/campaign", `{"type":"plot","parameters":{"party_size":1000}}`, nil, nil, 400, "parameters.party_size"},
 		{"model outside the chain", "POST", "/api/v2/text/character", `{"type":"combat","model":{"name":"gpt-2"}}`, nil, nil, 400, "model.name"},
-		{"null body", "POST", "/api/v2/text/character", `null`, nil, nil, 400, "type"},
+		{"null body", "POST", "/api/v2/text/character", `null`, nil, nil, 400, "body"},
 		{"empty body", "POST", "/api/v2/text/character", ``, []string{"Content-Type", "application/json"}, nil, 400, "body"},
 		{"empty image body", "POST", "/api/v2/image/generate", ``, []string{"Content-Type", "application/json"}, nil, 400, "body"},
 		{"2 MB prompt", "POST", "/api/v2/text/character", `{"type":"combat","prompt":"` + strings.Repeat("x", 2<<20) + `"}`, nil, nil, 413, ""},

@@ -85,16 +85,8 @@ func (s *Service) messages() []group.Message {
 		{Type: "generate_image", Summary: "An environment scene (the first version's message)", Build: b["generate_image"],
 			Payload: legacyPayload{Prompt: "A misty harbor at dawn", Style: "watercolor"}},
 		{Type: "portrait", Summary: "A character portrait: the body of POST /api/v2/image/generate, type set for you", Build: b["portrait"],
-			Payload: hubPayloadExample{GenerateRequest{Prompt: "A cheerful halfling bard", Parameters: Parameters{Seed: ptr[int64](5)}}}},
+			Payload: typedPayload{Prompt: "A cheerful halfling bard", Parameters: Parameters{Seed: ptr[int64](5)}}},
 		{Type: "map", Summary: "A map background: the body of POST /api/v2/image/generate, type set for you", Build: b["map"],
-			Payload: hubPayloadExample{GenerateRequest{Prompt: "A mountain pass with a hidden monastery"}}},
+			Payload: typedPayload{Prompt: "A mountain pass with a hidden monastery"}},
 	}
 }
-
-// hubPayloadExample is a generate request sent as a portrait or map
-// message's payload, whose component is HubImagePayload.
-type hubPayloadExample struct{ GenerateRequest }
-
-// Doc implements apidoc.Described: the component is derived (see the
-// group's schemas).
-func (hubPayloadExample) Doc() apidoc.Type { return apidoc.Type{Name: "HubImagePayload"} }

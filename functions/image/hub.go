@@ -47,22 +47,38 @@ func (legacyPayload) Doc() apidoc.Type {
 
 func (s *Service) buildLegacy(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
 	var raw legacyPayload
-	if err := json.Unmarshal(payload, &raw); err != nil {
-		return submit.Request{}, httpapi.Invalid(map[string]string{"payload": "does not match generate_image's shape"})
+	if err := httpapi.Unmarshal(payload, &raw); err != nil {
+		return submit.Request{}, httpapi.Within("payload", err)
 	}
 	req := GenerateRequest{Type: "environment_scene", Prompt: raw.Prompt, Priority: raw.Priority}
 	req.Parameters.StylePreset = raw.Style
 	return s.buildGenerate(ctx, req)
 }
 
+// typedPayload is the payload of the portrait and map messages: the body
+// of POST /api/v2/image/generate without type, which the message type
+// sets.
+type typedPayload struct {
+	Prompt     string     `json:"prompt"`
+	Size       *Size      `json:"size,omitempty"`
+	Parameters Parameters `json:"parameters"`
+	Theme      Theme      `json:"theme"`
+	Priority   string     `json:"priority,omitempty"`
+}
+
+// Doc implements apidoc.Described: the component is derived from the
+// generate request (see the group's schemas).
+func (typedPayload) Doc() apidoc.Type { return apidoc.Type{Name: "HubImagePayload"} }
+
 func (s *Service) buildTyped(typ string) submit.Builder {
 	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
-		var req GenerateRequest
-		if err := json.Unmarshal(payload, &req); err != nil {
-			return submit.Request{}, httpapi.Invalid(map[string]string{"payload": "does not match the image generate shape"})
+		var p typedPayload
+		if err := httpapi.Unmarshal(payload, &p); err != nil {
+			return submit.Request{}, httpapi.Within("payload", err)
 		}
-		req.Type = typ
-		return s.buildGenerate(ctx, req)
+		return s.buildGenerate(ctx, GenerateRequest{
+			Type: typ, Prompt: p.Prompt, Size: p.Size, Parameters: p.Parameters, Theme: p.Theme, Priority: p.Priority,
+		})
 	}
 }
 

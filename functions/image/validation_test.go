@@ -124,8 +124,12 @@ func TestValidation(t *testing.T) {
 			if diff := cmp.Diff(tc.wantFields, fields); diff != "" {
 				t.Errorf("fields of %s (-want +got):\n%s", raw, diff)
 			}
-			if p.Code != httpapi.CodeInvalidParameters {
-				t.Errorf("code = %s, want %s", p.Code, httpapi.CodeInvalidParameters)
+			want := httpapi.CodeInvalidParameters
+			if tc.name == "empty body" || tc.name == "not JSON" {
+				want = httpapi.CodeInvalidJSON
+			}
+			if p.Code != want {
+				t.Errorf("code = %s, want %s", p.Code, want)
 			}
 		})
 	}

@@ -92,7 +92,7 @@ func (h *usageHandler) get(w http.ResponseWriter, r *http.Request) error {
 	}
 	caller := q.Get("caller")
 	switch {
-	case caller == "" || caller == c.Subject:
+	case caller == "" || (caller == c.Subject && caller != "*"):
 		caller = c.Subject
 	case !c.Admin():
 		return httpapi.NewProblem(httpapi.CodeForbidden, "Only an admin may read another caller's usage.")

@@ -12,7 +12,7 @@ func characterExamples() []apidoc.Example {
 		{Name: "personality", Summary: "A dwarf cleric's personality", Value: dnd.CharacterRequest{
 			Type: dnd.TypePersonality,
 			Parameters: dnd.CharacterParams{
-				CharacterClass: "Cleric", CharacterRace: "Dwarf", CharacterLevel: 3,
+				CharacterClass: "Cleric", CharacterRace: "Dwarf", CharacterLevel: dnd.Int(3),
 				Alignment: "lawful good", Background: "Acolyte",
 			},
 			Theme: dnd.Theme{Genre: "fantasy", Tone: "heroic"},
@@ -20,7 +20,7 @@ func characterExamples() []apidoc.Example {
 		}},
 		{Name: "backstory", Summary: "An elf rogue's backstory, in a hurry", Value: dnd.CharacterRequest{
 			Type:       dnd.TypeBackstory,
-			Parameters: dnd.CharacterParams{CharacterClass: "Rogue", CharacterRace: "Elf", CharacterLevel: 5, Background: "Criminal"},
+			Parameters: dnd.CharacterParams{CharacterClass: "Rogue", CharacterRace: "Elf", CharacterLevel: dnd.Int(5), Background: "Criminal"},
 			Theme:      dnd.Theme{Genre: "gothic", Tone: "dark", Style: "terse"},
 			Model:      dnd.ModelOptions{Temperature: ptr(0.9), MaxTokens: ptr(1200)},
 			Prompt:     "She grew up in the sewers under the capital.",
@@ -33,13 +33,13 @@ func campaignExamples() []apidoc.Example {
 	return []apidoc.Example{
 		{Name: "quest", Summary: "A quest for a level 4 party", Value: dnd.CampaignRequest{
 			Type:       dnd.TypeQuest,
-			Parameters: dnd.CampaignParams{CampaignTheme: "a haunted river delta", PartyLevel: 4, PartySize: 4, Duration: "one session"},
+			Parameters: dnd.CampaignParams{CampaignTheme: "a haunted river delta", PartyLevel: dnd.Int(4), PartySize: dnd.Int(4), Duration: "one session"},
 			Theme:      dnd.Theme{Genre: "horror", Tone: "tense"},
 			Seed:       ptr[int64](7),
 		}},
 		{Name: "plot", Summary: "A campaign plot", Value: dnd.CampaignRequest{
 			Type:       dnd.TypePlot,
-			Parameters: dnd.CampaignParams{CampaignTheme: "the fall of a dragon cult", PartyLevel: 8, PartySize: 5, Duration: "ten sessions"},
+			Parameters: dnd.CampaignParams{CampaignTheme: "the fall of a dragon cult", PartyLevel: dnd.Int(8), PartySize: dnd.Int(5), Duration: "ten sessions"},
 		}},
 	}
 }

@@ -28,7 +28,7 @@ func (s *Service) build(kind string) submit.Builder {
 	return func(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
 		req, err := dnd.DecodeTextRequest(kind, payload)
 		if err != nil {
-			return submit.Request{}, payloadMismatch()
+			return submit.Request{}, httpapi.Within("payload", err)
 		}
 		if errs := req.Valid(ctx); len(errs) > 0 {
 			return submit.Request{}, httpapi.Invalid(prefixed(errs))
@@ -48,8 +48,8 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 		Seed     *int64          `json:"seed"`
 		Priority string          `json:"priority"`
 	}
-	if err := json.Unmarshal(payload, &raw); err != nil {
-		return submit.Request{}, payloadMismatch()
+	if err := httpapi.Unmarshal(payload, &raw); err != nil {
+		return submit.Request{}, httpapi.Within("payload", err)
 	}
 	req := dnd.FreeformRequest{Prompt: raw.Prompt, Seed: raw.Seed, Priority: raw.Priority}
 	// context may be text or any JSON value; a value is passed on as JSON.
@@ -67,20 +67,14 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 			if slices.Contains(s.cfg.Generator.Models(), name) {
 				req.Model.Name = name
 			}
-		} else if err := json.Unmarshal(raw.Model, &req.Model); err != nil {
-			return submit.Request{}, httpapi.Invalid(map[string]string{"payload.model": "must be a model name or an object"})
+		} else if err := httpapi.Unmarshal(raw.Model, &req.Model); err != nil {
+			return submit.Request{}, httpapi.Within("payload.model", err)
 		}
 	}
 	if errs := req.Valid(ctx); len(errs) > 0 {
 		return submit.Request{}, httpapi.Invalid(prefixed(errs))
 	}
 	return s.prepare(req, false)
-}
-
-// payloadMismatch is the problem of a payload that is not JSON of its
-// message type's shape.
-func payloadMismatch() *httpapi.Problem {
-	return httpapi.Invalid(map[string]string{"payload": "does not match the message type's shape"})
 }
 
 func prefixed(errs map[string]string) map[string]string {

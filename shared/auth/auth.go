@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -111,19 +112,26 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 			}
 			break
 		}
-		sub := strings.TrimSpace(tc.Subject)
-		if sub == "" || len(sub) > 200 {
-			return Claims{}, fmt.Errorf("%w: sub is required", ErrInvalidToken)
+		sub := tc.Subject
+		if !ValidSubject(sub) {
+			return Claims{}, fmt.Errorf("%w: sub must be 1-128 of A-Z a-z 0-9 . _ : @ -", ErrInvalidToken)
 		}
 		return Claims{Subject: sub, Scopes: strings.Fields(tc.Scope)}, nil
 	}
 	return Claims{}, fmt.Errorf("%w: %w", ErrInvalidToken, lastErr)
 }
 
+// subjectPattern is what a caller's name (a token's sub) may be: a plain
+// identifier, never a wildcard such as the "*" of usage queries.
+var subjectPattern = regexp.MustCompile(`^[A-Za-z0-9._:@-]{1,128}$`)
+
+// ValidSubject reports whether sub may name a caller.
+func ValidSubject(sub string) bool { return subjectPattern.MatchString(sub) }
+
 // Mint signs a token for sub with the given scopes, valid for ttl.
 func Mint(key, sub string, scopes []string, ttl time.Duration, now time.Time, issuer, audience string) (string, error) {
-	if sub == "" {
-		return "", errors.New("mint token: sub is required")
+	if !ValidSubject(sub) {
+		return "", errors.New("mint token: sub must be 1-128 of A-Z a-z 0-9 . _ : @ -")
 	}
 	tc := tokenClaims{
 		Scope: strings.Join(scopes, " "),

@@ -22,7 +22,7 @@ func TestBuildMessagesGolden(t *testing.T) {
 	character := func(typ string) CharacterRequest {
 		return CharacterRequest{
 			Type:       typ,
-			Parameters: CharacterParams{CharacterClass: "Wizard", CharacterRace: "High Elf", CharacterLevel: 7, Alignment: "NG", Background: "Sage"},
+			Parameters: CharacterParams{CharacterClass: "Wizard", CharacterRace: "High Elf", CharacterLevel: Int(7), Alignment: "NG", Background: "Sage"},
 			Theme:      Theme{Genre: "Dark Fantasy", Tone: "grim"},
 			Prompt:     notes,
 		}
@@ -30,7 +30,7 @@ func TestBuildMessagesGolden(t *testing.T) {
 	campaign := func(typ string) *CampaignRequest {
 		return &CampaignRequest{
 			Type:       typ,
-			Parameters: CampaignParams{CampaignTheme: "a plague of restless dead", PartyLevel: 4, PartySize: 5, Duration: "three sessions"},
+			Parameters: CampaignParams{CampaignTheme: "a plague of restless dead", PartyLevel: Int(4), PartySize: Int(5), Duration: "three sessions"},
 			Theme:      Theme{Tone: "dark", Style: "gothic"},
 			Prompt:     notes,
 		}
@@ -112,7 +112,7 @@ func TestBuildMessagesErrors(t *testing.T) {
 		{"unknown kind", "text.image", CharacterRequest{Type: "combat"}, "unknown content kind"},
 		{"wrong request type", KindCampaign, CharacterRequest{Type: "combat"}, "needs a dnd.CampaignRequest"},
 		{"nil pointer", KindCharacter, (*CharacterRequest)(nil), "needs a dnd.CharacterRequest"},
-		{"invalid request", KindCharacter, CharacterRequest{Type: "dance", Parameters: CharacterParams{CharacterLevel: 30}}, "parameters.character_level must be between 1 and 20; type must be one of"},
+		{"invalid request", KindCharacter, CharacterRequest{Type: "dance", Parameters: CharacterParams{CharacterLevel: Int(30)}}, "parameters.character_level must be between 1 and 20; type must be one of"},
 		{"theme without genre", KindTheme, ThemeRequest{Content: "x"}, "theme must name a genre or a tone"},
 		{"empty free-form prompt", KindFreeform, FreeformRequest{}, "prompt is required"},
 	}

@@ -108,11 +108,11 @@ type ModelOptions struct {
 }
 
 // CharacterParams describe the character the content is about. Empty strings
-// and a zero level mean "not specified": the generator chooses.
+// and a nil level mean "not specified": the generator chooses.
 type CharacterParams struct {
 	CharacterClass string `json:"character_class,omitempty"`
 	CharacterRace  string `json:"character_race,omitempty"`
-	CharacterLevel int    `json:"character_level,omitempty"`
+	CharacterLevel *int   `json:"character_level,omitempty"`
 	Alignment      string `json:"alignment,omitempty"`
 	Background     string `json:"background,omitempty"`
 }
@@ -128,12 +128,12 @@ type CharacterRequest struct {
 	Priority   string          `json:"priority,omitempty"`
 }
 
-// CampaignParams describe the campaign and the party. Empty strings and
-// zero numbers mean "not specified".
+// CampaignParams describe the campaign and the party. Empty strings and nil
+// numbers mean "not specified".
 type CampaignParams struct {
 	CampaignTheme string `json:"campaign_theme,omitempty"`
-	PartyLevel    int    `json:"party_level,omitempty"`
-	PartySize     int    `json:"party_size,omitempty"`
+	PartyLevel    *int   `json:"party_level,omitempty"`
+	PartySize     *int   `json:"party_size,omitempty"`
 	Duration      string `json:"duration,omitempty"`
 }
 
@@ -355,8 +355,9 @@ func (v validator) result() map[string]string {
 	return v
 }
 
+// oneOf checks a value of an enumeration, spelt exactly as documented.
 func (v validator) oneOf(field, value string, allowed []string, required bool) {
-	w := lowerWord(value)
+	w := value
 	switch {
 	case w == "" && required:
 		v.add(field, "is required; must be one of: "+strings.Join(allowed, ", "))
@@ -395,8 +396,10 @@ func (v validator) text(field, value string, maxLen int, required bool) {
 	}
 }
 
-func (v validator) optionalRange(field string, n, lo, hi int) {
-	if n != 0 && (n < lo || n > hi) {
+// optionalRange checks a number that may be left out; when sent, even as
+// 0, it must be within lo..hi.
+func (v validator) optionalRange(field string, n *int, lo, hi int) {
+	if n != nil && (*n < lo || *n > hi) {
 		v.add(field, fmt.Sprintf("must be between %d and %d", lo, hi))
 	}
 }
@@ -423,6 +426,17 @@ func (v validator) model(prefix string, m ModelOptions) {
 	if n := m.MaxTokens; n != nil && (*n < 1 || *n > MaxTokensLimit) {
 		v.add(prefix+".max_tokens", fmt.Sprintf("must be between 1 and %d", MaxTokensLimit))
 	}
+}
+
+// Int returns a pointer to n, for the optional numbers of requests.
+func Int(n int) *int { return &n }
+
+// Value returns *n, or 0 for nil.
+func Value(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 func lowerWord(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

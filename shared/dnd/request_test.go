@@ -20,15 +20,20 @@ func TestCharacterRequestValid(t *testing.T) {
 		want map[string]string
 	}{
 		{"minimal", CharacterRequest{Type: "backstory"}, nil},
-		{"case and space in type", CharacterRequest{Type: "  Combat "}, nil},
+		{"type spelt other than documented", CharacterRequest{Type: "  Combat "}, map[string]string{
+			"type": "must be one of: backstory, personality, combat, equipment",
+		}},
+		{"upper-case type", CharacterRequest{Type: "PERSONALITY"}, map[string]string{
+			"type": "must be one of: backstory, personality, combat, equipment",
+		}},
 		{"full", CharacterRequest{
 			Type:       "personality",
-			Parameters: CharacterParams{CharacterClass: "Wizard", CharacterRace: "Elf", CharacterLevel: 20, Alignment: "LG", Background: "Sage"},
+			Parameters: CharacterParams{CharacterClass: "Wizard", CharacterRace: "Elf", CharacterLevel: Int(20), Alignment: "LG", Background: "Sage"},
 			Theme:      Theme{Genre: "dark fantasy", Tone: "grim", Style: "gothic"},
 			Model:      ModelOptions{Name: "gpt-4o-mini", Temperature: ptr(1.0), MaxTokens: ptr(4000)},
 			Prompt:     "Line one.\nLine two.\tTabbed.",
 			Seed:       ptr(int64(-7)),
-			Priority:   "URGENT",
+			Priority:   "urgent",
 		}, nil},
 		{"missing type", CharacterRequest{}, map[string]string{
 			"type": "is required; must be one of: backstory, personality, combat, equipment",
@@ -36,10 +41,13 @@ func TestCharacterRequestValid(t *testing.T) {
 		{"unknown type", CharacterRequest{Type: "plot"}, map[string]string{
 			"type": "must be one of: backstory, personality, combat, equipment",
 		}},
-		{"level too high", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: 21}}, map[string]string{
+		{"level too high", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: Int(21)}}, map[string]string{
 			"parameters.character_level": "must be between 1 and 20",
 		}},
-		{"negative level", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: -1}}, map[string]string{
+		{"negative level", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: Int(-1)}}, map[string]string{
+			"parameters.character_level": "must be between 1 and 20",
+		}},
+		{"level zero", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: Int(0)}}, map[string]string{
 			"parameters.character_level": "must be between 1 and 20",
 		}},
 		{"long and multi-line fields", CharacterRequest{Type: "combat", Parameters: CharacterParams{
@@ -94,11 +102,15 @@ func TestCampaignRequestValid(t *testing.T) {
 		want map[string]string
 	}{
 		{"minimal", CampaignRequest{Type: "event"}, nil},
-		{"full", CampaignRequest{Type: "quest", Parameters: CampaignParams{CampaignTheme: "undead uprising", PartyLevel: 20, PartySize: 10, Duration: "one-shot"}}, nil},
+		{"full", CampaignRequest{Type: "quest", Parameters: CampaignParams{CampaignTheme: "undead uprising", PartyLevel: Int(20), PartySize: Int(10), Duration: "one-shot"}}, nil},
 		{"unknown type", CampaignRequest{Type: "backstory"}, map[string]string{
 			"type": "must be one of: plot, location, quest, dialogue, event",
 		}},
-		{"party out of range", CampaignRequest{Type: "plot", Parameters: CampaignParams{PartyLevel: 21, PartySize: 11}}, map[string]string{
+		{"party of zero", CampaignRequest{Type: "plot", Parameters: CampaignParams{PartyLevel: Int(0), PartySize: Int(0)}}, map[string]string{
+			"parameters.party_level": "must be between 1 and 20",
+			"parameters.party_size":  "must be between 1 and 10",
+		}},
+		{"party out of range", CampaignRequest{Type: "plot", Parameters: CampaignParams{PartyLevel: Int(21), PartySize: Int(11)}}, map[string]string{
 			"parameters.party_level": "must be between 1 and 20",
 			"parameters.party_size":  "must be between 1 and 10",
 		}},
@@ -196,7 +208,7 @@ func TestDecodeCallerShapes(t *testing.T) {
 	}
 	want := CharacterRequest{
 		Type:       "combat",
-		Parameters: CharacterParams{CharacterClass: "Fighter", CharacterRace: "Dwarf", CharacterLevel: 5, Alignment: "lawful neutral", Background: "Soldier"},
+		Parameters: CharacterParams{CharacterClass: "Fighter", CharacterRace: "Dwarf", CharacterLevel: Int(5), Alignment: "lawful neutral", Background: "Soldier"},
 		Theme:      Theme{Genre: "fantasy", Tone: "epic", Style: "cinematic"},
 		Model:      ModelOptions{Name: "gpt-4o", Temperature: ptr(0.5), MaxTokens: ptr(800)},
 		Prompt:     "Scarred veteran.",
@@ -221,7 +233,7 @@ func TestDecodeCallerShapes(t *testing.T) {
 	if err := json.Unmarshal([]byte(campaignBody), &cr); err != nil {
 		t.Fatalf("Unmarshal: %v", err)
 	}
-	if diff := cmp.Diff(CampaignParams{CampaignTheme: "heist", PartyLevel: 3, PartySize: 5, Duration: "3 sessions"}, cr.Parameters); diff != "" {
+	if diff := cmp.Diff(CampaignParams{CampaignTheme: "heist", PartyLevel: Int(3), PartySize: Int(5), Duration: "3 sessions"}, cr.Parameters); diff != "" {
 		t.Errorf("campaign parameters mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"reflect"
 )
 
@@ -89,9 +90,11 @@ func isNilRequest(r TextRequest) bool {
 	return !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil()
 }
 
+// decodeAs decodes raw strictly (httpapi.Unmarshal): a field r does not
+// declare, or a value that does not fit, is a problem naming it.
 func decodeAs[T TextRequest](raw []byte) (TextRequest, error) {
 	var r T
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := httpapi.Unmarshal(raw, &r); err != nil {
 		return nil, err
 	}
 	return r, nil

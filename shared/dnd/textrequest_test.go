@@ -96,7 +96,7 @@ func TestDecodeTextRequest(t *testing.T) {
 		want TextRequest
 	}{
 		{KindCharacter, `{"type":"combat","priority":"high"}`, CharacterRequest{Type: "combat", Priority: "high"}},
-		{KindCampaign, `{"type":"plot","parameters":{"party_size":4}}`, CampaignRequest{Type: "plot", Parameters: CampaignParams{PartySize: 4}}},
+		{KindCampaign, `{"type":"plot","parameters":{"party_size":4}}`, CampaignRequest{Type: "plot", Parameters: CampaignParams{PartySize: Int(4)}}},
 		{KindTheme, `{"content":"x","theme":{"tone":"dark"}}`, ThemeRequest{Content: "x", Theme: Theme{Tone: "dark"}}},
 		{KindFreeform, `{"prompt":"x","context":"y"}`, FreeformRequest{Prompt: "x", Context: "y"}},
 	}

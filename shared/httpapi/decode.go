@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -33,7 +33,8 @@ func Decode[T Validator](r *http.Request) (T, error) {
 	return v, nil
 }
 
-// DecodeJSON reads a JSON body into v without validating it.
+// DecodeJSON reads a JSON body into v, strictly (see Unmarshal), without
+// validating it.
 func DecodeJSON(r *http.Request, v any) error {
 	if err := checkContentType(r); err != nil {
 		return err
@@ -48,29 +49,34 @@ func DecodeJSON(r *http.Request, v any) error {
 		p.Err = err
 		return p
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return Invalid(map[string]string{"body": "must be a JSON object"})
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		return jsonProblem(err)
-	}
-	if dec.More() {
-		return Invalid(map[string]string{"body": "must hold exactly one JSON value"})
-	}
-	return nil
+	return Unmarshal(body, v)
 }
 
+// JSONMediaTypes are what a request body may be sent as.
+const JSONMediaTypes = "application/json or application/*+json, in UTF-8"
+
+// checkContentType accepts application/json and application/*+json, with
+// no charset or UTF-8. A body sent without a Content-Type is refused: curl
+// -d, for one, labels it application/x-www-form-urlencoded.
 func checkContentType(r *http.Request) error {
+	refuse := func(why string) error {
+		return NewProblem(CodeUnsupportedMediaType, why+" The request body must be "+JSONMediaTypes+".")
+	}
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
-		return nil // curl -d without -H is common; the body must still be JSON
+		return refuse("The request has no Content-Type.")
 	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json")) {
-		return nil
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return refuse("The Content-Type " + strconv.Quote(ct) + " is malformed.")
 	}
-	return NewProblem(CodeUnsupportedMediaType, "The request body must be application/json.")
+	if mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")) {
+		return refuse("The Content-Type is " + mt + ".")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return refuse("The charset is " + cs + ".")
+	}
+	return nil
 }
 
 func jsonProblem(err error) error {
@@ -78,21 +84,21 @@ func jsonProblem(err error) error {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return Invalid(map[string]string{"body": fmt.Sprintf("malformed JSON at byte %d", se.Offset)})
+		return invalidJSON(fmt.Sprintf("The body is malformed JSON at byte %d.", se.Offset))
 	case errors.As(err, &te):
 		field := te.Field
 		if field == "" {
 			field = "body"
 		}
 		return Invalid(map[string]string{field: fmt.Sprintf("must be %s, not %s", jsonType(te.Type.Kind().String()), te.Value)})
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return Invalid(map[string]string{"body": "malformed JSON: unexpected end of input"})
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return invalidJSON("The body is malformed JSON: it ends too early.")
 	}
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
 	}
-	return Invalid(map[string]string{"body": "malformed JSON"})
+	return invalidJSON("The body is malformed JSON.")
 }
 
 func jsonType(kind string) string {

@@ -14,6 +14,9 @@ import (
 type sample struct {
 	Name  string `json:"name"`
 	Count int    `json:"count"`
+	Inner struct {
+		Color string `json:"color"`
+	} `json:"inner"`
 }
 
 func (s sample) Valid(context.Context) map[string]string {
@@ -57,17 +60,33 @@ func TestDecode(t *testing.T) {
 		name, body, ct string
 		status         int
 		field          string
+		code           string
 	}{
-		{"ok", `{"name":"a","count":2}`, "application/json", 200, ""},
-		{"ok without content type", `{"name":"a"}`, "", 200, ""},
-		{"problem+json ok", `{"name":"a"}`, "application/merge+json", 200, ""},
-		{"invalid", `{"count":2}`, "application/json", 400, "name"},
-		{"wrong type", `{"name":"a","count":"two"}`, "application/json", 400, "count"},
-		{"malformed", `{"name":`, "application/json", 400, "body"},
-		{"empty", ``, "application/json", 400, "body"},
-		{"two values", `{"name":"a"}{"name":"b"}`, "application/json", 400, "body"},
-		{"text/plain", `{"name":"a"}`, "text/plain", 415, ""},
-		{"too large", `{"name":"` + strings.Repeat("a", 200) + `"}`, "application/json", 413, ""},
+		{"ok", `{"name":"a","count":2}`, "application/json", 200, "", ""},
+		{"no content type", `{"name":"a"}`, "", 415, "", CodeUnsupportedMediaType},
+		{"form-urlencoded, as curl -d sends", `{"name":"a"}`, "application/x-www-form-urlencoded", 415, "", CodeUnsupportedMediaType},
+		{"+json ok", `{"name":"a"}`, "application/merge+json", 200, "", ""},
+		{"utf-8 ok", `{"name":"a"}`, "application/json; charset=UTF-8", 200, "", ""},
+		{"other charset", `{"name":"a"}`, "application/json; charset=iso-8859-1", 415, "", CodeUnsupportedMediaType},
+		{"invalid", `{"count":2}`, "application/json", 400, "name", CodeInvalidParameters},
+		{"wrong type", `{"name":"a","count":"two"}`, "application/json", 400, "count", CodeInvalidParameters},
+		{"integral decimal", `{"name":"a","count":3.0}`, "application/json", 200, "", ""},
+		{"integral exponent", `{"name":"a","count":1e3}`, "application/json", 200, "", ""},
+		{"fraction for an integer", `{"name":"a","count":2.5}`, "application/json", 400, "count", CodeInvalidParameters},
+		{"unknown field", `{"name":"a","cuont":2}`, "application/json", 400, "cuont", CodeInvalidParameters},
+		{"field of another case", `{"Name":"a"}`, "application/json", 400, "Name", CodeInvalidParameters},
+		{"unknown nested field", `{"name":"a","inner":{"colour":"red"}}`, "application/json", 400, "inner.colour", CodeInvalidParameters},
+		{"null", `{"name":null}`, "application/json", 400, "name", CodeInvalidParameters},
+		{"malformed", `{"name":`, "application/json", 400, "body", CodeInvalidJSON},
+		{"empty", ``, "application/json", 400, "body", CodeInvalidJSON},
+		{"two values", `{"name":"a"}{"name":"b"}`, "application/json", 400, "body", CodeInvalidJSON},
+		{"invalid UTF-8", "{\"name\":\"a\xff\"}", "application/json", 400, "body", CodeInvalidJSON},
+		{"lone surrogate", `{"name":"a\ud800"}`, "application/json", 400, "body", CodeInvalidJSON},
+		{"lone low surrogate", `{"name":"\udc00a"}`, "application/json", 400, "body", CodeInvalidJSON},
+		{"surrogate pair ok", `{"name":"\ud83d\ude00"}`, "application/json", 200, "", ""},
+		{"escaped backslash before u ok", `{"name":"\\ud800"}`, "application/json", 200, "", ""},
+		{"text/plain", `{"name":"a"}`, "text/plain", 415, "", CodeUnsupportedMediaType},
+		{"too large", `{"name":"` + strings.Repeat("a", 200) + `"}`, "application/json", 413, "", CodePayloadTooLarge},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +100,9 @@ func TestDecode(t *testing.T) {
 			}
 			if tc.field != "" && (len(p.Errors) == 0 || p.Errors[0].Field != tc.field) {
 				t.Errorf("errors = %+v, want field %s", p.Errors, tc.field)
+			}
+			if p != nil && p.Code != tc.code {
+				t.Errorf("code = %s, want %s", p.Code, tc.code)
 			}
 		})
 	}

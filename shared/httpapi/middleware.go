@@ -123,7 +123,7 @@ func Observe(logger *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 				}
 				d := time.Since(start)
 				if m != nil {
-					labels := []string{route, r.Method, strconv.Itoa(status)}
+					labels := []string{route, methodLabel(r.Method), strconv.Itoa(status)}
 					m.requests.WithLabelValues(labels...).Inc()
 					m.duration.WithLabelValues(labels...).Observe(d.Seconds())
 				}
@@ -149,6 +149,17 @@ func Observe(logger *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			next.ServeHTTP(sw, r)
 		})
 	}
+}
+
+// methodLabel bounds the method label: a client may send any token as a
+// method, and each would otherwise make new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "OTHER"
 }
 
 // statusWriter remembers the status written. It forwards Flush so long

@@ -56,14 +56,14 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	if label == "" {
 		label = c.theme.Label
 	}
-	c.level = p.PartyLevel
+	c.level = dnd.Value(p.PartyLevel)
 	if c.level == 0 {
 		c.level = hintLevel(hints)
 	}
 	if c.level == 0 {
 		c.level = 1 + r.IntN(10)
 	}
-	c.size = p.PartySize
+	c.size = dnd.Value(p.PartySize)
 	if c.size == 0 {
 		c.size = 3 + r.IntN(3)
 	}

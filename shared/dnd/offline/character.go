@@ -84,7 +84,7 @@ func (g *Generator) newCharacter(seed int64, req dnd.CharacterRequest) *characte
 	}
 	c.build = pick(r, c.class.Builds)
 
-	c.level = p.CharacterLevel
+	c.level = dnd.Value(p.CharacterLevel)
 	if c.level == 0 {
 		c.level = hintLevel(hints)
 	}

@@ -51,7 +51,7 @@ func New() *Generator {
 	if err != nil {
 		panic(fmt.Sprintf("offline: embedded data: %v", err))
 	}
-	return &Generator{t: t, newSeed: rand.Int64}
+	return &Generator{t: t, newSeed: newSeed}
 }
 
 // Generate writes the content of any text request. Character, Campaign,
@@ -145,6 +145,14 @@ func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, error) {
 func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, error) {
 	return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
 }
+
+// MaxNewSeed bounds the seeds the generator draws: 2^53-1, the largest
+// integer a JSON number holds exactly in every client (JavaScript's
+// Number.MAX_SAFE_INTEGER), so a seed read back and replayed is the same
+// seed.
+const MaxNewSeed = 1<<53 - 1
+
+func newSeed() int64 { return rand.Int64N(MaxNewSeed + 1) }
 
 func (g *Generator) seed(s *int64) int64 {
 	if s != nil {

@@ -45,7 +45,7 @@ func characterReq(typ string, seed int) dnd.CharacterRequest {
 		Parameters: dnd.CharacterParams{
 			CharacterClass: classes[seed%len(classes)],
 			CharacterRace:  races[seed/3%len(races)],
-			CharacterLevel: seed % 21,
+			CharacterLevel: optional(seed % 21),
 			Alignment:      alignments[seed/7%len(alignments)],
 			Background:     bgs[seed/11%len(bgs)],
 		},
@@ -59,8 +59,8 @@ func campaignReq(typ string, seed int) dnd.CampaignRequest {
 		Type: typ,
 		Parameters: dnd.CampaignParams{
 			CampaignTheme: campThemes[seed%len(campThemes)],
-			PartyLevel:    seed % 21,
-			PartySize:     seed % 11,
+			PartyLevel:    optional(seed % 21),
+			PartySize:     optional(seed % 11),
 			Duration:      durations[seed/5%len(durations)],
 		},
 		Theme: themes[seed/7%len(themes)],
@@ -223,11 +223,11 @@ func TestCharacterRespectsParameters(t *testing.T) {
 		params dnd.CharacterParams
 		want   dnd.CharacterInfo // Name is ignored
 	}{
-		{dnd.CharacterParams{CharacterClass: "Wizard", CharacterRace: "High Elf", CharacterLevel: 7, Alignment: "NG", Background: "Sage"},
+		{dnd.CharacterParams{CharacterClass: "Wizard", CharacterRace: "High Elf", CharacterLevel: dnd.Int(7), Alignment: "NG", Background: "Sage"},
 			dnd.CharacterInfo{Race: "High Elf", Class: "Wizard", Level: 7, Alignment: "neutral good", Background: "Sage"}},
-		{dnd.CharacterParams{CharacterClass: "Blood Hunter", CharacterRace: "Tabaxi", CharacterLevel: 20, Alignment: "chaotic evil", Background: "Pirate Captain"},
+		{dnd.CharacterParams{CharacterClass: "Blood Hunter", CharacterRace: "Tabaxi", CharacterLevel: dnd.Int(20), Alignment: "chaotic evil", Background: "Pirate Captain"},
 			dnd.CharacterInfo{Race: "Tabaxi", Class: "Blood Hunter", Level: 20, Alignment: "chaotic evil", Background: "Pirate Captain"}},
-		{dnd.CharacterParams{CharacterClass: "monk", CharacterRace: "dwarf", CharacterLevel: 1, Alignment: "lawful-good", Background: "hermit"},
+		{dnd.CharacterParams{CharacterClass: "monk", CharacterRace: "dwarf", CharacterLevel: dnd.Int(1), Alignment: "lawful-good", Background: "hermit"},
 			dnd.CharacterInfo{Race: "dwarf", Class: "monk", Level: 1, Alignment: "lawful good", Background: "hermit"}},
 	}
 	for _, tc := range tests {
@@ -325,9 +325,9 @@ func TestCampaignRespectsParameters(t *testing.T) {
 		params dnd.CampaignParams
 		acts   [2]int
 	}{
-		{dnd.CampaignParams{CampaignTheme: "the restless dead of Harrowmere", PartyLevel: 3, PartySize: 4, Duration: "one-shot"}, [2]int{1, 2}},
-		{dnd.CampaignParams{CampaignTheme: "pirates", PartyLevel: 17, PartySize: 7, Duration: "long campaign"}, [2]int{5, 5}},
-		{dnd.CampaignParams{CampaignTheme: "clockwork bees", PartyLevel: 1, PartySize: 1, Duration: "3 sessions"}, [2]int{2, 3}},
+		{dnd.CampaignParams{CampaignTheme: "the restless dead of Harrowmere", PartyLevel: dnd.Int(3), PartySize: dnd.Int(4), Duration: "one-shot"}, [2]int{1, 2}},
+		{dnd.CampaignParams{CampaignTheme: "pirates", PartyLevel: dnd.Int(17), PartySize: dnd.Int(7), Duration: "long campaign"}, [2]int{5, 5}},
+		{dnd.CampaignParams{CampaignTheme: "clockwork bees", PartyLevel: dnd.Int(1), PartySize: dnd.Int(1), Duration: "3 sessions"}, [2]int{2, 3}},
 	} {
 		out, err := g.Campaign(ctx, dnd.CampaignRequest{Type: dnd.TypePlot, Parameters: tc.params, Seed: ptr(int64(5))})
 		if err != nil {
@@ -337,8 +337,8 @@ func TestCampaignRespectsParameters(t *testing.T) {
 		if err := json.Unmarshal(out.Content, &p); err != nil {
 			t.Fatal(err)
 		}
-		if p.PartyLevel != tc.params.PartyLevel || p.PartySize != tc.params.PartySize {
-			t.Errorf("plot party = level %d size %d, want %d/%d", p.PartyLevel, p.PartySize, tc.params.PartyLevel, tc.params.PartySize)
+		if p.PartyLevel != dnd.Value(tc.params.PartyLevel) || p.PartySize != dnd.Value(tc.params.PartySize) {
+			t.Errorf("plot party = level %d size %d, want %d/%d", p.PartyLevel, p.PartySize, dnd.Value(tc.params.PartyLevel), dnd.Value(tc.params.PartySize))
 		}
 		if !strings.Contains(p.Summary, tc.params.CampaignTheme) {
 			t.Errorf("plot summary %q does not mention the campaign theme %q", p.Summary, tc.params.CampaignTheme)
@@ -355,8 +355,8 @@ func TestCampaignRespectsParameters(t *testing.T) {
 		if err := json.Unmarshal(out.Content, &q); err != nil {
 			t.Fatal(err)
 		}
-		if q.RecommendedLevel != tc.params.PartyLevel {
-			t.Errorf("quest level = %d, want %d", q.RecommendedLevel, tc.params.PartyLevel)
+		if q.RecommendedLevel != dnd.Value(tc.params.PartyLevel) {
+			t.Errorf("quest level = %d, want %d", q.RecommendedLevel, dnd.Value(tc.params.PartyLevel))
 		}
 	}
 }
@@ -365,7 +365,7 @@ func TestThemeChangesCharacterProse(t *testing.T) {
 	t.Parallel()
 	g := New()
 	ctx := context.Background()
-	base := dnd.CharacterRequest{Type: dnd.TypeCombat, Parameters: dnd.CharacterParams{CharacterClass: "Fighter", CharacterLevel: 5}, Seed: ptr(int64(8))}
+	base := dnd.CharacterRequest{Type: dnd.TypeCombat, Parameters: dnd.CharacterParams{CharacterClass: "Fighter", CharacterLevel: dnd.Int(5)}, Seed: ptr(int64(8))}
 	plain, err := g.Character(ctx, base)
 	if err != nil {
 		t.Fatal(err)
@@ -404,7 +404,7 @@ func TestRequestErrors(t *testing.T) {
 			return err
 		}, context.Background(), provider.BadRequest, "type must be one of"},
 		{"bad campaign level", func(ctx context.Context) error {
-			_, err := g.Campaign(ctx, dnd.CampaignRequest{Type: "plot", Parameters: dnd.CampaignParams{PartyLevel: 40}})
+			_, err := g.Campaign(ctx, dnd.CampaignRequest{Type: "plot", Parameters: dnd.CampaignParams{PartyLevel: dnd.Int(40)}})
 			return err
 		}, context.Background(), provider.BadRequest, "parameters.party_level must be between 1 and 20"},
 		{"theme without genre", func(ctx context.Context) error {
@@ -530,4 +530,12 @@ func TestGenerateAnyRequest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// optional is n as an optional request number: 0 leaves it out.
+func optional(n int) *int {
+	if n == 0 {
+		return nil
+	}
+	return &n
 }
