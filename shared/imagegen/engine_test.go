@@ -24,11 +24,11 @@ func decodePNG(tb testing.TB, data []byte) image.Image {
 
 func generate(tb testing.TB, r GenerateRequest) []byte {
 	tb.Helper()
-	data, err := New().Generate(context.Background(), r)
+	pic, err := New().Generate(context.Background(), r)
 	if err != nil {
 		tb.Fatalf("Generate(%+v): %v", r, err)
 	}
-	return data
+	return pic.PNG
 }
 
 // meanColour is the average straight colour of img, channels 0..255.
@@ -111,11 +111,11 @@ func TestGenerateConcurrentIsDeterministic(t *testing.T) {
 	results := make([][]byte, 4)
 	for i := range results {
 		wg.Go(func() {
-			data, err := e.Generate(context.Background(), r)
+			pic, err := e.Generate(context.Background(), r)
 			if err != nil {
 				t.Errorf("Generate: %v", err)
 			}
-			results[i] = data
+			results[i] = pic.PNG
 		})
 	}
 	wg.Wait()

@@ -57,18 +57,18 @@ func TestWriteExamples(t *testing.T) {
 		if g.req.Type == TypeEnvironmentScene {
 			g.req.Width, g.req.Height = 1024, 576
 		}
-		data, err := e.Generate(ctx, g.req)
+		pic, err := e.Generate(ctx, g.req)
 		if err != nil {
 			t.Fatalf("Generate(%s): %v", g.name, err)
 		}
-		write(g.name, data)
+		write(g.name, pic.PNG)
 	}
 
 	base, err := e.Generate(ctx, GenerateRequest{Type: TypeEnvironmentScene, Prompt: "a valley", Width: 768, Height: 512})
 	if err != nil {
 		t.Fatalf("Generate(base): %v", err)
 	}
-	src, err := png.Decode(bytes.NewReader(base))
+	src, err := png.Decode(bytes.NewReader(base.PNG))
 	if err != nil {
 		t.Fatalf("decode base: %v", err)
 	}
