@@ -360,16 +360,21 @@ func drawTree(st *stamper, kind int, x, y, r float64, mo func(rgb) rgb, seed uin
 	defer func() { st.shade = old }()
 	switch kind {
 	case treePine:
-		pts := 9.0
+		pts := 8.0
 		sd := func(px, py float64) float64 {
 			a := math.Atan2(py-y, px-x)
-			return math.Hypot(px-x, py-y) - r*0.8*(0.75+0.25*math.Abs(math.Cos(a*pts/2+ph)))
+			return math.Hypot(px-x, py-y) - r*0.8*(0.72+0.28*math.Abs(math.Cos(a*pts/2+ph)))
 		}
 		green := mo(hex(0x2f4f3a))
+		snowy := mo(hex(0xeef2f6))
 		st.shape(x-r, y-r, x+r, y+r, sd, func(px, py, d float64) rgb {
-			c := lit(green, px, py, x, y, r, d)
-			if math.Sin((px+py)*9+ph) > 0.3 && d < -r*0.1 {
-				c = mix(c, hex(0xeef2f6), 0.7)
+			a := math.Atan2(py-y, px-x)
+			// Each bough is lit on its upper-left side.
+			bough := math.Sin(a*pts/2 + ph)
+			c := lit(green, px, py, x, y, r, d).scale(0.9 + 0.15*bough)
+			patch := math.Sin(px*9+ph)*math.Sin(py*7-ph) + 0.6*math.Sin((px-py)*5+ph*2)
+			if patch > 0.5 && d < -r*0.08 {
+				c = mix(c, snowy, 0.65*smoothstep(0.5, 0.9, patch))
 			}
 			return c
 		})

@@ -92,7 +92,16 @@ func drawWaterside(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap
 	case shape == waterCoast && hasAnyWord(sc.prompt, "harbour", "harbor", "dock", "docks", "pier", "wharf", "port"):
 		drawPier(st, mo, t, m)
 	}
-	free := t.freeSpots(sc.rng, m, 1.3)
+	var houses []rect
+	if hasAnyWord(sc.prompt, "village", "town", "hamlet", "fishing", "houses", "huts", "settlement", "port", "harbour", "harbor") && !sc.rm.has(rmBuildings) {
+		houses = shoreVillage(st, sc.rng, mo, t, m)
+	}
+	var free [][2]float64
+	for _, p := range t.freeSpots(sc.rng, m, 1.3) {
+		if !nearLots(p, houses, 0.8) {
+			free = append(free, p)
+		}
+	}
 	if !sc.rm.has(rmRocks) {
 		free = placeRocks(st, sc.rng, mo, free, b.rocks*float64(m.cols*m.rows)/100)
 	}
@@ -284,10 +293,10 @@ func drawFord(st *stamper, rng *rand.Rand, mo func(rgb) rgb, line [][2]float64, 
 	}
 }
 
-// drawPier stamps a wooden pier from the shore out over the sea.
+// drawPier stamps a wooden pier from the shore out over the sea: from the
+// map's middle toward the nearest water, two squares past the shore.
 func drawPier(st *stamper, mo func(rgb) rgb, t *terrain, m *battleMap) {
 	fc := float64(m.cell)
-	// Walk from the map's middle toward the water, then two squares on.
 	cx, cy := float64(m.cols)/2, float64(m.rows)/2
 	bestD, dir := math.Inf(1), [2]float64{0, 1}
 	for _, d := range [][2]float64{{0, 1}, {0, -1}, {1, 0}, {-1, 0}} {
@@ -305,12 +314,17 @@ func drawPier(st *stamper, mo func(rgb) rgb, t *terrain, m *battleMap) {
 			break
 		}
 	}
-	x0, y0 := cx+dir[0]*(start-1.5), cy+dir[1]*(start-1.5)
-	x1, y1 := cx+dir[0]*(start+6), cy+dir[1]*(start+6)
+	drawPierAt(st, mo, cx+dir[0]*(start-1.5), cy+dir[1]*(start-1.5), dir, 7.5)
+}
+
+// drawPierAt stamps a plank pier from (x0, y0), squares, length squares
+// along dir.
+func drawPierAt(st *stamper, mo func(rgb) rgb, x0, y0 float64, dir [2]float64, length float64) {
+	x1, y1 := x0+dir[0]*length, y0+dir[1]*length
 	wood := mo(hex(0x8a6238))
-	mx, my, half := (x0+x1)/2, (y0+y1)/2, math.Hypot(x1-x0, y1-y0)/2
+	mx, my := (x0+x1)/2, (y0+y1)/2
 	ang := math.Atan2(dir[1], dir[0])
-	boxSD := func(px, py float64) float64 { return sdRotBox(px, py, mx, my, half, 0.8, ang) }
+	boxSD := func(px, py float64) float64 { return sdRotBox(px, py, mx, my, length/2, 0.8, ang) }
 	st.shape(min(x0, x1)-1, min(y0, y1)-1, max(x0, x1)+1, max(y0, y1)+1, boxSD, func(px, py, d float64) rgb {
 		along := (px-x0)*dir[0] + (py-y0)*dir[1]
 		col := wood.scale(0.9 + 0.15*unit(hash2(int(math.Floor(along*3)), 2, 7)))
@@ -319,4 +333,58 @@ func drawPier(st *stamper, mo func(rgb) rgb, t *terrain, m *battleMap) {
 		}
 		return col
 	})
+}
+
+// shoreVillage stamps a few houses on the land near the water, and a pier
+// from the nearest house out over the water.
+func shoreVillage(st *stamper, rng *rand.Rand, mo func(rgb) rgb, t *terrain, m *battleMap) []rect {
+	fc := float64(m.cell)
+	var placed []rect
+	var pierFrom [2]float64
+	for tries := 0; tries < 400 && len(placed) < 5; tries++ {
+		w, h := 3+rng.IntN(2), 2+rng.IntN(2)
+		r := rect{rng.IntN(max(1, m.cols-w)), rng.IntN(max(1, m.rows-h)), w, h}
+		ok := true
+		for y := r.y - 1; y <= r.y+r.h+1 && ok; y++ {
+			for x := r.x - 1; x <= r.x+r.w+1; x++ {
+				d := t.water.at(float64(m.ox)+float64(x)*fc, float64(m.oy)+float64(y)*fc)
+				if d < fc*0.8 {
+					ok = false
+					break
+				}
+			}
+		}
+		cx, cy := float64(m.ox)+(float64(r.x)+float64(r.w)/2)*fc, float64(m.oy)+(float64(r.y)+float64(r.h)/2)*fc
+		if !ok || t.water.at(cx, cy) > fc*4.5 || nearLots([2]float64{float64(r.x) + float64(r.w)/2, float64(r.y) + float64(r.h)/2}, placed, 2.5) {
+			continue
+		}
+		placed = append(placed, r)
+		drawHouse(st, rng, mo, r, rng.Uint64(), false)
+		if len(placed) == 1 {
+			pierFrom = [2]float64{float64(r.x) + float64(r.w)/2, float64(r.y) + float64(r.h)/2}
+		}
+	}
+	if len(placed) == 0 {
+		return nil
+	}
+	// Walk from the first house down the water's slope to the shore.
+	x, y := pierFrom[0], pierFrom[1]
+	for range 200 {
+		px, py := float64(m.ox)+x*fc, float64(m.oy)+y*fc
+		d := t.water.at(px, py)
+		if d < fc*0.4 {
+			break
+		}
+		gx := t.water.at(px+fc*0.3, py) - t.water.at(px-fc*0.3, py)
+		gy := t.water.at(px, py+fc*0.3) - t.water.at(px, py-fc*0.3)
+		l := math.Hypot(gx, gy) + 1e-9
+		x, y = x-gx/l*0.25, y-gy/l*0.25
+	}
+	px, py := float64(m.ox)+x*fc, float64(m.oy)+y*fc
+	gx := t.water.at(px+fc*0.3, py) - t.water.at(px-fc*0.3, py)
+	gy := t.water.at(px, py+fc*0.3) - t.water.at(px, py-fc*0.3)
+	l := math.Hypot(gx, gy) + 1e-9
+	dir := [2]float64{-gx / l, -gy / l}
+	drawPierAt(st, mo, x-dir[0], y-dir[1], dir, 4.5)
+	return placed
 }

@@ -82,7 +82,7 @@ func (f *figure) outfitColour(u, v, d float64) rgb {
 	sy, px := f.shoulderY(), f.px
 	base := formShade(f.cloth, u, v, d, -0.1, sy+0.15, 0.5)
 	folds := 1 - 0.1*smoothstep(0.5, 1, math.Sin(u*38+f.tex.at(u*10, v*6)*4))
-	vee := math.Abs(u) - (v-sy+0.01)*0.55
+	vee := math.Abs(u) - (v-sy+0.01)*0.45
 	switch f.class.outfit {
 	case outfitRobe, outfitVestment:
 		c := base.scale(folds)
@@ -95,10 +95,10 @@ func (f *figure) outfitColour(u, v, d float64) rgb {
 				c = mix(c, formShade(f.trim, u, v, -0.02, -0.1, sy, 0.5), cover(stole/px))
 			}
 		}
-		if vee < 0 && v < sy+0.18 {
+		if vee < 0 && v < sy+0.14 {
 			c = formShade(f.cloth2, u, v, vee, 0, sy, 0.2)
 		}
-		return mix(c, f.trim, cover((math.Abs(vee)-0.008)/px)*step(v < sy+0.185))
+		return mix(c, f.trim, cover((math.Abs(vee)-0.008)/px)*step(v < sy+0.145))
 	case outfitPlate:
 		return f.plateColour(u, v)
 	case outfitLeather:

@@ -8,11 +8,11 @@ func (f *figure) hy() float64        { return f.race.headY }
 func (f *figure) shoulderY() float64 { return f.race.headY + f.race.ry + 0.095 }
 func (f *figure) mouthY() float64    { return f.race.headY + 0.115*f.race.ry/0.175 }
 
-// hooded reports whether a hood covers the head: only for peoples whose
-// ears, horns or snout would otherwise be hidden is it worn down.
+// hooded reports whether a hood covers the head. Peoples whose pointed
+// ears, horns, tusks or snout tell who they are wear it down.
 func (f *figure) hooded() bool {
 	r := f.race
-	return f.class.head == headHood && !f.rm.has(rmHeadgear) && r.ears != earLong && !r.horns && !r.snout
+	return f.class.head == headHood && !f.rm.has(rmHeadgear) && r.ears == earRound && !r.horns && !r.snout && !r.tusks
 }
 
 // headSD is the face and skull: a cranium and a jaw, or a dragon's head.

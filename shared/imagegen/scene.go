@@ -66,6 +66,15 @@ func newSceneLight(s sceneSpec, sc *scene) sceneLight {
 		l.clouds, l.hazeK, l.body, l.stars = 0.9, 1.3, false, false
 		l.ambient = l.ambient.scale(0.75).saturate(0.7)
 	}
+	if s.climate == climateAsh {
+		// Ash and smoke: a low red sky, a dim red sun.
+		l.skyTop, l.skyLow = mix(l.skyTop, hex(0x2a1414), 0.7), mix(l.skyLow, hex(0xa0502a), 0.6)
+		l.haze = mix(l.haze, hex(0x6a3a2a), 0.6)
+		l.sun, l.cloudC = mix(l.sun, hex(0xff6a2a), 0.6), hex(0x3a3030)
+		l.clouds = max(l.clouds, 0.55)
+		l.ambient = rgb{l.ambient.r, l.ambient.g * 0.8, l.ambient.b * 0.7}
+		l.stars = false
+	}
 	if s.weather == weatherMist && s.climate == climateMarsh {
 		// Marsh mist is green-grey, not blue.
 		murk := rgb{0.62, 0.66, 0.56}.scale(l.ambient.lum()*0.8 + 0.2)
@@ -204,14 +213,14 @@ func (cv *sceneCanvas) drawOutdoors(ctx context.Context) error {
 		return err
 	}
 	layers := cv.layers()
-	for i, l := range layers {
+	for _, l := range layers {
 		if err := cv.paintLayer(ctx, l); err != nil {
 			return err
 		}
 		for _, s := range l.sprites {
 			cv.drawSprite(s, l.depth)
 		}
-		if i == 1 && cv.spec.landmark != markNone {
+		if l.holds && cv.spec.landmark != markNone {
 			cv.drawLandmark(l)
 		}
 	}

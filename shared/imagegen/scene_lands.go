@@ -117,9 +117,9 @@ func (cv *sceneCanvas) headlandLayer() *sceneLayer {
 		}
 		top[x] = fh * v
 	}
-	return &sceneLayer{top: top, depth: 0.45, paint: func(x, y int, under float64) rgb {
-		n := cv.tex.fbm(float64(x)/(fh*0.04), float64(y)/(fh*0.02), 3)
-		c := cv.rock.scale(0.75 + 0.35*n)
+	return &sceneLayer{top: top, depth: 0.2, paint: func(x, y int, under float64) rgb {
+		light, n := cv.rockLight(x, y, under, top, 7.7)
+		c := cv.rock.scale(light * (0.75 + 0.35*n))
 		if under < fh*0.02 {
 			c = cv.ground.scale(0.9 + 0.2*n) // turf on the cliff top
 		}
@@ -153,18 +153,27 @@ func (cv *sceneCanvas) skylineLayer(base, amp, depth float64) *sceneLayer {
 	}
 	lit := cv.light.windows
 	wall := mix(cv.stone.scale(0.55), cv.rock, 0.3)
+	tint := make([]float64, cv.w)
+	for i, b := range blds {
+		for x := max(int(b.x0), 0); x < min(int(b.x1), cv.w); x++ {
+			tint[x] = 0.75 + 0.35*cv.hash01(i, 13)
+			if x-int(b.x0) < 2 {
+				tint[x] *= 1.15 // the lit corner of each building
+			}
+		}
+	}
 	l := &sceneLayer{top: top, depth: depth}
 	l.paint = func(x, y int, under float64) rgb {
-		if win, _ := cv.window(x, y, depth); win {
-			if lit {
+		if win, on := cv.window(x, y, depth); win && under > 3 {
+			if lit && on {
 				return cv.mo(hex(0xffc870))
 			}
-			return wall.scale(0.5)
+			return wall.scale(0.45 * tint[x])
 		}
-		return wall.scale(0.85 + 0.2*cv.hash01(x/int(max(1, fw/60)), 3))
+		return wall.scale(tint[x] * (0.95 + 0.1*cv.tex.at(float64(x)/4, float64(y)/4)))
 	}
 	l.emit = func(x, y int, under float64) float64 {
-		if win, on := cv.window(x, y, depth); win && lit && on {
+		if win, on := cv.window(x, y, depth); win && lit && on && under > 3 {
 			return 1
 		}
 		return 0
@@ -175,11 +184,11 @@ func (cv *sceneCanvas) skylineLayer(base, amp, depth float64) *sceneLayer {
 // window reports whether (x, y) is a window of a skyline, and whether it is
 // lit.
 func (cv *sceneCanvas) window(x, y int, depth float64) (bool, bool) {
-	sz := max(2, int(float64(cv.h)*0.012*(1.4-depth)))
-	if (x/sz)%2 == 0 || (y/sz)%3 == 0 {
+	sz := max(2, int(float64(cv.h)*0.01*(1.4-depth)))
+	if (x/sz)%3 != 1 || (y/sz)%3 != 1 {
 		return false, false
 	}
-	return true, cv.hash01(x/sz, y/sz) < 0.35
+	return true, cv.hash01(x/sz, y/sz) < 0.4
 }
 
 // volcanoLayer is a volcano's cone with a glowing crater and a plume.
@@ -194,6 +203,9 @@ func (cv *sceneCanvas) volcanoLayer() *sceneLayer {
 		top[x] = min(top[x], cone+crater)
 	}
 	l := &sceneLayer{top: top, depth: 0.8}
+	if !cv.sc.rm.has(rmMist) {
+		l.sprites = append(l.sprites, cv.plumeSprite(vx, top[min(max(int(vx), 0), cv.w-1)]))
+	}
 	lava := cv.water
 	l.paint = func(x, y int, under float64) rgb {
 		n := cv.tex.fbm(float64(x)/(fh*0.04), float64(y)/(fh*0.02), 3)
@@ -274,5 +286,53 @@ func (cv *sceneCanvas) scatter(mid, near *sceneLayer) {
 		xi := min(int(x), cv.w-1)
 		y := near.top[xi] + (fh-near.top[xi])*(0.2+0.6*cv.hash01(k, 32))
 		near.sprites = append(near.sprites, cv.rockSprite(x, y, fh*0.025*(0.6+y/fh)))
+	}
+}
+
+// plumeSprite is a column of smoke rising from (x, y), widening as it
+// climbs and drifting to the side, lit red at its foot.
+func (cv *sceneCanvas) plumeSprite(x, y float64) sprite {
+	fw, fh := float64(cv.w), float64(cv.h)
+	smoke := hex(0x3a3434)
+	return sprite{x0: x - fw*0.35, y0: 0, x1: x + fw*0.35, y1: y + 2, shade: func(px, py float64) (rgb, float64, float64) {
+		t := (y - py) / y // 0 at the crater, 1 at the top of the picture
+		cx := x + fw*0.12*t*t
+		half := fw * (0.025 + 0.2*t)
+		n := cv.tex.fbm(px/(fw*0.06), py/(fh*0.06), 4)
+		d := math.Abs(px-cx)/half - (0.7 + 0.6*n)
+		a := clamp01(-d*3) * (0.95 - 0.3*t)
+		c := mix(hex(0xd0602a), smoke.scale(0.7+0.5*n), smoothstep(0, 0.25, t))
+		return c, a, 0.6 * (1 - smoothstep(0, 0.2, t))
+	}}
+}
+
+// forestEdge is a band of tall trees nearer than the treeline, open in
+// the middle where a landmark stands.
+func (cv *sceneCanvas) forestEdge() *sceneLayer {
+	l := cv.hillLayer(0.78, 0.02, 0.25, 3.9)
+	l.paint = cv.forestFloor(l.paint)
+	if cv.sc.rm.has(rmTrees) {
+		return l
+	}
+	fw, fh := float64(cv.w), float64(cv.h)
+	kind := cv.treeKind()
+	for x := fw * 0.01; x < fw; x += fw * (0.05 + 0.05*cv.hash01(int(x), 81)) {
+		if cv.spec.landmark != markNone && x > fw*0.3 && x < fw*0.72 {
+			continue
+		}
+		hgt := fh * (0.22 + 0.14*cv.hash01(int(x), 82))
+		leaf := cv.foliage.scale(0.8 + 0.3*cv.hash01(int(x), 83))
+		l.sprites = append(l.sprites, cv.treeSprite(kind, x, l.top[min(int(x), cv.w-1)]+fh*0.02, hgt, leaf, int(x)+500))
+	}
+	return l
+}
+
+// forestFloor darkens ground under the trees and dapples it with ferns.
+func (cv *sceneCanvas) forestFloor(inner func(x, y int, under float64) rgb) func(x, y int, under float64) rgb {
+	fh := float64(cv.h)
+	return func(x, y int, under float64) rgb {
+		c := inner(x, y, under)
+		fern := cv.tex.fbm(float64(x)/(fh*0.012), float64(y)/(fh*0.006), 2)
+		return mix(c.scale(0.75), cv.foliage.scale(1.2), 0.35*smoothstep(0.5, 0.7, fern))
 	}
 }

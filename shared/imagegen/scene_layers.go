@@ -12,6 +12,7 @@ type sceneLayer struct {
 	paint   func(x, y int, under float64) rgb
 	emit    func(x, y int, under float64) float64 // share of the colour that glows (lava, windows), or nil
 	sprites []sprite
+	holds   bool // the landmark stands on this band
 }
 
 // sprite is something standing on a layer: a tree, a rock, a house.
@@ -95,9 +96,13 @@ func (cv *sceneCanvas) layers() []*sceneLayer {
 			near = cv.groundLayer(0.74, 0.01)
 		}
 	case landDesert:
-		far, mid, near = cv.duneLayer(0.58, 0.03, 1, 0.2), cv.duneLayer(0.66, 0.05, 0.5, 1.1), cv.duneLayer(0.8, 0.07, 0.1, 2.3)
+		far, mid, near = cv.duneLayer(0.6, 0.04, 1, 0.2), cv.duneLayer(0.68, 0.06, 0.5, 1.1), cv.duneLayer(0.8, 0.08, 0.1, 2.3)
 	case landCoast:
-		far, mid, near = cv.mountainLayer(0.56, 0.04, 1, 0.4), cv.headlandLayer(), cv.seaLayer()
+		// The headland is nearer than the sea it runs into.
+		far, mid, near = cv.mountainLayer(0.56, 0.04, 1, 0.4), cv.seaLayer(), cv.headlandLayer()
+		near.holds = true
+		cv.scatter(near, near)
+		return []*sceneLayer{far, mid, near}
 	case landSwamp:
 		far, mid, near = cv.hillLayer(0.56, 0.03, 1, 0.5), cv.treelineLayer(0.62, 0.55, treeDead), cv.marshLayer()
 	case landCity:
@@ -107,9 +112,14 @@ func (cv *sceneCanvas) layers() []*sceneLayer {
 	case landForest:
 		far, mid = cv.hillLayer(0.55, 0.05, 1, 0.5), cv.treelineLayer(0.62, 0.5, cv.treeKind())
 		near = cv.groundLayer(0.86, 0.02)
+		near.paint = cv.forestFloor(near.paint)
+		mid.holds = true
+		cv.scatter(mid, near)
+		return []*sceneLayer{far, mid, cv.forestEdge(), near}
 	default: // hills, and the view out of a cave
 		far, mid, near = cv.mountainLayer(0.52, 0.08, 1, 0.6), cv.hillLayer(0.66, 0.06, 0.5, 1.3), cv.groundLayer(0.84, 0.04)
 	}
+	mid.holds = true
 	cv.scatter(mid, near)
 	if s.pass {
 		return []*sceneLayer{far, mid, near, cv.passSlopes()}
@@ -148,6 +158,7 @@ func (cv *sceneCanvas) mountainLayer(base, amp, depth, salt float64) *sceneLayer
 	rock := cv.rock
 	if depth < 0.9 && !allSnow {
 		rock = mix(cv.rock, cv.ground, 0.35)
+		snowLine = -1 // only the far peaks are capped
 	}
 	return &sceneLayer{top: top, depth: depth, paint: func(x, y int, under float64) rgb {
 		light, n := cv.rockLight(x, y, under, top, salt)
@@ -250,11 +261,14 @@ func (cv *sceneCanvas) duneLayer(base, amp, depth, salt float64) *sceneLayer {
 	ph := unit(hash2(int(salt*10), 9, cv.sc.seed)) * 6
 	for x := range cv.w {
 		u := float64(x) / fw * (1.5 + salt)
-		w := u + 0.2*math.Sin(u*1.7+ph)
+		w := u + 0.25*math.Sin(u*1.7+ph)
 		saw := w - math.Floor(w)
-		// A slow rise to a crest, a steeper fall behind it.
-		profile := math.Sin(math.Pi * math.Pow(saw, 0.7))
-		top[x] = fh * (base - amp*(profile+0.4*cv.tex.fbm(u, salt, 2)))
+		// A long windward rise to a sharp crest, then a short slip face.
+		profile := math.Pow(saw/0.78, 1.4)
+		if saw > 0.78 {
+			profile = 0.5 + 0.5*math.Cos((saw-0.78)/0.22*math.Pi)
+		}
+		top[x] = fh * (base - amp*(profile+0.3*cv.tex.fbm(u, salt, 2)))
 	}
 	return &sceneLayer{top: top, depth: depth, paint: func(x, y int, under float64) rgb {
 		sl := slope(top, x)

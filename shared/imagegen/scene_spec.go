@@ -82,7 +82,7 @@ var landWords = []wordRule{
 	{landVolcanic, []string{"volcano", "volcanic", "lava", "magma", "inferno", "hell", "hellscape", "infernal"}},
 	{landForest, []string{"forest", "woods", "woodland", "grove", "jungle", "glade", "clearing", "rainforest", "thicket", "taiga"}},
 	{landMountains, []string{"mountain", "mountains", "peak", "peaks", "pass", "alpine", "highlands", "crag", "summit", "range", "glacier", "ridge"}},
-	{landHills, []string{"hills", "hill", "plains", "plain", "fields", "field", "meadow", "valley", "moor", "moors", "heath", "grassland", "farmland", "steppe", "countryside", "village", "hamlet", "farm", "road"}},
+	{landHills, []string{"hills", "hill", "plains", "plain", "fields", "field", "meadow", "valley", "moor", "moors", "heath", "grassland", "farmland", "steppe", "countryside", "village", "hamlet", "farm", "road", "tundra", "icefield", "snowfield", "prairie"}},
 }
 
 var climateWords = []wordRule{
@@ -172,8 +172,15 @@ func parseScene(prompt string, location bool, pal palette) sceneSpec {
 	if !ok && location {
 		s.landmark = defaultLandmark(s.land)
 	}
-	if s.land == landCave && hasAnyWord(lower, "underdark", "underground", "subterranean", "mine", "tunnel") {
+	switch {
+	case s.land == landCave && hasAnyWord(lower, "underdark", "underground", "subterranean", "mine", "tunnel"):
 		s.landmark = markUnderground
+	case s.land == landCave && s.landmark == markCave:
+		// A cave's entrance is seen from outside.
+		s.land = landMountains
+		if l, ok := firstRule(strings.Replace(lower, "cave", "", 1), landWords); ok && l != landCave {
+			s.land = l
+		}
 	}
 	s.ruined = hasAnyWord(lower, "ruin", "ruined", "ruins", "abandoned", "crumbling", "broken", "derelict", "ancient")
 	s.pass = s.land == landMountains && strings.Contains(lower, "pass")

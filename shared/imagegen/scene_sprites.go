@@ -109,15 +109,21 @@ func (cv *sceneCanvas) drawLandmark(l *sceneLayer) {
 	fw, fh := float64(cv.w), float64(cv.h)
 	mx := fw * (0.42 + 0.22*cv.hash01(4, 4))
 	if cv.spec.land == landCoast {
-		// On the headland, near its edge.
-		best := -1
+		// On the headland, a third of the way in from the map's edge.
+		x0, x1 := -1, -1
 		for x := range cv.w {
-			if l.top[x] < fh && (best < 0 || math.Abs(float64(x)-fw*0.5) < math.Abs(float64(best)-fw*0.5)) {
-				best = x
+			if l.top[x] < fh {
+				if x0 < 0 {
+					x0 = x
+				}
+				x1 = x
 			}
 		}
-		if best >= 0 {
-			mx = float64(best) + (fw*0.5-float64(best))*-0.5
+		if x0 >= 0 {
+			mx = float64(x0) + 0.35*float64(x1-x0)
+			if x0 > 0 {
+				mx = float64(x1) - 0.35*float64(x1-x0)
+			}
 		}
 	}
 	xi := min(max(int(mx), 0), cv.w-1)

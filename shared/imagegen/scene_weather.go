@@ -144,44 +144,103 @@ func (cv *sceneCanvas) caveFrame(ctx context.Context) error {
 	})
 }
 
-// drawUnderground draws a cavern deep underground: a dark vault, rock
-// pillars, glowing crystals and fungi, and a still lake mirroring them.
+// drawUnderground draws a cavern deep underground: a dark vault hung with
+// stalactites, ranks of stalagmites fading into the gloom, glowing
+// crystals on the rocks and a still lake mirroring them.
 func (cv *sceneCanvas) drawUnderground(ctx context.Context) error {
 	fw, fh := float64(cv.w), float64(cv.h)
-	glowC := cv.sc.pal.glow
+	glowC := mix(cv.sc.pal.glow, hex(0x8a5aff), 0.6)
 	if c, ok := promptColour(cv.sc.prompt); ok {
 		glowC = c
-	} else {
-		glowC = mix(glowC, hex(0x7a5aff), 0.5)
 	}
-	rock := cv.rock.scale(0.45)
-	lake := fh * 0.74
-	type crystal struct{ x, y, r float64 }
-	var crystals []crystal
-	for k := range 9 {
-		crystals = append(crystals, crystal{cv.hash01(k, 51) * fw, fh * (0.45 + 0.25*cv.hash01(k, 52)), fh * (0.02 + 0.03*cv.hash01(k, 53))})
-	}
-	return forPixels(ctx, cv.w, cv.h, func(x, y int, px, py float64) {
-		n := cv.tex.fbm(px/(fh*0.08), py/(fh*0.08), 5)
-		c := rock.scale(0.4 + 0.9*n)
-		// Pillars: columns of rock from floor to roof.
-		col := math.Abs(math.Sin(px/fw*9 + cv.tex.at(py/fh*3, 1)*2))
-		c = c.scale(0.7 + 0.5*smoothstep(0.7, 0.95, col))
-		glow := 0.0
-		for _, cr := range crystals {
-			d := math.Hypot(px-cr.x, (py-cr.y)*1.3)
-			glow += cr.r * cr.r / (d*d + cr.r*cr.r)
-			if d < cr.r && math.Abs(px-cr.x) < cr.r*(1-(cr.y-py)/cr.r)*0.6 {
-				c = mix(glowC, rgb{1, 1, 1}, 0.3)
-			}
-		}
-		c = c.add(glowC.scale(0.6 * glow))
-		if py > lake {
-			ry := int(2*lake - py)
-			if ry >= 0 && ry < y {
-				c = mix(get(cv.img.Pix, ry*cv.img.Stride+x*4), hex(0x0a1418), 0.45)
-			}
-		}
+	cv.light.ambient = rgb{0.5, 0.48, 0.62}
+	cv.light.haze = mix(glowC.scale(0.18), hex(0x0a0a12), 0.5)
+	cv.light.hazeK = 1.2
+	rock := cv.rock.scale(0.6)
+	vault := cv.tex
+	// The vault: dark rock, a little light from the crystals below.
+	if err := forPixels(ctx, cv.w, cv.h, func(x, y int, px, py float64) {
+		n := vault.fbm(px/(fh*0.06), py/(fh*0.06), 5)
+		c := cv.light.haze.scale(0.8 + 0.6*n).add(glowC.scale(0.12 * py / fh))
 		put(cv.img.Pix, y*cv.img.Stride+x*4, c)
+	}); err != nil {
+		return err
+	}
+	far := cv.mountainLayer(0.62, 0.2, 0.9, 0.8)
+	far.paint = func(x, y int, under float64) rgb {
+		return rock.scale(0.6 + 0.4*vault.fbm(float64(x)/(fh*0.03), float64(y)/(fh*0.08), 3))
+	}
+	far.top = cv.ridge(0.6, 0.16, 9, 3, true, 0.8)
+	mid := &sceneLayer{top: cv.ridge(0.72, 0.08, 4, 4, true, 1.9), depth: 0.45, holds: true}
+	mid.paint = func(x, y int, under float64) rgb {
+		light, n := cv.rockLight(x, y, under, mid.top, 1.9)
+		return rock.scale(light * (0.7 + 0.4*n))
+	}
+	for k := range 7 {
+		x := fw * (0.08 + 0.84*cv.hash01(k, 61))
+		mid.sprites = append(mid.sprites, cv.crystalSprite(x, mid.top[min(int(x), cv.w-1)]+fh*0.02, fh*(0.06+0.07*cv.hash01(k, 62)), glowC, k))
+	}
+	lake := &sceneLayer{top: make([]float64, cv.w), depth: 0.1}
+	for x := range lake.top {
+		lake.top[x] = fh * 0.8
+	}
+	lake.paint = func(x, y int, under float64) rgb { return cv.reflect(x, y, fh*0.8, hex(0x06080c), 0.35) }
+	for _, l := range []*sceneLayer{far, mid, lake} {
+		if err := cv.paintLayer(ctx, l); err != nil {
+			return err
+		}
+		for _, s := range l.sprites {
+			cv.drawSprite(s, l.depth)
+		}
+	}
+	return cv.stalactites(ctx, rock)
+}
+
+// crystalSprite is a cluster of glowing crystals standing at (x, base).
+func (cv *sceneCanvas) crystalSprite(x, base, hgt float64, glowC rgb, salt int) sprite {
+	type shard struct{ dx, lean, h, w float64 }
+	var shards []shard
+	for k := range 4 {
+		shards = append(shards, shard{(cv.hash01(salt, k) - 0.5) * hgt * 0.5, (cv.hash01(k, salt) - 0.5) * 0.6, hgt * (0.4 + 0.6*cv.hash01(salt+k, 3)), hgt * 0.09})
+	}
+	return sprite{x0: x - hgt*1.5, y0: base - hgt*1.6, x1: x + hgt*1.5, y1: base + hgt*0.5, shade: func(px, py float64) (rgb, float64, float64) {
+		best := math.Inf(1)
+		for _, s := range shards {
+			bx := x + s.dx
+			tx, ty := bx+s.lean*s.h, base-s.h
+			best = min(best, sdTaper(px, py, bx, base, tx, ty, s.w, s.w*0.2))
+		}
+		if best < 0.5 {
+			return mix(glowC, rgb{1, 1, 1}, 0.35+0.3*clamp01((x-px)/hgt+0.5)), cover(best), 1
+		}
+		g := hgt * 0.4 / (best + hgt*0.4)
+		return glowC, 0.55 * g * g, 1
+	}}
+}
+
+// stalactites hangs points of rock from the top of the picture.
+func (cv *sceneCanvas) stalactites(ctx context.Context, rock rgb) error {
+	fw, fh := float64(cv.w), float64(cv.h)
+	return forPixels(ctx, cv.w, cv.h, func(x, y int, px, py float64) {
+		if py > fh*0.4 {
+			return
+		}
+		k := math.Floor(px / (fw * 0.035))
+		cx := (k + 0.5) * fw * 0.035
+		length := fh * (0.06 + 0.3*math.Pow(cv.hash01(int(k), 71), 2))
+		width := fw * 0.018 * (1 - py/length)
+		d := math.Abs(px-cx) - width
+		ceiling := fh * 0.05 * (1 + cv.tex.fbm(px/(fw*0.1), 1, 2))
+		if d > 0.5 && py > ceiling {
+			return
+		}
+		a := 1.0
+		if py > ceiling {
+			a = cover(d)
+		}
+		n := cv.tex.fbm(px/(fh*0.02), py/(fh*0.05), 3)
+		c := cv.lit(rock.scale(0.5+0.5*n), 0.3)
+		i := y*cv.img.Stride + x*4
+		put(cv.img.Pix, i, mix(get(cv.img.Pix, i), c, a))
 	})
 }
