@@ -289,3 +289,27 @@ func maxDiff(a, b *image.RGBA) int {
 	}
 	return d
 }
+
+// BenchmarkGenerate draws one picture of each type at the API's default
+// size, with prompts that pick the costlier kinds.
+func BenchmarkGenerate(b *testing.B) {
+	reqs := []GenerateRequest{
+		{Type: TypeCharacterPortrait, Prompt: "a dwarf fighter", Race: "dwarf", Class: "fighter", TokenFrame: TokenFrameRound},
+		{Type: TypeMapBackground, Prompt: "tavern interior"},
+		{Type: TypeMapBackground, Prompt: "dense forest"},
+		{Type: TypeLocationVisual, Prompt: "a castle in a forest in the rain"},
+		{Type: TypeEnvironmentScene, Prompt: "a misty swamp"},
+		{Type: TypeItemIllustration, Prompt: "a golden crown"},
+		{Type: TypeMagicalEffect, Prompt: "a violet ward"},
+	}
+	for _, r := range reqs {
+		r.Width, r.Height = 512, 512
+		b.Run(r.Type+"/"+r.Prompt, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := New().Generate(context.Background(), r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

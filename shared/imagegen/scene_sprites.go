@@ -33,23 +33,7 @@ func (cv *sceneCanvas) treeSprite(kind int, x, base, hgt float64, leaf rgb, salt
 	case treeDead:
 		rng := rand.New(rand.NewPCG(seed, 3))
 		segs := branches(rng, x, base, hgt*1.1, hgt*0.9)
-		moss := cv.spec.climate == climateMarsh
-		return sprite{x0: x - hgt*0.8, y0: base - hgt*1.2, x1: x + hgt*0.8, y1: base + 2, shade: func(px, py float64) (rgb, float64, float64) {
-			d := math.Inf(1)
-			for _, sg := range segs {
-				d = min(d, sdSegment(px, py, sg[0], sg[1], sg[2], sg[3])-sg[4])
-			}
-			a := cover(d)
-			if moss && a < 1 {
-				// Moss hanging from the branches in strands.
-				for _, sg := range segs[1:] {
-					if math.Abs(px-sg[2]) < 1.2 && py > sg[3] && py < sg[3]+hgt*0.12*unit(hash2(int(sg[2]), 1, seed)) {
-						return mix(leaf, hex(0x7a8a5a), 0.5), 0.8, 0
-					}
-				}
-			}
-			return bark.scale(0.7), a, 0
-		}}
+		return deadTreeSprite(segs, cv.spec.climate == climateMarsh, bark.scale(0.7), mix(leaf, hex(0x7a8a5a), 0.5), hgt, seed)
 	case treeCactus:
 		return sprite{x0: x - hgt*0.4, y0: base - hgt, x1: x + hgt*0.4, y1: base, shade: func(px, py float64) (rgb, float64, float64) {
 			d := sdCapsule(px, py, x, base, x, base-hgt*0.9, hgt*0.08)
@@ -240,4 +224,52 @@ func branches(rng *rand.Rand, x, y, h, fh float64) [][5]float64 {
 	}
 	grow(x, y, -math.Pi/2+(rng.Float64()-0.5)*0.2, h*0.45, max(1, fh*0.006), 3)
 	return segs
+}
+
+// deadTreeSprite is a bare tree drawn from its branch segments, with moss
+// hanging from the branch tips in a marsh. The branches are rasterised
+// once, each over its own box, so the sprite costs little however many
+// branches it has.
+func deadTreeSprite(segs [][5]float64, moss bool, bark, mossC rgb, hgt float64, seed uint64) sprite {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, sg := range segs {
+		x0, x1 = min(x0, sg[0]-sg[4], sg[2]-sg[4]), max(x1, sg[0]+sg[4], sg[2]+sg[4])
+		y0, y1 = min(y0, sg[1]-sg[4], sg[3]-sg[4]), max(y1, sg[1]+sg[4], sg[3]+sg[4]+hgt*0.12)
+	}
+	ix0, iy0 := int(math.Floor(x0))-2, int(math.Floor(y0))-2
+	w, h := int(math.Ceil(x1))+2-ix0, int(math.Ceil(y1))+2-iy0
+	wood := make([]float32, w*h)
+	hang := make([]float32, w*h)
+	stamp := func(mask []float32, bx0, by0, bx1, by1 float64, sd func(px, py float64) float64) {
+		for y := max(int(by0)-iy0-1, 0); y < min(int(by1)-iy0+2, h); y++ {
+			for x := max(int(bx0)-ix0-1, 0); x < min(int(bx1)-ix0+2, w); x++ {
+				if a := float32(cover(sd(float64(x+ix0)+0.5, float64(y+iy0)+0.5))); a > mask[y*w+x] {
+					mask[y*w+x] = a
+				}
+			}
+		}
+	}
+	for _, sg := range segs {
+		stamp(wood, min(sg[0], sg[2])-sg[4], min(sg[1], sg[3])-sg[4], max(sg[0], sg[2])+sg[4], max(sg[1], sg[3])+sg[4], func(px, py float64) float64 {
+			return sdSegment(px, py, sg[0], sg[1], sg[2], sg[3]) - sg[4]
+		})
+	}
+	if moss {
+		for _, sg := range segs[1:] {
+			l := hgt * 0.12 * unit(hash2(int(sg[2]), 1, seed))
+			stamp(hang, sg[2]-1.5, sg[3], sg[2]+1.5, sg[3]+l, func(px, py float64) float64 {
+				return sdSegment(px, py, sg[2], sg[3], sg[2], sg[3]+l) - 0.7
+			})
+		}
+	}
+	return sprite{x0: float64(ix0), y0: float64(iy0), x1: float64(ix0 + w), y1: float64(iy0 + h), shade: func(px, py float64) (rgb, float64, float64) {
+		x, y := int(px)-ix0, int(py)-iy0
+		if x < 0 || y < 0 || x >= w || y >= h {
+			return rgb{}, 0, 0
+		}
+		if a := float64(wood[y*w+x]); a > 0 {
+			return bark, a, 0
+		}
+		return mossC, 0.8 * float64(hang[y*w+x]), 0
+	}}
 }
