@@ -139,6 +139,9 @@ func (e *Engine) Generate(ctx context.Context, r GenerateRequest) (Picture, erro
 		return Picture{}, fmt.Errorf("generate: unknown token frame %q: %w", r.TokenFrame, ErrInvalidRequest)
 	}
 	sc := newScene(r)
+	if r.TokenFrame != "" && r.Type != TypeCharacterPortrait {
+		sc.warn("token_frame frames a character_portrait only; this %s has none", r.Type)
+	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Width, r.Height))
 	if err := render(ctx, img, sc); err != nil {
 		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)

@@ -194,6 +194,20 @@ func TestPortraitWarnsAboutUnknownHints(t *testing.T) {
 	}
 }
 
+func TestTokenFrameOnlyFramesPortraits(t *testing.T) {
+	t.Parallel()
+	pic, err := New().Generate(t.Context(), GenerateRequest{Type: TypeItemIllustration, Prompt: "a crown", Width: 128, Height: 128, TokenFrame: TokenFrameRound})
+	if err != nil {
+		t.Fatalf("Generate: %v", err)
+	}
+	if len(pic.Warnings) != 1 || !strings.Contains(pic.Warnings[0], "token_frame") {
+		t.Errorf("warnings for a framed item = %q, want one about token_frame", pic.Warnings)
+	}
+	if a := alphaAt(decodePNG(t, pic.PNG), 0, 0); a != 255 {
+		t.Errorf("framed item corner alpha = %d, want an opaque picture", a)
+	}
+}
+
 func TestGenerateRejectsUnknownTokenFrame(t *testing.T) {
 	t.Parallel()
 	_, err := New().Generate(t.Context(), GenerateRequest{Type: TypeCharacterPortrait, Prompt: "x", Width: 128, Height: 128, TokenFrame: "square"})
