@@ -112,16 +112,17 @@ func axePart(cx, cy, S float64, pal palette) itemPart {
 		u, v := diagonal(px, py, cx, cy)
 		haft := sdBox(u+0.05*S, v, 0.36*S, 0.022*S)
 		hu := 0.2 * S
-		blade := max(sdCircle(u-hu, v+0.02*S, 0.2*S), max(-(v+0.04*S), sdCircle(u-hu, v-0.3*S, 0.36*S)))
-		blade = min(blade, sdBox(u-hu, v+0.02*S, 0.045*S, 0.07*S))
+		// A fan-shaped blade, its cutting edge an arc.
+		fan := sdPoly(u, v, [][2]float64{{hu - 0.045*S, 0.01 * S}, {hu + 0.045*S, 0.01 * S}, {hu + 0.15*S, -0.25 * S}, {hu - 0.15*S, -0.25 * S}})
+		blade := max(fan, sdCircle(u-hu, v-0.04*S, 0.27*S))
 		spike := sdTriangle(u, v, hu-0.035*S, 0.02*S, hu+0.035*S, 0.02*S, hu, 0.13*S)
 		d := min(haft, min(blade, spike))
 		if !colour || d > 1 {
 			return rgb{}, d
 		}
 		if blade <= 0 || spike <= 0 {
-			c := metalAt(steel, u-hu, v, 0.15*S)
-			return mix(c, rgb{1, 1, 1}, 0.4*smoothstep(-0.02*S, 0, blade)*step(v < -0.1*S)), d
+			c := metalAt(steel.scale(0.82), u-hu, v, 0.2*S)
+			return mix(c, rgb{1, 1, 1}, 0.4*smoothstep(-0.02*S, 0, blade)*step(v < -0.15*S)), d
 		}
 		c := wood.scale(0.9 - 0.3*v/(0.022*S))
 		if math.Sin(u/(0.012*S)) > 0.7 && u < -0.25*S {
