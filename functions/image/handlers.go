@@ -29,6 +29,7 @@ type payload struct {
 	Race           string   `json:"race,omitempty"`
 	Class          string   `json:"class,omitempty"`
 	Alignment      string   `json:"alignment,omitempty"`
+	TokenFrame     string   `json:"token_frame,omitempty"`
 	Strength       float64  `json:"strength,omitempty"`
 	Enhancements   []string `json:"enhancements,omitempty"`
 	UpscaleFactor  int      `json:"upscale_factor,omitempty"`
@@ -55,6 +56,7 @@ func generatePayload(req GenerateRequest) payload {
 		Type: req.Type, Prompt: req.Prompt, StylePreset: req.Parameters.StylePreset,
 		NegativePrompt: req.Parameters.NegativePrompt, Seed: req.Parameters.Seed, Theme: req.Theme,
 		Race: req.Parameters.CharacterRace, Class: req.Parameters.CharacterClass, Alignment: req.Parameters.Alignment,
+		TokenFrame: req.Parameters.TokenFrame,
 	}
 }
 

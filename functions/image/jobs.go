@@ -57,15 +57,40 @@ type Result struct {
 	ExpiresAt      time.Time      `json:"expires_at"` // when the stored image is deleted
 	Cached         bool           `json:"cached"`
 	// Metadata repeats model, prompt and creation time where the first
-	// version's callers look for them.
+	// version's callers look for them, with what the renderer knows of the
+	// picture.
 	Metadata Metadata `json:"metadata"`
+	// Warnings say what the renderer could not draw as asked (an unknown
+	// item word, race or class; an element it cannot leave out).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
-// Metadata is the first version's metadata object.
+// Metadata is the first version's metadata object, plus the battle-map
+// grid where the renderer knows it.
 type Metadata struct {
 	ModelUsed  string    `json:"model_used"`
 	PromptUsed string    `json:"prompt_used,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+	Grid       *Grid     `json:"grid,omitempty"`
+}
+
+// Grid is a battle map's square grid in pixels of the image: Columns×Rows
+// squares of SquarePx, the first square's top-left corner at (OffsetX,
+// OffsetY). Drawn is false when the negative prompt removed the lines.
+type Grid struct {
+	Columns  int  `json:"columns"`
+	Rows     int  `json:"rows"`
+	SquarePx int  `json:"square_px"`
+	OffsetX  int  `json:"offset_x"`
+	OffsetY  int  `json:"offset_y"`
+	Drawn    bool `json:"drawn"`
+}
+
+func gridOf(g *imagegen.Grid) *Grid {
+	if g == nil {
+		return nil
+	}
+	return &Grid{Columns: g.Columns, Rows: g.Rows, SquarePx: g.SquarePx, OffsetX: g.OffsetX, OffsetY: g.OffsetY, Drawn: g.Drawn}
 }
 
 // ParametersUsed are the effective parameters of a job.
@@ -75,6 +100,7 @@ type ParametersUsed struct {
 	Height         int      `json:"height,omitempty"`
 	StylePreset    string   `json:"style_preset,omitempty"`
 	NegativePrompt string   `json:"negative_prompt,omitempty"`
+	TokenFrame     string   `json:"token_frame,omitempty"`
 	Theme          *Theme   `json:"theme,omitempty"`
 	Strength       *float64 `json:"strength,omitempty"`
 	Enhancements   []string `json:"enhancements,omitempty"`
@@ -100,6 +126,8 @@ type output struct {
 	prompt   string
 	params   ParametersUsed
 	parent   string
+	grid     *Grid
+	warnings []string
 }
 
 // run is the queue handler of every image kind.
@@ -148,6 +176,7 @@ func (s *Service) keep(ctx context.Context, job *queue.Job, p payload, id string
 		ImageID: id, MIMEType: fi.MIME, Width: fi.Width, Height: fi.Height,
 		Seed: out.seed, Model: out.model, Provider: out.provider, Cost: roundCost(out.cost),
 		ParentImageID: out.parent, ParametersUsed: out.params, PromptUsed: out.prompt, CreatedAt: now,
+		Metadata: Metadata{Grid: out.grid}, Warnings: out.warnings,
 	}
 	meta, err := json.Marshal(res)
 	if err != nil {
@@ -194,7 +223,7 @@ func (s *Service) finish(ctx context.Context, info imagestore.Info, data []byte,
 	now := s.now()
 	res.URL, res.URLExpiresAt = s.signedURL(info.ID, now)
 	res.ExpiresAt = now.Add(info.TTL).UTC().Truncate(time.Second)
-	res.Metadata = Metadata{ModelUsed: res.Model, PromptUsed: res.PromptUsed, CreatedAt: res.CreatedAt}
+	res.Metadata.ModelUsed, res.Metadata.PromptUsed, res.Metadata.CreatedAt = res.Model, res.PromptUsed, res.CreatedAt
 	res.ImageData = base64.StdEncoding.EncodeToString(data)
 	b, err := json.Marshal(res)
 	if err != nil {
@@ -231,21 +260,10 @@ func (s *Service) cacheTTL(left time.Duration) time.Duration {
 func (s *Service) runGenerate(ctx context.Context, job *queue.Job, p payload) (output, error) {
 	params := ParametersUsed{
 		Type: p.Type, Width: p.Width, Height: p.Height, StylePreset: p.StylePreset,
-		NegativePrompt: p.NegativePrompt, Theme: themeOf(p.Theme),
+		NegativePrompt: p.NegativePrompt, TokenFrame: p.TokenFrame, Theme: themeOf(p.Theme),
 	}
 	if s.provider == nil {
-		seed := seedOf(p.Seed)
-		data, err := offlineOp(ctx, s, "generate", func() ([]byte, error) {
-			return s.offline.Generate(ctx, imagegen.GenerateRequest{
-				Type: p.Type, Prompt: p.Prompt, Width: p.Width, Height: p.Height, Seed: seed,
-				Genre: p.Theme.Genre, Tone: p.Theme.Tone, Style: p.Theme.Style, StylePreset: p.StylePreset,
-				Race: p.Race, Class: p.Class, Alignment: p.Alignment,
-			})
-		})
-		if err != nil {
-			return output{}, err
-		}
-		return output{data: data, seed: seed, model: ProviderOffline, provider: ProviderOffline, prompt: p.Prompt, params: params}, nil
+		return s.generateOffline(ctx, p, params)
 	}
 	built := s.prompt(p)
 	params.NegativePrompt = built.NegativePrompt
@@ -261,7 +279,31 @@ func (s *Service) runGenerate(ctx context.Context, job *queue.Job, p payload) (o
 	if s.model == getimg.ModelFluxSchnell {
 		params.NegativePrompt = "" // FLUX takes none
 	}
-	return output{data: img.Data, seed: img.Seed, cost: img.Cost, model: img.Model, provider: ProviderGetImg, prompt: built.Prompt, params: params}, nil
+	var warnings []string
+	if params.TokenFrame != "" {
+		params.TokenFrame = ""
+		warnings = append(warnings, "parameters.token_frame: only the offline renderer draws a token frame; the image has none")
+	}
+	return output{data: img.Data, seed: img.Seed, cost: img.Cost, model: img.Model, provider: ProviderGetImg, prompt: built.Prompt, params: params, warnings: warnings}, nil
+}
+
+// generateOffline draws the image with the offline engine, keeping the
+// grid and warnings it reports.
+func (s *Service) generateOffline(ctx context.Context, p payload, params ParametersUsed) (output, error) {
+	seed := seedOf(p.Seed)
+	pic, err := offlineOp(ctx, s, "generate", func() (imagegen.Picture, error) {
+		return s.offline.Generate(ctx, imagegen.GenerateRequest{
+			Type: p.Type, Prompt: p.Prompt, Width: p.Width, Height: p.Height, Seed: seed,
+			Genre: p.Theme.Genre, Tone: p.Theme.Tone, Style: p.Theme.Style, StylePreset: p.StylePreset,
+			Race: p.Race, Class: p.Class, Alignment: p.Alignment,
+			NegativePrompt: p.NegativePrompt, TokenFrame: p.TokenFrame,
+		})
+	})
+	if err != nil {
+		return output{}, err
+	}
+	return output{data: pic.PNG, seed: seed, model: ProviderOffline, provider: ProviderOffline, prompt: p.Prompt,
+		params: params, grid: gridOf(pic.Grid), warnings: pic.Warnings}, nil
 }
 
 func (s *Service) runTransform(ctx context.Context, job *queue.Job, p payload) (output, error) {

@@ -67,6 +67,9 @@ type Parameters struct {
 	CharacterRace  string `json:"character_race,omitempty"`
 	CharacterClass string `json:"character_class,omitempty"`
 	Alignment      string `json:"alignment,omitempty"`
+	// TokenFrame "round" draws a character portrait in a round token frame,
+	// transparent outside it; empty leaves the figure unframed.
+	TokenFrame string `json:"token_frame,omitempty"`
 }
 
 // GenerateRequest is the body of POST /api/v2/image/generate.
@@ -111,6 +114,9 @@ func (r GenerateRequest) check(errs map[string]string) {
 	checkLen(errs, "parameters.character_race", p.CharacterRace, maxHintChars)
 	checkLen(errs, "parameters.character_class", p.CharacterClass, maxHintChars)
 	checkLen(errs, "parameters.alignment", p.Alignment, maxHintChars)
+	if p.TokenFrame != "" && p.TokenFrame != imagegen.TokenFrameRound {
+		errs["parameters.token_frame"] = fmt.Sprintf("must be %q or left out, not %q", imagegen.TokenFrameRound, truncate(p.TokenFrame, 40))
+	}
 	r.Theme.check(errs)
 }
 

@@ -1,11 +1,17 @@
 // Package imagegen is the offline image engine: it draws images without any
 // model or network, for when no image provider is configured or reachable.
 //
-// Generate draws a procedural picture for each image type: a dungeon battle
-// map (map_background), a cavern battle map (location_visual), a heraldic
-// token (character_portrait), an isolated item on a plain backdrop
-// (item_illustration), a layered landscape (environment_scene) and a glowing
-// sigil (magical_effect). Colours follow the theme's genre and tone. Transform
+// Generate draws a procedural picture for each image type: a gridded battle
+// map whose kind (dungeon, cavern, building interior, wilderness, river or
+// coast, town) the prompt picks (map_background), a scene whose terrain,
+// weather and time of day follow the prompt, with a landmark
+// (location_visual) or without (environment_scene), a character bust on a
+// transparent background, optionally in a round token frame
+// (character_portrait), an isolated item on a plain backdrop
+// (item_illustration) and a glowing sigil (magical_effect). Colours follow
+// the theme's genre and tone; a negative prompt removes the elements listed
+// in Removable. Generate reports a map's grid and warns about what it could
+// not draw as asked. Transform
 // grades and stylises an existing image; Upscale, ColorCorrect, StyleTransfer,
 // DetailEnhance and FaceFix are classical image filters.
 //
@@ -76,42 +82,139 @@ type GenerateRequest struct {
 	Tone          string // theme: light, dark, mysterious, epic, ...
 	Style         string // theme style; a known look (noir, sepia, sketch, ...) is applied
 	StylePreset   string // as Style, checked first
-	Race          string // portrait tinctures
-	Class         string // portrait charge
-	Alignment     string // portrait tinctures
+	Race          string // portrait: build, face and palette
+	Class         string // portrait: clothes and gear
+	Alignment     string // portrait: palette (evil is darker)
+	// NegativePrompt lists, comma-separated, elements to leave out; see
+	// Removable for what the offline renderer can remove.
+	NegativePrompt string
+	// TokenFrame is TokenFrameRound for a round token frame round a
+	// portrait, or empty for the bare figure.
+	TokenFrame string
+}
+
+// TokenFrameRound puts a portrait in a round token frame; outside the frame
+// the picture is transparent.
+const TokenFrameRound = "round"
+
+// Picture is a generated image and what the engine knows about it.
+type Picture struct {
+	PNG []byte
+	// Grid is the square grid of a battle map (map_background), nil for
+	// other types. It is reported even when the negative prompt removed the
+	// drawn lines, so a virtual tabletop can lay its own.
+	Grid *Grid
+	// Warnings say, in words meant for the caller, what was not drawn as
+	// asked: an unknown item word, race or class, an element that cannot be
+	// removed.
+	Warnings []string
+}
+
+// Grid is a battle map's square grid in output pixels: Columns×Rows squares
+// of SquarePx pixels, the first one's top-left corner at (OffsetX, OffsetY).
+// A line of the grid runs along the left and top edge of each square and
+// along the right and bottom edge of the last ones, where they fall inside
+// the picture.
+type Grid struct {
+	Columns, Rows    int
+	SquarePx         int
+	OffsetX, OffsetY int
+	Drawn            bool // the lines are drawn (false when the negative prompt removed them)
 }
 
 // Generate draws the requested image and returns it as PNG bytes of exactly
-// Width×Height pixels.
-func (e *Engine) Generate(ctx context.Context, r GenerateRequest) ([]byte, error) {
+// Width×Height pixels, with its grid and warnings.
+func (e *Engine) Generate(ctx context.Context, r GenerateRequest) (Picture, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("generate %s: %w", r.Type, err)
+		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)
 	}
 	if err := checkSize(r.Width, r.Height); err != nil {
-		return nil, fmt.Errorf("generate %s: %w", r.Type, err)
+		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)
 	}
 	render, ok := drawers[r.Type]
 	if !ok {
-		return nil, fmt.Errorf("generate: unknown type %q: %w", r.Type, ErrInvalidRequest)
+		return Picture{}, fmt.Errorf("generate: unknown type %q: %w", r.Type, ErrInvalidRequest)
+	}
+	if r.TokenFrame != "" && r.TokenFrame != TokenFrameRound {
+		return Picture{}, fmt.Errorf("generate: unknown token frame %q: %w", r.TokenFrame, ErrInvalidRequest)
 	}
 	sc := newScene(r)
+	if r.TokenFrame != "" && r.Type != TypeCharacterPortrait {
+		sc.warn("token_frame frames a character_portrait only; this %s has none", r.Type)
+	}
 	img := image.NewRGBA(image.Rect(0, 0, r.Width, r.Height))
 	if err := render(ctx, img, sc); err != nil {
-		return nil, fmt.Errorf("generate %s: %w", r.Type, err)
+		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)
 	}
-	if lk, ok := findLook(r.StylePreset, r.Style, r.Prompt); ok {
-		styled, err := lk.apply(ctx, img, sc.seed)
-		if err != nil {
-			return nil, fmt.Errorf("generate %s: look %s: %w", r.Type, lk.name, err)
-		}
-		if err := blend(ctx, img, styled, generatedLookStrength); err != nil {
-			return nil, fmt.Errorf("generate %s: look %s: %w", r.Type, lk.name, err)
+	if lk, ok := findLook(r.StylePreset, r.Style, sc.prompt); ok {
+		if err := applyLook(ctx, img, lk, sc.seed); err != nil {
+			return Picture{}, fmt.Errorf("generate %s: look %s: %w", r.Type, lk.name, err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("generate %s: %w", r.Type, err)
+		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)
 	}
-	return EncodePNG(img)
+	data, err := EncodePNG(img)
+	if err != nil {
+		return Picture{}, fmt.Errorf("generate %s: %w", r.Type, err)
+	}
+	sc.warnings = append(sc.warnings, sc.rm.unmet()...)
+	return Picture{PNG: data, Grid: sc.grid, Warnings: sc.warnings}, nil
+}
+
+// applyLook lays a look over a generated picture at generatedLookStrength,
+// keeping its alpha channel: a transparent background stays transparent.
+func applyLook(ctx context.Context, img *image.RGBA, lk look, seed uint64) error {
+	alpha := alphaPlane(img)
+	styled, err := lk.apply(ctx, img, seed)
+	if err != nil {
+		return err
+	}
+	if err := blend(ctx, img, styled, generatedLookStrength); err != nil {
+		return err
+	}
+	if alpha != nil {
+		restoreAlpha(img, alpha)
+	}
+	return nil
+}
+
+// alphaPlane returns a copy of img's alpha channel, or nil when img is
+// opaque.
+func alphaPlane(img *image.RGBA) []uint8 {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	var out []uint8
+	for y := range h {
+		row := img.Pix[y*img.Stride : y*img.Stride+w*4]
+		for x := range w {
+			if row[x*4+3] != 255 && out == nil {
+				out = make([]uint8, w*h)
+				for i := range out {
+					out[i] = 255
+				}
+			}
+			if out != nil {
+				out[y*w+x] = row[x*4+3]
+			}
+		}
+	}
+	return out
+}
+
+// restoreAlpha sets img's alpha channel back to alpha and keeps every colour
+// channel within it, as premultiplied colour must be.
+func restoreAlpha(img *image.RGBA, alpha []uint8) {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	for y := range h {
+		row := img.Pix[y*img.Stride : y*img.Stride+w*4]
+		for x := range w {
+			a := alpha[y*w+x]
+			row[x*4+3] = a
+			for c := range 3 {
+				row[x*4+c] = min(row[x*4+c], a)
+			}
+		}
+	}
 }
 
 // generatedLookStrength is how strongly a look named by the style or prompt
@@ -122,33 +225,48 @@ const generatedLookStrength = 0.75
 var drawers = map[string]func(context.Context, *image.RGBA, *scene) error{
 	TypeCharacterPortrait: drawPortrait,
 	TypeItemIllustration:  drawItem,
-	TypeLocationVisual:    drawCavern,
-	TypeMapBackground:     drawDungeon,
-	TypeEnvironmentScene:  drawLandscape,
+	TypeLocationVisual:    drawLocation,
+	TypeMapBackground:     drawMap,
+	TypeEnvironmentScene:  drawEnvironment,
 	TypeMagicalEffect:     drawSigil,
 }
 
 // scene is what every drawer needs: the request, a seeded generator and the
-// themed palette.
+// themed palette; drawers leave the grid and warnings in it.
 type scene struct {
-	req  GenerateRequest
-	seed uint64
-	rng  *rand.Rand
-	pal  palette
+	req    GenerateRequest
+	prompt string // the prompt without its negated phrases ("no grid")
+	seed   uint64
+	rng    *rand.Rand
+	pal    palette
+	rm     *removals
+
+	grid     *Grid
+	warnings []string
 }
 
 func newScene(r GenerateRequest) *scene {
 	seed := requestSeed(r)
+	prompt, negated := splitNegations(r.Prompt)
 	return &scene{
-		req:  r,
-		seed: seed,
-		rng:  rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		pal:  themePalette(r.Genre, r.Tone),
+		req:    r,
+		prompt: prompt,
+		seed:   seed,
+		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		pal:    themePalette(r.Genre, r.Tone),
+		rm:     parseRemovals(r.NegativePrompt, negated),
 	}
 }
 
+// warn adds a warning for the caller.
+func (sc *scene) warn(format string, args ...any) {
+	sc.warnings = append(sc.warnings, fmt.Sprintf(format, args...))
+}
+
 // requestSeed folds every field that shapes the picture into one seed, so
-// a different prompt or theme also gives a different picture.
+// a different prompt or theme also gives a different picture. The negative
+// prompt and the token frame are left out: they remove or add elements of
+// the same picture.
 func requestSeed(r GenerateRequest) uint64 {
 	h := fnv.New64a()
 	for _, s := range []string{r.Type, r.Prompt, r.Genre, r.Tone, r.Style, r.StylePreset, r.Race, r.Class, r.Alignment, strconv.FormatInt(r.Seed, 10)} {

@@ -24,11 +24,11 @@ func decodePNG(tb testing.TB, data []byte) image.Image {
 
 func generate(tb testing.TB, r GenerateRequest) []byte {
 	tb.Helper()
-	data, err := New().Generate(context.Background(), r)
+	pic, err := New().Generate(context.Background(), r)
 	if err != nil {
 		tb.Fatalf("Generate(%+v): %v", r, err)
 	}
-	return data
+	return pic.PNG
 }
 
 // meanColour is the average straight colour of img, channels 0..255.
@@ -111,11 +111,11 @@ func TestGenerateConcurrentIsDeterministic(t *testing.T) {
 	results := make([][]byte, 4)
 	for i := range results {
 		wg.Go(func() {
-			data, err := e.Generate(context.Background(), r)
+			pic, err := e.Generate(context.Background(), r)
 			if err != nil {
 				t.Errorf("Generate: %v", err)
 			}
-			results[i] = data
+			results[i] = pic.PNG
 		})
 	}
 	wg.Wait()
@@ -288,4 +288,28 @@ func maxDiff(a, b *image.RGBA) int {
 		d = max(d, abs(int(a.Pix[i])-int(b.Pix[i])))
 	}
 	return d
+}
+
+// BenchmarkGenerate draws one picture of each type at the API's default
+// size, with prompts that pick the costlier kinds.
+func BenchmarkGenerate(b *testing.B) {
+	reqs := []GenerateRequest{
+		{Type: TypeCharacterPortrait, Prompt: "a dwarf fighter", Race: "dwarf", Class: "fighter", TokenFrame: TokenFrameRound},
+		{Type: TypeMapBackground, Prompt: "tavern interior"},
+		{Type: TypeMapBackground, Prompt: "dense forest"},
+		{Type: TypeLocationVisual, Prompt: "a castle in a forest in the rain"},
+		{Type: TypeEnvironmentScene, Prompt: "a misty swamp"},
+		{Type: TypeItemIllustration, Prompt: "a golden crown"},
+		{Type: TypeMagicalEffect, Prompt: "a violet ward"},
+	}
+	for _, r := range reqs {
+		r.Width, r.Height = 512, 512
+		b.Run(r.Type+"/"+r.Prompt, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := New().Generate(context.Background(), r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -1,8 +1,6 @@
 package imagegen
 
 import (
-	"context"
-	"image"
 	"math"
 	"math/rand/v2"
 )
@@ -451,71 +449,4 @@ func chargeSDF(kind int, x, y float64) float64 {
 		return min(haft, blade)
 	}
 	return 1
-}
-
-// drawPortrait draws a heraldic token: a coat of arms on a shield, on a
-// round token with a metal ring, on a dark backdrop.
-func drawPortrait(ctx context.Context, img *image.RGBA, sc *scene) error {
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	pal := sc.pal
-	cx, cy := float64(w)/2, float64(h)/2
-	R := 0.46 * min(float64(w), float64(h))
-	ri := 0.86 * R
-	g := shieldGeom{cx: cx, top: cy - 0.6*ri, a: 0.56 * ri, h: 1.36 * ri}
-	ar := newArms(sc.rng, g, sc.req.Race, sc.req.Class, sc.req.Alignment, pal.metal)
-	tex := newNoise(sc.seed)
-	disk := mix(pal.bg, pal.accent, 0.35)
-	lw := max(1, R/120)
-	shadowOff := R * 0.04
-	studs := 16 + 4*sc.rng.IntN(3)
-	studR := (R - ri) * 0.22
-	pix := img.Pix
-	for y := range h {
-		if err := checkRow(ctx, y); err != nil {
-			return err
-		}
-		py := float64(y) + 0.5
-		for x := range w {
-			px := float64(x) + 0.5
-			i := y*img.Stride + x*4
-			dx, dy := px-cx, py-cy
-			r := math.Hypot(dx, dy)
-			// Backdrop: vertical gradient, noise, the token's soft shadow.
-			c := mix(pal.bg, pal.bg2, py/float64(h)).scale(0.9 + 0.2*tex.fbm(px/(R*0.2), py/(R*0.2), 3))
-			sd := math.Hypot(dx-shadowOff, dy-shadowOff) - R
-			c = c.scale(1 - 0.55*smoothstep(R*0.08, -R*0.04, sd))
-			if r < R+1 {
-				var lx, ly float64 // unit direction, for lighting
-				if r > 0 {
-					lx, ly = dx/r, dy/r
-				}
-				facing := -(lx + ly) * math.Sqrt2 / 2 // 1 toward the light
-				// Inner disk: tinted, with faint rays.
-				th := math.Atan2(dy, dx)
-				inner := disk.scale((1.05 - 0.35*r/ri) * (1 + 0.05*math.Cos(th*24)))
-				// Ring: a bevelled metal band with studs.
-				t := (r - ri) / (R - ri)
-				ring := pal.metal.scale(0.78 + 0.32*facing*(2*t-1))
-				ring = ring.add(rgb{1, 1, 1}.scale(0.45 * math.Pow(max(0, facing*(2*t-1)), 6)))
-				sa := math.Round(th/(2*math.Pi)*float64(studs)) * 2 * math.Pi / float64(studs)
-				sx, sy := cx+math.Cos(sa)*(ri+R)/2, cy+math.Sin(sa)*(ri+R)/2
-				sdStud := math.Hypot(px-sx, py-sy) - studR
-				stud := pal.metal.scale(1.1 - 0.5*((px-sx)+(py-sy))/(2*studR))
-				ring = mix(ring, stud, cover(sdStud))
-				ring = mix(ring, pal.ink, 0.7*cover(math.Abs(sdStud)-lw/2))
-				tok := mix(inner, ring, cover(ri-r))
-				tok = mix(tok, pal.ink, cover(math.Abs(r-ri)-lw))
-				tok = mix(tok, pal.ink, cover(math.Abs(r-R+lw)-lw))
-				c = mix(c, tok, cover(r-R))
-			}
-			if m := shadowOff + 4; math.Abs(dx) < g.a+m && py > g.top-m && py < g.top+g.h+m {
-				// The shield casts a shadow on the token, then sits on it.
-				c = c.scale(1 - 0.4*smoothstep(R*0.03, -R*0.02, g.sdf(px-shadowOff, py-shadowOff)))
-				arm, cov := ar.shade(px, py, tex)
-				c = mix(c, arm, cov)
-			}
-			put(pix, i, c)
-		}
-	}
-	return nil
 }

@@ -4,58 +4,25 @@ import (
 	"context"
 	"image"
 	"math"
-	"strings"
 )
-
-// Item shapes.
-const (
-	itemAmulet = iota
-	itemSword
-	itemPotion
-	itemShield
-)
-
-// itemWords picks the item's shape from the prompt; the earliest word wins
-// and an amulet is drawn when none is found.
-var itemWords = []struct {
-	words []string
-	shape int
-}{
-	{[]string{"sword", "blade", "dagger", "sabre", "saber", "scimitar", "katana", "longsword", "greatsword", "rapier", "knife", "falchion"}, itemSword},
-	{[]string{"potion", "flask", "vial", "elixir", "bottle", "philter", "philtre", "tonic", "brew"}, itemPotion},
-	{[]string{"shield", "buckler", "aegis", "heater", "escutcheon"}, itemShield},
-	{[]string{"amulet", "necklace", "pendant", "medallion", "gem", "jewel", "ring", "talisman", "brooch", "crystal"}, itemAmulet},
-}
 
 // magicWords make an item glow.
 var magicWords = []string{"magic", "enchant", "glow", "flam", "fire", "arcane", "holy", "curse", "rune", "frost", "ice", "lightning", "storm", "radiant", "shadow", "necrotic", "blessed", "legendary", "artifact", "artefact", "+1", "+2", "+3"}
-
-func itemShape(prompt string) int {
-	lower := strings.ToLower(prompt)
-	shape, at := itemAmulet, -1
-	for _, iw := range itemWords {
-		for _, w := range iw.words {
-			if i := wordIndex(lower, w); i >= 0 && (at < 0 || i < at) {
-				shape, at = iw.shape, i
-			}
-		}
-	}
-	return shape
-}
 
 // itemPart returns the object's signed distance at a pixel (for the
 // outline, shadow and aura) and, when colour is set and the pixel is on the
 // object, its colour.
 type itemPart func(px, py float64, colour bool) (c rgb, d float64)
 
-// drawItem draws one object, isolated and centred on a plain backdrop: a
-// sword, a potion, a shield or an amulet, chosen by the prompt.
+// drawItem draws one object, isolated and centred on a plain backdrop,
+// its shape chosen by the prompt's item word (see itemKinds); an unknown
+// word gets the closest shape and a warning.
 func drawItem(ctx context.Context, img *image.RGBA, sc *scene) error {
 	w, h := img.Rect.Dx(), img.Rect.Dy()
 	S := min(float64(w), float64(h))
 	cx, cy := float64(w)/2, float64(h)/2
 	pal := sc.pal
-	accent, named := promptColour(sc.req.Prompt)
+	accent, named := promptColour(sc.prompt)
 	if !named {
 		accent = pal.accent
 	}
@@ -63,29 +30,14 @@ func drawItem(ctx context.Context, img *image.RGBA, sc *scene) error {
 	if !named {
 		glowColour = pal.glow
 	}
-	magic := hasAnyWord(sc.req.Prompt, magicWords...)
+	magic := hasAnyWord(sc.prompt, magicWords...) && !sc.rm.has(rmGlow)
 	tex := newNoise(sc.seed)
 
-	var part itemPart
-	switch itemShape(sc.req.Prompt) {
-	case itemSword:
-		part = swordPart(cx, cy, S, pal, accent)
-	case itemPotion:
-		part = potionPart(cx, cy, S, sc, accent, tex)
-	case itemShield:
-		g := shieldGeom{cx: cx, top: cy - 0.36*S, a: 0.3 * S, h: 0.74 * S}
-		ar := newArms(sc.rng, g, sc.req.Race, sc.req.Class, sc.req.Alignment, pal.metal)
-		part = func(px, py float64, colour bool) (rgb, float64) {
-			d := g.sdf(px, py) - ar.lw
-			if !colour || d > 1 {
-				return rgb{}, d
-			}
-			c, _ := ar.shade(px, py, tex)
-			return c, d
-		}
-	default:
-		part = amuletPart(cx, cy, S, sc, accent)
+	shape, warning := pickItem(sc.prompt)
+	if warning != "" {
+		sc.warn("%s", warning)
 	}
+	part := itemPartFor(shape, cx, cy, S, sc, accent, tex)
 
 	backdrop := mix(pal.bg, pal.floor, 0.55).saturate(0.6)
 	ink := pal.ink

@@ -40,6 +40,7 @@ type battleMap struct {
 	doors      []door
 	props      []prop
 	wet        float64 // share of the floor under water, roughly
+	drawGrid   bool    // draw the grid lines
 }
 
 // newBattleMap sizes the grid for a w×h picture: squares of 12..64 pixels,
@@ -65,20 +66,16 @@ func (r rect) centre() (float64, float64) {
 // wetWords in a prompt flood part of the floor.
 var wetWords = []string{"flood", "water", "sewer", "pool", "river", "lake", "swamp", "marsh", "drown", "sunken", "underwater", "cistern"}
 
-func wetness(prompt string, base float64) float64 {
-	if hasAnyWord(prompt, wetWords...) {
+// wetness is the share of a dungeon's or cavern's floor under water: more
+// when the prompt names water, none when the negative prompt removes it.
+func wetness(sc *scene, base float64) float64 {
+	switch {
+	case sc.rm.has(rmWater):
+		return 0
+	case hasAnyWord(sc.prompt, wetWords...):
 		return 0.3
 	}
 	return base
-}
-
-// drawDungeon draws a dungeon battle map: rooms from a binary space
-// partition, joined by L-shaped corridors, with doors, pillars and rubble.
-func drawDungeon(ctx context.Context, img *image.RGBA, sc *scene) error {
-	m := newBattleMap(img.Rect.Dx(), img.Rect.Dy())
-	m.carveRooms(sc.rng)
-	m.wet = wetness(sc.req.Prompt, 0)
-	return m.render(ctx, img, sc)
 }
 
 // carveRooms fills the grid with BSP rooms and corridors.
@@ -251,15 +248,6 @@ func (m *battleMap) placeRoomProps(rng *rand.Rand, rooms []rect) {
 			})
 		}
 	}
-}
-
-// drawCavern draws a cavern battle map: cellular-automaton caves with
-// organic walls, boulders and, sometimes, pools.
-func drawCavern(ctx context.Context, img *image.RGBA, sc *scene) error {
-	m := newBattleMap(img.Rect.Dx(), img.Rect.Dy())
-	m.carveCave(sc.rng)
-	m.wet = wetness(sc.req.Prompt, 0.06)
-	return m.render(ctx, img, sc)
 }
 
 // carveCave grows caves with a 4-5 cellular automaton on a grid two samples
@@ -442,11 +430,15 @@ func (m *battleMap) render(ctx context.Context, img *image.RGBA, sc *scene) erro
 	floorF := rockF.inverted().blurred(3, 2)
 
 	pal := sc.pal
+	grainAmount := pal.grainAmount
+	if sc.rm.has(rmGrain) {
+		grainAmount = 0
+	}
 	tex := newNoise(sc.seed ^ 0x7465787475726500)
 	cell := m.cell
 	fc := float64(cell)
 	lw := max(1, cell/12) // wall outline
-	gw := max(1, cell/32) // grid line
+	gw := gridWidth(cell)
 	jw := max(1, cell/24) // stone joints
 	sh := fc * 0.18       // shadow offset
 	hatchSp := max(3, cell/7)
@@ -479,9 +471,9 @@ func (m *battleMap) render(ctx context.Context, img *image.RGBA, sc *scene) erro
 			} else {
 				c = pal.floor.scale(m.floorTone(tx, ty, lx, ly, jw, sc.seed, pal.floorStyle) * (0.86 + 0.28*n))
 			}
-			c = c.add(rgb{1, 1, 1}.scale((unit(hash2(x, y, sc.seed)) - 0.5) * pal.grainAmount))
+			c = c.add(rgb{1, 1, 1}.scale((unit(hash2(x, y, sc.seed)) - 0.5) * grainAmount))
 			c = c.scale(1 - 0.6*shadow.at(float64(x)-sh, float64(y)-sh))
-			if tx >= 0 && ty >= 0 && tx < m.cols && ty < m.rows && (lx < gw || ly < gw) {
+			if m.drawGrid && m.onGridLine(x, y, gw) {
 				c = mix(c, pal.grid, 0.45)
 			}
 			if rockNear(mask, w, h, x, y, lw) {
@@ -496,7 +488,7 @@ func (m *battleMap) render(ctx context.Context, img *image.RGBA, sc *scene) erro
 	for _, d := range m.doors {
 		m.drawDoor(img, d, &pal)
 	}
-	return vignette(ctx, img, 0.35)
+	return nil
 }
 
 // pixelMask decides, per pixel, rock, floor or water.

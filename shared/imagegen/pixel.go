@@ -20,6 +20,21 @@ func checkRow(ctx context.Context, y int) error {
 	return nil
 }
 
+// forPixels calls f for every pixel of a w×h picture, row by row, with the
+// pixel's centre, and stops with ctx's error when it is done.
+func forPixels(ctx context.Context, w, h int, f func(x, y int, px, py float64)) error {
+	for y := range h {
+		if err := checkRow(ctx, y); err != nil {
+			return err
+		}
+		py := float64(y) + 0.5
+		for x := range w {
+			f(x, y, float64(x)+0.5, py)
+		}
+	}
+	return nil
+}
+
 // rgb is a straight colour with channels in 0..1 (sRGB, not linear).
 type rgb struct{ r, g, b float64 }
 

@@ -220,7 +220,7 @@ func TestKeywords(t *testing.T) {
 		{"a dented shield and a sword", itemShield},
 		{"an amulet", itemAmulet},
 		{"a mysterious object", itemAmulet},
-		{"two rusty daggers", itemSword},
+		{"two rusty daggers", itemDagger},
 	}
 	for _, tc := range shapes {
 		if got := itemShape(tc.prompt); got != tc.want {
