@@ -37,10 +37,14 @@ type Generator struct {
 	newSeed func() int64
 }
 
-// Output is a generated document and the seed that reproduces it.
+// Output is a generated document, the seed that reproduces it, and
+// warnings about the request: parameters it could not honour or read
+// (unknown theme words, a duration it did not understand). Warnings are
+// about the request, never part of the content.
 type Output struct {
-	Content json.RawMessage
-	Seed    int64
+	Content  json.RawMessage
+	Seed     int64
+	Warnings []string
 }
 
 // New returns a generator over the embedded tables. The tables are checked
@@ -63,9 +67,10 @@ func (g *Generator) Character(ctx context.Context, req dnd.CharacterRequest) (Ou
 		return Output{}, err
 	}
 	seed := g.seed(req.Seed)
-	return g.run(dnd.KindCharacter, req.Type, seed, func() (any, error) {
+	return g.run(dnd.KindCharacter, req.Type, seed, func() (any, []string, error) {
 		c := g.newCharacter(seed, req)
-		return c.content(req.Type)
+		doc, err := c.content(req.Type)
+		return doc, nil, err
 	})
 }
 
@@ -76,9 +81,8 @@ func (g *Generator) Campaign(ctx context.Context, req dnd.CampaignRequest) (Outp
 		return Output{}, err
 	}
 	seed := g.seed(req.Seed)
-	return g.run(dnd.KindCampaign, req.Type, seed, func() (any, error) {
-		c := g.newCampaign(seed, req)
-		return c.content(req.Type)
+	return g.run(dnd.KindCampaign, req.Type, seed, func() (any, []string, error) {
+		return g.newCampaign(seed, req).content(req.Type)
 	})
 }
 
@@ -90,7 +94,7 @@ func (g *Generator) Theme(ctx context.Context, req dnd.ThemeRequest) (Output, er
 		return Output{}, err
 	}
 	seed := g.seed(req.Seed)
-	return g.run(dnd.KindTheme, dnd.TypeTheme, seed, func() (any, error) {
+	return g.run(dnd.KindTheme, dnd.TypeTheme, seed, func() (any, []string, error) {
 		r := newRand(seed, dnd.KindTheme)
 		lexs := g.t.restyle.resolve(req.Theme)
 		out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
@@ -103,7 +107,7 @@ func (g *Generator) Theme(ctx context.Context, req dnd.ThemeRequest) (Output, er
 			Theme:             dnd.AppliedTheme(req.Theme),
 			SimilarityScore:   dnd.Similarity(req.Content, out),
 			PreservedElements: nonNil(kept),
-		}, nil
+		}, nil, nil
 	})
 }
 
@@ -116,8 +120,8 @@ func (g *Generator) Freeform(ctx context.Context, req dnd.FreeformRequest) (Outp
 		return Output{}, err
 	}
 	seed := g.seed(req.Seed)
-	return g.run(dnd.KindFreeform, dnd.TypeFreeform, seed, func() (any, error) {
-		return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
+	return g.run(dnd.KindFreeform, dnd.TypeFreeform, seed, func() (any, []string, error) {
+		return dnd.FreeformText{Text: g.freeform(seed, req)}, nil, nil
 	})
 }
 
@@ -148,7 +152,7 @@ func (g *Generator) check(ctx context.Context, kind string, problems map[string]
 
 // run builds, encodes and validates a document. A panic from bad embedded
 // data becomes an error; any other panic is a bug and propagates.
-func (g *Generator) run(kind, typ string, seed int64, build func() (any, error)) (out Output, err error) {
+func (g *Generator) run(kind, typ string, seed int64, build func() (any, []string, error)) (out Output, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			de, ok := r.(dataError)
@@ -158,7 +162,7 @@ func (g *Generator) run(kind, typ string, seed int64, build func() (any, error))
 			err = &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator failed", Err: de.err}
 		}
 	}()
-	doc, err := build()
+	doc, warnings, err := build()
 	if err != nil {
 		return Output{}, err
 	}
@@ -169,7 +173,7 @@ func (g *Generator) run(kind, typ string, seed int64, build func() (any, error))
 	if err := dnd.ValidateContent(kind, typ, b); err != nil {
 		return Output{}, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator produced invalid content", Err: err}
 	}
-	return Output{Content: b, Seed: seed}, nil
+	return Output{Content: b, Seed: seed, Warnings: warnings}, nil
 }
 
 // newRand returns a PCG source for seed on a stream named by label, so
