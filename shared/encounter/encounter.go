@@ -42,6 +42,13 @@ func Labels() []string { return slices.Clone(labels) }
 // MaxCreatures caps the number of monsters Build puts in one encounter.
 const MaxCreatures = 20
 
+// DeadlyCeiling bounds what Build and Fits call a deadly encounter: at or
+// above the party's deadly threshold and below this many times it. The DMG
+// sets no upper bound; beyond twice the threshold a fight is a massacre,
+// not an encounter. Difficulty still labels anything above the threshold
+// deadly.
+const DeadlyCeiling = 2
+
 var (
 	// ErrUnknownDifficulty is returned for a label outside Labels.
 	ErrUnknownDifficulty = errors.New("encounter: unknown difficulty")
@@ -241,7 +248,8 @@ func Evaluate(p Party, groups []Group) Encounter {
 
 // Build chooses how many of each offered monster (at least one of each,
 // at most MaxCreatures in all) make an encounter of the asked difficulty
-// for the party. Among the counts whose label is the asked one it prefers
+// for the party (a deadly one stays under DeadlyCeiling times the deadly
+// threshold). Among the counts whose label is the asked one it prefers
 // adjusted XP near a point drawn inside the band (near the threshold for
 // deadly), so the same request can give different but equally valid fights.
 // It returns ErrUnreachable, with the reason, when no count works: one of
@@ -271,7 +279,7 @@ func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encount
 			n += c
 		}
 		adj := Adjust(base, Multiplier(n, p.Size()))
-		if Difficulty(adj, t) != difficulty {
+		if !inBand(adj, t, difficulty) {
 			return
 		}
 		score := math.Abs(math.Log(float64(max(adj, 1))/target)) + 0.01*float64(n)
@@ -342,6 +350,10 @@ func unreachable(p Party, difficulty string, offered []Monster, t Thresholds) er
 	}
 	least := Evaluate(p, one)
 	lo, _ := t.Of(difficulty)
+	if least.AdjustedXP >= DeadlyCeiling*t.Deadly {
+		return fmt.Errorf("%w: one each of %s is already %d adjusted XP, over %d times this party's deadly threshold of %d",
+			ErrUnreachable, strings.Join(names, ", "), least.AdjustedXP, DeadlyCeiling, t.Deadly)
+	}
 	if idx(least.Difficulty) > idx(difficulty) {
 		return fmt.Errorf("%w: one each of %s is already %d adjusted XP, %s for this party (%s starts at %d)",
 			ErrUnreachable, strings.Join(names, ", "), least.AdjustedXP, least.Difficulty, difficulty, lo)
@@ -352,15 +364,25 @@ func unreachable(p Party, difficulty string, offered []Monster, t Thresholds) er
 
 func idx(label string) int { return slices.Index(labels, label) }
 
+// inBand reports whether adjusted XP makes an encounter of the difficulty
+// as Build means it: the label, and under DeadlyCeiling for deadly.
+func inBand(adjustedXP int, t Thresholds, difficulty string) bool {
+	if difficulty == Deadly && adjustedXP >= DeadlyCeiling*t.Deadly {
+		return false
+	}
+	return Difficulty(adjustedXP, t) == difficulty
+}
+
 // Fits reports whether some number of m alone (1 to MaxCreatures) makes an
-// encounter of the difficulty for p.
+// encounter of the difficulty for p, as Build means it.
 func Fits(p Party, difficulty string, m Monster) bool {
+	t := Budget(p.Levels)
 	for n := 1; n <= MaxCreatures; n++ {
-		d := Evaluate(p, []Group{{Monster: m, Count: n}}).Difficulty
-		if d == difficulty {
+		adj := Adjust(n*m.XP, Multiplier(n, p.Size()))
+		if inBand(adj, t, difficulty) {
 			return true
 		}
-		if idx(d) > idx(difficulty) {
+		if idx(Difficulty(adj, t)) > idx(difficulty) || adj >= DeadlyCeiling*t.Deadly {
 			return false
 		}
 	}

@@ -6,68 +6,18 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/dndcc/dnd-llm-service/shared/encounter/encountertest"
 )
 
-// The test's own copy of the DMG tables, written out independently of the
-// package's: per-character thresholds by level, and the multiplier ladder.
-var testThresholds = map[int][4]int{
-	1: {25, 50, 75, 100}, 2: {50, 100, 150, 200}, 3: {75, 150, 225, 400}, 4: {125, 250, 375, 500},
-	5: {250, 500, 750, 1100}, 6: {300, 600, 900, 1400}, 7: {350, 750, 1100, 1700}, 8: {450, 900, 1400, 2100},
-	9: {550, 1100, 1600, 2400}, 10: {600, 1200, 1900, 2800}, 11: {800, 1600, 2400, 3600}, 12: {1000, 2000, 3000, 4500},
-	13: {1100, 2200, 3400, 5100}, 14: {1250, 2500, 3800, 5700}, 15: {1400, 2800, 4300, 6400}, 16: {1600, 3200, 4800, 7200},
-	17: {2000, 3900, 5900, 8800}, 18: {2100, 4200, 6300, 9500}, 19: {2400, 4900, 7300, 10900}, 20: {2800, 5700, 8500, 12700},
-}
-
-var testXP = map[string]int{
-	"0": 10, "1/8": 25, "1/4": 50, "1/2": 100, "1": 200, "2": 450, "3": 700, "4": 1100, "5": 1800,
-	"6": 2300, "7": 2900, "8": 3900, "9": 5000, "10": 5900, "11": 7200, "12": 8400, "13": 10000,
-	"14": 11500, "15": 13000, "16": 15000, "17": 18000, "18": 20000, "19": 22000, "20": 25000,
-	"21": 33000, "22": 41000, "23": 50000, "24": 62000, "25": 75000, "26": 90000, "27": 105000,
-	"28": 120000, "29": 135000, "30": 155000,
-}
-
-// testLabel computes the label of count monsters worth base XP in total
-// against a party, from the test's own tables.
+// testLabel computes the label from encountertest's own copy of the
+// tables, typed independently of this package's.
 func testLabel(t testing.TB, levels []int, count, base int) (adjusted int, label string) {
 	t.Helper()
-	ladder := []float64{0.5, 1, 1.5, 2, 2.5, 3, 4, 5}
-	step := 0
-	switch {
-	case count == 1:
-		step = 1
-	case count == 2:
-		step = 2
-	case count >= 3 && count <= 6:
-		step = 3
-	case count >= 7 && count <= 10:
-		step = 4
-	case count >= 11 && count <= 14:
-		step = 5
-	case count >= 15:
-		step = 6
-	}
-	if len(levels) < 3 {
-		step++
-	}
-	if len(levels) >= 6 {
-		step--
-	}
-	x2 := int(float64(base) * ladder[step] * 2) // exact: ladder values are halves
-	adjusted = (x2 + 1) / 2                     // halves round up
-	var sum [4]int
-	for _, l := range levels {
-		for i, v := range testThresholds[l] {
-			sum[i] += v
-		}
-	}
-	label = "trivial"
-	for i, name := range []string{"easy", "medium", "hard", "deadly"} {
-		if adjusted >= sum[i] {
-			label = name
-		}
-	}
-	return adjusted, label
+	return encountertest.Label(levels, count, base)
 }
+
+var testXP = encountertest.XP
 
 func party(level, size int) Party { return NewParty(level, size) }
 
@@ -151,7 +101,7 @@ func TestBudget(t *testing.T) {
 		}
 	}
 	for level := 1; level <= 20; level++ {
-		want := testThresholds[level]
+		want := encountertest.Thresholds([]int{level})
 		if got := Budget([]int{level}); got != (Thresholds{want[0], want[1], want[2], want[3]}) {
 			t.Errorf("Budget([%d]) = %+v, want %v", level, got, want)
 		}
@@ -253,7 +203,7 @@ func TestBuild(t *testing.T) {
 						base += g.Count * testXP[g.Monster.CR]
 					}
 					adj, label := testLabel(t, p.Levels, count, base)
-					if label != diff || e.Difficulty != diff || e.AdjustedXP != adj || count > MaxCreatures {
+					if label != diff || e.Difficulty != diff || e.AdjustedXP != adj || count > MaxCreatures || (diff == "deadly" && adj >= 2*e.Thresholds.Deadly) {
 						t.Fatalf("Build(L%d×%d, %s, %v) = %d creatures, %d adjusted XP %q; test tables say %d %q",
 							level, size, diff, names, count, e.AdjustedXP, e.Difficulty, adj, label)
 					}
@@ -281,6 +231,8 @@ func TestBuildRefuses(t *testing.T) {
 		{"hill giant is deadly for six level-1s", party(1, 6), "easy", []Monster{giant}, ErrUnreachable},
 		{"hill giant is deadly for six level-1s (medium)", party(1, 6), "medium", []Monster{giant}, ErrUnreachable},
 		{"goblins cannot trouble eight level-20s", party(20, 8), "easy", []Monster{goblin}, ErrUnreachable},
+		// 18,000 XP × 0.5 = 9,000, fifteen times the deadly 600: a massacre, not an encounter.
+		{"an adult red dragon is beyond deadly for six level-1s", party(1, 6), "deadly", []Monster{mustMonster(t, "Adult Red Dragon")}, ErrUnreachable},
 		{"unknown label", party(1, 4), "brutal", []Monster{goblin}, ErrUnknownDifficulty},
 		{"empty party", Party{}, "easy", []Monster{goblin}, ErrBadParty},
 	}

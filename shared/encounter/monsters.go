@@ -113,6 +113,18 @@ func CRRank(cr string) int {
 	})
 }
 
+// monsterIndex maps lower-case names and plurals to positions in the list.
+var monsterIndex = sync.OnceValue(func() map[string]int {
+	idx := map[string]int{}
+	for i, m := range monsters() {
+		idx[strings.ToLower(m.Name)] = i
+		if _, ok := idx[strings.ToLower(m.PluralName())]; !ok {
+			idx[strings.ToLower(m.PluralName())] = i
+		}
+	}
+	return idx
+})
+
 var loadMonsters = sync.OnceValues(func() ([]Monster, error) {
 	b, err := dataFS.ReadFile("data/monsters.json")
 	if err != nil {
@@ -170,13 +182,11 @@ func (m Monster) clone() Monster {
 // Lookup finds a monster by name or plural, ignoring case and surrounding
 // space.
 func Lookup(name string) (Monster, bool) {
-	n := strings.TrimSpace(name)
-	for _, m := range monsters() {
-		if strings.EqualFold(m.Name, n) || strings.EqualFold(m.PluralName(), n) {
-			return m.clone(), true
-		}
+	i, ok := monsterIndex()[strings.ToLower(strings.TrimSpace(name))]
+	if !ok {
+		return Monster{}, false
 	}
-	return Monster{}, false
+	return monsters()[i].clone(), true
 }
 
 // Candidates returns the monsters that can make an encounter of the

@@ -25,9 +25,10 @@ type campaign struct {
 	theme      *campaignTheme
 	terrainKey string
 	terrain    terrain
-	family     string   // the creature family the story is about, or ""
-	creatures  string   // those creatures in prose: "goblins", "the undead", "mind flayers"
-	minionTags []string // monster tags of the rank and file
+	family     string            // the creature family the story is about, or ""
+	creatures  string            // those creatures in prose: "goblins", "the undead", "mind flayers"
+	minionTags []string          // monster tags of the rank and file
+	minion     encounter.Monster // the rank and file the prose names
 	arch       antagonistArchetype
 	boss       encounter.Monster
 	nature     string // person, monster or beast
@@ -72,9 +73,15 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	c.chooseTerrain(r)
 	c.chooseAntagonist(r)
 	c.chooseKind(r)
-	c.setPieces = c.hints.SetPieces
+	c.minion = c.minionMonster()
+	// Set pieces: the creatures' own first, else the theme's words', else
+	// the land's.
+	c.setPieces = encounter.ThemeHints(c.creatures).SetPieces
 	if len(c.setPieces) == 0 {
-		c.setPieces = encounter.ThemeHints(strings.Join(append([]string{c.creatures, c.terrainKey}, c.theme.Plots...), " ")).SetPieces
+		c.setPieces = c.hints.SetPieces
+	}
+	if len(c.setPieces) == 0 {
+		c.setPieces = encounter.ThemeHints(strings.Join(append(slices.Clone(c.theme.Plots), c.terrainKey), " ")).SetPieces
 	}
 	c.bindWorld(r, townName)
 	return c
@@ -224,15 +231,14 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	c.arch = pick(r, fits)
 	c.boss = c.bossCreature()
 	c.nature = c.arch.Nature
-	if c.nature == "" {
-		switch {
-		case c.boss.Type == "humanoid":
-			c.nature = personNature
-		case c.boss.Speaks:
-			c.nature = monsterNature
-		default:
-			c.nature = beastNature
-		}
+	switch {
+	case !c.boss.Speaks:
+		c.nature = beastNature // a mummy that cannot speak holds no audiences
+	case c.nature != "":
+	case c.boss.Type == "humanoid":
+		c.nature = personNature
+	default:
+		c.nature = monsterNature
 	}
 }
 
@@ -361,10 +367,6 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	if label == "" {
 		label = c.theme.Label
 	}
-	partyDesc := fmt.Sprintf("a party of %d level-%d adventurers", c.size, c.level)
-	if c.size == 1 {
-		partyDesc = fmt.Sprintf("a single level-%d adventurer", c.level)
-	}
 	e := newExpander(t.grammar, r, c.mood)
 	e.set("they", "they", "them", "them", "their", "their", "themself", "themself", "They", "They")
 	firstName, _ := t.personName(r, "human")
@@ -378,13 +380,24 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	e.set("town", town)
 	antagonist, short, style := c.antagonistName(r, e)
 	ally := c.personOf(r, style)
-	minion := c.minionMonster()
-	th := pick(r, c.theme.Threats)
+	minion := c.minion
+	threats := c.theme.Threats
+	if len(c.hints.Families) > 0 {
+		// A theme that named its creatures gets a threat that names them.
+		if named := slices.DeleteFunc(slices.Clone(threats), func(t threat) bool { return !strings.Contains(t.Text, "{creatures}") }); len(named) > 0 {
+			threats = named
+		}
+	}
+	th := pick(r, threats)
+	minions := strings.ToLower(minion.PluralName())
+	if c.theme.MinionNoun != "" && minion.Type == "humanoid" {
+		minions = c.theme.MinionNoun
+	}
 	e.set(
 		"antagonist", antagonist, "antagonist_short", short, "antagonist_title", c.arch.Title, "ally", ally,
-		"campaign_theme", label, "party_desc", partyDesc,
+		"campaign_theme", label, "party_desc", partyDesc(c.size, c.level),
 		"creatures", c.creatures, "creatures_cap", capitalize(c.creatures), "creatures_title", titleCase(strings.TrimPrefix(c.creatures, "the ")),
-		"minions", strings.ToLower(minion.PluralName()), "minions_cap", minion.PluralName(),
+		"minions", minions, "minions_cap", capitalize(minions),
 		"creature", c.boss.Name, "creature_lc", strings.ToLower(c.boss.Name),
 		"level", strconv.Itoa(c.level),
 	)
@@ -401,8 +414,12 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	e.set("tavern", midSentence(e.one(t.campaign.Kinds["tavern"].Names)))
 	e.set("macguffin", e.oneFrag(c.theme.Macguffins))
 	e.set("macguffin_cap", capitalize(e.vars["macguffin"]))
-	e.set("motivation", e.oneFrag(c.arch.Motivations))
+	motive := pick(r, c.arch.Motivations)
+	e.set("motivation", e.frag(motive))
 	e.set("motivation_cap", capitalize(e.vars["motivation"]))
+	e.set("they", "I", "them", "me", "their", "my", "themself", "myself")
+	e.set("motivation_first", e.frag(motive))
+	e.set("they", "they", "them", "them", "their", "their", "themself", "themself")
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
 	e.set("antagonist_desc", e.one(c.arch.Descriptions))
@@ -489,14 +506,14 @@ func (c *campaign) personOf(r *rand.Rand, style string) string {
 func (c *campaign) minionMonster() encounter.Monster {
 	for _, envs := range [][]string{c.envs(), nil} {
 		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
-			if ms := encounter.Candidates(c.party, d, c.minionTags, envs); len(ms) > 0 {
+			if ms := c.candidates(d, c.minionTags, envs); len(ms) > 0 {
 				return c.preferNamed(ms)
 			}
 		}
 	}
 	var weakest encounter.Monster
 	for _, m := range encounter.Monsters() {
-		if m.HasTag(c.minionTags...) && (weakest.Name == "" || m.XP < weakest.XP) {
+		if m.HasTag(c.minionTags...) && !c.peaceable(m) && (weakest.Name == "" || m.XP < weakest.XP) {
 			weakest = m
 		}
 	}
@@ -538,7 +555,11 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		}
 		doc = c.plot(r, n)
 	case dnd.TypeLocation:
-		doc = c.location(r)
+		loc := c.location(r)
+		if w := c.missingFamily(loc); w != "" {
+			warnings = append(warnings, w)
+		}
+		doc = loc
 	case dnd.TypeQuest:
 		doc = c.quest(r)
 	case dnd.TypeDialogue:
@@ -552,6 +573,32 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc)
 	}
 	return doc, warnings, nil
+}
+
+// missingFamily warns when the theme named a creature family none of whose
+// monsters can fight this party (a werewolf is beyond twice the deadly
+// threshold for a lone level-1 character).
+func (c *campaign) missingFamily(loc *dnd.Location) string {
+	if len(c.hints.Families) == 0 {
+		return ""
+	}
+	tags := encounter.FamilyTags(c.family)
+	for _, e := range loc.Encounters {
+		for _, m := range e.Monsters {
+			if srd, _ := encounter.Lookup(m.Name); srd.HasTag(tags...) {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("no %s make a fair fight for %s; the location's fights use other creatures", strings.TrimPrefix(c.creatures, "the "), partyDesc(c.size, c.level))
+}
+
+// partyDesc describes the party: "a party of 4 level-3 adventurers".
+func partyDesc(size, level int) string {
+	if size == 1 {
+		return fmt.Sprintf("a single level-%d adventurer", level)
+	}
+	return fmt.Sprintf("a party of %d level-%d adventurers", size, level)
 }
 
 // gold is a reward that grows with the square of the level and the party.

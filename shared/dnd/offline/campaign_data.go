@@ -79,11 +79,16 @@ func (c *campaignTables) check() error {
 				return fmt.Errorf("hazard %s: unknown location kind %s", h.Name, k)
 			}
 		}
-		if h.Save == "" || h.DamageType == "" || len(h.Kinds)+len(h.Terrains) == 0 {
+		if h.Save == "" || h.DamageType == "" || len(h.Kinds)+len(h.Terrains) == 0 || len(h.Severities) == 0 {
 			return fmt.Errorf("hazard %s: incomplete", h.Name)
 		}
+		for _, sev := range h.Severities {
+			if !slices.Contains(encounter.Severities(), sev) {
+				return fmt.Errorf("hazard %s: severity %q", h.Name, sev)
+			}
+		}
 	}
-	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit"} {
+	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit", "dragon"} {
 		b := c.Encounter.Behaviour[nature]
 		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 {
 			return fmt.Errorf("encounter words: nature %s incomplete", nature)

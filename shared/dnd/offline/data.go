@@ -202,8 +202,9 @@ type campaignTheme struct {
 	Plots       []string              `json:"plots"`    // kinds of story it answers
 	Terrains    []string              `json:"terrains"` // terrains it is set in when none is asked for
 	MinionTags  []string              `json:"minion_tags"`
-	AllyTags    []string              `json:"ally_tags"` // stronger creatures that lead its minions
-	Noun        string                `json:"noun"`      // its creatures in prose when no family is asked for
+	AllyTags    []string              `json:"ally_tags"`   // stronger creatures that lead its minions
+	Noun        string                `json:"noun"`        // its creatures in prose when no family is asked for
+	MinionNoun  string                `json:"minion_noun"` // its rank and file in prose when they are people ("pirates")
 	Threats     []threat              `json:"threats"`
 	Kinds       []string              `json:"kinds"`
 	TitleAdj    []string              `json:"title_adj"`
@@ -213,7 +214,7 @@ type campaignTheme struct {
 	QuestTypes  []string              `json:"quest_types"`
 	Captives    []castRole            `json:"captives"`
 	Envoys      []castRole            `json:"envoys"`
-	Servants    []string              `json:"servants"`
+	Servants    []castRole            `json:"servants"`
 }
 
 // terrain is the land a campaign is set in.
@@ -312,8 +313,9 @@ type hazardTemplate struct {
 	Description string   `json:"description"`
 	Save        string   `json:"save"`
 	DamageType  string   `json:"damage_type"`
-	Kinds       []string `json:"kinds"`    // location kinds it fits
-	Terrains    []string `json:"terrains"` // terrains it fits anywhere in
+	Kinds       []string `json:"kinds"`      // location kinds it fits
+	Terrains    []string `json:"terrains"`   // terrains it fits anywhere in
+	Severities  []string `json:"severities"` // how bad it can be (a fouled well is never deadly)
 }
 
 // encounterWords name and describe fights.

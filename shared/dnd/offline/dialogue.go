@@ -42,27 +42,33 @@ func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
 
 // cast fills a situation's two roles with people: the antagonist, the
 // theme's captives, envoys and servants, the land's locals, patrons and
-// merchants, or a plain role, never the same name twice.
+// merchants, kin of the first person, or a plain role, never the same
+// name twice.
 func (c *campaign) cast(r *rand.Rand, e *expander, roles []string) []dnd.NPC {
 	people := make([]dnd.NPC, 0, 2)
 	used := map[string]bool{}
+	styles := make([]string, 0, 2)
 	for _, role := range roles {
 		var p dnd.NPC
+		var style string
 		for range 10 {
-			p = c.person(r, e, role, used)
+			p, style = c.person(r, e, role, used, people, styles)
 			if !slices.ContainsFunc(people, func(q dnd.NPC) bool { return q.Name == p.Name }) {
 				break
 			}
 		}
 		used[p.Role] = true
 		people = append(people, p)
+		styles = append(styles, style)
 	}
 	return people
 }
 
-// person fills one role. Roles starting with @ are placeholders: @local,
-// @patron, @merchant and @jailer pick a role not yet used.
-func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[string]bool) dnd.NPC {
+// person fills one role and says which name style it used. Roles starting
+// with @ are placeholders: @local, @patron, @merchant and @jailer pick a
+// role not yet used; @nephew and @niece are kin of the first person, with
+// their family name.
+func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[string]bool, before []dnd.NPC, styles []string) (dnd.NPC, string) {
 	fresh := func(list []string) string {
 		var left []string
 		for _, x := range list {
@@ -75,39 +81,52 @@ func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[strin
 		}
 		return pick(r, left)
 	}
-	named := func(cr castRole) dnd.NPC {
+	named := func(cr castRole) (dnd.NPC, string) {
 		style := cr.Names
 		if style == "" {
 			style = pick(r, c.t.srd.Races).Names
 		}
 		_, full := c.t.personName(r, style)
-		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}
+		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}, style
 	}
+	plain := func(role string) (dnd.NPC, string) { return named(castRole{Role: role}) }
 	switch role {
 	case "@antagonist":
-		return dnd.NPC{Name: e.vars["antagonist"], Role: strings.TrimPrefix(strings.TrimPrefix(c.arch.Title, "a "), "an "), Description: e.vars["antagonist_desc"]}
+		return dnd.NPC{Name: e.vars["antagonist"], Role: strings.TrimPrefix(strings.TrimPrefix(c.arch.Title, "a "), "an "), Description: e.vars["antagonist_desc"]}, ""
 	case "@captive":
 		return named(pick(r, c.theme.Captives))
 	case "@envoy":
 		return named(pick(r, c.theme.Envoys))
 	case "@envoy_guard":
-		return c.npc(r, e, "bodyguard")
+		return plain("bodyguard")
 	case "@servant":
-		list := c.theme.Servants
-		if len(list) == 0 {
-			list = c.t.campaign.Servants[c.nature]
+		if len(c.theme.Servants) > 0 {
+			return named(pick(r, c.theme.Servants))
 		}
-		return c.npc(r, e, pick(r, list))
+		return plain(pick(r, c.t.campaign.Servants[c.nature]))
 	case "@jailer":
-		return c.npc(r, e, fresh(c.t.campaign.Jailers))
+		return plain(fresh(c.t.campaign.Jailers))
 	case "@local":
-		return c.npc(r, e, fresh(c.terrain.Locals))
+		return plain(fresh(c.terrain.Locals))
 	case "@patron":
-		return c.npc(r, e, fresh(c.terrain.Patrons))
+		return plain(fresh(c.terrain.Patrons))
 	case "@merchant":
-		return c.npc(r, e, fresh(c.terrain.Merchants))
+		return plain(fresh(c.terrain.Merchants))
+	case "@nephew", "@niece":
+		return c.kinOf(r, e, strings.TrimPrefix(role, "@"), before[0], styles[0])
 	}
-	return c.npc(r, e, role)
+	return plain(role)
+}
+
+// kinOf is a relative of p: a given name in p's name style and p's family
+// name.
+func (c *campaign) kinOf(r *rand.Rand, e *expander, role string, p dnd.NPC, style string) (dnd.NPC, string) {
+	first, _ := c.t.personName(r, style)
+	name := first
+	if i := strings.LastIndexByte(p.Name, ' '); i > 0 {
+		name += p.Name[i:]
+	}
+	return dnd.NPC{Name: name, Role: role, Description: e.pick("npc_desc")}, style
 }
 
 func firstWord(s string) string {

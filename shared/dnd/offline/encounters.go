@@ -19,7 +19,7 @@ var (
 
 func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	e := c.expander(r)
-	e.set("monster_lc", strings.ToLower(c.minionMonster().Name))
+	e.set("monster_lc", strings.ToLower(c.minion.Name))
 	var npcs []dnd.NPC
 	for _, role := range pickN(r, c.kind.Roles, 2+r.IntN(2)) {
 		npcs = append(npcs, c.npc(r, e, role))
@@ -30,9 +30,12 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	for i := range n {
 		diff := difficulties[weighted(r, difficultyWeight)]
 		var enc encounter.Encounter
-		if i == 0 {
+		switch i {
+		case 0:
 			enc = c.signatureEncounter(r, diff)
-		} else {
+		case 1:
+			enc = c.landEncounter(r, diff)
+		default:
 			enc = c.buildEncounter(r, diff)
 		}
 		d := c.describeEncounter(e, enc, spots[i])
@@ -71,7 +74,7 @@ func (c *campaign) signatureEncounter(r *rand.Rand, diff string) encounter.Encou
 	order := append([]string{diff}, nearest(diff)...)
 	for _, d := range order {
 		for _, envs := range [][]string{c.locationEnvs(), nil} {
-			if ms := encounter.Candidates(c.party, d, tags, envs); len(ms) > 0 {
+			if ms := c.candidates(d, tags, envs); len(ms) > 0 {
 				if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
 					return enc
 				}
@@ -103,9 +106,11 @@ func nearest(diff string) []string {
 func (c *campaign) ledEncounter(r *rand.Rand, order []string) (encounter.Encounter, bool) {
 	var followers, leaders []encounter.Monster
 	for _, m := range encounter.Monsters() {
-		if m.HasTag(c.minionTags...) {
+		switch {
+		case c.peaceable(m):
+		case m.HasTag(c.minionTags...):
 			followers = append(followers, m)
-		} else if m.HasTag(c.theme.AllyTags...) {
+		case m.HasTag(c.theme.AllyTags...):
 			leaders = append(leaders, m)
 		}
 	}
@@ -128,15 +133,36 @@ func (c *campaign) ledEncounter(r *rand.Rand, order []string) (encounter.Encount
 }
 
 // buildEncounter is a fight of the difficulty from the theme's creatures
-// of the place, else any creatures of the place, else any at all; when no
-// single kind of monster can make it (a lone level-1 character has no
-// medium fight of one kind), two kinds together; failing that, the
-// nearest difficulty that can be made, labelled as it is.
+// of the land or the place, else its allies or any creatures of the land,
+// else any at all.
 func (c *campaign) buildEncounter(r *rand.Rand, diff string) encounter.Encounter {
-	pools := [][2][]string{{c.minionTags, c.locationEnvs()}, {c.minionTags, nil}, {c.theme.AllyTags, c.locationEnvs()}, {nil, c.locationEnvs()}, {nil, nil}}
+	land, place := c.envs(), c.kind.Environments
+	return c.encounterFrom(r, diff, [][2][]string{
+		{c.minionTags, land}, {c.minionTags, place}, {c.theme.AllyTags, land}, {nil, land},
+		{c.minionTags, nil}, {nil, place}, {nil, nil},
+	})
+}
+
+// landEncounter is a fight with creatures of the land first (winter wolves
+// in the arctic, giant scorpions in the desert), the theme's if it has any
+// there.
+func (c *campaign) landEncounter(r *rand.Rand, diff string) encounter.Encounter {
+	land := c.envs()
+	return c.encounterFrom(r, diff, [][2][]string{
+		{c.minionTags, land}, {c.theme.AllyTags, land}, {nil, land},
+		{c.minionTags, c.kind.Environments}, {nil, nil},
+	})
+}
+
+// encounterFrom builds a fight of the difficulty from the first pool (tags,
+// environments) with a monster that makes it alone; when no single kind of
+// monster can make it (a lone level-1 character has no medium fight of one
+// kind), from two related kinds together; failing that, the nearest
+// difficulty that can be made, labelled as it is.
+func (c *campaign) encounterFrom(r *rand.Rand, diff string, pools [][2][]string) encounter.Encounter {
 	for _, d := range append([]string{diff}, nearest(diff)...) {
 		for _, pool := range pools {
-			ms := encounter.Candidates(c.party, d, pool[0], pool[1])
+			ms := c.candidates(d, pool[0], pool[1])
 			if len(ms) == 0 {
 				continue
 			}
@@ -154,11 +180,11 @@ func (c *campaign) buildEncounter(r *rand.Rand, diff string) encounter.Encounter
 }
 
 // pairEncounter tries two kinds of the weakest monsters with the tags and
-// environments together.
+// environments together, two that belong together (they share a tag).
 func (c *campaign) pairEncounter(r *rand.Rand, diff string, tags, envs []string) (encounter.Encounter, bool) {
 	var ms []encounter.Monster
 	for _, m := range encounter.Monsters() {
-		if (len(tags) == 0 || m.HasTag(tags...)) && (len(envs) == 0 || m.LivesIn(envs...)) {
+		if (len(tags) == 0 || m.HasTag(tags...)) && (len(envs) == 0 || m.LivesIn(envs...)) && !c.peaceable(m) {
 			ms = append(ms, m)
 		}
 	}
@@ -166,7 +192,7 @@ func (c *campaign) pairEncounter(r *rand.Rand, diff string, tags, envs []string)
 	ms = ms[:min(len(ms), 12)]
 	for _, i := range r.Perm(len(ms)) {
 		for _, j := range r.Perm(len(ms)) {
-			if ms[i].XP >= ms[j].XP {
+			if ms[i].XP >= ms[j].XP || !ms[i].HasTag(ms[j].Tags...) {
 				continue
 			}
 			if enc, err := encounter.Build(c.party, diff, []encounter.Monster{ms[j], ms[i]}, r); err == nil {
@@ -175,6 +201,22 @@ func (c *campaign) pairEncounter(r *rand.Rand, diff string, tags, envs []string)
 		}
 	}
 	return encounter.Encounter{}, false
+}
+
+// peaceable tags mark monsters that are rarely anyone's enemy (townsfolk,
+// celestials, metallic dragons, good creatures such as treants); they
+// fight only when the theme names them.
+var peaceable = []string{"townsfolk", "celestial", "metallic", "good"}
+
+// candidates are the monsters of the tags and environments that make a
+// fight of the difficulty alone, without the peaceable ones.
+func (c *campaign) candidates(diff string, tags, envs []string) []encounter.Monster {
+	return slices.DeleteFunc(encounter.Candidates(c.party, diff, tags, envs), c.peaceable)
+}
+
+// peaceable reports a monster that should not be an enemy unless named.
+func (c *campaign) peaceable(m encounter.Monster) bool {
+	return m.HasTag(peaceable...) && !slices.Contains(c.hints.Monsters, m.Name)
 }
 
 // offer picks one monster from the candidates, sometimes two.
@@ -211,13 +253,13 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	lead := groups[0]
 	list := words.NameMany
 	switch {
-	case len(groups) > 1:
+	case len(groups) > 1 && lead.Count == 1:
 		list = words.NameMixed
 	case lead.Count == 1:
 		list = words.NameOne
 	}
 	nature := natureOf(lead.Monster)
-	e.set("Monster", lead.Monster.Name, "Monsters", lead.Monster.PluralName(), "Spot", at.Name,
+	e.set("Monster", lead.Monster.Name, "Monsters", capitalize(lead.Monster.PluralName()), "Spot", at.Name,
 		"Band", e.oneFrag(words.Bands[nature]), "Followers", e.oneFrag(words.Followers))
 	name := e.one(list)
 	var parts []string
@@ -254,9 +296,12 @@ func (c *campaign) countText(g encounter.Group) string {
 }
 
 // natureOf says how a monster behaves in a description: folk talk and
-// scheme, beasts hunt, the dead shamble, things wait, spirits haunt.
+// scheme, beasts hunt, dragons hoard, the dead shamble, things wait,
+// spirits haunt.
 func natureOf(m encounter.Monster) string {
 	switch {
+	case m.Type == "dragon":
+		return "dragon"
 	case m.HasTag("spirit"):
 		return "spirit"
 	case m.Type == "undead" && !m.Speaks:
@@ -282,6 +327,9 @@ func (c *campaign) hazards(r *rand.Rand, e *expander) []dnd.Hazard {
 	out := []dnd.Hazard{}
 	for _, h := range pickN(r, fit, n) {
 		sev := encounter.Severities()[weighted(r, severityWeight)]
+		if !slices.Contains(h.Severities, sev) {
+			sev = h.Severities[len(h.Severities)-1]
+		}
 		lo, hi, _ := encounter.TrapDC(sev)
 		dc := lo + r.IntN(hi-lo+1)
 		dmg, _ := encounter.TrapDamage(c.level, sev)
