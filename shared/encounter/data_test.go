@@ -22,6 +22,9 @@ func TestMonsterData(t *testing.T) {
 		if want, ok := testXP[m.CR]; !ok || m.XP != want {
 			t.Errorf("%s: CR %q XP %d, want %d", m.Name, m.CR, m.XP, want)
 		}
+		if m.Max < 0 || m.Max > MaxCreatures {
+			t.Errorf("%s: max %d", m.Name, m.Max)
+		}
 		if !slices.Contains(types, m.Type) {
 			t.Errorf("%s: creature type %q", m.Name, m.Type)
 		}

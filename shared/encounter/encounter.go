@@ -247,7 +247,7 @@ func Evaluate(p Party, groups []Group) Encounter {
 }
 
 // Build chooses how many of each offered monster (at least one of each,
-// at most MaxCreatures in all) make an encounter of the asked difficulty
+// no more of one than its Max, at most MaxCreatures in all) make an encounter of the asked difficulty
 // for the party (a deadly one stays under DeadlyCeiling times the deadly
 // threshold). Among the counts whose label is the asked one it prefers
 // adjusted XP near a point drawn inside the band (near the threshold for
@@ -275,6 +275,9 @@ func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encount
 	eachCounts(len(offered), MaxCreatures, func(counts []int) {
 		base, n := 0, 0
 		for i, c := range counts {
+			if c > offered[i].most() {
+				return
+			}
 			base += c * offered[i].XP
 			n += c
 		}
@@ -358,8 +361,8 @@ func unreachable(p Party, difficulty string, offered []Monster, t Thresholds) er
 		return fmt.Errorf("%w: one each of %s is already %d adjusted XP, %s for this party (%s starts at %d)",
 			ErrUnreachable, strings.Join(names, ", "), least.AdjustedXP, least.Difficulty, difficulty, lo)
 	}
-	return fmt.Errorf("%w: %d of %s cannot make a %s encounter for this party (%s starts at %d adjusted XP)",
-		ErrUnreachable, MaxCreatures, strings.Join(names, ", "), difficulty, difficulty, lo)
+	return fmt.Errorf("%w: as many of %s as are met together cannot make a %s encounter for this party (%s starts at %d adjusted XP)",
+		ErrUnreachable, strings.Join(names, ", "), difficulty, difficulty, lo)
 }
 
 func idx(label string) int { return slices.Index(labels, label) }
@@ -373,11 +376,12 @@ func inBand(adjustedXP int, t Thresholds, difficulty string) bool {
 	return Difficulty(adjustedXP, t) == difficulty
 }
 
-// Fits reports whether some number of m alone (1 to MaxCreatures) makes an
-// encounter of the difficulty for p, as Build means it.
+// Fits reports whether some number of m alone (1 to its Max, or to
+// MaxCreatures) makes an encounter of the difficulty for p, as Build
+// means it.
 func Fits(p Party, difficulty string, m Monster) bool {
 	t := Budget(p.Levels)
-	for n := 1; n <= MaxCreatures; n++ {
+	for n := 1; n <= m.most(); n++ {
 		adj := Adjust(n*m.XP, Multiplier(n, p.Size()))
 		if inBand(adj, t, difficulty) {
 			return true

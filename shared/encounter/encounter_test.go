@@ -196,7 +196,7 @@ func TestBuild(t *testing.T) {
 					built++
 					count, base := 0, 0
 					for i, g := range e.Groups {
-						if g.Monster.Name != names[i] || g.Count < 1 {
+						if g.Monster.Name != names[i] || g.Count < 1 || (g.Monster.Max > 0 && g.Count > g.Monster.Max) {
 							t.Fatalf("Build(%v) groups = %+v", names, e.Groups)
 						}
 						count += g.Count
@@ -211,7 +211,7 @@ func TestBuild(t *testing.T) {
 			}
 		}
 	}
-	if built < 2000 {
+	if built < 1500 {
 		t.Errorf("only %d encounters built; the offers should reach most bands", built)
 	}
 }
@@ -234,6 +234,8 @@ func TestBuildRefuses(t *testing.T) {
 		// 18,000 XP × 0.5 = 9,000, fifteen times the deadly 600: a massacre, not an encounter.
 		{"an adult red dragon is beyond deadly for six level-1s", party(1, 6), "deadly", []Monster{mustMonster(t, "Adult Red Dragon")}, ErrUnreachable},
 		{"unknown label", party(1, 4), "brutal", []Monster{goblin}, ErrUnknownDifficulty},
+		// Hags come in covens of three at most: 3 × 700 × 1.5 (ten characters) = 3,150, under the easy 6,000.
+		{"a coven is too small for ten level-10s", party(10, 10), "easy", []Monster{mustMonster(t, "Green Hag")}, ErrUnreachable},
 		{"empty party", Party{}, "easy", []Monster{goblin}, ErrBadParty},
 	}
 	for _, tc := range tests {

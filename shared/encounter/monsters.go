@@ -33,6 +33,17 @@ type Monster struct {
 	Environments []string `json:"environments"`
 	// Speaks is true when the creature can hold a conversation.
 	Speaks bool `json:"speaks"`
+	// Max is how many are met together at most (a coven of three hags, a
+	// lone lich); 0 means up to MaxCreatures.
+	Max int `json:"max,omitempty"`
+}
+
+// most is how many of m Build puts in one encounter at most.
+func (m Monster) most() int {
+	if m.Max > 0 {
+		return min(m.Max, MaxCreatures)
+	}
+	return MaxCreatures
 }
 
 // PluralName is the name for more than one, e.g. "Wolves".
@@ -177,6 +188,17 @@ func (m Monster) clone() Monster {
 	m.Tags = slices.Clone(m.Tags)
 	m.Environments = slices.Clone(m.Environments)
 	return m
+}
+
+// Select returns the monsters keep accepts, in data order.
+func Select(keep func(Monster) bool) []Monster {
+	var out []Monster
+	for _, m := range monsters() {
+		if keep(m) {
+			out = append(out, m.clone())
+		}
+	}
+	return out
 }
 
 // Lookup finds a monster by name or plural, ignoring case and surrounding

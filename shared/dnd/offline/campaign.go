@@ -242,9 +242,11 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	}
 }
 
-// bossCreature is the strongest of the archetype's creatures whose solo
-// fight stays within half again the party's deadly threshold, preferring
-// creatures the theme named and those of the land; else the weakest.
+// bossCreature is the antagonist's stat block: the strongest of the
+// archetype's creatures whose solo fight is at least medium and stays
+// within half again the party's deadly threshold, looking first at those
+// the theme named, then those of the land, then all; failing that the
+// strongest within the limit, or the weakest.
 func (c *campaign) bossCreature() encounter.Monster {
 	var all, named, local []encounter.Monster
 	for _, n := range c.arch.Creatures {
@@ -257,22 +259,26 @@ func (c *campaign) bossCreature() encounter.Monster {
 			local = append(local, m)
 		}
 	}
-	cands := all
-	switch {
-	case len(named) > 0:
-		cands = named
-	case len(local) > 0:
-		cands = local
-	}
 	limit := encounter.Budget(c.party.Levels).Deadly * 3 / 2
-	best := cands[0]
-	for _, m := range cands {
-		solo := encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}})
-		if solo.AdjustedXP <= limit && m.XP >= best.XP {
-			best = m
+	strongest := func(ms []encounter.Monster, atLeast string) (encounter.Monster, bool) {
+		var best encounter.Monster
+		for _, m := range ms {
+			solo := encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}})
+			if solo.AdjustedXP <= limit && slices.Index(encounter.Labels(), solo.Difficulty) >= slices.Index(encounter.Labels(), atLeast) && m.XP >= best.XP {
+				best = m
+			}
+		}
+		return best, best.Name != ""
+	}
+	for _, ms := range [][]encounter.Monster{named, local, all} {
+		if m, ok := strongest(ms, encounter.Medium); ok {
+			return m
 		}
 	}
-	return best
+	if m, ok := strongest(all, encounter.Trivial); ok {
+		return m
+	}
+	return all[0]
 }
 
 // chooseKind picks the main location's kind: one the theme's words ask
@@ -500,27 +506,30 @@ func (c *campaign) personOf(r *rand.Rand, style string) string {
 	return c.t.randomName(r)
 }
 
-// minionMonster is the rank and file the prose names: a monster of the
-// minion tags that makes a fair fight for the party (medium, else easy,
-// else hard), preferring the land's; else the weakest of those tags.
+// minionMonster is the rank and file the prose names: the weakest monster
+// of the minion tags that still makes a fair fight for the party (medium,
+// else easy, else hard) in numbers, preferring the land's and those the
+// theme named; else the weakest of those tags.
 func (c *campaign) minionMonster() encounter.Monster {
 	for _, envs := range [][]string{c.envs(), nil} {
 		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
-			if ms := c.candidates(d, c.minionTags, envs); len(ms) > 0 {
-				return c.preferNamed(ms)
+			ms := c.candidates(d, c.minionTags, envs)
+			if len(ms) == 0 {
+				continue
 			}
+			for _, m := range ms {
+				if slices.Contains(c.hints.Monsters, m.Name) {
+					return m
+				}
+			}
+			return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 		}
 	}
-	var weakest encounter.Monster
-	for _, m := range encounter.Monsters() {
-		if m.HasTag(c.minionTags...) && !c.peaceable(m) && (weakest.Name == "" || m.XP < weakest.XP) {
-			weakest = m
-		}
-	}
-	if weakest.Name == "" {
+	ms := encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) && !c.peaceable(m) })
+	if len(ms) == 0 {
 		panic(dataError{fmt.Errorf("no monster has the tags %v", c.minionTags)})
 	}
-	return weakest
+	return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 }
 
 // preferNamed returns the first monster the theme named, else the first.
@@ -618,7 +627,10 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 	plan := c.planActs(r, acts)
 	out := make([]dnd.Act, len(plan))
 	for i, tmpl := range plan {
-		out[i] = dnd.Act{Title: e.one(tmpl.Title), Summary: e.one(tmpl.Summary), Goal: e.one(tmpl.Goal)}
+		// A template's summaries and goals are aligned: the goal answers
+		// the summary it is written for.
+		k := r.IntN(len(tmpl.Summary))
+		out[i] = dnd.Act{Title: e.one(tmpl.Title), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
 	}
 	if len(c.setPieces) > 0 {
 		climax := &out[len(out)-1]

@@ -59,6 +59,11 @@ func (c *campaignTables) check() error {
 			if len(c.Acts[phase]) == 0 {
 				return fmt.Errorf("act shape %d: no templates for phase %s", n, phase)
 			}
+			for _, a := range c.Acts[phase] {
+				if len(a.Title) == 0 || len(a.Summary) == 0 || len(a.Goal) != len(a.Summary) {
+					return fmt.Errorf("act phase %s: a template needs titles and one goal per summary", phase)
+				}
+			}
 		}
 	}
 	for w, kinds := range c.KindWords {
@@ -79,7 +84,7 @@ func (c *campaignTables) check() error {
 				return fmt.Errorf("hazard %s: unknown location kind %s", h.Name, k)
 			}
 		}
-		if h.Save == "" || h.DamageType == "" || len(h.Kinds)+len(h.Terrains) == 0 || len(h.Severities) == 0 {
+		if h.Save == "" || h.DamageType == "" || (len(h.Kinds) == 0) == (len(h.Terrains) == 0) || len(h.Severities) == 0 {
 			return fmt.Errorf("hazard %s: incomplete", h.Name)
 		}
 		for _, sev := range h.Severities {
@@ -88,7 +93,7 @@ func (c *campaignTables) check() error {
 			}
 		}
 	}
-	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit", "dragon"} {
+	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit", "dragon", "lord"} {
 		b := c.Encounter.Behaviour[nature]
 		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 {
 			return fmt.Errorf("encounter words: nature %s incomplete", nature)

@@ -85,13 +85,18 @@ func withoutEcho(doc, theme string) string {
 }
 
 // canFight reports whether some monster of the tags, alone or in numbers up
-// to 20, lands between the party's easy threshold and twice its deadly one.
+// to those met together, lands between the party's easy threshold and
+// twice its deadly one.
 func canFight(tags []string, size int, th dnd.XPThresholds) bool {
 	for _, m := range encounter.Monsters() {
 		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") {
 			continue
 		}
-		for n := 1; n <= 20; n++ {
+		most := 20
+		if m.Max > 0 {
+			most = m.Max
+		}
+		for n := 1; n <= most; n++ {
 			if adj := int(float64(n*m.XP) * encounter.Multiplier(n, size)); adj >= th.Easy && adj < 2*th.Deadly {
 				return true
 			}

@@ -239,6 +239,7 @@ type locationKind struct {
 	Label               string              `json:"label"`
 	Terrains            []string            `json:"terrains"`     // where it can be; empty means anywhere
 	Environments        []string            `json:"environments"` // monster environments found inside it
+	Outdoor             bool                `json:"outdoor"`      // open to the weather and the land's hazards
 	Names               []string            `json:"names"`
 	Descriptions        []string            `json:"descriptions"`
 	TerrainDescriptions map[string][]string `json:"terrain_descriptions"`
@@ -248,9 +249,9 @@ type locationKind struct {
 	Spots               []spot              `json:"spots"`
 }
 
-// actTemplate is one way to write an act of a given phase. Needs are
-// story facts earlier acts must have established; gives are the facts it
-// establishes.
+// actTemplate is one way to write an act of a given phase. Goal[i]
+// answers Summary[i]. Needs are story facts earlier acts must have
+// established; gives are the facts it establishes.
 type actTemplate struct {
 	Title   []string `json:"title"`
 	Summary []string `json:"summary"`
@@ -314,7 +315,7 @@ type hazardTemplate struct {
 	Save        string   `json:"save"`
 	DamageType  string   `json:"damage_type"`
 	Kinds       []string `json:"kinds"`      // location kinds it fits
-	Terrains    []string `json:"terrains"`   // terrains it fits anywhere in
+	Terrains    []string `json:"terrains"`   // terrains it fits outdoors in (a hazard of the land)
 	Severities  []string `json:"severities"` // how bad it can be (a fouled well is never deadly)
 }
 

@@ -25,22 +25,29 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 		npcs = append(npcs, c.npc(r, e, role))
 	}
 	spots := pickN(r, c.kind.Spots, len(c.kind.Spots))
+	used := map[string]bool{} // phrases already in this location
 	n := min(2+r.IntN(2), len(spots))
 	encounters := make([]dnd.Encounter, 0, n)
 	for i := range n {
 		diff := difficulties[weighted(r, difficultyWeight)]
 		var enc encounter.Encounter
-		switch i {
-		case 0:
-			enc = c.signatureEncounter(r, diff)
-		case 1:
-			enc = c.landEncounter(r, diff)
-		default:
-			enc = c.buildEncounter(r, diff)
+		// A fight with the same monsters as an earlier one is tried again.
+		for try := 0; try < 3; try++ {
+			switch i {
+			case 0:
+				enc = c.signatureEncounter(r, diff)
+			case 1:
+				enc = c.landEncounter(r, diff)
+			default:
+				enc = c.buildEncounter(r, diff)
+			}
+			if !slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
+				break
+			}
 		}
-		d := c.describeEncounter(e, enc, spots[i])
+		d := c.describeEncounter(e, enc, spots[i], used)
 		for try := 0; try < 5 && slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return x.Name == d.Name }); try++ {
-			d = c.describeEncounter(e, enc, spots[i])
+			d = c.describeEncounter(e, enc, spots[i], used)
 		}
 		encounters = append(encounters, d)
 	}
@@ -87,6 +94,20 @@ func (c *campaign) signatureEncounter(r *rand.Rand, diff string) encounter.Encou
 	return c.buildEncounter(r, diff)
 }
 
+// sameMonsters reports whether a described encounter has the same kinds of
+// monster as a built one.
+func sameMonsters(d dnd.Encounter, e encounter.Encounter) bool {
+	if len(d.Monsters) != len(e.Groups) {
+		return false
+	}
+	for i, g := range e.Groups {
+		if d.Monsters[i].Name != g.Monster.Name {
+			return false
+		}
+	}
+	return true
+}
+
 // nearest lists the other difficulties from closest to furthest.
 func nearest(diff string) []string {
 	i := slices.Index(difficulties, diff)
@@ -104,16 +125,10 @@ func nearest(diff string) []string {
 // ledEncounter mixes the weakest of the theme's creatures with the
 // weakest ally that, with some of them, makes one of the difficulties.
 func (c *campaign) ledEncounter(r *rand.Rand, order []string) (encounter.Encounter, bool) {
-	var followers, leaders []encounter.Monster
-	for _, m := range encounter.Monsters() {
-		switch {
-		case c.peaceable(m):
-		case m.HasTag(c.minionTags...):
-			followers = append(followers, m)
-		case m.HasTag(c.theme.AllyTags...):
-			leaders = append(leaders, m)
-		}
-	}
+	followers := encounter.Select(func(m encounter.Monster) bool { return !c.peaceable(m) && m.HasTag(c.minionTags...) })
+	leaders := encounter.Select(func(m encounter.Monster) bool {
+		return !c.peaceable(m) && !m.HasTag(c.minionTags...) && m.HasTag(c.theme.AllyTags...)
+	})
 	if len(followers) == 0 {
 		return encounter.Encounter{}, false
 	}
@@ -154,23 +169,23 @@ func (c *campaign) landEncounter(r *rand.Rand, diff string) encounter.Encounter 
 	})
 }
 
-// encounterFrom builds a fight of the difficulty from the first pool (tags,
-// environments) with a monster that makes it alone; when no single kind of
-// monster can make it (a lone level-1 character has no medium fight of one
-// kind), from two related kinds together; failing that, the nearest
-// difficulty that can be made, labelled as it is.
+// encounterFrom builds a fight from the first pool (tags, environments)
+// that can make one: at the asked difficulty if it can, else at the
+// nearest one it can (labelled as it is), with one kind of monster or,
+// when no single kind works (a lone level-1 character has no medium fight
+// of one kind), two related kinds together. The right creatures matter
+// more than the exact difficulty.
 func (c *campaign) encounterFrom(r *rand.Rand, diff string, pools [][2][]string) encounter.Encounter {
-	for _, d := range append([]string{diff}, nearest(diff)...) {
-		for _, pool := range pools {
-			ms := c.candidates(d, pool[0], pool[1])
-			if len(ms) == 0 {
-				continue
-			}
-			if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
-				return enc
+	order := append([]string{diff}, nearest(diff)...)
+	for _, pool := range pools {
+		for _, d := range order {
+			if ms := c.candidates(d, pool[0], pool[1]); len(ms) > 0 {
+				if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
+					return enc
+				}
 			}
 		}
-		for _, pool := range pools {
+		for _, d := range order {
 			if enc, ok := c.pairEncounter(r, d, pool[0], pool[1]); ok {
 				return enc
 			}
@@ -182,18 +197,19 @@ func (c *campaign) encounterFrom(r *rand.Rand, diff string, pools [][2][]string)
 // pairEncounter tries two kinds of the weakest monsters with the tags and
 // environments together, two that belong together (they share a tag).
 func (c *campaign) pairEncounter(r *rand.Rand, diff string, tags, envs []string) (encounter.Encounter, bool) {
-	var ms []encounter.Monster
-	for _, m := range encounter.Monsters() {
-		if (len(tags) == 0 || m.HasTag(tags...)) && (len(envs) == 0 || m.LivesIn(envs...)) && !c.peaceable(m) {
-			ms = append(ms, m)
-		}
-	}
+	ms := encounter.Select(func(m encounter.Monster) bool {
+		return (len(tags) == 0 || m.HasTag(tags...)) && (len(envs) == 0 || m.LivesIn(envs...)) && !c.peaceable(m)
+	})
 	slices.SortStableFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 	ms = ms[:min(len(ms), 12)]
+	tries := 0
 	for _, i := range r.Perm(len(ms)) {
 		for _, j := range r.Perm(len(ms)) {
 			if ms[i].XP >= ms[j].XP || !ms[i].HasTag(ms[j].Tags...) {
 				continue
+			}
+			if tries++; tries > 24 {
+				return encounter.Encounter{}, false
 			}
 			if enc, err := encounter.Build(c.party, diff, []encounter.Monster{ms[j], ms[i]}, r); err == nil {
 				return enc, true
@@ -246,7 +262,7 @@ func (c *campaign) build(r *rand.Rand, diff string, offered []encounter.Monster)
 
 // describeEncounter names and describes a built fight at a spot of the
 // location, strongest monsters first.
-func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at spot) dnd.Encounter {
+func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at spot, used map[string]bool) dnd.Encounter {
 	words := c.t.campaign.Encounter
 	groups := slices.Clone(enc.Groups)
 	slices.SortStableFunc(groups, func(a, b encounter.Group) int { return b.Monster.XP - a.Monster.XP })
@@ -270,7 +286,7 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	if enc.Count() == 1 {
 		number = "one"
 	}
-	desc := fmt.Sprintf("%s %s %s, %s.", capitalize(joinAnd(parts)), e.oneFrag(words.Behaviour[nature][number]), at.Where, e.oneFrag(words.Twists[nature]))
+	desc := fmt.Sprintf("%s %s %s, %s.", capitalize(joinAnd(parts)), fresh(e, words.Behaviour[nature][number], used), at.Where, fresh(e, words.Twists[nature], used))
 	out := dnd.Encounter{
 		Name:            name,
 		Description:     tidy(desc, true),
@@ -286,6 +302,18 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	return out
 }
 
+// fresh expands a phrase from list that used does not hold yet, if any,
+// and records it.
+func fresh(e *expander, list []string, used map[string]bool) string {
+	left := slices.DeleteFunc(slices.Clone(list), func(s string) bool { return used[s] })
+	if len(left) == 0 {
+		left = list
+	}
+	s := left[e.r.IntN(len(left))]
+	used[s] = true
+	return e.frag(s)
+}
+
 // countText renders "a hill giant" or "twelve goblins".
 func (c *campaign) countText(g encounter.Group) string {
 	if g.Count == 1 {
@@ -296,14 +324,16 @@ func (c *campaign) countText(g encounter.Group) string {
 }
 
 // natureOf says how a monster behaves in a description: folk talk and
-// scheme, beasts hunt, dragons hoard, the dead shamble, things wait,
-// spirits haunt.
+// scheme, beasts hunt, dragons hoard, the dead shamble, undead lords hold
+// court, things wait, spirits haunt.
 func natureOf(m encounter.Monster) string {
 	switch {
 	case m.Type == "dragon":
 		return "dragon"
 	case m.HasTag("spirit"):
 		return "spirit"
+	case m.Type == "undead" && m.Speaks:
+		return "lord"
 	case m.Type == "undead" && !m.Speaks:
 		return "dead"
 	case m.Speaks:
@@ -314,12 +344,13 @@ func natureOf(m encounter.Monster) string {
 	return "beast"
 }
 
-// hazards places up to two traps or hazards that fit the location or the
-// land, with DMG save DCs and damage for the party's level.
+// hazards places up to two traps or hazards that fit the location, or the
+// land when the location is outdoors, with DMG save DCs and damage for the
+// party's level.
 func (c *campaign) hazards(r *rand.Rand, e *expander) []dnd.Hazard {
 	var fit []hazardTemplate
 	for _, h := range c.t.campaign.Hazards {
-		if slices.Contains(h.Kinds, c.kindKey) || slices.Contains(h.Terrains, c.terrainKey) {
+		if slices.Contains(h.Kinds, c.kindKey) || (c.kind.Outdoor && slices.Contains(h.Terrains, c.terrainKey)) {
 			fit = append(fit, h)
 		}
 	}

@@ -58,7 +58,7 @@ func (g *Generator) freeform(seed int64, req dnd.FreeformRequest) string {
 				diff = d
 			}
 		}
-		enc := c.describeEncounter(e, c.signatureEncounter(r, diff), pick(r, c.kind.Spots))
+		enc := c.describeEncounter(e, c.signatureEncounter(r, diff), pick(r, c.kind.Spots), map[string]bool{})
 		text = fmt.Sprintf("%s (%s, for %s)\n\n%s\n\nCreatures: %s.\nXP: %d base, ×%g for the number of monsters, %d adjusted (%s from %d).",
 			enc.Name, enc.Difficulty, e.vars["party_desc"], enc.Description, creatureList(enc), enc.BaseXP, enc.Multiplier, enc.AdjustedXP, enc.Difficulty, thresholdOf(enc))
 	case has(ask, "backstory", "backstories", "history", "origin", "past"):
