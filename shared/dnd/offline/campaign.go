@@ -694,15 +694,11 @@ func (c *campaign) rewardItem(r *rand.Rand) string {
 	return pick(r, names) + " (" + rarity + " magic item)"
 }
 
-// giverRole is someone who might offer a quest in this land.
-func (c *campaign) giverRole(r *rand.Rand) string {
-	return pick(r, append(slices.Clone(c.terrain.Patrons), "worried merchant", "temple priest", "retired adventurer", "grieving parent"))
-}
 
 func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 	e := c.expander(r)
 	qt := c.t.campaign.Quests[pick(r, c.theme.QuestTypes)]
-	giver := c.npc(r, e, c.giverRole(r))
+	giver, _ := c.person(r, e, pick(r, qt.Givers), map[string]bool{}, nil, nil)
 	e.set("giver", giver.Name, "macguffin_short", e.vars["macguffin"])
 	e.set("captive", e.pickFrag("captive"))
 	var steps []string
@@ -727,18 +723,21 @@ func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 func (c *campaign) event(r *rand.Rand) *dnd.Event {
 	e := c.expander(r)
 	et := pickUsable(r, c, c.t.campaign.eventNames, c.t.campaign.Events, func(ev eventType) []string { return ev.Needs })
-	sight, disaster := e.pickFrag("omen_sight"), e.pickFrag("disaster")
+	sight := e.pickFrag("omen_sight")
+	k := r.IntN(len(c.t.grammar["disaster"]))
+	disaster := e.frag(c.t.grammar["disaster"][k])
 	e.set("omen_sight", sight, "omen_sight_cap", capitalize(sight), "omen_event", e.pickFrag("omen_event"),
-		"disaster", disaster, "disaster_cap", capitalize(disaster))
+		"disaster", disaster, "disaster_cap", capitalize(disaster), "disaster_word", e.frag(c.t.grammar["disaster_word"][k]))
 	var checks []dnd.SkillCheck
 	for i, k := range r.Perm(len(et.Checks))[:min(2, len(et.Checks))] {
 		ct := et.Checks[k]
 		dc := min(max(10+c.level/2+2*i+r.IntN(3), 5), 30)
 		checks = append(checks, dnd.SkillCheck{Skill: ct.Skill, DC: dc, Success: e.must(ct.Success), Failure: e.must(ct.Failure)})
 	}
+	d := r.IntN(len(et.Descriptions))
 	return &dnd.Event{
-		Title:        e.one(et.Titles),
-		Description:  e.one(et.Descriptions),
+		Title:        e.one(et.Titles[d]),
+		Description:  e.must(et.Descriptions[d]),
 		Triggers:     e.some(et.Triggers, 2),
 		Consequences: e.some(et.Consequences, 2),
 		SkillChecks:  checks,

@@ -108,8 +108,19 @@ func (c *campaignTables) check() error {
 			needs = append(needs, it.Needs)
 		}
 	}
-	for _, ev := range c.Events {
+	for name, ev := range c.Events {
 		needs = append(needs, ev.Needs)
+		if len(ev.Titles) != len(ev.Descriptions) || len(ev.Descriptions) == 0 {
+			return fmt.Errorf("event %s: want one list of titles per description", name)
+		}
+	}
+	for name, q := range c.Quests {
+		if len(q.Givers) == 0 || len(q.Titles) == 0 {
+			return fmt.Errorf("quest %s: incomplete", name)
+		}
+	}
+	if len(c.Words["disaster"]) != len(c.Words["disaster_word"]) {
+		return fmt.Errorf("words: disaster and disaster_word must pair up")
 	}
 	for _, n := range needs {
 		for _, f := range n {

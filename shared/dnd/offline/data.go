@@ -268,6 +268,7 @@ type textItem struct {
 }
 
 type questType struct {
+	Givers        []string   `json:"givers"` // roles of who offers it; @ roles as in dialogues
 	Titles        []string   `json:"titles"`
 	Objectives    []string   `json:"objectives"`
 	Steps         [][]string `json:"steps"`
@@ -300,7 +301,7 @@ type checkTemplate struct {
 
 type eventType struct {
 	Needs        []string        `json:"needs"`
-	Titles       []string        `json:"titles"`
+	Titles       [][]string      `json:"titles"` // Titles[i] fit Descriptions[i]
 	Descriptions []string        `json:"descriptions"`
 	Triggers     []string        `json:"triggers"`
 	Consequences []string        `json:"consequences"`
