@@ -694,7 +694,6 @@ func (c *campaign) rewardItem(r *rand.Rand) string {
 	return pick(r, names) + " (" + rarity + " magic item)"
 }
 
-
 func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 	e := c.expander(r)
 	qt := c.t.campaign.Quests[pick(r, c.theme.QuestTypes)]
