@@ -374,3 +374,20 @@ func TerrainEnvironments(terrain string) []string {
 	}
 	return nil
 }
+
+// Families lists the creature families ThemeHints knows, in data order.
+func Families() []string { return keys(hintIndexOrPanic().data.Families) }
+
+// Terrains lists the terrains ThemeHints knows, in data order.
+func Terrains() []string { return keys(hintIndexOrPanic().data.Terrains) }
+
+// Plots lists the kinds of story ThemeHints knows, in data order.
+func Plots() []string { return keys(hintIndexOrPanic().data.Plots) }
+
+func keys(groups []hintGroup) []string {
+	out := make([]string, len(groups))
+	for i, g := range groups {
+		out[i] = g.Key
+	}
+	return out
+}

@@ -26,6 +26,16 @@ func (c *campaignTables) check() error {
 			return fmt.Errorf("theme %s: %w", th.Key, err)
 		}
 	}
+	for _, check := range []func() error{c.checkPlaces, c.checkStory, c.checkEncounters} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPlaces checks terrains and location kinds.
+func (c *campaignTables) checkPlaces() error {
 	for key, tr := range c.Terrains {
 		if len(tr.Regions) == 0 || len(tr.Settings) == 0 || len(tr.Views) == 0 || len(tr.Locals) < 2 ||
 			len(tr.Patrons) == 0 || len(tr.Merchants) == 0 || len(tr.Kinds) == 0 || len(tr.Weather) == 0 {
@@ -50,6 +60,12 @@ func (c *campaignTables) check() error {
 			}
 		}
 	}
+	return nil
+}
+
+// checkStory checks act plans, dialogues, events, quests and the needs
+// templates list.
+func (c *campaignTables) checkStory() error {
 	for n := 1; n <= maxActs; n++ {
 		shape := c.ActShapes[strconv.Itoa(n)]
 		if len(shape) != n {
@@ -78,6 +94,11 @@ func (c *campaignTables) check() error {
 			return fmt.Errorf("dialogue %s: %w", name, err)
 		}
 	}
+	return c.checkNeeds()
+}
+
+// checkEncounters checks hazards and the words that describe fights.
+func (c *campaignTables) checkEncounters() error {
 	for _, h := range c.Hazards {
 		for _, k := range h.Kinds {
 			if _, ok := c.Kinds[k]; !ok {
@@ -102,6 +123,12 @@ func (c *campaignTables) check() error {
 	if len(c.Encounter.CountWords) != encounter.MaxCreatures+1 {
 		return fmt.Errorf("encounter words: want count words up to %d", encounter.MaxCreatures)
 	}
+	return nil
+}
+
+// checkNeeds checks that hooks, twists, rumours, events and quests are
+// well formed and need only flags a world can have.
+func (c *campaignTables) checkNeeds() error {
 	var needs [][]string
 	for _, list := range [][]textItem{c.PlotHooks, c.PlotTwists, c.Rumours} {
 		for _, it := range list {

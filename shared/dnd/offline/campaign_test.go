@@ -527,3 +527,28 @@ func TestOmensAreSentences(t *testing.T) {
 		t.Errorf("no omen in %d events", campaignSeeds)
 	}
 }
+
+// Every creature family, terrain and kind of story the theme hints know
+// has a story theme, a land or a theme set there to answer it.
+func TestEveryHintHasAnAnswer(t *testing.T) {
+	t.Parallel()
+	tb, _ := loadTables()
+	for _, f := range encounter.Families() {
+		if !slices.ContainsFunc(tb.campaign.Themes, func(th campaignTheme) bool { return slices.Contains(th.Families, f) }) {
+			t.Errorf("creature family %q has no story theme", f)
+		}
+	}
+	for _, p := range encounter.Plots() {
+		if !slices.ContainsFunc(tb.campaign.Themes, func(th campaignTheme) bool { return slices.Contains(th.Plots, p) }) {
+			t.Errorf("kind of story %q has no story theme", p)
+		}
+	}
+	for _, tr := range encounter.Terrains() {
+		if _, ok := tb.campaign.Terrains[tr]; !ok && tr != "ruins" {
+			t.Errorf("terrain %q has no land", tr)
+		}
+		if tr != "ruins" && !slices.ContainsFunc(tb.campaign.Themes, func(th campaignTheme) bool { return slices.Contains(th.Terrains, tr) }) {
+			t.Errorf("terrain %q has no story theme set there", tr)
+		}
+	}
+}
