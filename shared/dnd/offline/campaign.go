@@ -416,7 +416,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 		}
 	}
 	placeName := e.one(names)
-	e.set("place_name", placeName, "place", midSentence(placeName))
+	e.set("place_name", placeName, "place", midSentence(placeName), "hall", c.kind.Hall, "hall_cap", capitalize(c.kind.Hall))
 	e.set("tavern", midSentence(e.one(t.campaign.Kinds["tavern"].Names)))
 	e.set("macguffin", e.oneFrag(c.theme.Macguffins))
 	e.set("macguffin_cap", capitalize(e.vars["macguffin"]))

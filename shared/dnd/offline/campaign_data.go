@@ -51,7 +51,7 @@ func (c *campaignTables) checkPlaces() error {
 		}
 	}
 	for key, k := range c.Kinds {
-		if len(k.Spots) < 3 || len(k.Names) == 0 || len(k.Descriptions) == 0 || len(k.Features) < 4 || len(k.Roles) < 3 {
+		if len(k.Spots) < 3 || len(k.Names) == 0 || len(k.Descriptions) == 0 || len(k.Features) < 4 || len(k.Roles) < 3 || k.Hall == "" {
 			return fmt.Errorf("location kind %s: incomplete", key)
 		}
 		for _, tr := range append(slices.Clone(k.Terrains), sortedKeys(k.TerrainDescriptions)...) {

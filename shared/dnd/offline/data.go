@@ -240,6 +240,7 @@ type locationKind struct {
 	Terrains            []string            `json:"terrains"`     // where it can be; empty means anywhere
 	Environments        []string            `json:"environments"` // monster environments found inside it
 	Outdoor             bool                `json:"outdoor"`      // open to the weather and the land's hazards
+	Hall                string              `json:"hall"`         // where its master receives visitors ("the command tent")
 	Names               []string            `json:"names"`
 	Descriptions        []string            `json:"descriptions"`
 	TerrainDescriptions map[string][]string `json:"terrain_descriptions"`

@@ -29,7 +29,7 @@ var templateVars = []string{
 	"reward", "region", "setting", "title_adj", "title_noun", "monster_lc", "giver", "macguffin_short",
 	"captive", "npc0", "npc1", "npc0_first", "npc1_first", "price", "price_low", "weather",
 	"omen_sight", "omen_sight_cap", "omen_event", "disaster", "disaster_cap",
-	"Monster", "Monsters", "Spot", "Band", "Followers", "place_name", "allies_line", "motivation_first",
+	"Monster", "Monsters", "Spot", "Band", "Followers", "place_name", "allies_line", "motivation_first", "hall", "hall_cap",
 }
 
 var refRE = regexp.MustCompile(`\{([^{}]*)\}`)
