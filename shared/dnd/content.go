@@ -126,6 +126,7 @@ type Antagonist struct {
 type Plot struct {
 	Title      string     `json:"title" description:"Title of the adventure or campaign."`
 	Summary    string     `json:"summary" description:"The premise in two to four sentences."`
+	Setting    string     `json:"setting" description:"Where the adventure takes place: the main settlement or site, the land around it and what it is like, one or two sentences."`
 	Acts       []Act      `json:"acts" description:"The acts in order. At least one."`
 	Antagonist Antagonist `json:"antagonist" description:"The main opponent."`
 	Hooks      []string   `json:"hooks" description:"Ways to draw the party in, one sentence each. At least one."`
@@ -134,12 +135,43 @@ type Plot struct {
 	PartySize  int        `json:"party_size" description:"The number of player characters the plot is built for, 1 to 10."`
 }
 
-// Encounter is a fight or challenge at a location.
+// EncounterMonster is one kind of monster in an encounter.
+type EncounterMonster struct {
+	Name  string `json:"name" description:"The monster's name as in the SRD 5.1, e.g. Goblin, Adult Red Dragon."`
+	Count int    `json:"count" description:"How many of it, 1 to 20."`
+	CR    string `json:"cr" description:"Its challenge rating." enum:"0,1/8,1/4,1/2,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"`
+	XP    int    `json:"xp" description:"XP for one of it, set by the challenge rating (CR 0 counts 10)."`
+}
+
+// XPThresholds are a party's summed XP thresholds.
+type XPThresholds struct {
+	Easy   int `json:"easy" description:"Adjusted XP from which the encounter is easy for the party."`
+	Medium int `json:"medium" description:"Adjusted XP from which it is medium."`
+	Hard   int `json:"hard" description:"Adjusted XP from which it is hard."`
+	Deadly int `json:"deadly" description:"Adjusted XP from which it is deadly."`
+}
+
+// Encounter is a fight at a location, with the numbers behind its label
+// (the DMG's encounter building: thresholds per level, a multiplier by
+// the number of monsters and the party size).
 type Encounter struct {
-	Name        string   `json:"name" description:"Short name of the encounter."`
-	Description string   `json:"description" description:"What happens, one to three sentences."`
-	Difficulty  string   `json:"difficulty" description:"Encounter difficulty for the party." enum:"easy,medium,hard,deadly"`
-	Creatures   []string `json:"creatures" description:"Creatures involved with counts, e.g. '3 Goblins'. May be empty for a non-combat challenge."`
+	Name            string             `json:"name" description:"Short name of the encounter."`
+	Description     string             `json:"description" description:"What happens, one to three sentences."`
+	Monsters        []EncounterMonster `json:"monsters" description:"The monsters in the fight. At least one."`
+	BaseXP          int                `json:"base_xp" description:"The sum of count times xp over the monsters."`
+	Multiplier      float64            `json:"multiplier" description:"The encounter multiplier for the total number of monsters, one step up for a party under 3 and one step down for 6 or more: 0.5, 1, 1.5, 2, 2.5, 3, 4 or 5."`
+	AdjustedXP      int                `json:"adjusted_xp" description:"base_xp times multiplier, halves rounded up."`
+	PartyThresholds XPThresholds       `json:"party_thresholds" description:"The party's XP thresholds, summed over its characters."`
+	Difficulty      string             `json:"difficulty" description:"The highest party threshold adjusted_xp reaches; trivial below easy." enum:"trivial,easy,medium,hard,deadly"`
+}
+
+// Hazard is a trap or natural hazard at a location.
+type Hazard struct {
+	Name        string `json:"name" description:"Short name of the trap or hazard."`
+	Description string `json:"description" description:"What it looks like, what sets it off and what it does, one to three sentences."`
+	Severity    string `json:"severity" description:"How badly it can hurt the party." enum:"setback,dangerous,deadly"`
+	DC          int    `json:"dc" description:"The save or check DC: 10-11 for a setback, 12-15 dangerous, 16-20 deadly."`
+	Damage      string `json:"damage" description:"Damage dice for the severity and the party's level: setback 1d10, 2d10, 4d10 or 10d10; dangerous 2d10, 4d10, 10d10 or 18d10; deadly 4d10, 10d10, 18d10 or 24d10 (levels 1-4, 5-10, 11-16, 17-20)."`
 }
 
 // Location is the content of a campaign "location" request.
@@ -149,7 +181,8 @@ type Location struct {
 	Description string      `json:"description" description:"What the party sees, hears and smells on arrival, one paragraph."`
 	Features    []string    `json:"features" description:"Notable features, one sentence each. At least one."`
 	NPCs        []NPC       `json:"npcs" description:"People found here. At least one."`
-	Encounters  []Encounter `json:"encounters" description:"Encounters the location offers. At least one."`
+	Encounters  []Encounter `json:"encounters" description:"Fights the location offers. At least one."`
+	Hazards     []Hazard    `json:"hazards" description:"Traps and natural hazards. May be empty."`
 	Secrets     []string    `json:"secrets" description:"Hidden things to discover. May be empty."`
 }
 

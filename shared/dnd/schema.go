@@ -17,7 +17,7 @@ import (
 // PromptVersion names the prompt templates in prompts/<PromptVersion>. Cache
 // keys include both, so changing either never serves a stale document.
 const (
-	SchemaVersion = "v1"
+	SchemaVersion = "v2"
 	PromptVersion = "v1"
 )
 

@@ -139,10 +139,10 @@ func TestSchemaMatchesSamples(t *testing.T) {
 func TestSchemaTypeAliases(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct{ kind, typ, want string }{
-		{KindTheme, "", "dnd_text_theme_theme_v1"},
-		{KindTheme, "theme", "dnd_text_theme_theme_v1"},
-		{KindFreeform, "", "dnd_text_freeform_freeform_v1"},
-		{KindCampaign, "quest", "dnd_text_campaign_quest_v1"},
+		{KindTheme, "", "dnd_text_theme_theme_v2"},
+		{KindTheme, "theme", "dnd_text_theme_theme_v2"},
+		{KindFreeform, "", "dnd_text_freeform_freeform_v2"},
+		{KindCampaign, "quest", "dnd_text_campaign_quest_v2"},
 	} {
 		name, _, err := Schema(tc.kind, tc.typ)
 		if err != nil || name != tc.want {

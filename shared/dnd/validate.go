@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/sashabaranov/go-openai/jsonschema"
+
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
 // ErrInvalidContent is matched (errors.Is) by every *ContentError.
@@ -332,6 +334,7 @@ func (x NPC) checkAt(c *checker, p string) {
 func (x *Plot) check(c *checker) {
 	c.text("title", x.Title)
 	c.text("summary", x.Summary)
+	c.text("setting", x.Setting)
 	c.count("acts", len(x.Acts), 1)
 	for i, a := range x.Acts {
 		p := fmt.Sprintf("acts[%d]", i)
@@ -360,12 +363,65 @@ func (x *Location) check(c *checker) {
 	}
 	c.count("encounters", len(x.Encounters), 1)
 	for i, e := range x.Encounters {
-		p := fmt.Sprintf("encounters[%d]", i)
-		c.text(p+".name", e.Name)
-		c.text(p+".description", e.Description)
-		c.list(p+".creatures", e.Creatures, 0)
+		e.checkAt(c, fmt.Sprintf("encounters[%d]", i))
+	}
+	for i, h := range x.Hazards {
+		h.checkAt(c, fmt.Sprintf("hazards[%d]", i))
 	}
 	c.list("secrets", x.Secrets, 0)
+}
+
+// checkAt checks that the encounter's numbers add up and support its
+// label: SRD monsters at their challenge ratings, XP by challenge rating,
+// the base and adjusted XP, a multiplier the DMG ladder allows for the
+// count, ascending thresholds, and the label they give.
+func (x Encounter) checkAt(c *checker, p string) {
+	c.text(p+".name", x.Name)
+	c.text(p+".description", x.Description)
+	c.count(p+".monsters", len(x.Monsters), 1)
+	base, count := 0, 0
+	for i, m := range x.Monsters {
+		mp := fmt.Sprintf("%s.monsters[%d]", p, i)
+		srd, ok := encounter.Lookup(m.Name)
+		switch {
+		case !ok || srd.Name != m.Name:
+			c.fail(mp+".name", "must be an SRD 5.1 monster name")
+		case srd.CR != m.CR:
+			c.fail(mp+".cr", "must be the monster's challenge rating, "+srd.CR)
+		}
+		if xp, _ := encounter.XPForCR(m.CR); m.XP != xp {
+			c.fail(mp+".xp", fmt.Sprintf("must be %d for challenge rating %s", xp, m.CR))
+		}
+		c.between(mp+".count", m.Count, 1, encounter.MaxCreatures)
+		base += m.Count * m.XP
+		count += m.Count
+	}
+	t := x.PartyThresholds
+	if !(0 < t.Easy && t.Easy < t.Medium && t.Medium < t.Hard && t.Hard < t.Deadly) {
+		c.fail(p+".party_thresholds", "must be positive and rise from easy to deadly")
+	}
+	switch {
+	case x.BaseXP != base:
+		c.fail(p+".base_xp", fmt.Sprintf("must be %d, the sum of count times xp", base))
+	case !encounter.MultiplierAllowed(count, x.Multiplier):
+		c.fail(p+".multiplier", fmt.Sprintf("is not the DMG multiplier for %d monsters and any party size", count))
+	case x.AdjustedXP != encounter.Adjust(base, x.Multiplier):
+		c.fail(p+".adjusted_xp", fmt.Sprintf("must be %d, base_xp times multiplier", encounter.Adjust(base, x.Multiplier)))
+	case x.Difficulty != encounter.Difficulty(x.AdjustedXP, encounter.Thresholds(t)):
+		c.fail(p+".difficulty", "must be "+encounter.Difficulty(x.AdjustedXP, encounter.Thresholds(t))+" for adjusted_xp against party_thresholds")
+	}
+}
+
+// checkAt checks a hazard's DC and damage against the DMG's trap tables.
+func (x Hazard) checkAt(c *checker, p string) {
+	c.text(p+".name", x.Name)
+	c.text(p+".description", x.Description)
+	if lo, hi, err := encounter.TrapDC(x.Severity); err == nil && (x.DC < lo || x.DC > hi) {
+		c.fail(p+".dc", fmt.Sprintf("must be between %d and %d for a %s hazard", lo, hi, x.Severity))
+	}
+	if !encounter.TrapDamageAllowed(x.Severity, x.Damage) {
+		c.fail(p+".damage", "must be the DMG damage dice for a "+x.Severity+" hazard at some level")
+	}
 }
 
 func (x *Quest) check(c *checker) {

@@ -36,6 +36,16 @@ func edit(t *testing.T, kind, typ string, fn func(m map[string]any)) []byte {
 
 func obj(m map[string]any, key string) map[string]any { return m[key].(map[string]any) }
 
+// editEncounter edits the first encounter of the location sample.
+func editEncounter(t *testing.T, fn func(e map[string]any)) []byte {
+	t.Helper()
+	return edit(t, KindCampaign, TypeLocation, func(m map[string]any) { fn(m["encounters"].([]any)[0].(map[string]any)) })
+}
+
+func monster(e map[string]any, i int) map[string]any {
+	return e["monsters"].([]any)[i].(map[string]any)
+}
+
 func TestValidateContentRejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -125,11 +135,56 @@ func TestValidateContentRejects(t *testing.T) {
 		{"acts null", KindCampaign, TypePlot, func(t *testing.T) []byte {
 			return edit(t, KindCampaign, TypePlot, func(m map[string]any) { m["acts"] = nil })
 		}, "acts", "must be a list"},
-		{"bad difficulty", KindCampaign, TypeLocation, func(t *testing.T) []byte {
-			return edit(t, KindCampaign, TypeLocation, func(m map[string]any) {
-				m["encounters"].([]any)[0].(map[string]any)["difficulty"] = "trivial"
+		{"unknown difficulty", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["difficulty"] = "brutal" })
+		}, "encounters[0].difficulty", "must be one of: trivial, easy, medium, hard, deadly"},
+		{"label the numbers do not support", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["difficulty"] = "hard" })
+		}, "encounters[0].difficulty", "must be easy for adjusted_xp against party_thresholds"},
+		{"dragon labelled hard for five level-17s", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) {
+				e["monsters"] = []any{map[string]any{"name": "Adult Red Dragon", "count": 1, "cr": "17", "xp": 18000}}
+				e["base_xp"], e["multiplier"], e["adjusted_xp"] = 18000, 1, 18000
+				e["party_thresholds"] = map[string]any{"easy": 10000, "medium": 19500, "hard": 29500, "deadly": 44000}
+				e["difficulty"] = "hard"
 			})
-		}, "encounters[0].difficulty", "must be one of: easy, medium, hard, deadly"},
+		}, "encounters[0].difficulty", "must be easy for adjusted_xp against party_thresholds"},
+		{"no monsters", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["monsters"] = []any{} })
+		}, "encounters[0].monsters", "must have at least 1 entry"},
+		{"monster not in the SRD", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { monster(e, 0)["name"] = "Mind Flayer" })
+		}, "encounters[0].monsters[0].name", "must be an SRD 5.1 monster name"},
+		{"wrong challenge rating", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { monster(e, 0)["cr"] = "1" })
+		}, "encounters[0].monsters[0].cr", "must be the monster's challenge rating, 1/8"},
+		{"wrong xp", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { monster(e, 0)["xp"] = 50 })
+		}, "encounters[0].monsters[0].xp", "must be 25 for challenge rating 1/8"},
+		{"21 of one monster", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { monster(e, 0)["count"] = 21 })
+		}, "encounters[0].monsters[0].count", "must be between 1 and 20"},
+		{"wrong base xp", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["base_xp"] = 151 })
+		}, "encounters[0].base_xp", "must be 150, the sum of count times xp"},
+		{"multiplier off the ladder", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["multiplier"] = 4 })
+		}, "encounters[0].multiplier", "is not the DMG multiplier for 5 monsters and any party size"},
+		{"wrong adjusted xp", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { e["adjusted_xp"] = 301 })
+		}, "encounters[0].adjusted_xp", "must be 300, base_xp times multiplier"},
+		{"thresholds out of order", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return editEncounter(t, func(e map[string]any) { obj(e, "party_thresholds")["hard"] = 500 })
+		}, "encounters[0].party_thresholds", "must be positive and rise from easy to deadly"},
+		{"hazard dc outside its severity", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return edit(t, KindCampaign, TypeLocation, func(m map[string]any) { m["hazards"].([]any)[0].(map[string]any)["dc"] = 16 })
+		}, "hazards[0].dc", "must be between 10 and 11 for a setback hazard"},
+		{"hazard damage off the table", KindCampaign, TypeLocation, func(t *testing.T) []byte {
+			return edit(t, KindCampaign, TypeLocation, func(m map[string]any) { m["hazards"].([]any)[0].(map[string]any)["damage"] = "24d10" })
+		}, "hazards[0].damage", "must be the DMG damage dice for a setback hazard at some level"},
+		{"plot without setting", KindCampaign, TypePlot, func(t *testing.T) []byte {
+			return edit(t, KindCampaign, TypePlot, func(m map[string]any) { m["setting"] = " " })
+		}, "setting", "must not be empty"},
 		{"no npcs", KindCampaign, TypeLocation, func(t *testing.T) []byte {
 			return edit(t, KindCampaign, TypeLocation, func(m map[string]any) { m["npcs"] = []any{} })
 		}, "npcs", "must have at least 1 entry"},

@@ -2,38 +2,45 @@ package offline
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
-var (
-	difficulties     = []string{"easy", "medium", "hard", "deadly"}
-	difficultyWeight = []int{3, 4, 3, 1}
-	// budgetShare scales the party's strength into a challenge-rating budget.
-	budgetShare = map[string]float64{"easy": 0.5, "medium": 0.75, "hard": 1, "deadly": 1.5}
-	countWords  = []string{"", "A lone", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight"}
-	sessionsRE  = regexp.MustCompile(`(\d+)\s*(session|sessions|game|games|night|nights|week|weeks)`)
-)
-
-// campaign is one campaign's world: theme, party, villain and places. All
-// five campaign types built from the same seed and parameters share it.
+// campaign is one campaign's world: theme, terrain, party, villain and
+// places. All five campaign types built from the same seed and parameters
+// share it.
 type campaign struct {
-	t     *tables
-	req   dnd.CampaignRequest
-	seed  int64
-	lexs  []*lexicon
-	mood  string
-	theme *campaignTheme
-	arch  antagonistArchetype
-	kind  locationKind
-	level int
-	size  int
-	vars  []string
+	t          *tables
+	req        dnd.CampaignRequest
+	seed       int64
+	lexs       []*lexicon
+	mood       string
+	hints      encounter.Hints
+	theme      *campaignTheme
+	terrainKey string
+	terrain    terrain
+	family     string            // the creature family the story is about, or ""
+	creatures  string            // those creatures in prose: "goblins", "the undead", "mind flayers"
+	minionTags []string          // monster tags of the rank and file
+	minion     encounter.Monster // the rank and file the prose names
+	arch       antagonistArchetype
+	boss       encounter.Monster
+	nature     string // person, monster or beast
+	kindKey    string
+	kind       locationKind
+	kindWord   string // the theme word that asked for the location kind, if any
+	level      int
+	size       int
+	party      encounter.Party
+	setPieces  []string
+	warnings   []string
+	vars       []string
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
@@ -43,22 +50,16 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	c := &campaign{t: t, req: req, seed: seed}
 	c.lexs = t.restyle.resolve(req.Theme)
 	c.mood = mood(c.lexs)
-	hints := words(req.Prompt)
-
-	c.theme = t.matchTheme(words(p.CampaignTheme))
-	if c.theme == nil {
-		c.theme = t.matchTheme(hints)
-	}
-	if c.theme == nil {
-		c.theme = &t.campaign.Themes[r.IntN(len(t.campaign.Themes))]
-	}
-	label := p.CampaignTheme
-	if label == "" {
-		label = c.theme.Label
+	townName := ""
+	if p.CampaignTheme != "" {
+		c.hints = encounter.ThemeHints(p.CampaignTheme)
+		townName = c.readUnknown(p.CampaignTheme)
+	} else {
+		c.hints = encounter.ThemeHints(req.Prompt) // free text: unknown words are not worth a warning
 	}
 	c.level = dnd.Value(p.PartyLevel)
 	if c.level == 0 {
-		c.level = hintLevel(hints)
+		c.level = hintLevel(words(req.Prompt))
 	}
 	if c.level == 0 {
 		c.level = 1 + r.IntN(10)
@@ -67,47 +68,478 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	if c.size == 0 {
 		c.size = 3 + r.IntN(3)
 	}
-	partyDesc := fmt.Sprintf("a party of %d level-%d adventurers", c.size, c.level)
-	if c.size == 1 {
-		partyDesc = fmt.Sprintf("a single level-%d adventurer", c.level)
+	c.party = encounter.NewParty(c.level, c.size)
+	c.chooseTheme(r)
+	c.chooseTerrain(r)
+	c.chooseAntagonist(r)
+	c.chooseKind(r)
+	c.minion = c.minionMonster()
+	// Set pieces: the creatures' own first, else the theme's words', else
+	// the land's.
+	c.setPieces = encounter.ThemeHints(c.creatures).SetPieces
+	if len(c.setPieces) == 0 {
+		c.setPieces = c.hints.SetPieces
 	}
+	if len(c.setPieces) == 0 {
+		c.setPieces = encounter.ThemeHints(strings.Join(append(slices.Clone(c.theme.Plots), c.terrainKey), " ")).SetPieces
+	}
+	c.bindWorld(r, townName)
+	return c
+}
 
-	c.arch = pick(r, c.theme.Antagonists)
-	antagonist := t.randomName(r)
-	kindName := pick(r, c.theme.Kinds)
-	c.kind = t.campaign.Kinds[kindName]
+// readUnknown warns about the theme words nothing here understands, and
+// returns the first capitalised one that is not the theme's first word:
+// most likely a place name, used for the town.
+func (c *campaign) readUnknown(theme string) (name string) {
+	first := strings.FieldsFunc(theme, func(r rune) bool { return !unicode.IsLetter(r) })
+	var unknown []string
+	for _, w := range c.hints.Unknown {
+		if name == "" && unicode.IsUpper([]rune(w)[0]) && len(first) > 0 && w != first[0] {
+			name = w
+			continue
+		}
+		unknown = append(unknown, strconv.Quote(w))
+	}
+	if len(unknown) > 0 {
+		c.warn("campaign_theme: no offline material for %s; %s ignored", joinAnd(unknown), plural(len(unknown), "it was", "they were"))
+	}
+	for _, n := range c.hints.NotInSRD {
+		c.warn("campaign_theme: %s have no SRD 5.1 stat block; SRD %s stand in for them in encounters", n, encounter.FamilyNoun(c.hints.Families[0]))
+	}
+	return name
+}
+
+func (c *campaign) warn(format string, args ...any) {
+	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
+}
+
+// chooseTheme picks the story: the first creature family named, else the
+// first kind of story, else a theme set in the terrain named, else any.
+func (c *campaign) chooseTheme(r *rand.Rand) {
+	themes := c.t.campaign.Themes
+	h := c.hints
+	var fits []*campaignTheme
+	for i := range themes {
+		th := &themes[i]
+		switch {
+		case len(h.Families) > 0:
+			if slices.Contains(th.Families, h.Families[0]) {
+				fits = append(fits, th)
+			}
+		case len(h.Plots) > 0:
+			if slices.Contains(th.Plots, h.Plots[0]) {
+				fits = append(fits, th)
+			}
+		case c.regionNamed() != "":
+			if slices.Contains(th.Terrains, c.regionNamed()) && (!slices.Contains(h.Terrains, "ruins") || slices.Contains(th.Kinds, "crypt")) {
+				fits = append(fits, th)
+			}
+		}
+	}
+	if len(fits) == 0 {
+		fits = append(fits, &themes[r.IntN(len(themes))])
+	}
+	c.theme = fits[r.IntN(len(fits))]
+	c.minionTags = c.theme.MinionTags
+	switch {
+	case len(h.Families) > 0:
+		c.family = h.Families[0]
+		c.minionTags = nil
+		for _, f := range h.Families {
+			c.minionTags = append(c.minionTags, encounter.FamilyTags(f)...)
+		}
+	case len(c.theme.Families) > 0:
+		c.family = c.theme.Families[0]
+	}
+	c.creatures = c.theme.Noun
+	switch {
+	case len(h.NotInSRD) > 0:
+		c.creatures = h.NotInSRD[0]
+	case len(h.Monsters) > 0 && len(h.Families) > 0:
+		if m, _ := encounter.Lookup(h.Monsters[0]); m.HasTag(encounter.FamilyTags(h.Families[0])...) {
+			c.creatures = strings.ToLower(m.PluralName())
+		} else {
+			c.creatures = encounter.FamilyNoun(h.Families[0])
+		}
+	case len(h.Families) > 0:
+		c.creatures = encounter.FamilyNoun(h.Families[0])
+	}
+}
+
+// regionNamed is the first terrain named that is a region (ruins are a
+// site), or "".
+func (c *campaign) regionNamed() string {
+	for _, key := range c.hints.Terrains {
+		if _, ok := c.t.campaign.Terrains[key]; ok {
+			return key
+		}
+	}
+	return ""
+}
+
+// chooseTerrain picks the land: the region named, else one the theme is
+// set in.
+func (c *campaign) chooseTerrain(r *rand.Rand) {
+	c.terrainKey = c.regionNamed()
+	if c.terrainKey == "" {
+		c.terrainKey = pick(r, c.theme.Terrains)
+	}
+	c.terrain = c.t.campaign.Terrains[c.terrainKey]
+}
+
+// envs are the monster environments of the campaign's land.
+func (c *campaign) envs() []string {
+	out := encounter.TerrainEnvironments(c.terrainKey)
+	if slices.Contains(c.hints.Terrains, "ruins") {
+		out = append(out, "ruins")
+	}
+	return out
+}
+
+// chooseAntagonist picks the villain's archetype and stat block. It
+// prefers archetypes with a creature of the family or monsters named, then
+// one that lives in the land, then one that can make a fair solo fight
+// for the party.
+func (c *campaign) chooseAntagonist(r *rand.Rand) {
+	tags := encounter.FamilyTags(c.family)
+	limit := encounter.Budget(c.party.Levels).Deadly * 3 / 2
+	var fits []antagonistArchetype
+	best := -1
+	for _, a := range c.theme.Antagonists {
+		score := 0
+		for _, n := range a.Creatures {
+			m, _ := encounter.Lookup(n)
+			s := 0
+			if len(c.hints.Families) > 0 && (m.HasTag(tags...) || slices.Contains(c.hints.Monsters, n)) {
+				s += 4
+			}
+			if m.LivesIn(c.envs()...) {
+				s += 2
+			}
+			if encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}}).AdjustedXP <= limit {
+				s++
+			}
+			score = max(score, s)
+		}
+		switch {
+		case score > best:
+			fits, best = []antagonistArchetype{a}, score
+		case score == best:
+			fits = append(fits, a)
+		}
+	}
+	c.arch = pick(r, fits)
+	c.boss = c.bossCreature()
+	c.nature = c.arch.Nature
+	switch {
+	case !c.boss.Speaks:
+		c.nature = beastNature // a mummy that cannot speak holds no audiences
+	case c.nature != "":
+	case c.boss.Type == "humanoid":
+		c.nature = personNature
+	default:
+		c.nature = monsterNature
+	}
+}
+
+// bossCreature is the antagonist's stat block: the strongest of the
+// archetype's creatures whose solo fight is at least medium and stays
+// within half again the party's deadly threshold, looking first at those
+// the theme named, then those of the land, then all; failing that the
+// strongest within the limit, or the weakest.
+func (c *campaign) bossCreature() encounter.Monster {
+	var all, named, local []encounter.Monster
+	for _, n := range c.arch.Creatures {
+		m, _ := encounter.Lookup(n)
+		all = append(all, m)
+		if slices.Contains(c.hints.Monsters, n) {
+			named = append(named, m)
+		}
+		if m.LivesIn(c.envs()...) {
+			local = append(local, m)
+		}
+	}
+	limit := encounter.Budget(c.party.Levels).Deadly * 3 / 2
+	strongest := func(ms []encounter.Monster, atLeast string) (encounter.Monster, bool) {
+		var best encounter.Monster
+		for _, m := range ms {
+			solo := encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}})
+			if solo.AdjustedXP <= limit && slices.Index(encounter.Labels(), solo.Difficulty) >= slices.Index(encounter.Labels(), atLeast) && m.XP >= best.XP {
+				best = m
+			}
+		}
+		return best, best.Name != ""
+	}
+	for _, ms := range [][]encounter.Monster{named, local, all} {
+		if m, ok := strongest(ms, encounter.Medium); ok {
+			return m
+		}
+	}
+	if m, ok := strongest(all, encounter.Trivial); ok {
+		return m
+	}
+	return all[0]
+}
+
+// chooseKind picks the main location's kind: one the theme's words ask
+// for ("castle", "mines"), else one of the theme's that can stand in the
+// land (a crypt or keep when ruins were named), else one of the land's own.
+func (c *campaign) chooseKind(r *rand.Rand) {
+	allowed := func(list []string) []string {
+		var out []string
+		for _, k := range list {
+			if c.t.campaign.Kinds[k].allows(c.terrainKey) && !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	var asked []string
+	for _, w := range tokensOf(c.req.Parameters.CampaignTheme) {
+		asked = append(asked, c.t.campaign.KindWords[w]...)
+		if len(asked) > 0 && c.kindWord == "" {
+			c.kindWord = w
+		}
+	}
+	pool := allowed(asked)
+	if len(pool) == 0 {
+		pool = allowed(c.theme.Kinds)
+		if slices.Contains(c.hints.Terrains, "ruins") {
+			pool = slices.DeleteFunc(pool, func(k string) bool { return !slices.Contains(c.t.campaign.Kinds[k].Environments, "ruins") })
+		}
+	}
+	if len(pool) == 0 {
+		pool = c.terrain.Kinds
+	}
+	c.kindKey = pick(r, pool)
+	c.kind = c.t.campaign.Kinds[c.kindKey]
+}
+
+// tokensOf lower-cases s and splits it into words.
+func tokensOf(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) })
+}
+
+// has reports whether the world meets every need.
+func (c *campaign) has(needs []string) bool {
+	for _, n := range needs {
+		ok := false
+		switch n {
+		case personNature, monsterNature, beastNature:
+			ok = c.nature == n
+		case "speaks":
+			ok = c.nature != beastNature
+		case "kin":
+			ok = c.nature == personNature && c.arch.Kin
+		case "horde":
+			ok = c.family != "" || len(c.theme.Families) > 0
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// pickUsable picks, from the entries of m named by names (sorted, for
+// determinism), one whose needs the world meets.
+func pickUsable[T any](r *rand.Rand, c *campaign, names []string, m map[string]T, needs func(T) []string) T {
+	var ok []string
+	for _, n := range names {
+		if c.has(needs(m[n])) {
+			ok = append(ok, n)
+		}
+	}
+	return m[pick(r, ok)]
+}
+
+// usable returns the texts of items whose needs the world meets.
+func (c *campaign) usable(items []textItem) []string {
+	var out []string
+	for _, it := range items {
+		if c.has(it.Needs) {
+			out = append(out, it.Text)
+		}
+	}
+	return out
+}
+
+// bindWorld names the people and places and binds the variables every
+// document of the campaign uses.
+func (c *campaign) bindWorld(r *rand.Rand, townName string) {
+	t := c.t
+	p := c.req.Parameters
+	label := p.CampaignTheme
+	if label == "" {
+		label = c.theme.Label
+	}
+	e := newExpander(t.grammar, r, c.mood)
+	e.set("they", "they", "them", "them", "their", "their", "themself", "themself", "They", "They")
 	firstName, _ := t.personName(r, "human")
 	_, familyFull := t.personName(r, "human")
 	family := familyFull[strings.LastIndexByte(familyFull, ' ')+1:]
-	ally := t.randomName(r)
-	minion, _ := t.pickMonsters(r, c.theme.Tags, c.level, c.size, "medium")
-
-	e := newExpander(t.grammar, r, c.mood)
+	e.set("first_name", firstName, "family", family)
+	town := townName
+	if town == "" {
+		town = e.pickFrag("town")
+	}
+	e.set("town", town)
+	antagonist, short, style := c.antagonistName(r, e)
+	ally := c.personOf(r, style)
+	minion := c.minion
+	threats := c.theme.Threats
+	if len(c.hints.Families) > 0 {
+		// A theme that named its creatures gets a threat that names them.
+		if named := slices.DeleteFunc(slices.Clone(threats), func(t threat) bool { return !strings.Contains(t.Text, "{creatures}") }); len(named) > 0 {
+			threats = named
+		}
+	}
+	th := pick(r, threats)
+	minions := strings.ToLower(minion.PluralName())
+	if c.theme.MinionNoun != "" && minion.Type == "humanoid" {
+		minions = c.theme.MinionNoun
+	}
 	e.set(
-		"they", "they", "them", "them", "their", "their", "themself", "themself", "They", "They",
-		"antagonist", antagonist, "antagonist_title", c.arch.Title, "ally", ally,
-		"campaign_theme", label, "party_desc", partyDesc,
-		"first_name", firstName, "family", family,
-		"minions", strings.ToLower(minion.plural()), "minions_cap", minion.plural(),
-		"creature", c.bossCreature().Name, "creature_lc", strings.ToLower(c.bossCreature().Name),
+		"antagonist", antagonist, "antagonist_short", short, "antagonist_title", c.arch.Title, "ally", ally,
+		"campaign_theme", label, "party_desc", partyDesc(c.size, c.level),
+		"creatures", c.creatures, "creatures_cap", capitalize(c.creatures), "creatures_title", titleCase(strings.TrimPrefix(c.creatures, "the ")),
+		"minions", minions, "minions_cap", capitalize(minions),
+		"creature", c.boss.Name, "creature_lc", strings.ToLower(c.boss.Name),
 		"level", strconv.Itoa(c.level),
 	)
-	e.set("town", e.pickFrag("town"))
 	e.set("deity", e.pickFrag("deity"), "org", e.pickFrag("org"))
-	e.set("place", e.one(c.kind.Names))
-	e.set("tavern", e.one(t.campaign.Kinds["tavern"].Names))
+	e.set("region", e.oneFrag(c.terrain.Regions))
+	names := c.kind.Names
+	if c.kindWord != "" {
+		if ns := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !strings.Contains(strings.ToLower(n), c.kindWord) }); len(ns) > 0 {
+			names = ns
+		}
+	}
+	placeName := e.one(names)
+	e.set("place_name", placeName, "place", midSentence(placeName), "hall", c.kind.Hall, "hall_cap", capitalize(c.kind.Hall))
+	e.set("tavern", midSentence(e.one(t.campaign.Kinds["tavern"].Names)))
 	e.set("macguffin", e.oneFrag(c.theme.Macguffins))
-	e.set("motivation", e.oneFrag(c.arch.Motivations))
-	inciting := e.oneFrag(t.campaign.Inciting)
-	e.set("inciting", inciting, "inciting_cap", capitalize(inciting))
-	rumour := e.oneFrag(t.campaign.Rumours)
+	e.set("macguffin_cap", capitalize(e.vars["macguffin"]))
+	motive := pick(r, c.arch.Motivations)
+	e.set("motivation", e.frag(motive))
+	e.set("motivation_cap", capitalize(e.vars["motivation"]))
+	e.set("they", "I", "them", "me", "their", "my", "themself", "myself")
+	e.set("motivation_first", e.frag(motive))
+	e.set("they", "they", "them", "them", "their", "their", "themself", "themself")
+	threatText := e.frag(th.Text)
+	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
+	e.set("antagonist_desc", e.one(c.arch.Descriptions))
+	rumours := c.usable(t.campaign.Rumours)
+	rumour := e.oneFrag(rumours)
 	e.set("rumour", rumour, "rumour_cap", capitalize(rumour))
 	e.set("reward", strconv.Itoa(c.gold())+" gold pieces")
+	e.set("setting", e.one(c.terrain.Settings))
+	e.set("allies_line", c.alliesLine(short))
 	c.vars = make([]string, 0, 2*len(e.vars))
 	for _, k := range sortedKeys(e.vars) {
 		c.vars = append(c.vars, k, e.vars[k])
 	}
-	return c
+}
+
+// antagonistName names the villain by its archetype's templates or as a
+// person of its race, and returns the name, the short form used in
+// speech, and the name style of its kin.
+func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style string) {
+	style = c.arch.Race
+	if style == "" && c.arch.Kin {
+		style = pick(r, c.t.srd.Races).Names
+	}
+	if len(c.arch.Names) > 0 {
+		full = e.oneFrag(c.arch.Names)
+		return full, shortName(full), style
+	}
+	if style == "" {
+		style = "human"
+	}
+	first, full := c.t.personName(r, style)
+	return full, first, style
+}
+
+// midSentence lower-cases a leading "The" of a place name, for use inside
+// a sentence ("the Gilded Eel"); a sentence that starts with it is
+// capitalised again when finished.
+func midSentence(name string) string {
+	if rest, ok := strings.CutPrefix(name, "The "); ok {
+		return "the " + rest
+	}
+	return name
+}
+
+// alliesLine names the other creature families the theme asked for, as a
+// sentence to add to the premise, or "".
+func (c *campaign) alliesLine(short string) string {
+	var others []string
+	for _, f := range c.hints.Families[min(1, len(c.hints.Families)):] {
+		others = append(others, encounter.FamilyNoun(f))
+	}
+	if len(others) == 0 {
+		return ""
+	}
+	return " " + capitalize(joinAnd(others)) + " serve " + short + " too."
+}
+
+// shortName is how people refer to a named monster: "Vexirath" for
+// "Vexirath the Ever-Hungry", "the Beast" for "the Beast of Wrenmere".
+func shortName(full string) string {
+	s, _, _ := strings.Cut(full, ",")
+	if i := strings.Index(s, " of "); i > 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, " the "); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// personOf names a townsperson: of the antagonist's kin when they could
+// be related, else of a random race.
+func (c *campaign) personOf(r *rand.Rand, style string) string {
+	if c.nature == personNature && c.arch.Kin && style != "" {
+		_, full := c.t.personName(r, style)
+		return full
+	}
+	return c.t.randomName(r)
+}
+
+// minionMonster is the rank and file the prose names: the weakest monster
+// of the minion tags that still makes a fair fight for the party (medium,
+// else easy, else hard) in numbers, preferring the land's and those the
+// theme named; else the weakest of those tags.
+func (c *campaign) minionMonster() encounter.Monster {
+	for _, envs := range [][]string{c.envs(), nil} {
+		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
+			ms := c.candidates(d, c.minionTags, envs)
+			if len(ms) == 0 {
+				continue
+			}
+			for _, m := range ms {
+				if slices.Contains(c.hints.Monsters, m.Name) {
+					return m
+				}
+			}
+			return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
+		}
+	}
+	ms := encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) && !c.peaceable(m) })
+	if len(ms) == 0 {
+		panic(dataError{fmt.Errorf("no monster has the tags %v", c.minionTags)})
+	}
+	return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
+}
+
+// preferNamed returns the first monster the theme named, else the first.
+func (c *campaign) preferNamed(ms []encounter.Monster) encounter.Monster {
+	for _, m := range ms {
+		if slices.Contains(c.hints.Monsters, m.Name) {
+			return m
+		}
+	}
+	return ms[0]
 }
 
 // setVar overrides a world variable for the documents built after it.
@@ -119,14 +551,24 @@ func (c *campaign) expander(r *rand.Rand) *expander {
 	return e
 }
 
-func (c *campaign) content(typ string) (any, error) {
+// content builds the document of type typ and the warnings for it.
+func (c *campaign) content(typ string) (any, []string, error) {
 	r := newRand(c.seed, "campaign/"+typ)
+	warnings := slices.Clone(c.warnings)
 	var doc any
 	switch typ {
 	case dnd.TypePlot:
-		doc = c.plot(r)
+		n, w := actCount(c.req.Parameters.Duration)
+		if w != "" {
+			warnings = append(warnings, w)
+		}
+		doc = c.plot(r, n)
 	case dnd.TypeLocation:
-		doc = c.location(r)
+		loc := c.location(r)
+		if w := c.missingFamily(loc); w != "" {
+			warnings = append(warnings, w)
+		}
+		doc = loc
 	case dnd.TypeQuest:
 		doc = c.quest(r)
 	case dnd.TypeDialogue:
@@ -134,12 +576,38 @@ func (c *campaign) content(typ string) (any, error) {
 	case dnd.TypeEvent:
 		doc = c.event(r)
 	default:
-		return nil, fmt.Errorf("offline: campaign type %q: %w", typ, dnd.ErrUnknownType)
+		return nil, nil, fmt.Errorf("offline: campaign type %q: %w", typ, dnd.ErrUnknownType)
 	}
 	if len(c.lexs) > 0 {
 		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc)
 	}
-	return doc, nil
+	return doc, warnings, nil
+}
+
+// missingFamily warns when the theme named a creature family none of whose
+// monsters can fight this party (a werewolf is beyond twice the deadly
+// threshold for a lone level-1 character).
+func (c *campaign) missingFamily(loc *dnd.Location) string {
+	if len(c.hints.Families) == 0 {
+		return ""
+	}
+	tags := encounter.FamilyTags(c.family)
+	for _, e := range loc.Encounters {
+		for _, m := range e.Monsters {
+			if srd, _ := encounter.Lookup(m.Name); srd.HasTag(tags...) {
+				return ""
+			}
+		}
+	}
+	return fmt.Sprintf("no %s make a fair fight for %s; the location's fights use other creatures", strings.TrimPrefix(c.creatures, "the "), partyDesc(c.size, c.level))
+}
+
+// partyDesc describes the party: "a party of 4 level-3 adventurers".
+func partyDesc(size, level int) string {
+	if size == 1 {
+		return fmt.Sprintf("a single level-%d adventurer", level)
+	}
+	return fmt.Sprintf("a party of %d level-%d adventurers", size, level)
 }
 
 // gold is a reward that grows with the square of the level and the party.
@@ -148,210 +616,70 @@ func (c *campaign) gold() int {
 	return max(10, g/10*10)
 }
 
-// bossCreature is the antagonist's stat block: the strongest of the
-// archetype's creatures that the party can face, or its weakest.
-func (c *campaign) bossCreature() monster {
-	target := float64(c.level) + 2 + float64(c.size-4)/2
-	var best *monster
-	for _, name := range c.arch.Creatures {
-		m := c.t.monster(name)
-		if m.CR <= target && (best == nil || m.CR > best.CR) {
-			best = &m
-		}
-	}
-	if best == nil {
-		m := c.t.monster(c.arch.Creatures[0])
-		best = &m
-	}
-	return *best
-}
-
-func (t *tables) monster(name string) monster {
-	for _, m := range t.srd.Monsters {
-		if m.Name == name {
-			return m
-		}
-	}
-	panic(dataError{fmt.Errorf("unknown monster %q", name)})
-}
-
-// pickMonsters chooses a creature and a number of them for a party and a
-// difficulty: the group's challenge ratings add up to roughly the party's
-// share of the difficulty budget.
-func (t *tables) pickMonsters(r *rand.Rand, tags []string, level, size int, difficulty string) (monster, int) {
-	budget := math.Max(0.25, float64(level)*float64(size)/4*budgetShare[difficulty])
-	inBudget := func(m monster) bool { return m.CR <= budget && m.CR >= budget/8 }
-	var cands []monster
-	for _, m := range t.srd.Monsters {
-		if inBudget(m) && overlaps(m.Tags, tags) {
-			cands = append(cands, m)
-		}
-	}
-	if len(cands) == 0 {
-		for _, m := range t.srd.Monsters {
-			if inBudget(m) {
-				cands = append(cands, m)
-			}
-		}
-	}
-	if len(cands) == 0 {
-		cands = t.srd.Monsters[:1]
-	}
-	m := pick(r, cands)
-	n := int(math.Round(budget / math.Max(m.CR, 0.125)))
-	return m, min(max(n, 1), 8)
-}
-
-func overlaps(a, b []string) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if x == y {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func (t *tables) randomName(r *rand.Rand) string {
 	_, full := t.personName(r, pick(r, t.srd.Races).Names)
 	return full
 }
 
-// matchTheme returns the theme whose keywords the text mentions most.
-func (t *tables) matchTheme(ws map[string]bool) *campaignTheme {
-	var best *campaignTheme
-	bestHits := 0
-	for i := range t.campaign.Themes {
-		hits := 0
-		for _, k := range t.campaign.Themes[i].Keywords {
-			if ws[k] {
-				hits++
-			}
-		}
-		if hits > bestHits {
-			best, bestHits = &t.campaign.Themes[i], hits
-		}
-	}
-	return best
-}
-
-// actCount reads a duration such as "one-shot", "3 sessions" or "long
-// campaign" as a number of acts (1–5).
-func actCount(r *rand.Rand, duration string) int {
-	d := strings.ToLower(duration)
-	if m := sessionsRE.FindStringSubmatch(d); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		switch {
-		case n <= 1:
-			return 1 + r.IntN(2)
-		case n <= 3:
-			return 2 + r.IntN(2)
-		case n <= 6:
-			return 3 + r.IntN(2)
-		}
-		return 5
-	}
-	for _, w := range []string{"one-shot", "one shot", "oneshot", "single", "evening", "session"} {
-		if strings.Contains(d, w) {
-			return 1 + r.IntN(2)
-		}
-	}
-	for _, w := range []string{"long", "campaign", "month", "year", "epic", "saga"} {
-		if strings.Contains(d, w) {
-			return 5
-		}
-	}
-	if strings.Contains(d, "short") {
-		return 3
-	}
-	return 3 + r.IntN(2)
-}
-
-var actShapes = map[int][]string{
-	1: {"climax"},
-	2: {"opening", "climax"},
-	3: {"opening", "rising", "climax"},
-	4: {"opening", "rising", "midpoint", "climax"},
-	5: {"opening", "rising", "midpoint", "climax", "aftermath"},
-}
-
-func (c *campaign) plot(r *rand.Rand) *dnd.Plot {
+func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 	e := c.expander(r)
 	e.set("title_adj", pick(r, c.theme.TitleAdj), "title_noun", pick(r, c.theme.TitleNoun))
-	var acts []dnd.Act
-	for _, shape := range actShapes[actCount(r, c.req.Parameters.Duration)] {
-		tmpl := pick(r, c.t.campaign.Acts[shape])
-		acts = append(acts, dnd.Act{Title: e.one(tmpl.Title), Summary: e.one(tmpl.Summary), Goal: e.one(tmpl.Goal)})
+	plan := c.planActs(r, acts)
+	out := make([]dnd.Act, len(plan))
+	for i, tmpl := range plan {
+		// A template's summaries and goals are aligned: the goal answers
+		// the summary it is written for.
+		k := r.IntN(len(tmpl.Summary))
+		out[i] = dnd.Act{Title: e.one(tmpl.Title), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
+	}
+	if len(c.setPieces) > 0 {
+		climax := &out[len(out)-1]
+		if acts >= 5 {
+			climax = &out[len(out)-2]
+		}
+		climax.Summary += " Set piece: " + pick(r, c.setPieces) + "."
 	}
 	return &dnd.Plot{
 		Title:   e.one(c.t.campaign.PlotTitles),
 		Summary: e.one(c.t.campaign.PlotSummaries),
-		Acts:    acts,
+		Setting: e.vars["setting"],
+		Acts:    out,
 		Antagonist: dnd.Antagonist{
 			Name:        e.vars["antagonist"],
-			Description: e.one(c.arch.Descriptions),
+			Description: e.vars["antagonist_desc"],
 			Motivation:  capitalize(e.vars["motivation"]) + ".",
-			Creature:    c.bossCreature().Name,
+			Creature:    c.boss.Name,
 		},
-		Hooks:      e.some(c.t.campaign.PlotHooks, 2),
-		Twists:     e.some(c.t.campaign.PlotTwists, 1+r.IntN(2)),
+		Hooks:      e.some(c.usable(c.t.campaign.PlotHooks), 2),
+		Twists:     e.some(c.usable(c.t.campaign.PlotTwists), 1+r.IntN(2)),
 		PartyLevel: c.level,
 		PartySize:  c.size,
 	}
 }
 
+// planActs picks a template for each phase of an n-act plot, each one
+// whose needs the acts before it have given.
+func (c *campaign) planActs(r *rand.Rand, n int) []actTemplate {
+	facts := map[string]bool{}
+	var plan []actTemplate
+	for _, phase := range c.t.campaign.ActShapes[strconv.Itoa(n)] {
+		var ok []actTemplate
+		for _, tmpl := range c.t.campaign.Acts[phase] {
+			if !slices.ContainsFunc(tmpl.Needs, func(f string) bool { return !facts[f] }) {
+				ok = append(ok, tmpl)
+			}
+		}
+		tmpl := pick(r, ok)
+		for _, f := range tmpl.Gives {
+			facts[f] = true
+		}
+		plan = append(plan, tmpl)
+	}
+	return plan
+}
+
 func (c *campaign) npc(r *rand.Rand, e *expander, role string) dnd.NPC {
 	return dnd.NPC{Name: c.t.randomName(r), Role: role, Description: e.pick("npc_desc")}
-}
-
-func (c *campaign) location(r *rand.Rand) *dnd.Location {
-	e := c.expander(r)
-	var small []string
-	for _, m := range c.t.srd.Monsters {
-		if m.CR <= 5 {
-			small = append(small, strings.ToLower(m.Name))
-		}
-	}
-	e.set("monster_lc", pick(r, small))
-	var npcs []dnd.NPC
-	for _, role := range pickN(r, c.kind.Roles, 2+r.IntN(2)) {
-		npcs = append(npcs, c.npc(r, e, role))
-	}
-	var encounters []dnd.Encounter
-	tags := append(append([]string{}, c.kind.Tags...), c.theme.Tags...)
-	for range 2 + r.IntN(2) {
-		diff := difficulties[weighted(r, difficultyWeight)]
-		if r.IntN(5) == 0 {
-			encounters = append(encounters, dnd.Encounter{
-				Name: e.pick("hazard_name"), Description: e.pick("hazard_desc"), Difficulty: diff, Creatures: []string{},
-			})
-			continue
-		}
-		m, n := c.t.pickMonsters(r, tags, c.level, c.size, diff)
-		e.set("group", m.plural())
-		e.set(encounterVars(e, m, n)...)
-		encounters = append(encounters, dnd.Encounter{
-			Name: e.pick("encounter_name"), Description: e.pick("encounter_desc"), Difficulty: diff, Creatures: []string{m.count(n)},
-		})
-	}
-	return &dnd.Location{
-		Name:        e.vars["place"],
-		Kind:        c.kind.Label,
-		Description: e.one(c.kind.Descriptions),
-		Features:    e.some(c.kind.Features, 3+r.IntN(2)),
-		NPCs:        npcs,
-		Encounters:  encounters,
-		Secrets:     e.some(c.kind.Secrets, 1+r.IntN(2)),
-	}
-}
-
-// encounterVars describes n of a monster for the encounter templates.
-func encounterVars(e *expander, m monster, n int) []string {
-	if n == 1 {
-		return []string{"creatures_text", countWords[1] + " " + strings.ToLower(m.Name), "lurk", e.pickFrag("lurk_one")}
-	}
-	return []string{"creatures_text", countWords[n] + " " + strings.ToLower(m.plural()), "lurk", e.pickFrag("lurk_many")}
 }
 
 // rewardItem names a magic item whose rarity suits the party's tier.
@@ -369,7 +697,7 @@ func (c *campaign) rewardItem(r *rand.Rand) string {
 func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 	e := c.expander(r)
 	qt := c.t.campaign.Quests[pick(r, c.theme.QuestTypes)]
-	giver := c.npc(r, e, e.pickFrag("giver_role"))
+	giver, _ := c.person(r, e, pick(r, qt.Givers), map[string]bool{}, nil, nil)
 	e.set("giver", giver.Name, "macguffin_short", e.vars["macguffin"])
 	e.set("captive", e.pickFrag("captive"))
 	var steps []string
@@ -391,139 +719,53 @@ func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 	}
 }
 
-func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
-	e := c.expander(r)
-	sit := c.t.campaign.Dialogues[pick(r, c.t.campaign.dialogueNames)]
-	roles := pick(r, sit.Roles)
-	var people []dnd.NPC
-	for _, role := range roles {
-		if role == "{antagonist}" {
-			people = append(people, dnd.NPC{Name: e.vars["antagonist"], Role: c.arch.Title, Description: e.one(c.arch.Descriptions)})
-			continue
-		}
-		people = append(people, c.npc(r, e, role))
-	}
-	price := 10 * c.level * (2 + r.IntN(8))
-	e.set("npc0", people[0].Name, "npc1", people[len(people)-1].Name,
-		"price", strconv.Itoa(price), "price_low", strconv.Itoa(price*3/5))
-	var lines []dnd.Line
-	for _, b := range sit.Beats {
-		speaker := "Party"
-		if !b.Speaker.party {
-			speaker = people[min(b.Speaker.index, len(people)-1)].Name
-		}
-		// Directions listed one per text go with that text.
-		i := r.IntN(len(b.Text))
-		dir := ""
-		switch {
-		case len(b.Direction) == len(b.Text):
-			dir = e.frag(b.Direction[i])
-		case len(b.Direction) > 0:
-			dir = e.oneFrag(b.Direction)
-		}
-		lines = append(lines, dnd.Line{Speaker: speaker, Text: e.must(b.Text[i]), Direction: dir})
-	}
-	return &dnd.Dialogue{Setting: e.one(sit.Settings), Participants: people, Lines: lines}
-}
-
 func (c *campaign) event(r *rand.Rand) *dnd.Event {
 	e := c.expander(r)
-	et := c.t.campaign.Events[pick(r, c.t.campaign.eventNames)]
-	omen, disaster := e.pickFrag("omen"), e.pickFrag("disaster")
-	e.set("omen", omen, "omen_cap", capitalize(omen), "disaster", disaster, "disaster_cap", capitalize(disaster))
+	et := pickUsable(r, c, c.t.campaign.eventNames, c.t.campaign.Events, func(ev eventType) []string { return ev.Needs })
+	sight := e.pickFrag("omen_sight")
+	k := r.IntN(len(c.t.grammar["disaster"]))
+	disaster := e.frag(c.t.grammar["disaster"][k])
+	e.set("omen_sight", sight, "omen_sight_cap", capitalize(sight), "omen_event", e.pickFrag("omen_event"),
+		"disaster", disaster, "disaster_cap", capitalize(disaster), "disaster_word", e.frag(c.t.grammar["disaster_word"][k]))
 	var checks []dnd.SkillCheck
 	for i, k := range r.Perm(len(et.Checks))[:min(2, len(et.Checks))] {
 		ct := et.Checks[k]
 		dc := min(max(10+c.level/2+2*i+r.IntN(3), 5), 30)
 		checks = append(checks, dnd.SkillCheck{Skill: ct.Skill, DC: dc, Success: e.must(ct.Success), Failure: e.must(ct.Failure)})
 	}
+	d := r.IntN(len(et.Descriptions))
 	return &dnd.Event{
-		Title:        e.one(et.Titles),
-		Description:  e.one(et.Descriptions),
+		Title:        e.one(et.Titles[d]),
+		Description:  e.must(et.Descriptions[d]),
 		Triggers:     e.some(et.Triggers, 2),
 		Consequences: e.some(et.Consequences, 2),
 		SkillChecks:  checks,
 	}
 }
 
-// restyleDoc gives a document's prose the request's genre, tone and style,
-// leaving names, numbers and game terms in structured fields untouched.
-func restyleDoc(rs *restyler, r *rand.Rand, lexs []*lexicon, doc any) {
-	f := func(s *string) {
-		if out, _ := rs.apply(r, *s, lexs, 0.6, true); strings.TrimSpace(out) != "" {
-			*s = out
-		}
+// joinAnd joins items as "a", "a and b" or "a, b and c".
+func joinAnd(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
 	}
-	fs := func(xs []string) {
-		for i := range xs {
-			f(&xs[i])
-		}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	switch d := doc.(type) {
-	case *dnd.Personality:
-		fs(d.Traits)
-		fs(d.Ideals)
-		fs(d.Bonds)
-		fs(d.Flaws)
-		fs(d.Mannerisms)
-		f(&d.Voice)
-	case *dnd.Backstory:
-		f(&d.Summary)
-		f(&d.Backstory)
-		fs(d.KeyEvents)
-		fs(d.Hooks)
-		fs(d.Secrets)
-	case *dnd.Combat:
-		f(&d.Tactics)
-		fs(d.Weaknesses)
-		for i := range d.SignatureMoves {
-			f(&d.SignatureMoves[i].Description)
-		}
-	case *dnd.Equipment:
-		f(&d.Notes)
-		for i := range d.Items {
-			f(&d.Items[i].Description)
-		}
-	case *dnd.Plot:
-		f(&d.Summary)
-		for i := range d.Acts {
-			f(&d.Acts[i].Summary)
-			f(&d.Acts[i].Goal)
-		}
-		f(&d.Antagonist.Description)
-		f(&d.Antagonist.Motivation)
-		fs(d.Hooks)
-		fs(d.Twists)
-	case *dnd.Location:
-		f(&d.Description)
-		fs(d.Features)
-		for i := range d.NPCs {
-			f(&d.NPCs[i].Description)
-		}
-		for i := range d.Encounters {
-			f(&d.Encounters[i].Description)
-		}
-		fs(d.Secrets)
-	case *dnd.Quest:
-		f(&d.Objective)
-		f(&d.Giver.Description)
-		fs(d.Steps)
-		fs(d.Complications)
-	case *dnd.Dialogue:
-		f(&d.Setting)
-		for i := range d.Participants {
-			f(&d.Participants[i].Description)
-		}
-		for i := range d.Lines {
-			f(&d.Lines[i].Text)
-		}
-	case *dnd.Event:
-		f(&d.Description)
-		fs(d.Triggers)
-		fs(d.Consequences)
-		for i := range d.SkillChecks {
-			f(&d.SkillChecks[i].Success)
-			f(&d.SkillChecks[i].Failure)
-		}
+	return many
+}
+
+// titleCase capitalises every word.
+func titleCase(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		ws[i] = capitalize(w)
 	}
+	return strings.Join(ws, " ")
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -99,28 +98,6 @@ type magicItem struct {
 	Description string `json:"description"`
 }
 
-type monster struct {
-	Name   string   `json:"name"`
-	CR     float64  `json:"cr"`
-	Tags   []string `json:"tags"`
-	Plural string   `json:"plural"`
-}
-
-func (m monster) plural() string {
-	if m.Plural != "" {
-		return m.Plural
-	}
-	return m.Name + "s"
-}
-
-// count renders "1 Ogre" or "3 Goblins".
-func (m monster) count(n int) string {
-	if n == 1 {
-		return "1 " + m.Name
-	}
-	return strconv.Itoa(n) + " " + m.plural()
-}
-
 type srdTables struct {
 	Races       []race       `json:"races"`
 	Classes     []class      `json:"classes"`
@@ -130,7 +107,6 @@ type srdTables struct {
 	Packs       []kitItem    `json:"packs"`
 	Kit         []kitItem    `json:"kit"`
 	MagicItems  []magicItem  `json:"magic_items"`
-	Monsters    []monster    `json:"monsters"`
 	Skills      []string     `json:"skills"`
 }
 
@@ -189,78 +165,133 @@ type characterTables struct {
 	} `json:"freeform"`
 }
 
+// antagonistArchetype is a kind of villain a theme can have.
 type antagonistArchetype struct {
 	Title        string   `json:"title"`
-	Creatures    []string `json:"creatures"` // ascending challenge rating
+	Creatures    []string `json:"creatures"` // SRD stat blocks, ascending challenge rating
 	Motivations  []string `json:"motivations"`
 	Descriptions []string `json:"descriptions"`
+	// Nature is how the antagonist can take part in scenes: "person"
+	// (talks and can be bargained with like a person), "monster" (talks,
+	// but from its lair) or "beast" (does not talk). Empty means decided
+	// by the stat block.
+	Nature string   `json:"nature"`
+	Names  []string `json:"names"` // name templates; empty means a person's name
+	Race   string   `json:"race"`  // name style for a person's name; empty means human
+	Kin    bool     `json:"kin"`   // could be related to the townsfolk
+}
+
+// threat is what a theme's antagonist does to the town, as a clause and
+// as a short noun phrase ("the goblin raids").
+type threat struct {
+	Text  string `json:"text"`
+	Short string `json:"short"`
+}
+
+// castRole is a role a theme fills with its own people, and the name style
+// they are named in.
+type castRole struct {
+	Role  string `json:"role"`
+	Names string `json:"names"`
 }
 
 type campaignTheme struct {
 	Key         string                `json:"key"`
 	Label       string                `json:"label"`
-	Keywords    []string              `json:"keywords"`
-	Tags        []string              `json:"tags"`
+	Families    []string              `json:"families"` // creature families (encounter.ThemeHints) it answers
+	Plots       []string              `json:"plots"`    // kinds of story it answers
+	Terrains    []string              `json:"terrains"` // terrains it is set in when none is asked for
+	MinionTags  []string              `json:"minion_tags"`
+	AllyTags    []string              `json:"ally_tags"`   // stronger creatures that lead its minions
+	Noun        string                `json:"noun"`        // its creatures in prose when no family is asked for
+	MinionNoun  string                `json:"minion_noun"` // its rank and file in prose when they are people ("pirates")
+	Threats     []threat              `json:"threats"`
 	Kinds       []string              `json:"kinds"`
 	TitleAdj    []string              `json:"title_adj"`
 	TitleNoun   []string              `json:"title_noun"`
 	Macguffins  []string              `json:"macguffins"`
 	Antagonists []antagonistArchetype `json:"antagonists"`
 	QuestTypes  []string              `json:"quest_types"`
+	Captives    []castRole            `json:"captives"`
+	Envoys      []castRole            `json:"envoys"`
+	Servants    []castRole            `json:"servants"`
+}
+
+// terrain is the land a campaign is set in.
+type terrain struct {
+	Regions   []string `json:"regions"`
+	Settings  []string `json:"settings"`
+	Views     []string `json:"views"`
+	Locals    []string `json:"locals"`
+	Patrons   []string `json:"patrons"`
+	Merchants []string `json:"merchants"`
+	Kinds     []string `json:"kinds"`
+	Weather   []string `json:"weather"`
+}
+
+// spot is a named part of a location where an encounter happens.
+type spot struct {
+	Name  string `json:"name"`
+	Where string `json:"where"`
 }
 
 type locationKind struct {
-	Label        string   `json:"label"`
-	Names        []string `json:"names"`
-	Tags         []string `json:"tags"`
-	Descriptions []string `json:"descriptions"`
-	Features     []string `json:"features"`
-	Roles        []string `json:"roles"`
-	Secrets      []string `json:"secrets"`
+	Label               string              `json:"label"`
+	Terrains            []string            `json:"terrains"`     // where it can be; empty means anywhere
+	Environments        []string            `json:"environments"` // monster environments found inside it
+	Outdoor             bool                `json:"outdoor"`      // open to the weather and the land's hazards
+	Hall                string              `json:"hall"`         // where its master receives visitors ("the command tent")
+	Names               []string            `json:"names"`
+	Descriptions        []string            `json:"descriptions"`
+	TerrainDescriptions map[string][]string `json:"terrain_descriptions"`
+	Features            []string            `json:"features"`
+	Roles               []string            `json:"roles"`
+	Secrets             []string            `json:"secrets"`
+	Spots               []spot              `json:"spots"`
 }
 
+// actTemplate is one way to write an act of a given phase. Goal[i]
+// answers Summary[i]. Needs are story facts earlier acts must have
+// established; gives are the facts it establishes.
 type actTemplate struct {
 	Title   []string `json:"title"`
 	Summary []string `json:"summary"`
 	Goal    []string `json:"goal"`
+	Needs   []string `json:"needs"`
+	Gives   []string `json:"gives"`
+}
+
+// textItem is a template usable only when the world has every need
+// (person, monster, beast, speaks, kin, horde).
+type textItem struct {
+	Text  string   `json:"text"`
+	Needs []string `json:"needs"`
 }
 
 type questType struct {
+	Givers        []string   `json:"givers"` // roles of who offers it; @ roles as in dialogues
 	Titles        []string   `json:"titles"`
 	Objectives    []string   `json:"objectives"`
 	Steps         [][]string `json:"steps"`
 	Complications []string   `json:"complications"`
 }
 
-// speakerRef is a dialogue beat's speaker: "party" or a participant index.
-type speakerRef struct {
-	party bool
-	index int
-}
+// dialogueLine is speaker ("0", "1" or "p" for the party), text and
+// direction.
+type dialogueLine [3]string
 
-func (s *speakerRef) UnmarshalJSON(b []byte) error {
-	if string(b) == `"party"` {
-		s.party = true
-		return nil
-	}
-	n, err := strconv.Atoi(string(b))
-	if err != nil || n < 0 || n > 1 {
-		return fmt.Errorf("speaker must be \"party\", 0 or 1, not %s", b)
-	}
-	s.index = n
-	return nil
-}
-
-type dialogueBeat struct {
-	Speaker   speakerRef `json:"speaker"`
-	Text      []string   `json:"text"`
-	Direction []string   `json:"direction"`
+// exchange is one way a stretch of conversation can go: lines that answer
+// each other, usable when the world has every need.
+type exchange struct {
+	Needs []string       `json:"needs"`
+	Lines []dialogueLine `json:"lines"`
 }
 
 type dialogueSituation struct {
-	Settings []string       `json:"settings"`
-	Roles    [][]string     `json:"roles"`
-	Beats    []dialogueBeat `json:"beats"`
+	Needs    []string     `json:"needs"`
+	Settings []string     `json:"settings"`
+	Roles    [][]string   `json:"roles"`
+	Slots    [][]exchange `json:"slots"`
 }
 
 type checkTemplate struct {
@@ -270,31 +301,61 @@ type checkTemplate struct {
 }
 
 type eventType struct {
-	Titles       []string        `json:"titles"`
+	Needs        []string        `json:"needs"`
+	Titles       [][]string      `json:"titles"` // Titles[i] fit Descriptions[i]
 	Descriptions []string        `json:"descriptions"`
 	Triggers     []string        `json:"triggers"`
 	Consequences []string        `json:"consequences"`
 	Checks       []checkTemplate `json:"checks"`
 }
 
+// hazardTemplate is a trap or natural hazard; its name and description
+// always travel together.
+type hazardTemplate struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Save        string   `json:"save"`
+	DamageType  string   `json:"damage_type"`
+	Kinds       []string `json:"kinds"`      // location kinds it fits
+	Terrains    []string `json:"terrains"`   // terrains it fits outdoors in (a hazard of the land)
+	Severities  []string `json:"severities"` // how bad it can be (a fouled well is never deadly)
+}
+
+// encounterWords name and describe fights.
+type encounterWords struct {
+	NameOne    []string                       `json:"name_one"`
+	NameMany   []string                       `json:"name_many"`
+	NameMixed  []string                       `json:"name_mixed"`
+	Bands      map[string][]string            `json:"bands"` // nature → group nouns
+	Followers  []string                       `json:"followers"`
+	Behaviour  map[string]map[string][]string `json:"behaviour"` // nature → "one"/"many" → verb phrases
+	Twists     map[string][]string            `json:"twists"`    // nature → closing phrases
+	CountWords []string                       `json:"count_words"`
+}
+
 type campaignTables struct {
-	Themes         []campaignTheme              `json:"themes"`
-	Kinds          map[string]locationKind      `json:"kinds"`
-	Words          grammar                      `json:"words"`
-	PlotSummaries  []string                     `json:"plot_summaries"`
-	PlotTitles     []string                     `json:"plot_titles"`
-	Acts           map[string][]actTemplate     `json:"acts"`
-	Inciting       []string                     `json:"inciting"`
-	PlotHooks      []string                     `json:"plot_hooks"`
-	PlotTwists     []string                     `json:"plot_twists"`
-	Quests         map[string]questType         `json:"quests"`
-	Dialogues      map[string]dialogueSituation `json:"dialogues"`
-	Rumours        []string                     `json:"rumours"`
-	Events         map[string]eventType         `json:"events"`
-	RewardsExtra   []string                     `json:"rewards_extra"`
-	questTypeNames []string                     // sorted keys, for deterministic picks
-	dialogueNames  []string
-	eventNames     []string
+	Themes        []campaignTheme              `json:"themes"`
+	Terrains      map[string]terrain           `json:"terrains"`
+	Kinds         map[string]locationKind      `json:"kinds"`
+	KindWords     map[string][]string          `json:"kind_words"` // theme word → location kinds it asks for
+	Words         grammar                      `json:"words"`
+	PlotSummaries []string                     `json:"plot_summaries"`
+	PlotTitles    []string                     `json:"plot_titles"`
+	Acts          map[string][]actTemplate     `json:"acts"`
+	ActShapes     map[string][]string          `json:"act_shapes"` // act count → phases in order
+	PlotHooks     []textItem                   `json:"plot_hooks"`
+	PlotTwists    []textItem                   `json:"plot_twists"`
+	Quests        map[string]questType         `json:"quests"`
+	Dialogues     map[string]dialogueSituation `json:"dialogues"`
+	Servants      map[string][]string          `json:"servants"` // antagonist nature → roles
+	Jailers       []string                     `json:"jailers"`
+	Rumours       []textItem                   `json:"rumours"`
+	Events        map[string]eventType         `json:"events"`
+	RewardsExtra  []string                     `json:"rewards_extra"`
+	Hazards       []hazardTemplate             `json:"hazards"`
+	Encounter     encounterWords               `json:"encounter"`
+	dialogueNames []string                     // sorted keys, for deterministic picks
+	eventNames    []string
 }
 
 type lexiconData struct {
@@ -355,7 +416,6 @@ var loadTables = sync.OnceValues(func() (*tables, error) {
 		}
 	}
 	c := &t.campaign
-	c.questTypeNames = sortedKeys(c.Quests)
 	c.dialogueNames = sortedKeys(c.Dialogues)
 	c.eventNames = sortedKeys(c.Events)
 	if err := t.check(); err != nil {
@@ -395,10 +455,6 @@ func (t *tables) check() error {
 	for _, p := range t.srd.Packs {
 		packs[p.Name] = true
 	}
-	monsters := map[string]bool{}
-	for _, m := range t.srd.Monsters {
-		monsters[m.Name] = true
-	}
 	for _, r := range t.srd.Races {
 		if _, ok := t.names[r.Names]; !ok || len(r.Homelands) == 0 {
 			return fmt.Errorf("race %s: unknown name style or no homelands", r.Name)
@@ -437,32 +493,8 @@ func (t *tables) check() error {
 			return fmt.Errorf("class %s: caster without spells", c.Name)
 		}
 	}
-	for _, th := range t.campaign.Themes {
-		if len(th.Kinds) == 0 || len(th.Antagonists) == 0 || len(th.QuestTypes) == 0 || len(th.Macguffins) == 0 {
-			return fmt.Errorf("theme %s: incomplete", th.Key)
-		}
-		for _, k := range th.Kinds {
-			if _, ok := t.campaign.Kinds[k]; !ok {
-				return fmt.Errorf("theme %s: unknown location kind %s", th.Key, k)
-			}
-		}
-		for _, q := range th.QuestTypes {
-			if _, ok := t.campaign.Quests[q]; !ok {
-				return fmt.Errorf("theme %s: unknown quest type %s", th.Key, q)
-			}
-		}
-		for _, a := range th.Antagonists {
-			for _, c := range a.Creatures {
-				if !monsters[c] {
-					return fmt.Errorf("theme %s: unknown creature %s", th.Key, c)
-				}
-			}
-		}
-	}
-	for name, d := range t.campaign.Dialogues {
-		if len(d.Beats) < 2 || len(d.Roles) == 0 {
-			return fmt.Errorf("dialogue %s: needs two beats and roles", name)
-		}
+	if err := t.campaign.check(); err != nil {
+		return err
 	}
 	for _, a := range t.story.Arcs {
 		if len(a.Titles) == 0 || len(a.Summaries) == 0 || len(a.Inciting) == 0 || len(a.Present) == 0 || len(a.Events) == 0 || len(a.Hooks) < 2 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
 // freeform answers a prompt by spotting what kind of material it asks for.
@@ -40,27 +41,26 @@ func (g *Generator) freeform(seed int64, req dnd.FreeformRequest) string {
 	case has(ask, "tavern", "taverns", "inn", "inns", "pub", "alehouse"):
 		c.kind = t.campaign.Kinds["tavern"]
 		c.setVar("place", e.vars["tavern"])
+		c.setVar("place_name", capitalize(e.vars["tavern"]))
 		text = formatLocation(c.location(r))
 	case has(ask, "npc", "npcs", "character", "person", "villain", "shopkeeper", "merchant", "innkeeper", "stranger", "rival"):
 		n := c.npc(r, e, e.pickFrag("giver_role"))
 		text = fmt.Sprintf("%s, %s. %s\n\n\"%s,\" %s says, \"and I'll thank you not to repeat it.\"",
-			n.Name, n.Role, n.Description, e.one(t.campaign.Rumours), strings.Fields(n.Name)[0])
+			n.Name, n.Role, n.Description, e.one(c.usable(t.campaign.Rumours)), strings.Fields(n.Name)[0])
 	case has(ask, "quest", "quests", "hook", "hooks", "adventure", "mission", "job", "bounty"):
 		text = formatQuest(c.quest(r))
 	case has(ask, "item", "items", "treasure", "loot", "weapon", "artifact", "artefact", "magic", "reward", "rewards"):
 		text = "Treasure:\n" + bullets(t.itemLines(r, c.level))
 	case has(ask, "monster", "monsters", "encounter", "encounters", "fight", "combat", "enemy", "enemies", "ambush", "battle"):
-		diff := "medium"
+		diff := encounter.Medium
 		for _, d := range difficulties {
 			if ask[d] {
 				diff = d
 			}
 		}
-		m, n := t.pickMonsters(r, c.theme.Tags, c.level, c.size, diff)
-		e.set("group", m.plural())
-		e.set(encounterVars(e, m, n)...)
-		text = fmt.Sprintf("%s (%s, for %s)\n\n%s", e.pick("encounter_name"), diff, e.vars["party_desc"], e.pick("encounter_desc")) +
-			"\n\nCreatures: " + m.count(n) + "."
+		enc := c.describeEncounter(e, c.signatureEncounter(r, diff), pick(r, c.kind.Spots), map[string]bool{})
+		text = fmt.Sprintf("%s (%s, for %s)\n\n%s\n\nCreatures: %s.\nXP: %d base, ×%g for the number of monsters, %d adjusted (%s from %d).",
+			enc.Name, enc.Difficulty, e.vars["party_desc"], enc.Description, creatureList(enc), enc.BaseXP, enc.Multiplier, enc.AdjustedXP, enc.Difficulty, thresholdOf(enc))
 	case has(ask, "backstory", "backstories", "history", "origin", "past"):
 		ch := g.newCharacter(seed, dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: req.Prompt + "\n" + req.Context})
 		b := ch.backstory(r)
@@ -68,7 +68,7 @@ func (g *Generator) freeform(seed int64, req dnd.FreeformRequest) string {
 	case has(ask, "town", "village", "city", "dungeon", "place", "location", "castle", "keep", "ruin", "ruins", "cave", "forest", "temple", "tower", "port", "harbour", "harbor"):
 		text = formatLocation(c.location(r))
 	default:
-		text = e.one(t.character.Freeform.Scene) + " " + e.one(t.campaign.PlotHooks)
+		text = e.one(t.character.Freeform.Scene) + " " + e.one(c.usable(t.campaign.PlotHooks))
 	}
 	if lexs := t.restyle.fromWords(both); len(lexs) > 0 {
 		if out, _ := t.restyle.apply(newRand(seed, "freeform/restyle"), text, lexs, 0.6, true); strings.TrimSpace(out) != "" {
@@ -138,14 +138,32 @@ func formatLocation(l *dnd.Location) string {
 	b.WriteString(bullets(people))
 	var enc []string
 	for _, e := range l.Encounters {
-		line := e.Name + " (" + e.Difficulty + "): " + e.Description
-		if len(e.Creatures) > 0 {
-			line += " [" + strings.Join(e.Creatures, ", ") + "]"
-		}
-		enc = append(enc, line)
+		enc = append(enc, fmt.Sprintf("%s (%s, %d adjusted XP): %s [%s]", e.Name, e.Difficulty, e.AdjustedXP, e.Description, creatureList(e)))
 	}
 	b.WriteString("\n\nEncounters:\n" + bullets(enc))
+	if len(l.Hazards) > 0 {
+		var hz []string
+		for _, h := range l.Hazards {
+			hz = append(hz, fmt.Sprintf("%s (%s): %s", h.Name, h.Severity, h.Description))
+		}
+		b.WriteString("\n\nHazards:\n" + bullets(hz))
+	}
 	return b.String()
+}
+
+// creatureList renders an encounter's monsters: "4 Goblin (CR 1/4, 50 XP each)".
+func creatureList(e dnd.Encounter) string {
+	var parts []string
+	for _, m := range e.Monsters {
+		parts = append(parts, fmt.Sprintf("%d %s (CR %s, %d XP each)", m.Count, m.Name, m.CR, m.XP))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// thresholdOf is the party threshold an encounter's label starts at.
+func thresholdOf(e dnd.Encounter) int {
+	t, _ := encounter.Thresholds(e.PartyThresholds).Of(e.Difficulty)
+	return t
 }
 
 func formatQuest(q *dnd.Quest) string {

@@ -37,10 +37,14 @@ type Generator struct {
 	newSeed func() int64
 }
 
-// Output is a generated document and the seed that reproduces it.
+// Output is a generated document, the seed that reproduces it, and
+// warnings about the request: parameters it could not honour or read
+// (unknown theme words, a duration it did not understand). Warnings are
+// about the request, never part of the content.
 type Output struct {
-	Content json.RawMessage
-	Seed    int64
+	Content  json.RawMessage
+	Seed     int64
+	Warnings []string
 }
 
 // New returns a generator over the embedded tables. The tables are checked
@@ -67,11 +71,12 @@ func (g *Generator) Generate(ctx context.Context, req dnd.TextRequest) (Output, 
 		return Output{}, fmt.Errorf("offline: %w: kind %q", dnd.ErrUnknownType, kind)
 	}
 	seed := g.seed(req.SeedValue())
-	return g.run(kind, req.ContentType(), seed, func() (any, error) { return write(g, seed, req) })
+	return g.run(kind, req.ContentType(), seed, func() (any, []string, error) { return write(g, seed, req) })
 }
 
-// writer builds the document of a normalised, valid request.
-type writer func(g *Generator, seed int64, req dnd.TextRequest) (any, error)
+// writer builds the document of a normalised, valid request, and its
+// warnings.
+type writer func(g *Generator, seed int64, req dnd.TextRequest) (any, []string, error)
 
 // writers hold the writer of each text kind.
 var writers = map[string]writer{
@@ -82,12 +87,12 @@ var writers = map[string]writer{
 }
 
 // writerOf adapts a writer of one request type.
-func writerOf[T dnd.TextRequest](w func(*Generator, int64, T) (any, error)) writer {
-	return func(g *Generator, seed int64, req dnd.TextRequest) (any, error) {
+func writerOf[T dnd.TextRequest](w func(*Generator, int64, T) (any, []string, error)) writer {
+	return func(g *Generator, seed int64, req dnd.TextRequest) (any, []string, error) {
 		r, ok := req.(T)
 		if !ok {
 			var want T
-			return nil, fmt.Errorf("offline: %s needs a %T, not %T", req.Kind(), want, req)
+			return nil, nil, fmt.Errorf("offline: %s needs a %T, not %T", req.Kind(), want, req)
 		}
 		return w(g, seed, r)
 	}
@@ -118,15 +123,16 @@ func (g *Generator) Freeform(ctx context.Context, req dnd.FreeformRequest) (Outp
 	return g.Generate(ctx, req)
 }
 
-func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, error) {
-	return g.newCharacter(seed, req).content(req.Type)
+func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []string, error) {
+	doc, err := g.newCharacter(seed, req).content(req.Type)
+	return doc, nil, err
 }
 
-func (g *Generator) campaign(seed int64, req dnd.CampaignRequest) (any, error) {
+func (g *Generator) campaign(seed int64, req dnd.CampaignRequest) (any, []string, error) {
 	return g.newCampaign(seed, req).content(req.Type)
 }
 
-func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, error) {
+func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, []string, error) {
 	r := newRand(seed, dnd.KindTheme)
 	lexs := g.t.restyle.resolve(req.Theme)
 	out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
@@ -139,11 +145,11 @@ func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, error) {
 		Theme:             dnd.AppliedTheme(req.Theme),
 		SimilarityScore:   dnd.Similarity(req.Content, out),
 		PreservedElements: nonNil(kept),
-	}, nil
+	}, nil, nil
 }
 
-func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, error) {
-	return dnd.FreeformText{Text: g.freeform(seed, req)}, nil
+func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, []string, error) {
+	return dnd.FreeformText{Text: g.freeform(seed, req)}, nil, nil
 }
 
 // MaxNewSeed bounds the seeds the generator draws: 2^53-1, the largest
@@ -181,7 +187,7 @@ func (g *Generator) check(ctx context.Context, kind string, problems map[string]
 
 // run builds, encodes and validates a document. A panic from bad embedded
 // data becomes an error; any other panic is a bug and propagates.
-func (g *Generator) run(kind, typ string, seed int64, build func() (any, error)) (out Output, err error) {
+func (g *Generator) run(kind, typ string, seed int64, build func() (any, []string, error)) (out Output, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			de, ok := r.(dataError)
@@ -191,7 +197,7 @@ func (g *Generator) run(kind, typ string, seed int64, build func() (any, error))
 			err = &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator failed", Err: de.err}
 		}
 	}()
-	doc, err := build()
+	doc, warnings, err := build()
 	if err != nil {
 		return Output{}, err
 	}
@@ -202,7 +208,7 @@ func (g *Generator) run(kind, typ string, seed int64, build func() (any, error))
 	if err := dnd.ValidateContent(kind, typ, b); err != nil {
 		return Output{}, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator produced invalid content", Err: err}
 	}
-	return Output{Content: b, Seed: seed}, nil
+	return Output{Content: b, Seed: seed, Warnings: warnings}, nil
 }
 
 // newRand returns a PCG source for seed on a stream named by label, so

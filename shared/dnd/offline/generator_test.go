@@ -325,9 +325,9 @@ func TestCampaignRespectsParameters(t *testing.T) {
 		params dnd.CampaignParams
 		acts   [2]int
 	}{
-		{dnd.CampaignParams{CampaignTheme: "the restless dead of Harrowmere", PartyLevel: dnd.Int(3), PartySize: dnd.Int(4), Duration: "one-shot"}, [2]int{1, 2}},
-		{dnd.CampaignParams{CampaignTheme: "pirates", PartyLevel: dnd.Int(17), PartySize: dnd.Int(7), Duration: "long campaign"}, [2]int{5, 5}},
-		{dnd.CampaignParams{CampaignTheme: "clockwork bees", PartyLevel: dnd.Int(1), PartySize: dnd.Int(1), Duration: "3 sessions"}, [2]int{2, 3}},
+		{dnd.CampaignParams{CampaignTheme: "the restless dead of Harrowmere", PartyLevel: dnd.Int(3), PartySize: dnd.Int(4), Duration: "one-shot"}, [2]int{1, 1}},
+		{dnd.CampaignParams{CampaignTheme: "pirates", PartyLevel: dnd.Int(17), PartySize: dnd.Int(7), Duration: "long campaign"}, [2]int{6, 6}},
+		{dnd.CampaignParams{CampaignTheme: "clockwork bees", PartyLevel: dnd.Int(1), PartySize: dnd.Int(1), Duration: "3 sessions"}, [2]int{3, 3}},
 	} {
 		out, err := g.Campaign(ctx, dnd.CampaignRequest{Type: dnd.TypePlot, Parameters: tc.params, Seed: ptr(int64(5))})
 		if err != nil {

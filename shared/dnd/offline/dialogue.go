@@ -1,0 +1,135 @@
+package offline
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+)
+
+// dialogue writes a conversation: a situation the world allows (no parley
+// with a beast), two participants fitted to the theme and land, and for
+// each stretch of talk one exchange whose lines answer each other.
+func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
+	e := c.expander(r)
+	sit := pickUsable(r, c, c.t.campaign.dialogueNames, c.t.campaign.Dialogues, func(d dialogueSituation) []string { return d.Needs })
+	people := c.cast(r, e, pick(r, sit.Roles))
+	price := 10 * c.level * (2 + r.IntN(8))
+	e.set("npc0", people[0].Name, "npc1", people[1].Name,
+		"npc0_first", firstWord(people[0].Name), "npc1_first", firstWord(people[1].Name),
+		"price", strconv.Itoa(price), "price_low", strconv.Itoa(price*3/5),
+		"weather", e.oneFrag(c.terrain.Weather))
+	var lines []dnd.Line
+	for _, slot := range sit.Slots {
+		var ok []exchange
+		for _, ex := range slot {
+			if c.has(ex.Needs) {
+				ok = append(ok, ex)
+			}
+		}
+		for _, l := range pick(r, ok).Lines {
+			speaker := "Party"
+			if l[0] != "p" {
+				speaker = people[l[0][0]-'0'].Name
+			}
+			lines = append(lines, dnd.Line{Speaker: speaker, Text: e.must(l[1]), Direction: e.frag(l[2])})
+		}
+	}
+	return &dnd.Dialogue{Setting: e.one(sit.Settings), Participants: people, Lines: lines}
+}
+
+// cast fills a situation's two roles with people: the antagonist, the
+// theme's captives, envoys and servants, the land's locals, patrons and
+// merchants, kin of the first person, or a plain role, never the same
+// name twice.
+func (c *campaign) cast(r *rand.Rand, e *expander, roles []string) []dnd.NPC {
+	people := make([]dnd.NPC, 0, 2)
+	used := map[string]bool{}
+	styles := make([]string, 0, 2)
+	for _, role := range roles {
+		var p dnd.NPC
+		var style string
+		for range 10 {
+			p, style = c.person(r, e, role, used, people, styles)
+			if !slices.ContainsFunc(people, func(q dnd.NPC) bool { return q.Name == p.Name }) {
+				break
+			}
+		}
+		used[p.Role] = true
+		people = append(people, p)
+		styles = append(styles, style)
+	}
+	return people
+}
+
+// person fills one role and says which name style it used. Roles starting
+// with @ are placeholders: @local, @patron, @merchant and @jailer pick a
+// role not yet used; @nephew and @niece are kin of the first person, with
+// their family name.
+func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[string]bool, before []dnd.NPC, styles []string) (dnd.NPC, string) {
+	fresh := func(list []string) string {
+		var left []string
+		for _, x := range list {
+			if !used[x] {
+				left = append(left, x)
+			}
+		}
+		if len(left) == 0 {
+			left = list
+		}
+		return pick(r, left)
+	}
+	named := func(cr castRole) (dnd.NPC, string) {
+		style := cr.Names
+		if style == "" {
+			style = pick(r, c.t.srd.Races).Names
+		}
+		_, full := c.t.personName(r, style)
+		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}, style
+	}
+	plain := func(role string) (dnd.NPC, string) { return named(castRole{Role: role}) }
+	switch role {
+	case "@antagonist":
+		return dnd.NPC{Name: e.vars["antagonist"], Role: strings.TrimPrefix(strings.TrimPrefix(c.arch.Title, "a "), "an "), Description: e.vars["antagonist_desc"]}, ""
+	case "@captive":
+		return named(pick(r, c.theme.Captives))
+	case "@envoy":
+		return named(pick(r, c.theme.Envoys))
+	case "@envoy_guard":
+		return plain("bodyguard")
+	case "@servant":
+		if len(c.theme.Servants) > 0 {
+			return named(pick(r, c.theme.Servants))
+		}
+		return plain(pick(r, c.t.campaign.Servants[c.nature]))
+	case "@jailer":
+		return plain(fresh(c.t.campaign.Jailers))
+	case "@local":
+		return plain(fresh(c.terrain.Locals))
+	case "@patron":
+		return plain(fresh(c.terrain.Patrons))
+	case "@merchant":
+		return plain(fresh(c.terrain.Merchants))
+	case "@nephew", "@niece":
+		return c.kinOf(r, e, strings.TrimPrefix(role, "@"), before[0], styles[0])
+	}
+	return plain(role)
+}
+
+// kinOf is a relative of p: a given name in p's name style and p's family
+// name.
+func (c *campaign) kinOf(r *rand.Rand, e *expander, role string, p dnd.NPC, style string) (dnd.NPC, string) {
+	first, _ := c.t.personName(r, style)
+	name := first
+	if i := strings.LastIndexByte(p.Name, ' '); i > 0 {
+		name += p.Name[i:]
+	}
+	return dnd.NPC{Name: name, Role: role, Description: e.pick("npc_desc")}, style
+}
+
+func firstWord(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	return first
+}
