@@ -24,6 +24,7 @@ const docsChromium = "/usr/bin/chromium"
 // the API with nothing loaded from off the machine, and runs an authorized
 // "Try it out" of GET /api/v2/queue/status.
 func TestDocsInBrowser(t *testing.T) {
+	servicetest.SkipShort(t, "browser: /docs in headless Chromium")
 	t.Parallel()
 	if _, err := os.Stat(docsChromium); err != nil {
 		t.Fatalf("the docs browser test needs headless Chromium at %s (%v): run local/test.sh, which installs Debian's chromium package", docsChromium, err)

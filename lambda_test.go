@@ -326,6 +326,7 @@ func lambdaEnv(t testing.TB, fn string) map[string]string {
 }
 
 func TestLambdaEventsUnderEmulator(t *testing.T) {
+	servicetest.SkipShort(t, "emulator: builds the binary and the Lambda emulator, then invokes every sample event")
 	t.Parallel()
 	fns := loadTemplate(t)
 	files, err := filepath.Glob("local/events/*.json")
@@ -401,6 +402,7 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 }
 
 func TestLambdaWorkerDrainsQueues(t *testing.T) {
+	servicetest.SkipShort(t, "emulator: builds the binary and the Lambda emulator, then runs the scheduled worker")
 	t.Parallel()
 	env := lambdaEnv(t, config.FunctionWorker)
 	// A server with no workers queues the jobs; the scheduled worker runs them.

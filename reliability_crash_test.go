@@ -47,6 +47,7 @@ func withEnv(base map[string]string, kv ...string) map[string]string {
 // provider calls. After the lease expires a second worker takes both back;
 // each completes exactly once, with the second worker's result.
 func TestWorkerKilledMidJob(t *testing.T) {
+	servicetest.SkipShort(t, "crash: a worker process killed with SIGKILL mid-job")
 	t.Parallel()
 	content := personalityContent(t)
 	fake := openaitest.New(t)
@@ -152,6 +153,7 @@ func grepLines(s, substr string) string {
 // connection is cut. A new process on the same Redis finishes the rest:
 // every accepted job ends succeeded.
 func TestSIGTERMUnderLoad(t *testing.T) {
+	servicetest.SkipShort(t, "crash: a service process stopped with SIGTERM under load")
 	t.Parallel()
 	const n = 40
 	content := personalityContent(t)
@@ -227,6 +229,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 // the shutdown grace period: the job goes back to the queue without using
 // up an attempt, and the next process completes it.
 func TestSIGTERMHandsBackLongJob(t *testing.T) {
+	servicetest.SkipShort(t, "crash: SIGTERM while a job outlasts the shutdown grace")
 	t.Parallel()
 	content := personalityContent(t)
 	fake := openaitest.New(t)

@@ -162,6 +162,7 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 // log line and every answer for the secret values and bearer tokens, and
 // the log for the prompts. At DEBUG a prompt may appear, on DEBUG lines only.
 func TestSecretsNeverLeak(t *testing.T) {
+	servicetest.SkipShort(t, "fault: a service process with known secrets through provider errors, a Redis outage and SIGTERM")
 	t.Parallel()
 	secrets := map[string]string{
 		"SECRET_KEY": leakSecretKey, "OPENAI_API_KEY": leakOpenAIKey, "GETIMG_API_KEY": leakGetImgKey,

@@ -59,6 +59,7 @@ type soakCounts struct {
 // It does not call t.Parallel: goroutine and heap counts are process-wide,
 // so it runs while the parallel tests wait.
 func TestSustainedLoad(t *testing.T) {
+	servicetest.SkipShort(t, "soak: sustained mixed load for RELIABILITY_SOAK (20s), then goroutine and heap checks")
 	d := soakDuration(t)
 	_, prefix := redistest.New(t)
 	baseHeap := heapAfterGC()
