@@ -13,6 +13,8 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 )
 
 // docsChromium is Debian's chromium package, which local/test.sh installs.
@@ -22,12 +24,13 @@ const docsChromium = "/usr/bin/chromium"
 // the API with nothing loaded from off the machine, and runs an authorized
 // "Try it out" of GET /api/v2/queue/status.
 func TestDocsInBrowser(t *testing.T) {
+	servicetest.SkipShort(t, "browser: /docs in headless Chromium")
 	t.Parallel()
 	if _, err := os.Stat(docsChromium); err != nil {
 		t.Fatalf("the docs browser test needs headless Chromium at %s (%v): run local/test.sh, which installs Debian's chromium package", docsChromium, err)
 	}
 	s := startService(t, map[string]string{})
-	tok := token(t, "docs-browser")
+	tok := servicetest.Token(t, "docs-browser")
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(docsChromium),
@@ -123,10 +126,8 @@ func TestDocsInBrowser(t *testing.T) {
 	}
 	// The request went out with the token: the access log names the caller.
 	var line map[string]any
-	docsWaitFor(t, 5*time.Second, func() bool {
-		s.Logs.mu.Lock()
-		defer s.Logs.mu.Unlock()
-		for _, l := range s.Logs.lines {
+	servicetest.WaitFor(t, 5*time.Second, "the access log line of the tried request", func() bool {
+		for _, l := range s.Logs.Lines() {
 			if l["msg"] == "request" && l["route"] == "GET /api/v2/queue/status" {
 				line = l
 				return true

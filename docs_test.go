@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,288 +16,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
 
-	"github.com/dndcc/dnd-llm-service/app"
-	"github.com/dndcc/dnd-llm-service/functions/docs"
-	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/app/apptest"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
-	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
-// docsMountHint tells what to do when the document's routes are not served.
-const docsMountHint = "add functions/docs's Group to app.Groups"
-
-// docsApp builds the program as FUNCTION=all in server mode and returns
-// the route patterns it serves and the Message Hub types it accepts.
-func docsApp(t testing.TB) (routes, messageTypes []string) {
-	t.Helper()
-	_, prefix := redistest.New(t)
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"SECRET_KEY": testKey, "REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix, "FUNCTION": config.FunctionAll,
-		}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	for _, r := range a.Routes() {
-		routes = append(routes, r.Pattern())
-	}
-	sort.Strings(routes)
-	for _, m := range a.Messages() {
-		messageTypes = append(messageTypes, m.Type)
-	}
-	sort.Strings(messageTypes)
-	return routes, messageTypes
-}
-
-// docsSpec is the served document, loaded and resolved.
-type docsSpec struct{ *openapi3.T }
-
-func loadDocsSpec(t testing.TB) docsSpec {
-	t.Helper()
-	b, err := docs.Spec()
-	if err != nil {
-		t.Fatalf("docs.Spec() = %v", err)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(b)
-	if err != nil {
-		t.Fatalf("load /openapi.json: %v", err)
-	}
-	return docsSpec{doc}
-}
-
-// operations lists "METHOD /path" for every documented operation.
-func (d docsSpec) operations() []string {
-	var out []string
-	for path, item := range d.Paths.Map() {
-		for method := range item.Operations() {
-			out = append(out, method+" "+path)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// messageTypes lists the documented Message Hub message types.
-func (d docsSpec) messageTypes() []string {
-	var out []string
-	for _, v := range d.Components.Schemas["HubEnvelope"].Value.Properties["message_type"].Value.Enum {
-		out = append(out, v.(string))
-	}
-	return out
-}
-
-// route returns the documented operation "METHOD /path".
-func (d docsSpec) route(t testing.TB, op string) *routers.Route {
-	t.Helper()
-	method, path, _ := strings.Cut(op, " ")
-	item := d.Paths.Value(path)
-	if item == nil || item.GetOperation(method) == nil {
-		t.Fatalf("/openapi.json does not document %s", op)
-	}
-	return &routers.Route{Spec: d.T, Path: path, PathItem: item, Method: method, Operation: item.GetOperation(method)}
-}
-
-// checkResponse validates an answer against what the document says op
-// answers with that status: headers, content type and body schema.
-func (d docsSpec) checkResponse(t testing.TB, op string, x docsExchange) {
-	t.Helper()
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: x.req, Route: d.route(t, op)},
-		Status:                 x.resp.Status,
-		Header:                 x.resp.Header,
-		Body:                   io.NopCloser(bytes.NewReader(x.resp.Body)),
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Errorf("%s answered %d, which /openapi.json does not describe: %v\nbody: %.600s", op, x.resp.Status, err, x.resp.Body)
-	}
-}
-
-// docsExchange is one request and its answer.
-type docsExchange struct {
-	req  *http.Request
-	resp response
-}
-
-func docsSend(t testing.TB, method, url, tok string, body []byte, hdr ...string) docsExchange {
-	t.Helper()
-	x, err := docsDo(method, url, tok, body, hdr...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return x
-}
-
-// docsDo is docsSend for any goroutine.
-func docsDo(method, url, tok string, body []byte, hdr ...string) (docsExchange, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return docsExchange{}, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return docsExchange{}, fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return docsExchange{}, fmt.Errorf("%s %s: read answer: %w", method, url, err)
-	}
-	return docsExchange{req: req, resp: response{Status: resp.StatusCode, Header: resp.Header, Body: b}}, nil
-}
-
-// docsExamples returns the request examples of op, by name, as JSON.
-func (d docsSpec) examples(t testing.TB, op string) map[string][]byte {
-	t.Helper()
-	body := d.route(t, op).Operation.RequestBody
-	if body == nil || body.Value == nil {
-		return nil
-	}
-	mt := body.Value.Content.Get("application/json")
-	if mt == nil {
-		t.Fatalf("%s: request body is not application/json", op)
-	}
-	out := map[string][]byte{}
-	for name, ex := range mt.Examples {
-		b, err := json.Marshal(ex.Value.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[name] = b
-	}
-	return out
-}
-
-// firstExample is op's example with the smallest name, for requests that
-// need a valid body.
-func (d docsSpec) firstExample(t testing.TB, op string) []byte {
-	t.Helper()
-	xs := d.examples(t, op)
-	names := make([]string, 0, len(xs))
-	for n := range xs {
-		names = append(names, n)
-	}
-	if len(names) == 0 {
-		t.Fatalf("%s has no request example", op)
-	}
-	sort.Strings(names)
-	return xs[names[0]]
-}
-
-func TestDocsRoutesMatchSpec(t *testing.T) {
-	t.Parallel()
-	served, messageTypes := docsApp(t)
-	spec := loadDocsSpec(t)
-	documented := spec.operations()
-	for _, r := range served {
-		if !slices.Contains(documented, r) {
-			t.Errorf("the service serves %s, but /openapi.json does not document it: describe it in functions/docs/openapigen, then go generate ./functions/docs", r)
-		}
-	}
-	for _, op := range documented {
-		if slices.Contains(served, op) {
-			continue
-		}
-		if strings.Contains(op, docs.SpecPath) || strings.Contains(op, docs.UIPath) {
-			t.Errorf("/openapi.json documents %s, but FUNCTION=all does not serve it: %s", op, docsMountHint)
-			continue
-		}
-		t.Errorf("/openapi.json documents %s, but FUNCTION=all does not serve it", op)
-	}
-	if diff := cmpStrings(messageTypes, sortedCopy(spec.messageTypes())); diff != "" {
-		t.Errorf("Message Hub types: served %v, documented %v", messageTypes, spec.messageTypes())
-	}
-}
-
-func sortedCopy(xs []string) []string {
-	out := slices.Clone(xs)
-	sort.Strings(out)
-	return out
-}
-
-func cmpStrings(a, b []string) string {
-	if slices.Equal(a, b) {
-		return ""
-	}
-	return fmt.Sprintf("%v != %v", a, b)
-}
-
-func TestDocsSpecIsValidOpenAPI(t *testing.T) {
-	t.Parallel()
-	d := loadDocsSpec(t)
-	if d.OpenAPI != "3.1.0" {
-		t.Errorf("openapi = %q, want 3.1.0", d.OpenAPI)
-	}
-	if err := d.Validate(context.Background(), openapi3.EnableExamplesValidation()); err != nil {
-		t.Fatalf("/openapi.json is not a valid OpenAPI document: %v", err)
-	}
-	bearer := d.Components.SecuritySchemes["bearerAuth"]
-	if bearer == nil || bearer.Value.Type != "http" || bearer.Value.Scheme != "bearer" || bearer.Value.BearerFormat != "JWT" {
-		t.Errorf("bearerAuth = %+v, want an http bearer JWT scheme", bearer)
-	}
-	if len(d.Security) != 1 || d.Security[0]["bearerAuth"] == nil {
-		t.Errorf("document security = %v, want bearerAuth", d.Security)
-	}
-	public := []string{"GET /health", "GET /metrics", "GET " + docs.SpecPath, "GET " + docs.UIPath, "GET " + docs.UIPath + "/{file}"}
-	for _, op := range d.operations() {
-		o := d.route(t, op).Operation
-		isPublic := o.Security != nil && len(*o.Security) == 0
-		if isPublic != slices.Contains(public, op) {
-			t.Errorf("%s: public = %v, want %v", op, isPublic, !isPublic)
-		}
-	}
-	codes := d.Components.Schemas["Problem"].Value.Properties["code"].Value.Enum
-	var got []string
-	for _, c := range codes {
-		got = append(got, c.(string))
-	}
-	var want []string
-	for c := range httpapi.Codes() {
-		want = append(want, c)
-	}
-	if diff := cmpStrings(sortedCopy(want), sortedCopy(got)); diff != "" {
-		t.Errorf("Problem.code enum differs from httpapi.Codes(): %s", diff)
-	}
-}
-
 // TestDocsExamples checks that every request example matches its schema
 // and is accepted by its handler.
 func TestDocsExamples(t *testing.T) {
 	t.Parallel()
-	d := loadDocsSpec(t)
+	d := apptest.LoadSpec(t)
 	s := startService(t, map[string]string{})
 	held := startService(t, map[string]string{"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0"})
-	tok := token(t, "docs-examples")
+	tok := servicetest.Token(t, "docs-examples")
 	seen := 0
-	for _, op := range d.operations() {
-		xs := d.examples(t, op)
-		if d.route(t, op).Operation.RequestBody != nil && len(xs) == 0 {
+	for _, op := range d.Operations() {
+		xs := d.Examples(t, op)
+		if d.Route(t, op).Operation.RequestBody != nil && len(xs) == 0 {
 			t.Errorf("%s has a request body but no example", op)
 		}
 		for name, body := range xs {
@@ -308,7 +46,7 @@ func TestDocsExamples(t *testing.T) {
 				method, path, _ := strings.Cut(op, " ")
 				req, _ := http.NewRequest(method, "http://127.0.0.1"+path, bytes.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				in := &openapi3filter.RequestValidationInput{Request: req, Route: d.route(t, op),
+				in := &openapi3filter.RequestValidationInput{Request: req, Route: d.Route(t, op),
 					Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
 				if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
 					t.Errorf("example does not match the request schema: %v", err)
@@ -317,18 +55,18 @@ func TestDocsExamples(t *testing.T) {
 				if path == "/api/v2/queue/prioritize" {
 					// Prioritizing needs a queued job: make one where no
 					// worker runs it, and name it in the example.
-					q := docsSend(t, "POST", held.URL+"/api/v2/text/theme", tok, d.firstExample(t, "POST /api/v2/text/theme"), "Prefer", "respond-async")
+					q := servicetest.Do(t, "POST", held.URL+"/api/v2/text/theme", tok, string(d.FirstExample(t, "POST /api/v2/text/theme")), servicetest.Header("Prefer", "respond-async"))
 					var m map[string]any
 					_ = json.Unmarshal(body, &m)
-					m["job_id"] = q.resp.JSON(t)["id"]
+					m["job_id"] = q.JSON(t)["id"]
 					body, _ = json.Marshal(m)
 					base = held.URL
 				}
-				x := docsSend(t, method, base+path, tok, body)
-				if x.resp.Status != http.StatusOK && x.resp.Status != http.StatusAccepted {
-					t.Errorf("%s with example %s = %d, want 200 or 202: %.500s", op, name, x.resp.Status, x.resp.Body)
+				x := servicetest.Do(t, method, base+path, tok, string(body))
+				if x.Status != http.StatusOK && x.Status != http.StatusAccepted {
+					t.Errorf("%s with example %s = %d, want 200 or 202: %.500s", op, name, x.Status, x.Body)
 				}
-				d.checkResponse(t, op, x)
+				d.CheckResponse(t, op, x)
 			})
 		}
 	}
@@ -398,7 +136,7 @@ func (p *docsRedisProxy) breakDown() {
 type docsCase struct {
 	op     string
 	status int
-	run    func(t *testing.T) docsExchange
+	run    func(t *testing.T) servicetest.Response
 }
 
 // TestDocsResponseStatuses produces every status the document lists for
@@ -406,13 +144,13 @@ type docsCase struct {
 // against the document.
 func TestDocsResponseStatuses(t *testing.T) {
 	t.Parallel()
-	d := loadDocsSpec(t)
+	d := apptest.LoadSpec(t)
 
 	// Every documented status needs a case below, and every case a
 	// documented status.
 	documented := map[string]bool{}
-	for _, op := range d.operations() {
-		for code := range d.route(t, op).Operation.Responses.Map() {
+	for _, op := range d.Operations() {
+		for code := range d.Route(t, op).Operation.Responses.Map() {
 			if code != "default" {
 				documented[op+" "+code] = true
 			}
@@ -431,10 +169,10 @@ func TestDocsResponseStatuses(t *testing.T) {
 			}
 			t.Run(key, func(t *testing.T) {
 				x := c.run(t)
-				if x.resp.Status != c.status {
-					t.Fatalf("%s = %d, want %d: %.600s", c.op, x.resp.Status, c.status, x.resp.Body)
+				if x.Status != c.status {
+					t.Fatalf("%s = %d, want %d: %.600s", c.op, x.Status, c.status, x.Body)
 				}
-				d.checkResponse(t, c.op, x)
+				d.CheckResponse(t, c.op, x)
 			})
 		}
 	}
@@ -456,7 +194,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 		"POST /api/v2/image/generate", "POST /api/v2/image/transform", "POST /api/v2/image/enhance",
 	}
 	path := func(op string) string { _, p, _ := strings.Cut(op, " "); return p }
-	example := func(op string) []byte { return d.firstExample(t, op) }
+	example := func(op string) []byte { return d.FirstExample(t, op) }
 	withField := func(body []byte, k string, v any) []byte {
 		var m map[string]any
 		if err := json.Unmarshal(body, &m); err != nil {
@@ -471,30 +209,34 @@ func TestDocsResponseStatuses(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		callers++
-		return token(t, fmt.Sprintf("docs-%s-%d", prefix, callers))
+		return servicetest.Token(t, fmt.Sprintf("docs-%s-%d", prefix, callers))
 	}
 
 	t.Run("offline", func(t *testing.T) {
 		t.Parallel()
 		s := startService(t, map[string]string{})
-		tok := token(t, "docs-caller")
+		tok := servicetest.Token(t, "docs-caller")
 		// A finished text job and a stored image to look at.
-		textJob := docsSend(t, "POST", s.URL+"/api/v2/text/character", tok, example("POST /api/v2/text/character"))
-		if textJob.resp.Status != 200 {
-			t.Fatalf("text setup = %d %s", textJob.resp.Status, textJob.resp.Body)
+		textJob := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, string(example("POST /api/v2/text/character")))
+		if textJob.Status != 200 {
+			t.Fatalf("text setup = %d %s", textJob.Status, textJob.Body)
 		}
-		jobID := textJob.resp.JSON(t)["id"].(string)
-		img := docsSend(t, "POST", s.URL+"/api/v2/image/generate", tok, example("POST /api/v2/image/generate"))
-		if img.resp.Status != 200 {
-			t.Fatalf("image setup = %d %s", img.resp.Status, img.resp.Body)
+		jobID := textJob.JSON(t)["id"].(string)
+		img := servicetest.Do(t, "POST", s.URL+"/api/v2/image/generate", tok, string(example("POST /api/v2/image/generate")))
+		if img.Status != 200 {
+			t.Fatalf("image setup = %d %s", img.Status, img.Body)
 		}
-		res := img.resp.JSON(t)["result"].(map[string]any)
+		res := img.JSON(t)["result"].(map[string]any)
 		imageID, imageURL := res["image_id"].(string), res["url"].(string)
-		get := func(p, tok string, hdr ...string) func(*testing.T) docsExchange {
-			return func(t *testing.T) docsExchange { return docsSend(t, "GET", s.URL+p, tok, nil, hdr...) }
+		get := func(p, tok string, hdr ...string) func(*testing.T) servicetest.Response {
+			return func(t *testing.T) servicetest.Response {
+				return servicetest.Do(t, "GET", s.URL+p, tok, "", servicetest.Header(hdr...))
+			}
 		}
-		send := func(method, p, tok string, body []byte, hdr ...string) func(*testing.T) docsExchange {
-			return func(t *testing.T) docsExchange { return docsSend(t, method, s.URL+p, tok, body, hdr...) }
+		send := func(method, p, tok string, body []byte, hdr ...string) func(*testing.T) servicetest.Response {
+			return func(t *testing.T) servicetest.Response {
+				return servicetest.Do(t, method, s.URL+p, tok, string(body), servicetest.Header(hdr...))
+			}
 		}
 
 		var cases []docsCase
@@ -517,13 +259,13 @@ func TestDocsResponseStatuses(t *testing.T) {
 		missingImage := "/api/v2/image/img_" + strings.Repeat("0", 32)
 		var etag string
 		cases = append(cases,
-			docsCase{imgOp, 200, func(t *testing.T) docsExchange {
-				x := docsSend(t, "GET", s.URL+imageURL, "", nil)
-				etag = x.resp.Header.Get("ETag")
+			docsCase{imgOp, 200, func(t *testing.T) servicetest.Response {
+				x := servicetest.Do(t, "GET", s.URL+imageURL, "", "")
+				etag = x.Header.Get("ETag")
 				return x
 			}},
-			docsCase{imgOp, 304, func(t *testing.T) docsExchange {
-				return docsSend(t, "GET", s.URL+"/api/v2/image/"+imageID, tok, nil, "If-None-Match", etag)
+			docsCase{imgOp, 304, func(t *testing.T) servicetest.Response {
+				return servicetest.Do(t, "GET", s.URL+"/api/v2/image/"+imageID, tok, "", servicetest.Header("If-None-Match", etag))
 			}},
 			docsCase{imgOp, 401, get("/api/v2/image/"+imageID, "")},
 			docsCase{imgOp, 403, get("/api/v2/image/"+imageID+"?exp=4102444800&sig=forged", "")},
@@ -536,7 +278,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{"GET /api/v2/queue/{job_id}", 200, get("/api/v2/queue/"+jobID, tok)},
 			docsCase{"GET /api/v2/queue/{job_id}", 400, get("/api/v2/queue/"+jobID+"?wait=soon", tok)},
 			docsCase{"GET /api/v2/queue/{job_id}", 401, get("/api/v2/queue/"+jobID, "")},
-			docsCase{"GET /api/v2/queue/{job_id}", 404, get("/api/v2/queue/"+jobID, token(t, "docs-someone-else"))},
+			docsCase{"GET /api/v2/queue/{job_id}", 404, get("/api/v2/queue/"+jobID, servicetest.Token(t, "docs-someone-else"))},
 
 			docsCase{"DELETE /api/v2/queue/{job_id}", 401, send("DELETE", "/api/v2/queue/"+jobID, "", nil)},
 			docsCase{"DELETE /api/v2/queue/{job_id}", 404, send("DELETE", "/api/v2/queue/text_"+strings.Repeat("0", 24), tok, nil)},
@@ -589,46 +331,46 @@ func TestDocsResponseStatuses(t *testing.T) {
 		})
 		// queued submits a job nobody runs and returns its id.
 		queued := func(t *testing.T, op, tok string) string {
-			x := docsSend(t, "POST", s.URL+path(op), tok, example(op), "Prefer", "respond-async")
-			if x.resp.Status != 202 {
-				t.Fatalf("%s (async) = %d %s", op, x.resp.Status, x.resp.Body)
+			x := servicetest.Do(t, "POST", s.URL+path(op), tok, string(example(op)), servicetest.Header("Prefer", "respond-async"))
+			if x.Status != 202 {
+				t.Fatalf("%s (async) = %d %s", op, x.Status, x.Body)
 			}
-			return x.resp.JSON(t)["id"].(string)
+			return x.JSON(t)["id"].(string)
 		}
 		var cases []docsCase
 		for _, op := range submits {
 			cases = append(cases,
-				docsCase{op, 202, func(t *testing.T) docsExchange {
-					return docsSend(t, "POST", s.URL+path(op), fresh("async"), example(op), "Prefer", "respond-async")
+				docsCase{op, 202, func(t *testing.T) servicetest.Response {
+					return servicetest.Do(t, "POST", s.URL+path(op), fresh("async"), string(example(op)), servicetest.Header("Prefer", "respond-async"))
 				}},
-				docsCase{op, 429, func(t *testing.T) docsExchange {
+				docsCase{op, 429, func(t *testing.T) servicetest.Response {
 					tok := fresh("limited")
 					queued(t, op, tok)
-					return docsSend(t, "POST", s.URL+path(op), tok, withField(example(op), "priority", "low"))
+					return servicetest.Do(t, "POST", s.URL+path(op), tok, string(withField(example(op), "priority", "low")))
 				}},
-				docsCase{op, 409, func(t *testing.T) docsExchange {
+				docsCase{op, 409, func(t *testing.T) servicetest.Response {
 					// A request waits for its job; the job is canceled.
 					tok := fresh("canceled")
 					type answer struct {
-						x   docsExchange
+						x   servicetest.Response
 						err error
 					}
 					done := make(chan answer, 1)
 					body := example(op)
 					go func() {
-						x, err := docsDo("POST", s.URL+path(op)+"?wait=60", tok, body)
+						x, err := servicetest.Send("POST", s.URL+path(op)+"?wait=60", tok, string(body))
 						done <- answer{x, err}
 					}()
 					var id string
-					docsWaitFor(t, 10*time.Second, func() bool {
-						jobs, _ := docsSend(t, "GET", s.URL+"/api/v2/queue/status", tok, nil).resp.JSON(t)["jobs"].([]any)
+					servicetest.WaitFor(t, 10*time.Second, "the waiting request's job", func() bool {
+						jobs, _ := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tok, "").JSON(t)["jobs"].([]any)
 						if len(jobs) == 1 {
 							id = jobs[0].(map[string]any)["id"].(string)
 						}
 						return id != ""
 					})
-					if c := docsSend(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, nil); c.resp.Status != 200 {
-						t.Fatalf("cancel = %d %s", c.resp.Status, c.resp.Body)
+					if c := servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, ""); c.Status != 200 {
+						t.Fatalf("cancel = %d %s", c.Status, c.Body)
 					}
 					a := <-done
 					if a.err != nil {
@@ -639,12 +381,12 @@ func TestDocsResponseStatuses(t *testing.T) {
 			)
 		}
 		cases = append(cases,
-			docsCase{"DELETE /api/v2/queue/{job_id}", 200, func(t *testing.T) docsExchange {
+			docsCase{"DELETE /api/v2/queue/{job_id}", 200, func(t *testing.T) servicetest.Response {
 				tok := fresh("cancel")
 				id := queued(t, "POST /api/v2/text/theme", tok)
-				return docsSend(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, nil)
+				return servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
 			}},
-			docsCase{"DELETE /api/v2/queue/{job_id}", 202, func(t *testing.T) docsExchange {
+			docsCase{"DELETE /api/v2/queue/{job_id}", 202, func(t *testing.T) servicetest.Response {
 				// A worker holds the job and does not stop within the wait.
 				tok := fresh("stuck")
 				id := queued(t, "POST /api/v2/text/theme", tok)
@@ -652,20 +394,20 @@ func TestDocsResponseStatuses(t *testing.T) {
 				if c, err := q.Claim(context.Background(), queue.NewJobID("stuck-worker"), id); err != nil || c.Job == nil {
 					t.Fatalf("claim %s: %v %+v", id, err, c)
 				}
-				return docsSend(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, nil)
+				return servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
 			}},
-			docsCase{"POST /api/v2/queue/prioritize", 200, func(t *testing.T) docsExchange {
+			docsCase{"POST /api/v2/queue/prioritize", 200, func(t *testing.T) servicetest.Response {
 				tok := fresh("prio")
 				id := queued(t, "POST /api/v2/text/theme", tok)
-				return docsSend(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, []byte(`{"job_id":"`+id+`","priority":"high"}`))
+				return servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"`+id+`","priority":"high"}`)
 			}},
-			docsCase{"POST /api/v2/hub/messages", 429, func(t *testing.T) docsExchange {
+			docsCase{"POST /api/v2/hub/messages", 429, func(t *testing.T) servicetest.Response {
 				tok := fresh("hub")
 				msg := example("POST /api/v2/hub/messages")
-				if x := docsSend(t, "POST", s.URL+"/api/v2/hub/messages", tok, msg); x.resp.Status != 202 {
-					t.Fatalf("first hub message = %d %s", x.resp.Status, x.resp.Body)
+				if x := servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", tok, string(msg)); x.Status != 202 {
+					t.Fatalf("first hub message = %d %s", x.Status, x.Body)
 				}
-				return docsSend(t, "POST", s.URL+"/api/v2/hub/messages", tok, msg)
+				return servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", tok, string(msg))
 			}},
 		)
 		runCases(t, cases)
@@ -676,10 +418,10 @@ func TestDocsResponseStatuses(t *testing.T) {
 		proxy, redisURL := startDocsRedisProxy(t)
 		_, prefix := redistest.New(t)
 		s := startService(t, map[string]string{"REDIS_URL": redisURL, "REDIS_KEY_PREFIX": prefix})
-		tok := token(t, "docs-caller")
+		tok := servicetest.Token(t, "docs-caller")
 		proxy.breakDown()
-		send := func(method, p string, body []byte) func(*testing.T) docsExchange {
-			return func(t *testing.T) docsExchange { return docsSend(t, method, s.URL+p, tok, body) }
+		send := func(method, p string, body []byte) func(*testing.T) servicetest.Response {
+			return func(t *testing.T) servicetest.Response { return servicetest.Do(t, method, s.URL+p, tok, string(body)) }
 		}
 		jobID := "text_" + strings.Repeat("0", 24)
 		var cases []docsCase
@@ -709,14 +451,14 @@ func TestDocsResponseStatuses(t *testing.T) {
 			"GETIMG_BASE_URL": gi.URL(), "GETIMG_API_KEY": getimgtest.APIKey, "GETIMG_REQUEST_TIMEOUT": "0.3",
 			"JOB_MAX_ATTEMPTS": "1",
 		})
-		tok := token(t, "docs-caller")
+		tok := servicetest.Token(t, "docs-caller")
 		endpoints := map[string]string{
 			"POST /api/v2/image/generate":  getimgtest.PathSDXLText,
 			"POST /api/v2/image/transform": getimgtest.PathSDXLImage,
 			"POST /api/v2/image/enhance":   getimgtest.PathUpscale,
 		}
-		failWith := func(op string, status int) func(*testing.T) docsExchange {
-			return func(t *testing.T) docsExchange {
+		failWith := func(op string, status int) func(*testing.T) servicetest.Response {
+			return func(t *testing.T) servicetest.Response {
 				if ep, ok := endpoints[op]; ok {
 					if status == 502 {
 						gi.Push(ep, getimgtest.ErrorReply(400, "invalid_parameter", "width must be a multiple of 64"))
@@ -734,9 +476,9 @@ func TestDocsResponseStatuses(t *testing.T) {
 				}
 				body := example(op)
 				if op == "POST /api/v2/image/enhance" {
-					body = d.examples(t, op)["upscale"]
+					body = d.Examples(t, op)["upscale"]
 				}
-				return docsSend(t, "POST", s.URL+path(op), tok, body, "Cache-Control", "no-cache")
+				return servicetest.Do(t, "POST", s.URL+path(op), tok, string(body), servicetest.Header("Cache-Control", "no-cache"))
 			}
 		}
 		var cases []docsCase
@@ -745,16 +487,4 @@ func TestDocsResponseStatuses(t *testing.T) {
 		}
 		runCases(t, cases)
 	})
-}
-
-// docsWaitFor polls cond until it holds or d passes.
-func docsWaitFor(t testing.TB, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

@@ -13,6 +13,7 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
@@ -87,10 +88,10 @@ func TestMessageHub(t *testing.T) {
 	s := startService(t, map[string]string{
 		"MESSAGE_HUB_URL": fh.URL, "HUB_SERVICE_KEY": "hub-service-key-123", "SERVICE_URL": "http://llm:8000",
 	})
-	tok := token(t, "campaign-service")
+	tok := servicetest.Token(t, "campaign-service")
 
 	t.Run("registers with capabilities", func(t *testing.T) {
-		waitFor(t, 15*time.Second, func() bool { return fh.registered() > 0 })
+		servicetest.WaitFor(t, 15*time.Second, "a registration", func() bool { return fh.registered() > 0 })
 		fh.mu.Lock()
 		reg := fh.registrations[0]
 		fh.mu.Unlock()
@@ -101,18 +102,18 @@ func TestMessageHub(t *testing.T) {
 		if !strings.Contains(jsonString(caps), `"text.character"`) {
 			t.Errorf("capabilities = %v, want the job kinds", caps)
 		}
-		waitFor(t, 10*time.Second, func() bool {
-			return do(t, "GET", s.URL+"/health", "", "").JSON(t)["components"].(map[string]any)["message_hub"] == "registered"
+		servicetest.WaitFor(t, 10*time.Second, "/health to say registered", func() bool {
+			return servicetest.Do(t, "GET", s.URL+"/health", "", "").JSON(t)["components"].(map[string]any)["message_hub"] == "registered"
 		})
 	})
 
 	t.Run("completion event", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, "X-Correlation-ID", "corr-42")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, servicetest.Header("X-Correlation-ID", "corr-42"))
 		if r.Status != 200 {
 			t.Fatalf("status %d %s", r.Status, r.Body)
 		}
 		id := jobOf(t, r)["id"].(string)
-		waitFor(t, 15*time.Second, func() bool { return len(fh.eventsOf("llm.text.completed")) > 0 })
+		servicetest.WaitFor(t, 15*time.Second, "an llm.text.completed event", func() bool { return len(fh.eventsOf("llm.text.completed")) > 0 })
 		ev := fh.eventsOf("llm.text.completed")[0]
 		data := ev["data"].(map[string]any)
 		if data["job_id"] != id || data["kind"] != "text.character" || data["status"] != "succeeded" || data["owner"] != "campaign-service" || data["correlation_id"] != "corr-42" {
@@ -132,7 +133,7 @@ func TestMessageHub(t *testing.T) {
 
 	t.Run("inbound generate_text with service key", func(t *testing.T) {
 		env := `{"source":"character-service","destination":"llm-service","message_type":"generate_text","correlation_id":"hub-corr-1","payload":{"prompt":"Name a tavern in a port town","context":"gritty","model":"gpt-4"},"timestamp":"2026-11-26T00:00:00Z","reply_to":"character-service.replies"}`
-		r := do(t, "POST", s.URL+"/api/v2/hub/messages", "", env, "X-Service-Key", "hub-service-key-123")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", "", env, servicetest.Header("X-Service-Key", "hub-service-key-123"))
 		if r.Status != 202 {
 			t.Fatalf("status %d %s", r.Status, r.Body)
 		}
@@ -141,7 +142,7 @@ func TestMessageHub(t *testing.T) {
 			t.Errorf("reply = %v", m)
 		}
 		jobID := m["data"].(map[string]any)["job_id"].(string)
-		waitFor(t, 15*time.Second, func() bool {
+		servicetest.WaitFor(t, 15*time.Second, "the hub job's llm.text.completed event", func() bool {
 			for _, e := range fh.eventsOf("llm.text.completed") {
 				if e["data"].(map[string]any)["job_id"] == jobID {
 					return true
@@ -163,16 +164,16 @@ func TestMessageHub(t *testing.T) {
 	})
 
 	t.Run("inbound rejections", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/hub/messages", "", `{"message_type":"generate_text","payload":{}}`, "X-Service-Key", "wrong")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", "", `{"message_type":"generate_text","payload":{}}`, servicetest.Header("X-Service-Key", "wrong"))
 		if r.Status != 401 || r.JSON(t)["status"] != "rejected" {
 			t.Errorf("wrong key = %d %s", r.Status, r.Body)
 		}
-		r = do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"summon_dragon","correlation_id":"c1","payload":{}}`)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"summon_dragon","correlation_id":"c1","payload":{}}`)
 		m := r.JSON(t)
 		if r.Status != 400 || m["status"] != "rejected" || m["correlation_id"] != "c1" || m["error"].(map[string]any)["code"] == nil {
 			t.Errorf("unknown type = %d %s", r.Status, r.Body)
 		}
-		r = do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"character_content","payload":{"type":"poem"}}`)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", tok, `{"message_type":"character_content","payload":{"type":"poem"}}`)
 		if r.Status != 400 || r.JSON(t)["status"] != "rejected" {
 			t.Errorf("bad payload = %d %s", r.Status, r.Body)
 		}
@@ -183,14 +184,14 @@ func TestMessageHub(t *testing.T) {
 		var ids []string
 		for i := 0; i < 3; i++ {
 			body := strings.Replace(personalityBody, `"seed":42`, `"seed":`+string(rune('1'+i)), 1)
-			r := do(t, "POST", s.URL+"/api/v2/text/character", tok, body)
+			r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, body)
 			if r.Status != 200 {
 				t.Fatalf("status %d %s", r.Status, r.Body)
 			}
 			ids = append(ids, jobOf(t, r)["id"].(string))
 		}
 		fh.setDown(false)
-		waitFor(t, 60*time.Second, func() bool {
+		servicetest.WaitFor(t, 60*time.Second, "the events held while the hub was down", func() bool {
 			got := map[string]bool{}
 			for _, e := range fh.eventsOf("llm.text.completed") {
 				got[e["data"].(map[string]any)["job_id"].(string)] = true
@@ -218,19 +219,19 @@ func TestMessageHubEventTypes(t *testing.T) {
 		"MESSAGE_HUB_URL": fh.URL, "TEXT_RATE_LIMIT": "3", "HUB_QUEUE_STATUS_INTERVAL": "1",
 		"OPENAI_BASE_URL": fake.URL(), "OPENAI_API_KEY": "sk-test-key-0123456789",
 	})
-	tok := token(t, "events-caller")
+	tok := servicetest.Token(t, "events-caller")
 	fake.SetDefault(func(goopenai.ChatCompletionRequest) openaitest.Reply { return openaitest.InsufficientQuota() })
 
 	// failed: the provider account is out of quota
 	fake.Push("", openaitest.InsufficientQuota())
-	r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+	r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
 	if r.Status != 429 {
 		t.Fatalf("quota failure = %d %s", r.Status, r.Body)
 	}
 	failedID := jobOf(t, r)["id"].(string)
 
 	// image completed
-	r = do(t, "POST", s.URL+"/api/v2/image/generate", tok, `{"type":"map_background","prompt":"a crypt","size":{"width":256,"height":256},"parameters":{"seed":1}}`)
+	r = servicetest.Do(t, "POST", s.URL+"/api/v2/image/generate", tok, `{"type":"map_background","prompt":"a crypt","size":{"width":256,"height":256},"parameters":{"seed":1}}`)
 	if r.Status != 200 {
 		t.Fatalf("image = %d %s", r.Status, r.Body)
 	}
@@ -238,10 +239,10 @@ func TestMessageHubEventTypes(t *testing.T) {
 
 	// rate limit exceeded: the limit is 3 text requests a minute
 	for i := 0; i < 3; i++ {
-		do(t, "POST", s.URL+"/api/v2/text/character", tok, `{"type":"combat"`+strings.Repeat(" ", i)+`}`, "Prefer", "respond-async")
+		servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, `{"type":"combat"`+strings.Repeat(" ", i)+`}`, servicetest.Header("Prefer", "respond-async"))
 	}
 
-	waitFor(t, 20*time.Second, func() bool {
+	servicetest.WaitFor(t, 20*time.Second, "failed, image, rate-limit and queue-status events", func() bool {
 		return len(fh.eventsOf("llm.text.failed")) > 0 && len(fh.eventsOf("llm.image.completed")) > 0 &&
 			len(fh.eventsOf("llm.ratelimit.exceeded")) > 0 && len(fh.eventsOf("llm.queue.status")) > 0
 	})
@@ -281,23 +282,23 @@ func TestMessageHubCanceledAndRestart(t *testing.T) {
 		}
 	}
 	a := startService(t, env())
-	tok := token(t, "restart-caller")
+	tok := servicetest.Token(t, "restart-caller")
 	var ids []string
 	for i := 0; i < 5; i++ {
-		r := do(t, "POST", a.URL+"/api/v2/text/character", tok, fmt.Sprintf(`{"type":"combat","seed":%d}`, i), "Prefer", "respond-async")
+		r := servicetest.Do(t, "POST", a.URL+"/api/v2/text/character", tok, fmt.Sprintf(`{"type":"combat","seed":%d}`, i), servicetest.Header("Prefer", "respond-async"))
 		id := jobOf(t, r)["id"].(string)
-		if d := do(t, "DELETE", a.URL+"/api/v2/queue/"+id, tok, ""); d.Status != 200 {
+		if d := servicetest.Do(t, "DELETE", a.URL+"/api/v2/queue/"+id, tok, ""); d.Status != 200 {
 			t.Fatalf("cancel = %d %s", d.Status, d.Body)
 		}
 		ids = append(ids, id)
 	}
-	if err := a.stop(); err != nil {
+	if err := a.Stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	// The hub comes back; a new process delivers what the old one left.
 	fh.setDown(false)
 	startService(t, env())
-	waitFor(t, 60*time.Second, func() bool { return len(fh.eventsOf("llm.text.canceled")) >= len(ids) })
+	servicetest.WaitFor(t, 60*time.Second, "an llm.text.canceled event per job", func() bool { return len(fh.eventsOf("llm.text.canceled")) >= len(ids) })
 	seen := map[string]int{}
 	for _, e := range fh.eventsOf("llm.text.canceled") {
 		d := e["data"].(map[string]any)

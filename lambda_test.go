@@ -2,11 +2,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +20,8 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dndcc/dnd-llm-service/app"
+	"github.com/dndcc/dnd-llm-service/app/apptest"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/local/eventgen"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
@@ -114,21 +114,7 @@ func loadTemplate(t testing.TB) map[string]samFunction {
 // lambdaRoutes lists what the binary routes under Lambda as function fn.
 func lambdaRoutes(t testing.TB, fn string) []string {
 	t.Helper()
-	_, prefix := redistest.New(t)
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"SECRET_KEY": testKey, "REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix,
-			"FUNCTION": fn, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1",
-		}[k]
-	}, app.Functions(app.Groups)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(context.Background(), cfg, app.Options{Lambda: true, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.New(t, map[string]string{"FUNCTION": fn, "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1"})
 	var patterns []string
 	for _, r := range a.Routes() {
 		patterns = append(patterns, r.Pattern())
@@ -216,27 +202,6 @@ func expectedStatus(t testing.TB) map[string]int {
 	return out
 }
 
-// TestSampleEventsAreCurrent keeps local/events in step with the routes.
-func TestSampleEventsAreCurrent(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	if err := eventgen.Write(dir); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	got, _ := filepath.Glob("local/events/*.json")
-	if len(got) != len(want) {
-		t.Errorf("local/events has %d files, make events writes %d: run make events", len(got), len(want))
-	}
-	for _, w := range want {
-		a, _ := os.ReadFile(w)
-		b, err := os.ReadFile(filepath.Join("local/events", filepath.Base(w)))
-		if err != nil || !bytes.Equal(a, b) {
-			t.Errorf("local/events/%s is stale or missing: run make events", filepath.Base(w))
-		}
-	}
-}
-
 func freePort(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -268,7 +233,7 @@ var buildOnce = sync.OnceValues(func() (string, error) {
 // emulator runs the binary under the AWS Lambda Runtime Interface Emulator.
 type emulator struct {
 	url  string
-	logs *bytes.Buffer
+	logs *servicetest.LogSink
 }
 
 func startEmulator(t testing.TB, env map[string]string) *emulator {
@@ -286,8 +251,8 @@ func startEmulator(t testing.TB, env map[string]string) *emulator {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	logs := &bytes.Buffer{}
-	cmd.Stdout, cmd.Stderr = &lockedWriter{w: logs}, &lockedWriter{w: logs}
+	logs := &servicetest.LogSink{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}
@@ -298,30 +263,14 @@ func startEmulator(t testing.TB, env map[string]string) *emulator {
 			t.Logf("emulator logs:\n%s", logs)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	servicetest.WaitFor(t, 30*time.Second, "the emulator to listen on "+rieAddr, func() bool {
 		c, err := net.DialTimeout("tcp", rieAddr, time.Second)
 		if err == nil {
 			c.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("emulator did not listen on %s: %v", rieAddr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil
+	})
 	return &emulator{url: "http://" + rieAddr + "/2015-03-31/functions/function/invocations", logs: logs}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // invoke posts an event and returns the function's answer, failing the
@@ -377,6 +326,7 @@ func lambdaEnv(t testing.TB, fn string) map[string]string {
 }
 
 func TestLambdaEventsUnderEmulator(t *testing.T) {
+	servicetest.SkipShort(t, "emulator: builds the binary and the Lambda emulator, then invokes every sample event")
 	t.Parallel()
 	fns := loadTemplate(t)
 	files, err := filepath.Glob("local/events/*.json")
@@ -452,6 +402,7 @@ func TestLambdaEventsUnderEmulator(t *testing.T) {
 }
 
 func TestLambdaWorkerDrainsQueues(t *testing.T) {
+	servicetest.SkipShort(t, "emulator: builds the binary and the Lambda emulator, then runs the scheduled worker")
 	t.Parallel()
 	env := lambdaEnv(t, config.FunctionWorker)
 	// A server with no workers queues the jobs; the scheduled worker runs them.
@@ -459,11 +410,11 @@ func TestLambdaWorkerDrainsQueues(t *testing.T) {
 		"REDIS_URL": env["REDIS_URL"], "REDIS_KEY_PREFIX": env["REDIS_KEY_PREFIX"],
 		"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0",
 	})
-	tok := token(t, "worker-test")
+	tok := servicetest.Token(t, "worker-test")
 	var ids []string
 	for i := 0; i < 3; i++ {
 		body := strings.Replace(personalityBody, `"seed":42`, fmt.Sprintf(`"seed":%d`, 100+i), 1)
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, body, "Prefer", "respond-async")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, body, servicetest.Header("Prefer", "respond-async"))
 		if r.Status != 202 {
 			t.Fatalf("enqueue = %d %s", r.Status, r.Body)
 		}
@@ -482,7 +433,7 @@ func TestLambdaWorkerDrainsQueues(t *testing.T) {
 		t.Errorf("worker ran %d jobs, want 3", res.Ran)
 	}
 	for _, id := range ids {
-		g := do(t, "GET", s.URL+"/api/v2/queue/"+id, tok, "")
+		g := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+id, tok, "")
 		if st := jobOf(t, g)["status"]; st != "succeeded" {
 			t.Errorf("job %s = %v after the worker ran, want succeeded", id, st)
 		}

@@ -1,207 +1,37 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/app/apptest"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
-	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
-// testKey is a SECRET_KEY of the required length, for tests only.
-const testKey = "test-secret-key-0123456789-0123456789-0123456789-0123456789-abcdef"
-
-// logSink collects the service's log lines and tells when one arrives.
-type logSink struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	lines []map[string]any
-	cond  *sync.Cond
+// serve runs the program as the binary does with no command.
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	return run(ctx, []string{"dnd-llm-service"}, getenv, io.Discard, stderr)
 }
 
-func newLogSink() *logSink {
-	s := &logSink{}
-	s.cond = sync.NewCond(&s.mu)
-	return s
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.buf.Write(p)
-	sc := bufio.NewScanner(bytes.NewReader(p))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var m map[string]any
-		if json.Unmarshal(sc.Bytes(), &m) == nil {
-			s.lines = append(s.lines, m)
-		}
-	}
-	s.cond.Broadcast()
-	return len(p), nil
-}
-
-// String returns everything logged so far.
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-// waitFor returns the first log line with msg, waiting up to d.
-func (s *logSink) waitFor(t testing.TB, msg string, d time.Duration) map[string]any {
+// startService runs the program through run() on port 0 with env and
+// waits for it to listen (see apptest.Start, which fills in env).
+func startService(t testing.TB, env map[string]string) *apptest.Service {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	timer := time.AfterFunc(d, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })
-	defer timer.Stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		for _, l := range s.lines {
-			if l["msg"] == msg {
-				return l
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q log line within %v; logs:\n%s", msg, d, s.buf.String())
-		}
-		s.cond.Wait()
-	}
-}
-
-type service struct {
-	URL  string
-	Logs *logSink
-	stop func() error
-}
-
-// startService runs the program through run() on port 0 with env, waits
-// for it to listen, and stops it at cleanup. REDIS_URL and REDIS_KEY_PREFIX
-// default to the test Redis and a fresh prefix.
-func startService(t testing.TB, env map[string]string) *service {
-	t.Helper()
-	if _, ok := env["REDIS_URL"]; !ok {
-		_, prefix := redistest.New(t)
-		env["REDIS_URL"] = redistest.URL()
-		env["REDIS_KEY_PREFIX"] = prefix
-	}
-	if _, ok := env["PORT"]; !ok {
-		env["PORT"] = "0"
-	}
-	if _, ok := env["SECRET_KEY"]; !ok {
-		env["SECRET_KEY"] = testKey
-	}
-	getenv := func(k string) string { return env[k] }
-	logs := newLogSink()
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- run(ctx, []string{"dnd-llm-service"}, getenv, io.Discard, logs) }()
-	var s service
-	var once sync.Once
-	var stopErr error
-	s.stop = func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case stopErr = <-errc:
-			case <-time.After(60 * time.Second):
-				t.Errorf("service did not stop within 60s")
-			}
-		})
-		return stopErr
-	}
-	t.Cleanup(func() {
-		if err := s.stop(); err != nil {
-			t.Errorf("run() = %v", err)
-		}
-	})
-	// Fail fast if run returns before listening.
-	go func() {
-		select {
-		case err := <-errc:
-			errc <- err
-			logs.Write([]byte(`{"msg":"listening","addr":"run returned"}` + "\n"))
-		case <-ctx.Done():
-		}
-	}()
-	line := logs.waitFor(t, "listening", 30*time.Second)
-	addr, _ := line["addr"].(string)
-	if addr == "run returned" {
-		t.Fatalf("run() returned before listening: %v\nlogs:\n%s", <-errc, logs.String())
-	}
-	addr = addr[strings.LastIndex(addr, ":"):]
-	s.URL = "http://127.0.0.1" + addr
-	s.Logs = logs
-	return &s
-}
-
-func token(t testing.TB, sub string, scopes ...string) string {
-	t.Helper()
-	tok, err := auth.Mint(testKey, sub, scopes, time.Hour, time.Now(), "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
-
-func (r response) JSON(t testing.TB) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.Body, &m); err != nil {
-		t.Fatalf("body is not a JSON object: %v\n%s", err, r.Body)
-	}
-	return m
-}
-
-func do(t testing.TB, method, url, tok string, body string, hdr ...string) response {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	return apptest.Start(t, env, apptest.Serve(serve))
 }
 
 func TestServiceFoundation(t *testing.T) {
 	t.Parallel()
 	s := startService(t, map[string]string{})
-	tok := token(t, "character-service")
+	tok := servicetest.Token(t, "character-service")
 
 	t.Run("health", func(t *testing.T) {
-		r := do(t, "GET", s.URL+"/health", "", "")
+		r := servicetest.Do(t, "GET", s.URL+"/health", "", "")
 		if r.Status != 200 {
 			t.Fatalf("GET /health = %d, want 200: %s", r.Status, r.Body)
 		}
@@ -221,7 +51,7 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("queue status needs a token", func(t *testing.T) {
-		r := do(t, "GET", s.URL+"/api/v2/queue/status", "", "")
+		r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", "", "")
 		if r.Status != 401 {
 			t.Fatalf("status = %d, want 401", r.Status)
 		}
@@ -237,7 +67,7 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("queue status with a token", func(t *testing.T) {
-		r := do(t, "GET", s.URL+"/api/v2/queue/status", tok, "", "X-Request-ID", "req-123")
+		r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tok, "", servicetest.Header("X-Request-ID", "req-123"))
 		if r.Status != 200 {
 			t.Fatalf("status = %d, want 200: %s", r.Status, r.Body)
 		}
@@ -258,10 +88,10 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("bad tokens", func(t *testing.T) {
-		expired, _ := auth.Mint(testKey, "x", nil, -time.Hour, time.Now(), "", "")
+		expired, _ := auth.Mint(servicetest.TestKey, "x", nil, -time.Hour, time.Now(), "", "")
 		wrongKey, _ := auth.Mint(strings.Repeat("k", 64), "x", nil, time.Hour, time.Now(), "", "")
 		for name, tk := range map[string]string{"expired": expired, "wrong key": wrongKey, "garbage": "abc.def.ghi", "huge": strings.Repeat("a", 5000)} {
-			r := do(t, "GET", s.URL+"/api/v2/queue/status", tk, "")
+			r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tk, "")
 			if r.Status != 401 {
 				t.Errorf("%s token: status = %d, want 401", name, r.Status)
 			}
@@ -269,11 +99,11 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("unknown route and wrong method are problems", func(t *testing.T) {
-		r := do(t, "GET", s.URL+"/nope", "", "")
+		r := servicetest.Do(t, "GET", s.URL+"/nope", "", "")
 		if r.Status != 404 || r.JSON(t)["code"] != "NOT_FOUND" {
 			t.Errorf("GET /nope = %d %s, want 404 NOT_FOUND problem", r.Status, r.Body)
 		}
-		r = do(t, "DELETE", s.URL+"/health", "", "")
+		r = servicetest.Do(t, "DELETE", s.URL+"/health", "", "")
 		if r.Status != 405 || r.JSON(t)["code"] != "METHOD_NOT_ALLOWED" {
 			t.Errorf("DELETE /health = %d %s, want 405 problem", r.Status, r.Body)
 		}
@@ -284,19 +114,19 @@ func TestServiceFoundation(t *testing.T) {
 
 	t.Run("body cap and content type", func(t *testing.T) {
 		big := `{"job_id":"` + strings.Repeat("a", 70<<10) + `","priority":"high"}`
-		r := do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, big)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, big)
 		if r.Status != 413 {
 			t.Errorf("70 KiB body: status = %d, want 413", r.Status)
 		}
-		r = do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_x","priority":"high"}`, "Content-Type", "text/plain")
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_x","priority":"high"}`, servicetest.Header("Content-Type", "text/plain"))
 		if r.Status != 415 {
 			t.Errorf("text/plain body: status = %d, want 415", r.Status)
 		}
-		r = do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":`)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":`)
 		if r.Status != 400 {
 			t.Errorf("malformed JSON: status = %d, want 400", r.Status)
 		}
-		r = do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_x","priority":"soon"}`)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_x","priority":"soon"}`)
 		m := r.JSON(t)
 		errs, _ := m["errors"].([]any)
 		if r.Status != 400 || len(errs) != 1 || errs[0].(map[string]any)["field"] != "priority" {
@@ -305,7 +135,7 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("metrics", func(t *testing.T) {
-		r := do(t, "GET", s.URL+"/metrics", "", "")
+		r := servicetest.Do(t, "GET", s.URL+"/metrics", "", "")
 		if r.Status != 200 {
 			t.Fatalf("GET /metrics = %d", r.Status)
 		}
@@ -317,8 +147,8 @@ func TestServiceFoundation(t *testing.T) {
 	})
 
 	t.Run("access log", func(t *testing.T) {
-		do(t, "GET", s.URL+"/api/v2/queue/status", tok, "", "X-Request-ID", "log-check-1")
-		line := s.Logs.waitFor(t, "request", 5*time.Second)
+		servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tok, "", servicetest.Header("X-Request-ID", "log-check-1"))
+		line := s.Logs.WaitFor(t, "request", 5*time.Second)
 		for _, k := range []string{"method", "route", "status", "duration_ms", "request_id"} {
 			if _, ok := line[k]; !ok {
 				t.Errorf("access log line lacks %q: %v", k, line)
@@ -327,7 +157,7 @@ func TestServiceFoundation(t *testing.T) {
 		if strings.Contains(s.Logs.String(), tok) {
 			t.Errorf("a bearer token appears in the logs")
 		}
-		if strings.Contains(s.Logs.String(), testKey) {
+		if strings.Contains(s.Logs.String(), servicetest.TestKey) {
 			t.Errorf("SECRET_KEY appears in the logs")
 		}
 	})
@@ -354,11 +184,11 @@ func TestRunRefusesBadConfig(t *testing.T) {
 func TestTokenCommand(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	env := map[string]string{"SECRET_KEY": testKey}
+	env := map[string]string{"SECRET_KEY": servicetest.TestKey}
 	if err := run(context.Background(), []string{"x", "token", "--sub", "campaign-service", "--scope", "admin", "--ttl", "2h"}, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
 		t.Fatalf("token: %v", err)
 	}
-	c, err := auth.NewVerifier(testKey, "").Verify(strings.TrimSpace(out.String()))
+	c, err := auth.NewVerifier(servicetest.TestKey, "").Verify(strings.TrimSpace(out.String()))
 	if err != nil {
 		t.Fatalf("minted token does not verify: %v", err)
 	}
@@ -397,12 +227,12 @@ func TestEmbeddedDefaults(t *testing.T) {
 	t.Parallel()
 	// No REDIS_URL, no SECRET_KEY: the embedded store and a dev token.
 	s := startService(t, map[string]string{"REDIS_URL": "", "SECRET_KEY": ""})
-	line := s.Logs.waitFor(t, "SECRET_KEY is unset: generated a random key for this process; tokens die with it", 5*time.Second)
+	line := s.Logs.WaitFor(t, "SECRET_KEY is unset: generated a random key for this process; tokens die with it", 5*time.Second)
 	tok, _ := line["dev_token"].(string)
 	if tok == "" {
 		t.Fatalf("no dev_token in the warning: %v", line)
 	}
-	r := do(t, "GET", s.URL+"/api/v2/queue/status", tok, "")
+	r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tok, "")
 	if r.Status != 200 {
 		t.Fatalf("queue status with the dev token = %d %s", r.Status, r.Body)
 	}

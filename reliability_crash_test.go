@@ -12,6 +12,7 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
@@ -23,7 +24,7 @@ func crashEnv(t testing.TB, fake *openaitest.Server) map[string]string {
 	t.Helper()
 	_, prefix := redistest.New(t)
 	return map[string]string{
-		"REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix, "SECRET_KEY": testKey,
+		"REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix, "SECRET_KEY": servicetest.TestKey,
 		"OPENAI_BASE_URL": fake.URL(), "OPENAI_API_KEY": "sk-crash-test-0123456789",
 		"OPENAI_MODELS": "gpt-4o", "OPENAI_MAX_RETRIES": "0",
 		"TEXT_RATE_LIMIT": "10000", "IMAGE_WORKERS": "0", "LOG_LEVEL": "DEBUG",
@@ -46,6 +47,7 @@ func withEnv(base map[string]string, kv ...string) map[string]string {
 // provider calls. After the lease expires a second worker takes both back;
 // each completes exactly once, with the second worker's result.
 func TestWorkerKilledMidJob(t *testing.T) {
+	servicetest.SkipShort(t, "crash: a worker process killed with SIGKILL mid-job")
 	t.Parallel()
 	content := personalityContent(t)
 	fake := openaitest.New(t)
@@ -64,18 +66,18 @@ func TestWorkerKilledMidJob(t *testing.T) {
 	api := startService(t, withEnv(env, "TEXT_WORKERS", "0", "JOB_LEASE", "2s"))
 	workerEnv := withEnv(env, "TEXT_WORKERS", "2", "JOB_LEASE", "2s")
 	first := startProc(t, workerEnv, "worker")
-	tok := token(t, "crash-caller")
+	tok := servicetest.Token(t, "crash-caller")
 
 	type answer struct {
-		r   response
+		r   servicetest.Response
 		err error
 	}
 	syncDone := make(chan answer, 1)
 	go func() {
-		r, err := send(http.DefaultClient, "POST", api.URL+"/api/v2/text/character?wait=60", tok, seeded(1))
+		r, err := servicetest.Send("POST", api.URL+"/api/v2/text/character?wait=60", tok, seeded(1))
 		syncDone <- answer{r, err}
 	}()
-	ar := do(t, "POST", api.URL+"/api/v2/text/character", tok, seeded(2), "Prefer", "respond-async")
+	ar := servicetest.Do(t, "POST", api.URL+"/api/v2/text/character", tok, seeded(2), servicetest.Header("Prefer", "respond-async"))
 	if ar.Status != 202 {
 		t.Fatalf("async enqueue = %d %s", ar.Status, ar.Body)
 	}
@@ -117,18 +119,18 @@ func TestWorkerKilledMidJob(t *testing.T) {
 		}
 	}
 	// The caller sees one result: reading the job again gives the same one.
-	again := jobOf(t, do(t, "GET", api.URL+"/api/v2/queue/"+syncJob["id"].(string), tok, ""))
+	again := jobOf(t, servicetest.Do(t, "GET", api.URL+"/api/v2/queue/"+syncJob["id"].(string), tok, ""))
 	if jsonString(again["result"]) != jsonString(syncJob["result"]) || again["finished_at"] != syncJob["finished_at"] {
 		t.Errorf("job read back = %v, want the answer the caller got %v", again, syncJob)
 	}
-	st := do(t, "GET", api.URL+"/api/v2/queue/status", tok, "").JSON(t)["queues"].(map[string]any)["text"].(map[string]any)
+	st := servicetest.Do(t, "GET", api.URL+"/api/v2/queue/status", tok, "").JSON(t)["queues"].(map[string]any)["text"].(map[string]any)
 	if st["succeeded_1h"] != 2.0 || st["failed_1h"] != 0.0 || st["running"] != 0.0 || st["queued"] != 0.0 {
 		t.Errorf("text queue stats = %v, want 2 succeeded and nothing else", st)
 	}
 	if n := calls.Load(); n != 4 {
 		t.Errorf("provider calls = %d, want 4 (2 cut by the kill, 2 completions)", n)
 	}
-	m := do(t, "GET", second.URL+"/metrics", "", "")
+	m := servicetest.Do(t, "GET", second.URL+"/metrics", "", "")
 	if !strings.Contains(string(m.Body), `llm_queue_lease_recoveries_total{queue="text"} 2`) {
 		t.Errorf("second worker's metrics lack 2 lease recoveries:\n%s", grepLines(string(m.Body), "lease_recoveries"))
 	}
@@ -151,6 +153,7 @@ func grepLines(s, substr string) string {
 // connection is cut. A new process on the same Redis finishes the rest:
 // every accepted job ends succeeded.
 func TestSIGTERMUnderLoad(t *testing.T) {
+	servicetest.SkipShort(t, "crash: a service process stopped with SIGTERM under load")
 	t.Parallel()
 	const n = 40
 	content := personalityContent(t)
@@ -164,7 +167,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	})
 	env := withEnv(crashEnv(t, fake), "TEXT_WORKERS", "4", "SHUTDOWN_TIMEOUT", "10s", "JOB_LEASE", "3s")
 	first := startProc(t, env)
-	tok := token(t, "sigterm-caller")
+	tok := servicetest.Token(t, "sigterm-caller")
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
 	defer client.CloseIdleConnections()
@@ -174,7 +177,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			r, err := send(client, "POST", first.URL+"/api/v2/text/character", tok, seeded(1000+i))
+			r, err := servicetest.Send("POST", first.URL+"/api/v2/text/character", tok, seeded(1000+i), servicetest.Client(client))
 			answers.add(r.Status, err)
 			if id := jobID(r); err == nil && id != "" && (r.Status == 200 || r.Status == 202) {
 				mu.Lock()
@@ -184,8 +187,8 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 		})
 	}
 	// SIGTERM once every request is admitted and the workers are busy.
-	waitFor(t, 30*time.Second, func() bool {
-		st, err := send(http.DefaultClient, "GET", first.URL+"/api/v2/queue/status", tok, "")
+	servicetest.WaitFor(t, 30*time.Second, "every request admitted and the workers busy", func() bool {
+		st, err := servicetest.Send("GET", first.URL+"/api/v2/queue/status", tok, "")
 		if err != nil || st.Status != 200 {
 			return false
 		}
@@ -226,6 +229,7 @@ func TestSIGTERMUnderLoad(t *testing.T) {
 // the shutdown grace period: the job goes back to the queue without using
 // up an attempt, and the next process completes it.
 func TestSIGTERMHandsBackLongJob(t *testing.T) {
+	servicetest.SkipShort(t, "crash: SIGTERM while a job outlasts the shutdown grace")
 	t.Parallel()
 	content := personalityContent(t)
 	fake := openaitest.New(t)
@@ -240,8 +244,8 @@ func TestSIGTERMHandsBackLongJob(t *testing.T) {
 	})
 	env := withEnv(crashEnv(t, fake), "TEXT_WORKERS", "1", "SHUTDOWN_TIMEOUT", "1s")
 	first := startProc(t, env)
-	tok := token(t, "handback-caller")
-	r := do(t, "POST", first.URL+"/api/v2/text/character", tok, seeded(7), "Prefer", "respond-async")
+	tok := servicetest.Token(t, "handback-caller")
+	r := servicetest.Do(t, "POST", first.URL+"/api/v2/text/character", tok, seeded(7), servicetest.Header("Prefer", "respond-async"))
 	id := jobID(r)
 	select {
 	case <-hung:
@@ -252,7 +256,7 @@ func TestSIGTERMHandsBackLongJob(t *testing.T) {
 	if err := first.wait(t, 20*time.Second); err != nil {
 		t.Errorf("exit after SIGTERM = %v", err)
 	}
-	if n := first.Logs.count("record job outcome"); n != 0 {
+	if n := first.Logs.Count("record job outcome"); n != 0 {
 		t.Errorf("the hand-back was not recorded (%d failures):\n%s", n, first.Logs.String())
 	}
 	second := startProc(t, env)

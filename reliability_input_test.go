@@ -6,10 +6,8 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/pem"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,30 +19,11 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
-
-// pngHeaderB64 is a PNG that declares w×h pixels and holds none: all the
-// service may read of a decompression bomb before refusing it.
-func pngHeaderB64(w, h uint32) string {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
-	return base64.StdEncoding.EncodeToString(b.Bytes())
-}
 
 // smallPNG is a valid 64×64 PNG as base64.
 func smallPNG(t testing.TB) string {
@@ -69,7 +48,7 @@ func TestBadRequests(t *testing.T) {
 		"OPENAI_BASE_URL": oa.URL(), "OPENAI_API_KEY": "sk-bad-requests-0123456789",
 		"GETIMG_BASE_URL": gi.URL(), "GETIMG_API_KEY": getimgtest.APIKey,
 	})
-	tok := token(t, "hostile-caller")
+	tok := servicetest.Token(t, "hostile-caller")
 	png := smallPNG(t)
 	zip := base64.StdEncoding.EncodeToString([]byte("PK\x03\x04\x14\x00\x00\x00\x08\x00 not an image at all"))
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
@@ -102,7 +81,7 @@ func TestBadRequests(t *testing.T) {
 		{"form Content-Type", "POST", "/api/v2/image/generate", `type=x`, []string{"Content-Type", "application/x-www-form-urlencoded"}, nil, 415, ""},
 		{"invalid base64", "POST", "/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"not*base64!"}`, nil, nil, 400, "source_image"},
 		{"an image that is a zip", "POST", "/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"` + zip + `"}`, nil, nil, 400, "source_image"},
-		{"PNG claiming 100000x100000", "POST", "/api/v2/image/enhance", `{"image":"` + pngHeaderB64(100000, 100000) + `","enhancements":["upscale"]}`, nil, nil, 400, "image"},
+		{"PNG claiming 100000x100000", "POST", "/api/v2/image/enhance", `{"image":"` + servicetest.PNGHeaderB64(100000, 100000) + `","enhancements":["upscale"]}`, nil, nil, 400, "image"},
 		{"image size out of range", "POST", "/api/v2/image/generate", `{"type":"map_background","prompt":"a keep","size":{"width":100000,"height":256}}`, nil, nil, 400, "size.width"},
 		{"unknown image type", "POST", "/api/v2/image/generate", `{"type":"selfie","prompt":"me"}`, nil, nil, 400, "type"},
 		{"upscale factor out of range", "POST", "/api/v2/image/enhance", `{"image":"` + png + `","enhancements":["upscale"],"parameters":{"upscale_factor":9}}`, nil, nil, 400, "parameters.upscale_factor"},
@@ -123,12 +102,12 @@ func TestBadRequests(t *testing.T) {
 	fivexx := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var r response
+			var r servicetest.Response
 			var err error
 			if tc.reader != nil {
-				r, err = sendReader(client, tc.method, s.URL+tc.path, tok, unsized{tc.reader})
+				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, "", servicetest.Client(client), servicetest.BodyReader(unsized{tc.reader}))
 			} else {
-				r, err = send(client, tc.method, s.URL+tc.path, tok, tc.body, tc.hdr...)
+				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, tc.body, servicetest.Client(client), servicetest.Header(tc.hdr...))
 			}
 			if err != nil {
 				t.Fatalf("%s %s: %v", tc.method, tc.path, err)
@@ -162,28 +141,11 @@ func TestBadRequests(t *testing.T) {
 	if n := len(oa.Requests()) + len(gi.Requests()); n != 0 {
 		t.Errorf("bad requests reached a provider %d times", n)
 	}
-	st := do(t, "GET", s.URL+"/api/v2/queue/status", tok, "").JSON(t)
+	st := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", tok, "").JSON(t)
 	if jobs := st["jobs"].([]any); len(jobs) != 0 {
 		t.Errorf("bad requests left jobs: %v", jobs)
 	}
 	figures(t, "requests_sent", len(cases), "answers_5xx", fivexx, "provider_calls", 0)
-}
-
-// sendReader posts a body of unknown length.
-func sendReader(client *http.Client, method, url, tok string, body io.Reader) (response, error) {
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		return response{}, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := client.Do(req)
-	if err != nil {
-		return response{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}, err
 }
 
 // hostileTokens are the bearer tokens that must never authenticate.
@@ -219,19 +181,19 @@ func hostileTokens(t testing.TB) map[string]string {
 	long := good()
 	long["pad"] = strings.Repeat("x", 5000)
 	return map[string]string{
-		"expired":                    sign(jwt.SigningMethodHS256, []byte(testKey), expired),
-		"not yet valid":              sign(jwt.SigningMethodHS256, []byte(testKey), notYet),
+		"expired":                    sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), expired),
+		"not yet valid":              sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), notYet),
 		"wrong key":                  sign(jwt.SigningMethodHS256, []byte(strings.Repeat("w", 64)), good()),
 		"alg none":                   sign(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, good()),
 		"RS256":                      sign(jwt.SigningMethodRS256, rsaKey, good()),
 		"HS256 with a public key":    sign(jwt.SigningMethodHS256, pubPEM, good()),
-		"HS512 with the right key":   sign(jwt.SigningMethodHS512, []byte(testKey), good()),
-		"no sub":                     sign(jwt.SigningMethodHS256, []byte(testKey), noSub),
-		"blank sub":                  sign(jwt.SigningMethodHS256, []byte(testKey), blankSub),
-		"no exp":                     sign(jwt.SigningMethodHS256, []byte(testKey), noExp),
-		"over-long (validly signed)": sign(jwt.SigningMethodHS256, []byte(testKey), long),
+		"HS512 with the right key":   sign(jwt.SigningMethodHS512, []byte(servicetest.TestKey), good()),
+		"no sub":                     sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), noSub),
+		"blank sub":                  sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), blankSub),
+		"no exp":                     sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), noExp),
+		"over-long (validly signed)": sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), long),
 		"garbage":                    "not-a-jwt",
-		"signature stripped":         strings.Join(strings.Split(sign(jwt.SigningMethodHS256, []byte(testKey), good()), ".")[:2], ".") + ".",
+		"signature stripped":         strings.Join(strings.Split(sign(jwt.SigningMethodHS256, []byte(servicetest.TestKey), good()), ".")[:2], ".") + ".",
 	}
 }
 
@@ -260,7 +222,7 @@ func TestAuth(t *testing.T) {
 	t.Run("hostile tokens", func(t *testing.T) {
 		for name, tk := range toks {
 			for _, rt := range routes {
-				r := do(t, rt.method, s.URL+rt.path, tk, rt.body)
+				r := servicetest.Do(t, rt.method, s.URL+rt.path, tk, rt.body)
 				if r.Status != 401 {
 					t.Errorf("%s token on %s %s = %d %.200s, want 401", name, rt.method, rt.path, r.Status, r.Body)
 					continue
@@ -272,15 +234,15 @@ func TestAuth(t *testing.T) {
 			}
 		}
 		// A wrong service key is no better than a bad token.
-		r := do(t, "POST", s.URL+"/api/v2/hub/messages", "", routes[8].body, "X-Service-Key", "hub-key-for-auth-tesT")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", "", routes[8].body, servicetest.Header("X-Service-Key", "hub-key-for-auth-tesT"))
 		if r.Status != 401 {
 			t.Errorf("wrong X-Service-Key = %d, want 401", r.Status)
 		}
 	})
 
-	alice, bob, admin := token(t, "alice"), token(t, "bob"), token(t, "ops", "admin")
+	alice, bob, admin := servicetest.Token(t, "alice"), servicetest.Token(t, "bob"), servicetest.Token(t, "ops", "admin")
 	t.Run("ownership", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/text/character", alice, seeded(9), "Prefer", "respond-async")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", alice, seeded(9), servicetest.Header("Prefer", "respond-async"))
 		if r.Status != 202 {
 			t.Fatalf("alice's job = %d %s", r.Status, r.Body)
 		}
@@ -292,45 +254,45 @@ func TestAuth(t *testing.T) {
 			{"DELETE", "/api/v2/queue/" + id, ""},
 			{"POST", "/api/v2/queue/prioritize", `{"job_id":"` + id + `","priority":"high"}`},
 		} {
-			got := do(t, rq.method, s.URL+rq.path, bob, rq.body)
+			got := servicetest.Do(t, rq.method, s.URL+rq.path, bob, rq.body)
 			if got.Status != 404 || bytes.Contains(got.Body, []byte("alice")) {
 				t.Errorf("bob %s %s = %d %s, want 404 revealing nothing", rq.method, rq.path, got.Status, got.Body)
 			}
 		}
-		if st := do(t, "GET", s.URL+"/api/v2/queue/status", bob, "").JSON(t); len(st["jobs"].([]any)) != 0 {
+		if st := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/status", bob, "").JSON(t); len(st["jobs"].([]any)) != 0 {
 			t.Errorf("bob's status lists jobs: %v", st["jobs"])
 		}
-		j := jobOf(t, do(t, "GET", s.URL+"/api/v2/queue/"+id, alice, ""))
+		j := jobOf(t, servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+id, alice, ""))
 		if j["status"] != "queued" || j["priority"] != "normal" {
 			t.Errorf("alice's job after bob's attempts = %v", j)
 		}
-		if r := do(t, "POST", s.URL+"/api/v2/queue/prioritize", alice, `{"job_id":"`+id+`","priority":"high"}`); r.Status != 200 {
+		if r := servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", alice, `{"job_id":"`+id+`","priority":"high"}`); r.Status != 200 {
 			t.Errorf("alice reprioritizes her job = %d %s", r.Status, r.Body)
 		}
-		if r := do(t, "GET", s.URL+"/api/v2/queue/"+id, admin, ""); r.Status != 200 {
+		if r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+id, admin, ""); r.Status != 200 {
 			t.Errorf("admin reads alice's job = %d", r.Status)
 		}
-		if r := do(t, "DELETE", s.URL+"/api/v2/queue/"+id, alice, ""); r.Status != 200 {
+		if r := servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, alice, ""); r.Status != 200 {
 			t.Errorf("alice cancels her job = %d %s", r.Status, r.Body)
 		}
 	})
 
 	t.Run("images", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/image/generate", alice, `{"type":"map_background","prompt":"a keep","size":{"width":256,"height":256}}`)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/image/generate", alice, `{"type":"map_background","prompt":"a keep","size":{"width":256,"height":256}}`)
 		if r.Status != 200 {
 			t.Fatalf("alice's image = %d %s", r.Status, r.Body)
 		}
 		res := resultOf(t, r)
 		id := res["image_id"].(string)
-		if g := do(t, "GET", s.URL+"/api/v2/image/"+id, bob, ""); g.Status != 404 {
+		if g := servicetest.Do(t, "GET", s.URL+"/api/v2/image/"+id, bob, ""); g.Status != 404 {
 			t.Errorf("bob reads alice's image = %d, want 404", g.Status)
 		}
-		g := do(t, "GET", s.URL+"/api/v2/image/"+id, alice, "")
+		g := servicetest.Do(t, "GET", s.URL+"/api/v2/image/"+id, alice, "")
 		if g.Status != 200 || g.Header.Get("Content-Type") != "image/png" || g.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("alice reads her image = %d %q nosniff %q", g.Status, g.Header.Get("Content-Type"), g.Header.Get("X-Content-Type-Options"))
 		}
 		signed := res["url"].(string)
-		if g := do(t, "GET", s.URL+signed, "", ""); g.Status != 200 || !strings.HasPrefix(g.Header.Get("Content-Type"), "image/") {
+		if g := servicetest.Do(t, "GET", s.URL+signed, "", ""); g.Status != 200 || !strings.HasPrefix(g.Header.Get("Content-Type"), "image/") {
 			t.Errorf("signed URL = %d %q, want the image", g.Status, g.Header.Get("Content-Type"))
 		}
 		u, _ := url.Parse(signed)
@@ -339,7 +301,7 @@ func TestAuth(t *testing.T) {
 		later := url.Values{"exp": {fmt.Sprint(time.Now().Add(48 * time.Hour).Unix())}, "sig": {q.Get("sig")}}
 		past := url.Values{"exp": {fmt.Sprint(time.Now().Add(-time.Minute).Unix())}, "sig": {q.Get("sig")}}
 		for name, v := range map[string]url.Values{"forged signature": forged, "extended expiry": later, "past expiry": past} {
-			if g := do(t, "GET", s.URL+u.Path+"?"+v.Encode(), "", ""); g.Status != 403 {
+			if g := servicetest.Do(t, "GET", s.URL+u.Path+"?"+v.Encode(), "", ""); g.Status != 403 {
 				t.Errorf("%s = %d %s, want 403", name, g.Status, g.Body)
 			}
 		}
@@ -351,7 +313,7 @@ func TestAuth(t *testing.T) {
 		if err := rdb.HSet(t.Context(), key, "mime", "text/html", "data", "<script>alert(1)</script>").Err(); err != nil {
 			t.Fatal(err)
 		}
-		for name, g := range map[string]response{"owner": do(t, "GET", s.URL+"/api/v2/image/"+id, alice, ""), "signed": do(t, "GET", s.URL+signed, "", "")} {
+		for name, g := range map[string]servicetest.Response{"owner": servicetest.Do(t, "GET", s.URL+"/api/v2/image/"+id, alice, ""), "signed": servicetest.Do(t, "GET", s.URL+signed, "", "")} {
 			if g.Status != 404 || strings.Contains(string(g.Body), "<script>") {
 				t.Errorf("%s reads an image stored as text/html = %d %q %s, want 404", name, g.Status, g.Header.Get("Content-Type"), g.Body)
 			}
@@ -359,13 +321,13 @@ func TestAuth(t *testing.T) {
 	})
 
 	t.Run("usage", func(t *testing.T) {
-		if r := do(t, "GET", s.URL+"/api/v2/usage?caller=alice", bob, ""); r.Status != 403 {
+		if r := servicetest.Do(t, "GET", s.URL+"/api/v2/usage?caller=alice", bob, ""); r.Status != 403 {
 			t.Errorf("bob reads alice's usage = %d, want 403", r.Status)
 		}
-		if r := do(t, "GET", s.URL+"/api/v2/usage?caller=*", bob, ""); r.Status != 403 {
+		if r := servicetest.Do(t, "GET", s.URL+"/api/v2/usage?caller=*", bob, ""); r.Status != 403 {
 			t.Errorf("bob reads everyone's usage = %d, want 403", r.Status)
 		}
-		if r := do(t, "GET", s.URL+"/api/v2/usage?caller=alice", admin, ""); r.Status != 200 {
+		if r := servicetest.Do(t, "GET", s.URL+"/api/v2/usage?caller=alice", admin, ""); r.Status != 200 {
 			t.Errorf("admin reads alice's usage = %d, want 200", r.Status)
 		}
 	})
@@ -390,7 +352,7 @@ func TestOutboundSafety(t *testing.T) {
 		"OPENAI_BASE_URL": oa.URL(), "OPENAI_API_KEY": "sk-outbound-0123456789",
 		"GETIMG_BASE_URL": gi.URL(), "GETIMG_API_KEY": getimgtest.APIKey, "HUB_SERVICE_KEY": "hub-key-outbound",
 	})
-	tok := token(t, "outbound-caller")
+	tok := servicetest.Token(t, "outbound-caller")
 	link := canary.URL + "/x.png"
 	reqs := []struct{ path, body string }{
 		{"/api/v2/text/character", `{"type":"backstory","prompt":"see ` + link + `","parameters":{"character_class":"` + link + `","background":"` + link + `"},"theme":{"style":"` + link + `"}}`},
@@ -405,7 +367,7 @@ func TestOutboundSafety(t *testing.T) {
 	}
 	answered := 0
 	for _, rq := range reqs {
-		r := do(t, "POST", s.URL+rq.path+"?wait=30", tok, rq.body, "X-Callback-URL", link, "Referer", link)
+		r := servicetest.Do(t, "POST", s.URL+rq.path+"?wait=30", tok, rq.body, servicetest.Header("X-Callback-URL", link, "Referer", link))
 		if r.Status >= 500 {
 			t.Errorf("POST %s = %d %s", rq.path, r.Status, r.Body)
 		}
@@ -414,7 +376,7 @@ func TestOutboundSafety(t *testing.T) {
 		}
 		answered++
 	}
-	if r := do(t, "GET", s.URL+"/api/v2/queue/"+url.PathEscape(link), tok, ""); r.Status != 404 {
+	if r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+url.PathEscape(link), tok, ""); r.Status != 404 {
 		t.Errorf("GET a job named by a URL = %d, want 404", r.Status)
 	}
 	for _, c := range gi.Requests() {

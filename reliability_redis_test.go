@@ -11,6 +11,7 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 )
 
@@ -58,7 +59,7 @@ func (p *outageProbe) round(seed int) {
 				tok = ""
 			}
 			start := time.Now()
-			r, err := send(p.client, rq.method, p.base+rq.path, tok, rq.body)
+			r, err := servicetest.Send(rq.method, p.base+rq.path, tok, rq.body, servicetest.Client(p.client))
 			d := time.Since(start)
 			p.tally.add(r.Status, err)
 			p.mu.Lock()
@@ -100,6 +101,7 @@ func (p *outageProbe) check(phase string) {
 // same process serves again without a restart, and every job accepted
 // before the fault succeeds.
 func TestRedisFaults(t *testing.T) {
+	servicetest.SkipShort(t, "fault: the service's Redis killed, frozen and restarted under load")
 	t.Parallel()
 	rs := startOwnRedis(t)
 	content := personalityContent(t)
@@ -116,14 +118,14 @@ func TestRedisFaults(t *testing.T) {
 		"OPENAI_BASE_URL": fake.URL(), "OPENAI_API_KEY": "sk-redis-fault-0123456789",
 		"OPENAI_MODELS": "gpt-4o", "TEXT_WORKERS": "2", "JOB_LEASE": "3s", "TEXT_RATE_LIMIT": "10000",
 	})
-	tok := token(t, "redis-fault-caller")
+	tok := servicetest.Token(t, "redis-fault-caller")
 	var accepted []string
 	seed := 5000
 	enqueue := func(n int) {
 		t.Helper()
 		for range n {
 			seed++
-			r := do(t, "POST", s.URL+"/api/v2/text/character", tok, seeded(seed), "Prefer", "respond-async")
+			r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, seeded(seed), servicetest.Header("Prefer", "respond-async"))
 			if r.Status != 202 && r.Status != 200 {
 				t.Fatalf("enqueue before the fault = %d %s", r.Status, r.Body)
 			}
@@ -134,7 +136,7 @@ func TestRedisFaults(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
 		for {
-			h, err := send(http.DefaultClient, "GET", s.URL+"/health", "", "")
+			h, err := servicetest.Send("GET", s.URL+"/health", "", "")
 			if err == nil && h.Status == 200 {
 				break
 			}
@@ -144,7 +146,7 @@ func TestRedisFaults(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 		seed += 10
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, seeded(seed))
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, seeded(seed))
 		if r.Status != 200 {
 			t.Fatalf("%s: a request after recovery = %d %s, want 200", phase, r.Status, r.Body)
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"syscall"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 )
@@ -70,9 +70,9 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 	wrong, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": "x", "exp": time.Now().Add(time.Hour).Unix()}).SignedString([]byte(strings.Repeat("q", 64)))
 	tokens = append(tokens, wrong)
 
-	call := func(method, path, tk, body string, hdr ...string) response {
+	call := func(method, path, tk, body string, hdr ...string) servicetest.Response {
 		t.Helper()
-		r, err := send(http.DefaultClient, method, p.URL+path, tk, body, hdr...)
+		r, err := servicetest.Send(method, p.URL+path, tk, body, servicetest.Header(hdr...))
 		if err != nil {
 			t.Fatalf("%s %s: %v", method, path, err)
 		}
@@ -81,7 +81,7 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 		answers = append(answers, fmt.Sprintf("%s %s -> %d\n%s\n%s", method, path, r.Status, h.String(), r.Body))
 		return r
 	}
-	want := func(r response, status int, what string) {
+	want := func(r servicetest.Response, status int, what string) {
 		t.Helper()
 		if r.Status != status {
 			t.Errorf("%s = %d %.300s, want %d", what, r.Status, r.Body, status)
@@ -133,8 +133,8 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 	slow.Delay = time.Minute
 	oa.Push("", slow)
 	c := call("POST", "/api/v2/text/character", tok, character(leakPrompts[1], 6), "Prefer", "respond-async")
-	waitFor(t, 10*time.Second, func() bool {
-		r, err := send(http.DefaultClient, "GET", p.URL+"/api/v2/queue/"+jobID(c), tok, "")
+	servicetest.WaitFor(t, 10*time.Second, "the slow job to run", func() bool {
+		r, err := servicetest.Send("GET", p.URL+"/api/v2/queue/"+jobID(c), tok, "")
 		return err == nil && r.Status == 200 && strings.Contains(string(r.Body), `"status":"running"`)
 	})
 	want(call("DELETE", "/api/v2/queue/"+jobID(c), tok, ""), 200, "cancel")
@@ -145,8 +145,8 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 	call("POST", "/api/v2/text/character", tok, character(leakPrompts[0], 7))
 	call("GET", "/health", "", "")
 	rs.start()
-	waitFor(t, 20*time.Second, func() bool {
-		r, err := send(http.DefaultClient, "GET", p.URL+"/health", "", "")
+	servicetest.WaitFor(t, 20*time.Second, "/health to answer 200 again", func() bool {
+		r, err := servicetest.Send("GET", p.URL+"/health", "", "")
 		return err == nil && r.Status == 200
 	})
 	want(call("POST", "/api/v2/text/character", tok, character(leakPrompts[0], 8)), 200, "text after the outage")
@@ -162,6 +162,7 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 // log line and every answer for the secret values and bearer tokens, and
 // the log for the prompts. At DEBUG a prompt may appear, on DEBUG lines only.
 func TestSecretsNeverLeak(t *testing.T) {
+	servicetest.SkipShort(t, "fault: a service process with known secrets through provider errors, a Redis outage and SIGTERM")
 	t.Parallel()
 	secrets := map[string]string{
 		"SECRET_KEY": leakSecretKey, "OPENAI_API_KEY": leakOpenAIKey, "GETIMG_API_KEY": leakGetImgKey,

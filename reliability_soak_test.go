@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -17,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dndcc/dnd-llm-service/app/apptest"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
@@ -47,71 +45,6 @@ func heapAfterGC() uint64 {
 // stray ones. A leak per request or job would show as hundreds.
 const leakSlack = 5
 
-// leanService is the program run in this process with its log counted,
-// not kept: a long run's log lines must not fill the heap being measured.
-type leanService struct {
-	URL          string
-	lines, fails atomic.Int64 // log lines, and those at ERROR
-	stop         func() error
-}
-
-func (s *leanService) Write(p []byte) (int, error) {
-	s.lines.Add(1)
-	if bytes.Contains(p, []byte(`"level":"ERROR"`)) {
-		s.fails.Add(1)
-	}
-	return len(p), nil
-}
-
-// startLean runs the program with exactly env and waits until it listens.
-func startLean(t testing.TB, env map[string]string) *leanService {
-	t.Helper()
-	s := &leanService{}
-	listening := make(chan string, 1)
-	w := writerFunc(func(p []byte) (int, error) {
-		var m struct{ Msg, Addr string }
-		if bytes.Contains(p, []byte(`"msg":"listening"`)) && json.Unmarshal(p, &m) == nil {
-			select {
-			case listening <- m.Addr:
-			default:
-			}
-		}
-		return s.Write(p)
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() {
-		errc <- run(ctx, []string{"dnd-llm-service"}, func(k string) string { return env[k] }, io.Discard, w)
-	}()
-	var once sync.Once
-	var stopErr error
-	s.stop = func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case stopErr = <-errc:
-			case <-time.After(60 * time.Second):
-				stopErr = fmt.Errorf("the service did not stop within 60s")
-			}
-		})
-		return stopErr
-	}
-	t.Cleanup(func() { s.stop() })
-	select {
-	case addr := <-listening:
-		s.URL = "http://127.0.0.1" + addr[strings.LastIndex(addr, ":"):]
-	case err := <-errc:
-		t.Fatalf("run() = %v before listening", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("the service did not listen within 30s")
-	}
-	return s
-}
-
-type writerFunc func(p []byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
 // soakCounts are what the load saw.
 type soakCounts struct {
 	requests, cacheHits, dedups, cancels, jobs atomic.Int64
@@ -126,22 +59,25 @@ type soakCounts struct {
 // It does not call t.Parallel: goroutine and heap counts are process-wide,
 // so it runs while the parallel tests wait.
 func TestSustainedLoad(t *testing.T) {
+	servicetest.SkipShort(t, "soak: sustained mixed load for RELIABILITY_SOAK (20s), then goroutine and heap checks")
 	d := soakDuration(t)
 	_, prefix := redistest.New(t)
 	baseHeap := heapAfterGC()
 	baseG := runtime.NumGoroutine()
 
-	s := startLean(t, map[string]string{
-		"REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix, "SECRET_KEY": testKey, "PORT": "0",
+	// The log is counted, not kept: a long run's log lines must not fill
+	// the heap being measured.
+	s := apptest.Start(t, map[string]string{
+		"REDIS_URL": redistest.URL(), "REDIS_KEY_PREFIX": prefix, "SECRET_KEY": servicetest.TestKey, "PORT": "0",
 		"TEXT_RATE_LIMIT": "1000000", "IMAGE_RATE_LIMIT": "1000000", "TEXT_WORKERS": "8", "IMAGE_WORKERS": "2",
-	})
+	}, apptest.Serve(serve), apptest.Lean())
 	tr := &http.Transport{MaxIdleConnsPerHost: 64}
 	client := &http.Client{Transport: tr, Timeout: time.Minute}
-	toks := []string{token(t, "soak-a"), token(t, "soak-b"), token(t, "soak-c")}
+	toks := []string{servicetest.Token(t, "soak-a"), servicetest.Token(t, "soak-b"), servicetest.Token(t, "soak-c")}
 	answers := newTally()
 	var c soakCounts
 	var seq atomic.Int64
-	record := func(r response, err error) response {
+	record := func(r servicetest.Response, err error) servicetest.Response {
 		c.requests.Add(1)
 		answers.add(r.Status, err)
 		if err == nil {
@@ -156,16 +92,14 @@ func TestSustainedLoad(t *testing.T) {
 	}
 	ops := []func(tok string){
 		func(tok string) { // a small set of requests: mostly cache hits
-			record(send(client, "POST", s.URL+"/api/v2/text/character", tok, seeded(rand.IntN(40))))
+			record(servicetest.Send("POST", s.URL+"/api/v2/text/character", tok, seeded(rand.IntN(40)), servicetest.Client(client)))
 		},
 		func(tok string) { // a new campaign job, waited for
 			c.jobs.Add(1)
-			record(send(client, "POST", s.URL+"/api/v2/text/campaign", tok,
-				fmt.Sprintf(`{"type":"quest","parameters":{"party_level":3},"seed":%d}`, 1_000_000+seq.Add(1))))
+			record(servicetest.Send("POST", s.URL+"/api/v2/text/campaign", tok, fmt.Sprintf(`{"type":"quest","parameters":{"party_level":3},"seed":%d}`, 1_000_000+seq.Add(1)), servicetest.Client(client)))
 		},
 		func(tok string) { // an image, from a small set of seeds
-			record(send(client, "POST", s.URL+"/api/v2/image/generate", tok,
-				fmt.Sprintf(`{"type":"magical_effect","prompt":"a ward of green fire","size":{"width":256,"height":256},"parameters":{"seed":%d}}`, rand.IntN(12))))
+			record(servicetest.Send("POST", s.URL+"/api/v2/image/generate", tok, fmt.Sprintf(`{"type":"magical_effect","prompt":"a ward of green fire","size":{"width":256,"height":256},"parameters":{"seed":%d}}`, rand.IntN(12)), servicetest.Client(client)))
 		},
 		func(tok string) { // the same new request twice at once: one job
 			c.jobs.Add(1)
@@ -173,24 +107,24 @@ func TestSustainedLoad(t *testing.T) {
 			var wg sync.WaitGroup
 			for range 2 {
 				wg.Go(func() {
-					record(send(client, "POST", s.URL+"/api/v2/text/character", tok, body, "Prefer", "respond-async"))
+					record(servicetest.Send("POST", s.URL+"/api/v2/text/character", tok, body, servicetest.Client(client), servicetest.Header("Prefer", "respond-async")))
 				})
 			}
 			wg.Wait()
 		},
 		func(tok string) { // a new job canceled at once
 			c.jobs.Add(1)
-			r := record(send(client, "POST", s.URL+"/api/v2/text/character", tok, seeded(3_000_000+int(seq.Add(1))), "Prefer", "respond-async"))
+			r := record(servicetest.Send("POST", s.URL+"/api/v2/text/character", tok, seeded(3_000_000+int(seq.Add(1))), servicetest.Client(client), servicetest.Header("Prefer", "respond-async")))
 			if id := jobID(r); id != "" {
-				d := record(send(client, "DELETE", s.URL+"/api/v2/queue/"+id, tok, ""))
+				d := record(servicetest.Send("DELETE", s.URL+"/api/v2/queue/"+id, tok, "", servicetest.Client(client)))
 				if d.Status == 200 || d.Status == 202 {
 					c.cancels.Add(1)
 				}
 			}
 		},
 		func(tok string) { // status and usage reads
-			record(send(client, "GET", s.URL+"/api/v2/queue/status", tok, ""))
-			record(send(client, "GET", s.URL+"/api/v2/usage", tok, ""))
+			record(servicetest.Send("GET", s.URL+"/api/v2/queue/status", tok, "", servicetest.Client(client)))
+			record(servicetest.Send("GET", s.URL+"/api/v2/usage", tok, "", servicetest.Client(client)))
 		},
 	}
 
@@ -219,7 +153,7 @@ func TestSustainedLoad(t *testing.T) {
 	elapsed := time.Since(start)
 	endHeap := heapAfterGC()
 
-	if err := s.stop(); err != nil {
+	if err := s.Stop(); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	client.CloseIdleConnections()
@@ -254,7 +188,7 @@ func TestSustainedLoad(t *testing.T) {
 	if stoppedHeap > baseHeap+slack {
 		t.Errorf("heap %d MiB before the service, %d MiB after it stopped: memory outlives it", baseHeap>>20, stoppedHeap>>20)
 	}
-	if n := s.fails.Load(); n > 0 {
+	if n := s.ErrorLines(); n > 0 {
 		t.Errorf("%d ERROR log lines under load", n)
 	}
 	figures(t, "duration", elapsed.Round(time.Second), "requests_sent", c.requests.Load(), "api_5xx", answers.fivexx(),
@@ -262,5 +196,5 @@ func TestSustainedLoad(t *testing.T) {
 		"cache_hits", c.cacheHits.Load(), "dedup_hits", c.dedups.Load(), "cancels", c.cancels.Load(),
 		"goroutines_before", baseG, "goroutines_peak", peakG.Load(), "goroutines_after", afterG,
 		"heap_base_MiB", baseHeap>>20, "heap_warm_MiB", warmHeap>>20, "heap_end_MiB", endHeap>>20,
-		"heap_after_stop_MiB", stoppedHeap>>20, "log_lines", s.lines.Load(), "error_lines", s.fails.Load())
+		"heap_after_stop_MiB", stoppedHeap>>20, "log_lines", s.LogLines(), "error_lines", s.ErrorLines())
 }

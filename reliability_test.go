@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -21,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 )
 
@@ -39,31 +37,10 @@ func figures(t testing.TB, kv ...any) {
 	t.Logf("FIGURES %s:%s", t.Name(), b.String())
 }
 
-// lineWriter hands whole lines to a logSink, however the pipe splits them.
-type lineWriter struct {
-	mu   sync.Mutex
-	buf  []byte
-	sink *logSink
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		w.sink.Write(w.buf[:i+1])
-		w.buf = w.buf[i+1:]
-	}
-}
-
 // proc is the service binary running as a child process.
 type proc struct {
 	URL  string
-	Logs *logSink
+	Logs *servicetest.LogSink
 	cmd  *exec.Cmd
 	done chan struct{}
 	err  error // set when done is closed
@@ -91,9 +68,8 @@ func startProc(t testing.TB, env map[string]string, args ...string) *proc {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &proc{Logs: newLogSink(), cmd: cmd, done: make(chan struct{})}
-	lw := &lineWriter{sink: p.Logs}
-	cmd.Stdout, cmd.Stderr = lw, lw
+	p := &proc{Logs: &servicetest.LogSink{}, cmd: cmd, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.Logs, p.Logs
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %v: %v", args, err)
 	}
@@ -106,10 +82,10 @@ func startProc(t testing.TB, env map[string]string, args ...string) *proc {
 		p.cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("logs of %v:\n%s", args, tail(p.Logs.String(), 8000))
+			t.Logf("logs of %v:\n%s", args, p.Logs.Tail(8000))
 		}
 	})
-	line := p.Logs.waitForAny(t, 30*time.Second, "listening", "process exited")
+	line := p.Logs.WaitForAny(t, 30*time.Second, "listening", "process exited")
 	if line["msg"] != "listening" {
 		t.Fatalf("%v exited before listening: %v\n%s", args, p.err, p.Logs.String())
 	}
@@ -136,49 +112,6 @@ func (p *proc) wait(t testing.TB, d time.Duration) error {
 		t.Fatalf("process did not exit within %v", d)
 		return nil
 	}
-}
-
-// waitForAny returns the first log line whose msg is one of msgs.
-func (s *logSink) waitForAny(t testing.TB, d time.Duration, msgs ...string) map[string]any {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	timer := time.AfterFunc(d, func() { s.mu.Lock(); s.cond.Broadcast(); s.mu.Unlock() })
-	defer timer.Stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		for _, l := range s.lines {
-			for _, m := range msgs {
-				if l["msg"] == m {
-					return l
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no %q log line within %v; logs:\n%s", msgs, d, tail(s.buf.String(), 8000))
-		}
-		s.cond.Wait()
-	}
-}
-
-// count returns how many log lines have msg.
-func (s *logSink) count(msg string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, l := range s.lines {
-		if l["msg"] == msg {
-			n++
-		}
-	}
-	return n
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
 }
 
 // ownRedis is a redis-server of the test's own, on a free port, that the
@@ -239,8 +172,8 @@ func (r *ownRedis) start() {
 		args = append(args, "--requirepass", r.password)
 	}
 	cmd := exec.Command("redis-server", args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &lockedWriter{w: &out}, &lockedWriter{w: &out}
+	var out servicetest.LogSink
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("start redis-server: %v", err)
 	}
@@ -251,24 +184,16 @@ func (r *ownRedis) start() {
 	r.mu.Unlock()
 	c := redis.NewClient(&redis.Options{Addr: r.addr, Password: r.password, MaxRetries: -1})
 	defer c.Close()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
+	servicetest.WaitFor(r.t, 15*time.Second, "redis-server on "+r.addr+" to answer", func() bool {
 		select {
 		case <-exited:
 			r.t.Fatalf("redis-server exited: %s", out.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server on %s does not answer: %v\n%s", r.addr, err, out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		return c.Ping(ctx).Err() == nil
+	})
 }
 
 // kill stops the server with SIGKILL, as a crash would.
@@ -370,41 +295,8 @@ func firstN(s []string, n int) []string {
 	return s
 }
 
-// send makes one request with its own client and answers status and body,
-// or the transport error. It never fails the test, so it may run on any
-// goroutine.
-func send(client *http.Client, method, url, tok, body string, hdr ...string) (response, error) {
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return response{}, err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return response{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return response{}, err
-	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
-}
-
 // jobID returns the id of the job in an answer (or in its problem), or "".
-func jobID(r response) string {
+func jobID(r servicetest.Response) string {
 	var m struct {
 		ID  string `json:"id"`
 		Job struct {
@@ -429,23 +321,20 @@ func seeded(seed int) string {
 // pollFinal polls a job until it is final and returns it.
 func pollFinal(t testing.TB, base, tok, id string, d time.Duration) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		r, err := send(http.DefaultClient, "GET", base+"/api/v2/queue/"+id+"?wait=5", tok, "")
-		if err == nil && r.Status == 200 {
-			j := jobOf(t, r)
-			switch j["status"] {
-			case "succeeded", "failed", "canceled":
-				return j
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %s not final within %v (last: %v %v)", id, d, r.Status, err)
-		}
+	var job map[string]any
+	servicetest.WaitFor(t, d, "job "+id+" to be final", func() bool {
+		r, err := servicetest.Send("GET", base+"/api/v2/queue/"+id+"?wait=5", tok, "")
 		if err != nil || r.Status != 200 {
-			time.Sleep(100 * time.Millisecond) // the store is down: do not spin
+			return false // the store is down: WaitFor backs off
 		}
-	}
+		job = jobOf(t, r)
+		switch job["status"] {
+		case "succeeded", "failed", "canceled":
+			return true
+		}
+		return false
+	})
+	return job
 }
 
 // validAnswers returns a fake OpenAI default that answers every request

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +9,8 @@ import (
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/dndcc/dnd-llm-service/app/apptest"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 )
@@ -26,7 +27,7 @@ func personalityContent(t testing.TB) string {
 }
 
 // jobOf decodes a job answer (or the job inside a problem).
-func jobOf(t testing.TB, r response) map[string]any {
+func jobOf(t testing.TB, r servicetest.Response) map[string]any {
 	t.Helper()
 	m := r.JSON(t)
 	if j, ok := m["job"].(map[string]any); ok {
@@ -35,7 +36,7 @@ func jobOf(t testing.TB, r response) map[string]any {
 	return m
 }
 
-func resultOf(t testing.TB, r response) map[string]any {
+func resultOf(t testing.TB, r servicetest.Response) map[string]any {
 	t.Helper()
 	res, ok := jobOf(t, r)["result"].(map[string]any)
 	if !ok {
@@ -47,10 +48,10 @@ func resultOf(t testing.TB, r response) map[string]any {
 func TestTextOffline(t *testing.T) {
 	t.Parallel()
 	s := startService(t, map[string]string{})
-	tok := token(t, "character-service")
+	tok := servicetest.Token(t, "character-service")
 
 	t.Run("sync character", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
 		if r.Status != 200 {
 			t.Fatalf("status = %d, want 200: %s", r.Status, r.Body)
 		}
@@ -78,7 +79,7 @@ func TestTextOffline(t *testing.T) {
 	})
 
 	t.Run("cache hit", func(t *testing.T) {
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
 		if r.Status != 200 || r.Header.Get("X-Cache") != "HIT" {
 			t.Fatalf("repeat = %d X-Cache %q, want 200 HIT: %s", r.Status, r.Header.Get("X-Cache"), r.Body)
 		}
@@ -86,21 +87,21 @@ func TestTextOffline(t *testing.T) {
 			t.Errorf("cached = %v, want true", resultOf(t, r)["cached"])
 		}
 		id := jobOf(t, r)["id"].(string)
-		g := do(t, "GET", s.URL+"/api/v2/queue/"+id, tok, "")
+		g := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+id, tok, "")
 		if g.Status != 200 || jobOf(t, g)["status"] != "succeeded" {
 			t.Errorf("GET cached job = %d %s", g.Status, g.Body)
 		}
 		// The priority does not change the result, so it shares the entry;
 		// any other field does not.
 		prio := strings.Replace(personalityBody, "{", `{"priority":"high",`, 1)
-		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, prio); r.Header.Get("X-Cache") != "HIT" {
+		if r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, prio); r.Header.Get("X-Cache") != "HIT" {
 			t.Errorf("same request at priority high: %d X-Cache %q, want HIT: %s", r.Status, r.Header.Get("X-Cache"), r.Body)
 		}
 		other := strings.Replace(personalityBody, "{", `{"prompt":"with a limp",`, 1)
-		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, other); r.Header.Get("X-Cache") != "MISS" {
+		if r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, other); r.Header.Get("X-Cache") != "MISS" {
 			t.Errorf("request with another prompt: %d X-Cache %q, want MISS: %s", r.Status, r.Header.Get("X-Cache"), r.Body)
 		}
-		nc := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, "Cache-Control", "no-cache")
+		nc := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, servicetest.Header("Cache-Control", "no-cache"))
 		if nc.Header.Get("X-Cache") != "MISS" {
 			t.Errorf("no-cache: X-Cache = %q, want MISS", nc.Header.Get("X-Cache"))
 		}
@@ -108,7 +109,7 @@ func TestTextOffline(t *testing.T) {
 
 	t.Run("async then poll", func(t *testing.T) {
 		body := `{"type":"plot","parameters":{"campaign_theme":"a drowned city","party_level":5,"party_size":4},"seed":7}`
-		r := do(t, "POST", s.URL+"/api/v2/text/campaign", tok, body, "Prefer", "respond-async")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/campaign", tok, body, servicetest.Header("Prefer", "respond-async"))
 		if r.Status != 202 {
 			t.Fatalf("respond-async = %d, want 202: %s", r.Status, r.Body)
 		}
@@ -116,7 +117,7 @@ func TestTextOffline(t *testing.T) {
 		if !strings.HasPrefix(loc, "/api/v2/queue/text_") || r.Header.Get("Retry-After") != "1" {
 			t.Errorf("Location %q Retry-After %q", loc, r.Header.Get("Retry-After"))
 		}
-		g := do(t, "GET", s.URL+loc+"?wait=20", tok, "")
+		g := servicetest.Do(t, "GET", s.URL+loc+"?wait=20", tok, "")
 		if g.Status != 200 || jobOf(t, g)["status"] != "succeeded" {
 			t.Fatalf("poll = %d %s", g.Status, g.Body)
 		}
@@ -128,7 +129,7 @@ func TestTextOffline(t *testing.T) {
 
 	t.Run("theme", func(t *testing.T) {
 		body := `{"content":"Brenna Coalbrook walked 3 miles to the old shrine at dawn.","theme":{"genre":"horror","tone":"dark"},"parameters":{"strength":0.9}}`
-		r := do(t, "POST", s.URL+"/api/v2/text/theme", tok, body)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/theme", tok, body)
 		if r.Status != 200 {
 			t.Fatalf("theme = %d %s", r.Status, r.Body)
 		}
@@ -146,7 +147,7 @@ func TestTextOffline(t *testing.T) {
 			"wrong type":      {"/api/v2/text/campaign", `{"type":"plot","parameters":{"party_size":"four"}}`, "parameters.party_size"},
 			"theme no text":   {"/api/v2/text/theme", `{"theme":{"genre":"noir"}}`, "content"},
 		} {
-			r := do(t, "POST", s.URL+tc.path, tok, tc.body)
+			r := servicetest.Do(t, "POST", s.URL+tc.path, tok, tc.body)
 			if r.Status != 400 {
 				t.Errorf("%s: status = %d, want 400: %s", name, r.Status, r.Body)
 				continue
@@ -162,14 +163,14 @@ func TestTextOffline(t *testing.T) {
 			}
 		}
 		big := `{"type":"combat","prompt":"` + strings.Repeat("x", 2<<20) + `"}`
-		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, big); r.Status != 413 {
+		if r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, big); r.Status != 413 {
 			t.Errorf("2 MB prompt = %d, want 413", r.Status)
 		}
 	})
 }
 
 // openAIService starts the service against a fake OpenAI.
-func openAIService(t *testing.T, env map[string]string) (*service, *openaitest.Server) {
+func openAIService(t *testing.T, env map[string]string) (*apptest.Service, *openaitest.Server) {
 	t.Helper()
 	fake := openaitest.New(t)
 	env["OPENAI_BASE_URL"] = fake.URL()
@@ -185,8 +186,8 @@ func TestTextOpenAI(t *testing.T) {
 		t.Parallel()
 		s, fake := openAIService(t, map[string]string{})
 		fake.Push("gpt-4o", openaitest.Completion("gpt-4o", content, 120, 80))
-		tok := token(t, "usage-caller")
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+		tok := servicetest.Token(t, "usage-caller")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
 		if r.Status != 200 {
 			t.Fatalf("status = %d: %s", r.Status, r.Body)
 		}
@@ -198,7 +199,7 @@ func TestTextOpenAI(t *testing.T) {
 		if len(reqs) != 1 || reqs[0].ResponseFormat == nil || reqs[0].ResponseFormat.Type != goopenai.ChatCompletionResponseFormatTypeJSONSchema || !reqs[0].ResponseFormat.JSONSchema.Strict {
 			t.Errorf("request did not ask for a strict json_schema answer: %+v", reqs)
 		}
-		u := do(t, "GET", s.URL+"/api/v2/usage", tok, "")
+		u := servicetest.Do(t, "GET", s.URL+"/api/v2/usage", tok, "")
 		tot := u.JSON(t)["totals"].(map[string]any)
 		if tot["prompt_tokens"] != 120.0 || tot["completion_tokens"] != 80.0 || tot["total_tokens"] != 200.0 || tot["requests"] != 1.0 {
 			t.Errorf("usage totals = %v, want 120/80/200 and 1 request", tot)
@@ -207,11 +208,11 @@ func TestTextOpenAI(t *testing.T) {
 			t.Errorf("cost_usd = %v, want > 0", tot["cost_usd"])
 		}
 		// A repeat is free.
-		r = do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
 		if r.Header.Get("X-Cache") != "HIT" || fake.Calls("gpt-4o") != 1 {
 			t.Errorf("repeat: X-Cache %q, calls %d; want HIT and 1 call", r.Header.Get("X-Cache"), fake.Calls("gpt-4o"))
 		}
-		other := do(t, "GET", s.URL+"/api/v2/usage?caller=someone-else", tok, "")
+		other := servicetest.Do(t, "GET", s.URL+"/api/v2/usage?caller=someone-else", tok, "")
 		if other.Status != 403 {
 			t.Errorf("non-admin reading another caller's usage = %d, want 403", other.Status)
 		}
@@ -222,7 +223,7 @@ func TestTextOpenAI(t *testing.T) {
 		s, fake := openAIService(t, map[string]string{"OPENAI_MAX_RETRIES": "1"})
 		fake.Push("gpt-4o", openaitest.Error(500, "server_error", "", "boom"), openaitest.Error(500, "server_error", "", "boom"))
 		fake.Push("gpt-4o-mini", openaitest.Completion("gpt-4o-mini", content, 10, 10))
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 200 {
 			t.Fatalf("status = %d: %s", r.Status, r.Body)
 		}
@@ -238,7 +239,7 @@ func TestTextOpenAI(t *testing.T) {
 		t.Parallel()
 		s, fake := openAIService(t, map[string]string{})
 		fake.Push("", openaitest.InsufficientQuota())
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 429 || r.JSON(t)["code"] != "QUOTA_EXCEEDED" {
 			t.Fatalf("answer = %d %s, want 429 QUOTA_EXCEEDED", r.Status, r.Body)
 		}
@@ -254,11 +255,11 @@ func TestTextOpenAI(t *testing.T) {
 		t.Parallel()
 		s, fake := openAIService(t, map[string]string{})
 		fake.Push("", openaitest.Error(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-test-***"))
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 502 || r.JSON(t)["code"] != "PROVIDER_REJECTED" {
 			t.Fatalf("answer = %d %s, want 502 PROVIDER_REJECTED", r.Status, r.Body)
 		}
-		h := do(t, "GET", s.URL+"/health", "", "").JSON(t)
+		h := servicetest.Do(t, "GET", s.URL+"/health", "", "").JSON(t)
 		if h["components"].(map[string]any)["openai"] != "unauthorized" || h["status"] != "degraded" {
 			t.Errorf("health = %v, want openai unauthorized, degraded", h)
 		}
@@ -272,7 +273,7 @@ func TestTextOpenAI(t *testing.T) {
 		s, fake := openAIService(t, map[string]string{})
 		fake.Push("gpt-4o", openaitest.RateLimited("1"), openaitest.Completion("gpt-4o", content, 5, 5))
 		start := time.Now()
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 200 {
 			t.Fatalf("status = %d: %s", r.Status, r.Body)
 		}
@@ -290,7 +291,7 @@ func TestTextOpenAI(t *testing.T) {
 		slow := openaitest.Completion("gpt-4o", content, 1, 1)
 		slow.Delay = 5 * time.Second
 		fake.Push("gpt-4o", slow)
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 504 || r.JSON(t)["code"] != "PROVIDER_TIMEOUT" {
 			t.Fatalf("answer = %d %s, want 504 PROVIDER_TIMEOUT", r.Status, r.Body)
 		}
@@ -302,19 +303,19 @@ func TestTextOpenAI(t *testing.T) {
 		slow := openaitest.Completion("gpt-4o", content, 1, 1)
 		slow.Delay = 60 * time.Second
 		fake.Push("gpt-4o", slow)
-		tok := token(t, "a")
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, "Prefer", "respond-async")
+		tok := servicetest.Token(t, "a")
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody, servicetest.Header("Prefer", "respond-async"))
 		id := jobOf(t, r)["id"].(string)
-		waitFor(t, 10*time.Second, func() bool { return fake.Calls("gpt-4o") == 1 })
+		servicetest.WaitFor(t, 10*time.Second, "the provider call", func() bool { return fake.Calls("gpt-4o") == 1 })
 		start := time.Now()
-		d := do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
+		d := servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
 		if d.Status != 200 || jobOf(t, d)["status"] != "canceled" {
 			t.Fatalf("DELETE = %d %s, want 200 canceled", d.Status, d.Body)
 		}
 		if time.Since(start) > 5*time.Second {
 			t.Errorf("cancel took %v", time.Since(start))
 		}
-		again := do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
+		again := servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, "")
 		if again.Status != 409 {
 			t.Errorf("second DELETE = %d, want 409", again.Status)
 		}
@@ -324,7 +325,7 @@ func TestTextOpenAI(t *testing.T) {
 		t.Parallel()
 		s, fake := openAIService(t, map[string]string{})
 		fake.Push("gpt-4o", openaitest.Completion("gpt-4o", `{"traits":"not a list"}`, 5, 5), openaitest.Completion("gpt-4o", content, 5, 5))
-		r := do(t, "POST", s.URL+"/api/v2/text/character", token(t, "a"), personalityBody)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", servicetest.Token(t, "a"), personalityBody)
 		if r.Status != 200 {
 			t.Fatalf("status = %d: %s", r.Status, r.Body)
 		}
@@ -337,26 +338,13 @@ func TestTextOpenAI(t *testing.T) {
 		t.Parallel()
 		s, fake := openAIService(t, map[string]string{"TEXT_DAILY_TOKEN_QUOTA": "100"})
 		fake.Push("gpt-4o", openaitest.Completion("gpt-4o", content, 100, 50))
-		tok := token(t, "thrifty")
-		if r := do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody); r.Status != 200 {
+		tok := servicetest.Token(t, "thrifty")
+		if r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody); r.Status != 200 {
 			t.Fatalf("first = %d %s", r.Status, r.Body)
 		}
-		r := do(t, "POST", s.URL+"/api/v2/text/character", tok, strings.Replace(personalityBody, `"seed":42`, `"seed":43`, 1))
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, strings.Replace(personalityBody, `"seed":42`, `"seed":43`, 1))
 		if r.Status != 429 || r.JSON(t)["code"] != "QUOTA_EXCEEDED" || r.Header.Get("Retry-After") == "" {
 			t.Errorf("over quota = %d %s (Retry-After %q), want 429 QUOTA_EXCEEDED", r.Status, r.Body, r.Header.Get("Retry-After"))
 		}
 	})
 }
-
-func waitFor(t testing.TB, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", d)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-var _ = http.StatusOK

@@ -3,20 +3,18 @@ package app_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dndcc/dnd-llm-service/app"
+	"github.com/dndcc/dnd-llm-service/app/apptest"
 	"github.com/dndcc/dnd-llm-service/functions/docs/openapigen"
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/local/eventgen"
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
-	"github.com/dndcc/dnd-llm-service/shared/auth"
-	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
@@ -87,42 +85,20 @@ var npcGroup = group.Def{
 func TestNewGroupIsWiredEverywhere(t *testing.T) {
 	t.Parallel()
 	groups := append(slices.Clone(app.Groups), npcGroup)
-	const key = "npc-test-secret-key-0123456789-0123456789-0123456789-0123456789-ab"
-	cfg, err := config.Load(func(k string) string { return map[string]string{"SECRET_KEY": key}[k] }, app.Functions(groups)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(t.Context(), cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Groups: groups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := apptest.New(t, nil, apptest.Groups(groups))
 
 	t.Run("mounted and runs jobs", func(t *testing.T) {
 		srv := httptest.NewServer(a.Handler())
 		defer srv.Close()
-		post := func(tok string) *http.Response {
-			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v2/npc?wait=0", strings.NewReader(`{"name":"Mirela"}`))
-			req.Header.Set("Content-Type", "application/json")
-			if tok != "" {
-				req.Header.Set("Authorization", "Bearer "+tok)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			return resp
+		post := func(tok string) servicetest.Response {
+			return servicetest.Do(t, http.MethodPost, srv.URL+"/api/v2/npc?wait=0", tok, `{"name":"Mirela"}`)
 		}
-		if resp := post(""); resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("POST /api/v2/npc without a token = %d, want 401", resp.StatusCode)
+		if resp := post(""); resp.Status != http.StatusUnauthorized {
+			t.Errorf("POST /api/v2/npc without a token = %d, want 401", resp.Status)
 		}
-		tok, err := auth.Mint(key, "npc-tester", nil, time.Minute, time.Now(), "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp := post(tok); resp.StatusCode != http.StatusAccepted {
-			t.Errorf("POST /api/v2/npc = %d, want 202", resp.StatusCode)
+		tok := servicetest.Token(t, "npc-tester")
+		if resp := post(tok); resp.Status != http.StatusAccepted {
+			t.Errorf("POST /api/v2/npc = %d, want 202", resp.Status)
 		}
 		kinds := a.Kinds()
 		if !slices.Contains(kinds, "text.npc") {

@@ -1,42 +1,17 @@
 package image
 
 import (
-	"bytes"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 )
-
-// pngHeader is a PNG that declares w×h pixels but holds no pixel data: its
-// header is all the service reads before it refuses or queues.
-func pngHeader(w, h uint32) string {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		crc := crc32.NewIEEE()
-		crc.Write([]byte(typ))
-		crc.Write(data)
-		binary.Write(&b, binary.BigEndian, crc.Sum32())
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 6 // 8-bit RGBA
-	chunk("IHDR", ihdr)
-	chunk("IEND", nil)
-	return base64.StdEncoding.EncodeToString(b.Bytes())
-}
 
 func TestValidation(t *testing.T) {
 	t.Parallel()
@@ -79,7 +54,7 @@ func TestValidation(t *testing.T) {
 		{"missing source", "transform", tr(func(m map[string]any) { delete(m, "source_image") }), 400, []string{"source_image"}},
 		{"invalid base64", "transform", tr(func(m map[string]any) { m["source_image"] = "not*base64!" }), 400, []string{"source_image"}},
 		{"a zip", "transform", tr(func(m map[string]any) { m["source_image"] = zip }), 400, []string{"source_image"}},
-		{"PNG header claiming 100000x100000", "transform", tr(func(m map[string]any) { m["source_image"] = pngHeader(100000, 100000) }), 400, []string{"source_image"}},
+		{"PNG header claiming 100000x100000", "transform", tr(func(m map[string]any) { m["source_image"] = servicetest.PNGHeaderB64(100000, 100000) }), 400, []string{"source_image"}},
 		{"image over 10 MiB", "transform", tr(func(m map[string]any) {
 			m["source_image"] = base64.StdEncoding.EncodeToString(append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 11<<20)...))
 		}), 400, []string{"source_image"}},
@@ -92,10 +67,10 @@ func TestValidation(t *testing.T) {
 		{"upscale_factor 5", "enhance", enh(func(m map[string]any) { m["parameters"] = map[string]any{"upscale_factor": 5} }), 400, []string{"parameters.upscale_factor"}},
 		{"upscale_factor not an integer", "enhance", enh(func(m map[string]any) { m["parameters"] = map[string]any{"upscale_factor": 2.5} }), 400, []string{"parameters.upscale_factor"}},
 		{"output over 4096 px", "enhance", enh(func(m map[string]any) {
-			m["image"] = pngHeader(2048, 2048)
+			m["image"] = servicetest.PNGHeaderB64(2048, 2048)
 			m["parameters"] = map[string]any{"upscale_factor": 4}
 		}), 400, []string{"parameters.upscale_factor"}},
-		{"default factor output over 4096 px", "enhance", enh(func(m map[string]any) { m["image"] = pngHeader(2100, 1000) }), 400, []string{"parameters.upscale_factor"}},
+		{"default factor output over 4096 px", "enhance", enh(func(m map[string]any) { m["image"] = servicetest.PNGHeaderB64(2100, 1000) }), 400, []string{"parameters.upscale_factor"}},
 		{"body over 16 MiB", "enhance", []byte(`{"image":"` + strings.Repeat("A", MaxBody) + `"}`), 413, nil},
 	}
 	for _, tc := range tests {
@@ -150,17 +125,17 @@ func TestValidationMessages(t *testing.T) {
 	}{
 		{
 			name: "output too large names the sizes",
-			req:  EnhanceRequest{Image: pngHeader(2048, 1024), Enhancements: []string{"upscale"}, Parameters: EnhanceParameters{UpscaleFactor: ptr(4)}},
+			req:  EnhanceRequest{Image: servicetest.PNGHeaderB64(2048, 1024), Enhancements: []string{"upscale"}, Parameters: EnhanceParameters{UpscaleFactor: ptr(4)}},
 			want: map[string]string{"parameters.upscale_factor": "upscaling the 2048x1024 image by 4 would give 8192x4096 pixels; each side of the output must be at most 4096"},
 		},
 		{
 			name: "large image without upscale is fine",
-			req:  EnhanceRequest{Image: pngHeader(4096, 4096), Enhancements: []string{"color_correction"}},
+			req:  EnhanceRequest{Image: servicetest.PNGHeaderB64(4096, 4096), Enhancements: []string{"color_correction"}},
 			want: map[string]string{},
 		},
 		{
 			name: "huge header",
-			req:  EnhanceRequest{Image: pngHeader(100000, 100000), Enhancements: []string{"color_correction"}},
+			req:  EnhanceRequest{Image: servicetest.PNGHeaderB64(100000, 100000), Enhancements: []string{"color_correction"}},
 			want: map[string]string{"image": "image is 100000x100000 pixels; each side must be at most 4096"},
 		},
 	}

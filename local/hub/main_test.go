@@ -2,55 +2,41 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
 )
 
 var fixed = time.Date(2026, 3, 4, 5, 6, 7, 8_000_000, time.UTC)
 
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) lines(tb testing.TB) []line {
+// lines decodes the hub's stdout, one JSON line each.
+func lines(tb testing.TB, out *servicetest.LogSink) []line {
 	tb.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []line
-	sc := bufio.NewScanner(bytes.NewReader(s.b.Bytes()))
+	var ls []line
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
 	for sc.Scan() {
 		var l line
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			tb.Fatalf("stdout line %q is not JSON: %v", sc.Text(), err)
 		}
-		out = append(out, l)
+		ls = append(ls, l)
 	}
-	return out
+	return ls
 }
 
-func newDevHub(tb testing.TB) (*httptest.Server, *syncBuffer) {
+func newDevHub(tb testing.TB) (*httptest.Server, *servicetest.LogSink) {
 	tb.Helper()
-	out := &syncBuffer{}
+	out := &servicetest.LogSink{}
 	srv := httptest.NewServer(newHandler(out, func() time.Time { return fixed }))
 	tb.Cleanup(srv.Close)
 	return srv, out
@@ -78,7 +64,7 @@ func TestDevHubWithClient(t *testing.T) {
 		{Time: "2026-03-04T05:06:07.008Z", Kind: "registration", Registration: &reg},
 		{Time: "2026-03-04T05:06:07.008Z", Kind: "event", IdempotencyKey: ev.Metadata.EventID, Event: &ev},
 	}
-	if diff := cmp.Diff(want, out.lines(t)); diff != "" {
+	if diff := cmp.Diff(want, lines(t, out)); diff != "" {
 		t.Errorf("stdout mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -135,7 +121,7 @@ func TestDevHubRoutes(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("%s %s body mismatch (-want +got):\n%s", tc.method, tc.path, diff)
 			}
-			if n := len(out.lines(t)); n != tc.wantLines {
+			if n := len(lines(t, out)); n != tc.wantLines {
 				t.Errorf("stdout lines = %d, want %d", n, tc.wantLines)
 			}
 		})

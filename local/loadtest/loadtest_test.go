@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
 )
 
@@ -18,9 +19,7 @@ import (
 // completes without errors, that de-duplication makes exactly one provider
 // call and that the limiter admits exactly its limit.
 func TestSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the service and runs it; skipped with -short")
-	}
+	servicetest.SkipShort(t, "builds the service and runs it")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	o, err := parseOptions([]string{"-smoke", "-redis", redistest.URL()}, io.Discard)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/getimg"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
@@ -32,7 +34,7 @@ type harness struct {
 	fake   *getimgtest.Server
 	client *getimg.Client
 	reg    *prometheus.Registry
-	logs   *syncBuffer
+	logs   *servicetest.LogSink
 
 	mu     sync.Mutex
 	sleeps []time.Duration
@@ -40,7 +42,7 @@ type harness struct {
 
 func newHarness(tb testing.TB, mod func(*getimg.Config)) *harness {
 	tb.Helper()
-	h := &harness{fake: getimgtest.New(tb), reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
+	h := &harness{fake: getimgtest.New(tb), reg: prometheus.NewRegistry(), logs: &servicetest.LogSink{}}
 	cfg := getimg.Config{
 		APIKey:     getimgtest.APIKey,
 		BaseURL:    h.fake.URL(),
@@ -64,8 +66,8 @@ func newHarness(tb testing.TB, mod func(*getimg.Config)) *harness {
 	}
 	h.client = c
 	tb.Cleanup(func() {
-		if bytes.Contains(h.logs.Bytes(), []byte(cfg.APIKey)) {
-			tb.Errorf("logs contain the API key:\n%s", h.logs.Bytes())
+		if strings.Contains(h.logs.String(), cfg.APIKey) {
+			tb.Errorf("logs contain the API key:\n%s", h.logs)
 		}
 	})
 	return h
@@ -114,23 +116,6 @@ func labelsMatch(got []*dto.LabelPair, want map[string]string) bool {
 		}
 	}
 	return true
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]byte(nil), b.buf.Bytes()...)
 }
 
 // asProvider fails tb unless err is a getimg *provider.Error of kind.
@@ -208,14 +193,8 @@ func wireGolden(tb testing.TB, name string, body map[string]any, wantImage []byt
 	}
 }
 
-// waitFor polls cond until it holds or a generous deadline passes.
+// waitFor waits for cond with a generous deadline.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	servicetest.WaitFor(tb, 10*time.Second, what, cond)
 }

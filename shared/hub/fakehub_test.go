@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 )
 
 // hubMode is how the fake hub answers.
@@ -157,17 +159,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// waitFor polls cond until it holds, failing the test after a generous
-// deadline.
+// waitFor waits for cond with a generous deadline.
 func waitFor(tb testing.TB, what string, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
+	servicetest.WaitFor(tb, 15*time.Second, what, cond)
 }
 
 func testLogger(tb testing.TB) *slog.Logger {

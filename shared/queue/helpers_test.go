@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 )
@@ -34,18 +35,9 @@ func newQueue(rdb redis.UniversalClient, prefix string, cfg queue.Config) *queue
 	return queue.New(rdb, cfg)
 }
 
-// waitFor polls cond every few milliseconds until it holds, failing the
-// test when it does not within timeout.
-func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("waited %v for %s", timeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds, failing the test when it does not
+// within timeout.
+var waitFor = servicetest.WaitFor
 
 // startNotifier runs a notifier until the test ends and waits until it is
 // subscribed.

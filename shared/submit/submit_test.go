@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
@@ -333,8 +334,7 @@ func TestInlineRunsOwnJob(t *testing.T) {
 // parked without a job.
 func waitAllSlotsFree(t *testing.T, p *queue.Pool, n int) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for {
+	servicetest.WaitFor(t, waitTimeout, fmt.Sprintf("%d free worker slots", n), func() bool {
 		var slots []*queue.Slot
 		for range n {
 			if s := p.TrySlot(); s != nil {
@@ -344,14 +344,8 @@ func waitAllSlotsFree(t *testing.T, p *queue.Pool, n int) {
 		for _, s := range slots {
 			s.Release()
 		}
-		if len(slots) == n {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %v for %d free worker slots", waitTimeout, n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return len(slots) == n
+	})
 }
 
 // directRuns reads llm_queue_direct_runs_total.
