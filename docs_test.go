@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/dndcc/dnd-llm-service/app/apptest"
 	"github.com/dndcc/dnd-llm-service/internal/servicetest"
+	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
@@ -189,9 +191,17 @@ func TestDocsResponseStatuses(t *testing.T) {
 		}
 	})
 
-	submits := []string{
-		"POST /api/v2/text/character", "POST /api/v2/text/campaign", "POST /api/v2/text/theme",
-		"POST /api/v2/image/generate", "POST /api/v2/image/transform", "POST /api/v2/image/enhance",
+	// The generation routes (those under the sync/async contract) and
+	// their body caps, as the groups declare them.
+	var submits []string
+	bodyCap := map[string]int{}
+	for _, g := range builtGroups(t) {
+		for _, r := range g.Routes {
+			if slices.ContainsFunc(r.Doc.Params, func(p apidoc.Param) bool { return p.Ref == "SubmitWait" }) {
+				submits = append(submits, r.Pattern())
+				bodyCap[r.Pattern()] = int(r.MaxBody)
+			}
+		}
 	}
 	path := func(op string) string { _, p, _ := strings.Cut(op, " "); return p }
 	example := func(op string) []byte { return d.FirstExample(t, op) }
@@ -241,10 +251,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 
 		var cases []docsCase
 		for _, op := range submits {
-			p, limit := path(op), 1<<20
-			if strings.Contains(op, "/image/") {
-				limit = 16 << 20
-			}
+			p, limit := path(op), bodyCap[op]
 			big := append(append([]byte(`{"prompt":"`), bytes.Repeat([]byte("a"), limit)...), `"}`...)
 			cases = append(cases,
 				docsCase{op, 200, send("POST", p, tok, example(op))},
