@@ -285,7 +285,7 @@ func TestComplete(t *testing.T) {
 			cfg:        func(c *openai.Config) { c.MaxPaidCalls = 1 },
 			script:     map[string][]openaitest.Reply{"gpt-a": {openaitest.NoChoices("gpt-a"), ok("gpt-a")}},
 			wantModel:  "gpt-a",
-			wantCalls:  []openai.Call{call("gpt-a", "transient", 20, 0), call("gpt-a", "ok", 40, 8)},
+			wantCalls:  []openai.Call{call("gpt-a", "transient", 0, 0), call("gpt-a", "ok", 40, 8)},
 			wantSleeps: []time.Duration{500 * time.Millisecond},
 			wantState:  provider.StateOK,
 		},

@@ -279,10 +279,10 @@ func CutOff(model, partial string, prompt, completion int) Reply {
 	})
 }
 
-// NoChoices is a 200 with a chat.completion envelope and usage but no
-// choices: a body no client can take an answer from.
+// NoChoices is a 200 with a chat.completion envelope but no choices and no
+// tokens used: a body no client can take an answer from.
 func NoChoices(model string) Reply {
-	return editCompletion(Completion(model, "", 20, 0), func(body map[string]any) {
+	return editCompletion(Completion(model, "", 0, 0), func(body map[string]any) {
 		body["choices"] = []any{}
 	})
 }
