@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -83,9 +85,11 @@ func lookup(kind, typ string) (spec, string, error) {
 // the original text and similarity itself (CompleteTheme).
 //
 // The schema uses only keywords strict mode accepts: type, description,
-// enum, properties, required (every property), additionalProperties (false)
-// and items. Numeric ranges are stated in descriptions and enforced by
-// ValidateContent.
+// enum, properties, required (every property), additionalProperties
+// (false), items, minimum and maximum (every number), and minItems and
+// maxItems (every list). The bounds come from the content types' tags,
+// which ValidateContent enforces too, so the model is held to the same
+// limits validation checks.
 func Schema(kind, typ string) (name string, schema json.RawMessage, err error) {
 	s, typ, err := lookup(kind, typ)
 	if err != nil {
@@ -107,7 +111,11 @@ type node struct {
 	Enum        []string
 	Props       []prop // objects
 	Items       *node  // arrays
-	raw         []byte // encoded root, set by compiled
+	// Min and Max bound a number (minimum, maximum); MinItems and MaxItems
+	// a list. Every number and list has both (see bounds).
+	Min, Max           float64
+	MinItems, MaxItems int
+	raw                []byte // encoded root, set by compiled
 }
 
 type prop struct {
@@ -226,6 +234,9 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 				}
 				child.Items.Enum = strings.Split(e, ",")
 			}
+			if err := child.bounds(f.Tag); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
+			}
 			n.Props = append(n.Props, prop{name, child})
 			seen++
 		}
@@ -240,6 +251,9 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 		if err != nil {
 			return nil, err
 		}
+		if items.Type == jsonschema.Integer || items.Type == jsonschema.Number || items.Type == jsonschema.Array {
+			return nil, fmt.Errorf("%s: a list of %ss has no tags to bound its items", t, items.Type)
+		}
 		n.Items = items
 	case jsonschema.String, jsonschema.Integer, jsonschema.Number, jsonschema.Boolean:
 	default:
@@ -249,6 +263,60 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 		return nil, fmt.Errorf("%s: enum on a non-string", t)
 	}
 	return n, nil
+}
+
+// Tags that bound a field: minimum and maximum for a number, minItems and
+// maxItems for a list.
+const (
+	tagMin      = "minimum"
+	tagMax      = "maximum"
+	tagMinItems = "minItems"
+	tagMaxItems = "maxItems"
+)
+
+// bounds reads the field tags that bound n. A number must carry minimum and
+// maximum, a list minItems and maxItems, and nothing else may carry them:
+// every number and list the model writes is bounded in its schema, and
+// check enforces the same bounds.
+func (n *node) bounds(tag reflect.StructTag) error {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := tag.Lookup(k); ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch n.Type {
+	case jsonschema.Integer, jsonschema.Number:
+		if has(tagMinItems, tagMaxItems) {
+			return errors.New("minItems and maxItems are for lists")
+		}
+		lo, err1 := strconv.ParseFloat(tag.Get(tagMin), 64)
+		hi, err2 := strconv.ParseFloat(tag.Get(tagMax), 64)
+		if err1 != nil || err2 != nil || lo > hi || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+			return errors.New(`a number needs minimum:"lo" maximum:"hi" tags with lo <= hi`)
+		}
+		if n.Type == jsonschema.Integer && (lo != math.Trunc(lo) || hi != math.Trunc(hi)) {
+			return errors.New("an integer's bounds must be integers")
+		}
+		n.Min, n.Max = lo, hi
+	case jsonschema.Array:
+		if has(tagMin, tagMax) {
+			return errors.New("minimum and maximum are for numbers")
+		}
+		lo, err1 := strconv.Atoi(tag.Get(tagMinItems))
+		hi, err2 := strconv.Atoi(tag.Get(tagMaxItems))
+		if err1 != nil || err2 != nil || lo < 0 || lo > hi || hi == 0 {
+			return errors.New(`a list needs minItems:"lo" maxItems:"hi" tags with 0 <= lo <= hi, hi > 0`)
+		}
+		n.MinItems, n.MaxItems = lo, hi
+	default:
+		if has(tagMin, tagMax, tagMinItems, tagMaxItems) {
+			return fmt.Errorf("bounds on a %s", n.Type)
+		}
+	}
+	return nil
 }
 
 // encode writes the node as JSON with a fixed key order.
@@ -276,6 +344,12 @@ func (n *node) encode(b *bytes.Buffer) {
 		}
 		b.WriteByte(']')
 	}
+	switch n.Type {
+	case jsonschema.Integer, jsonschema.Number:
+		fmt.Fprintf(b, `,"minimum":%s,"maximum":%s`, number(n.Min), number(n.Max))
+	case jsonschema.Array:
+		fmt.Fprintf(b, `,"minItems":%d,"maxItems":%d`, n.MinItems, n.MaxItems)
+	}
 	if n.Type == jsonschema.Object {
 		b.WriteString(`,"properties":{`)
 		for i, p := range n.Props {
@@ -301,3 +375,6 @@ func (n *node) encode(b *bytes.Buffer) {
 	}
 	b.WriteByte('}')
 }
+
+// number writes a bound as JSON: integers without a fraction.
+func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

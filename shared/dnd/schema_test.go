@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -61,11 +62,13 @@ func TestSchemaStrict(t *testing.T) {
 }
 
 // checkStrict walks a schema and fails on anything OpenAI's strict mode
-// rejects: unknown keywords, objects without additionalProperties false or
-// with properties missing from required.
+// rejects (unknown keywords, objects without additionalProperties false or
+// with properties missing from required) and on numbers and lists without
+// bounds.
 func checkStrict(t *testing.T, path string, n map[string]any) {
 	t.Helper()
-	allowed := []string{"type", "description", "enum", "properties", "required", "additionalProperties", "items"}
+	allowed := []string{"type", "description", "enum", "properties", "required", "additionalProperties", "items",
+		"minimum", "maximum", "minItems", "maxItems"}
 	for k := range n {
 		if !slices.Contains(allowed, k) {
 			t.Errorf("%s: keyword %q is not in the strict subset", path, k)
@@ -94,8 +97,19 @@ func checkStrict(t *testing.T, path string, n map[string]any) {
 		if !ok {
 			t.Fatalf("%s: array without items", path)
 		}
+		lo, okLo := n["minItems"].(float64)
+		hi, okHi := n["maxItems"].(float64)
+		if !okLo || !okHi || lo < 0 || hi < lo || hi == 0 {
+			t.Errorf("%s: minItems %v, maxItems %v; want 0 <= minItems <= maxItems, maxItems > 0", path, n["minItems"], n["maxItems"])
+		}
 		checkStrict(t, path+"[]", items)
-	case "string", "integer", "number", "boolean":
+	case "integer", "number":
+		lo, okLo := n["minimum"].(float64)
+		hi, okHi := n["maximum"].(float64)
+		if !okLo || !okHi || hi < lo {
+			t.Errorf("%s: minimum %v, maximum %v; want both, minimum <= maximum", path, n["minimum"], n["maximum"])
+		}
+	case "string", "boolean":
 		if _, ok := n["properties"]; ok {
 			t.Errorf("%s: scalar with properties", path)
 		}
@@ -117,19 +131,11 @@ func TestSchemaMatchesSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc := sample(t, kt[0], kt[1])
-			if kt[0] == KindTheme { // the model returns a draft
-				var r ThemeResult
-				if err := json.Unmarshal(doc, &r); err != nil {
-					t.Fatal(err)
-				}
-				doc, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
-			}
-			var v any
-			if err := json.Unmarshal(doc, &v); err != nil {
+			s, _, err := lookup(kt[0], kt[1])
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sch.Validate(v); err != nil {
+			if err := sch.Validate(sampleOf(t, kt[0], kt[1], s.model)); err != nil {
 				t.Errorf("sample does not match schema %s: %v", name, err)
 			}
 		})
@@ -174,4 +180,23 @@ func sample(t testing.TB, kind, typ string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// sampleOf is the sample document of kind and typ as the content type typ:
+// a theme's draft is cut from its result.
+func sampleOf(t *testing.T, kind, typ string, ct reflect.Type) any {
+	t.Helper()
+	raw := sample(t, kind, typ)
+	if ct == typeOf[ThemeDraft]() {
+		var r ThemeResult
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
