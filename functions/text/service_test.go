@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:7935b6badc31098f1bdfe8f5c20942af9ddc4fdf6b0b96f8ee5a2ade943f3e59", "high"},
+			"text:a06918644fc3e9dde804fbc6cf3c405b50569dda21e7bfa9cfc167a1e168b272", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:c202e402bcd851c14bd22a2cf88ddc9d4c754e85c18bbdcfd66cb3ed376f476c", "normal"},
+			"text:9ab5da7ba2ad9a262db856c89439e8d87b797707860da640b9892668826aac74", "normal"},
 		{"character", "character_content", `{"type":"Backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:c0cce781fcba7b6e5061acc37a0ee7ed047332b3851f4d571ab13b33f032f0d3", "urgent"},
+			"text:6848defd591e31f0cc3532a5bfc5084fb7c833c6127f8ae9868080d8eaaaee7d", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"Backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:c0cce781fcba7b6e5061acc37a0ee7ed047332b3851f4d571ab13b33f032f0d3", "normal"},
+			"text:6848defd591e31f0cc3532a5bfc5084fb7c833c6127f8ae9868080d8eaaaee7d", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:854e9e9f8d99ca712ff4a8148f258abc60dac20a022ae90eeb0409fe2339d967", "low"},
+			"text:71d76297d67bc8c5d924b4423ecb7ff1f7164a08e1cef4c418e150ef2cbbbd04", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:7b75ecb43b728ed44461390d52127ded743d396fa73a46d32bf096801d0117bf", "high"},
+			"text:1ee407fcb2dd9d775b82b0dfc0964fed0db832526df7a47236923b1c9b117c83", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,34 +31,90 @@ var ErrUnknownType = errors.New("dnd: unknown content kind or type")
 // ValidateContent checks). They differ only for themes, where the service
 // adds the original text and the similarity score itself.
 type spec struct {
-	model  reflect.Type
-	result reflect.Type
-	about  string // root description of the schema
+	model     reflect.Type
+	result    reflect.Type
+	about     string // root description of the schema
+	maxTokens int    // the answer's token cap when the caller names none (MaxTokensFor)
 }
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
+// The token caps below come from the offline generator's answers, 2,000
+// seeds per type at levels 1-20, as compact JSON: the 99th percentile of
+// their length in tokens (o200k_base, the gpt-4o tokenizer; EstimateTokens,
+// bytes/4, is within 10% of it and above it for all but free-form text),
+// times 1.5, rounded up to 100, and at least minMaxTokens. A cap is not
+// billed, only what is written is: it stops runaway answers, and an answer
+// it cuts off gets its repair turn under twice the cap.
+//
+//	type          p99 tokens  bytes/4  cap
+//	personality   233         242      500
+//	backstory     415         442      700
+//	combat        356         371      600
+//	equipment     743         763      1200
+//	plot          481         515      800
+//	location      380         412      700
+//	quest         243         261      500
+//	dialogue      375         381      600
+//	event         182         200      500
+//	freeform      339         332      1000 (the prompt decides the length: the former default stays)
+//	theme         1.19 x input at p99  max(500, 100 + 2 x input tokens), at most MaxTokensLimit
+const (
+	minMaxTokens = 500
+	// A restyled text runs to 1.19 times its input's tokens at the 99th
+	// percentile; the draft adds its list of preserved elements.
+	themeTokensBase     = 100
+	themeTokensPerInput = 2
+)
+
 var specs = map[string]map[string]spec{
 	KindCharacter: {
-		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character."},
-		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character."},
-		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character."},
-		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character."},
+		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character.", 500},
+		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character.", 700},
+		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character.", 600},
+		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character.", 1200},
 	},
 	KindCampaign: {
-		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure."},
-		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure."},
-		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party."},
-		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session."},
-		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign."},
+		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure.", 800},
+		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure.", 700},
+		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party.", 500},
+		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session.", 600},
+		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign.", 500},
 	},
 	KindTheme: {
-		TypeTheme: {typeOf[ThemeDraft](), typeOf[ThemeResult](), "A text restyled to a genre, tone and style."},
+		TypeTheme: {typeOf[ThemeDraft](), typeOf[ThemeResult](), "A text restyled to a genre, tone and style.", minMaxTokens},
 	},
 	KindFreeform: {
-		TypeFreeform: {typeOf[FreeformText](), typeOf[FreeformText](), "Free-form text for a tabletop role-playing game."},
+		TypeFreeform: {typeOf[FreeformText](), typeOf[FreeformText](), "Free-form text for a tabletop role-playing game.", 1000},
 	},
 }
+
+// MaxTokensFor is the token cap of the answer to req when its model options
+// name none: sized per content type from measured answers (see the table
+// above), and for a theme from the length of the text to restyle. It is 0
+// for an unknown kind or type.
+func MaxTokensFor(req TextRequest) int {
+	s, _, err := lookup(req.Kind(), req.ContentType())
+	if err != nil {
+		return 0
+	}
+	n := s.maxTokens
+	var content string
+	switch r := req.(type) {
+	case ThemeRequest:
+		content = r.Content
+	case *ThemeRequest:
+		content = r.Content
+	}
+	if content != "" {
+		n = max(n, themeTokensBase+themeTokensPerInput*EstimateTokens(content))
+	}
+	return min(n, MaxTokensLimit)
+}
+
+// EstimateTokens estimates the tokens of s as its bytes / 4, rounded up.
+// For English prose and JSON it is within 10% of OpenAI's o200k_base count.
+func EstimateTokens(s string) int { return (len(s) + 3) / 4 }
 
 // lookup resolves kind and type. Theme and free-form kinds accept an empty
 // type as well as their single type name.

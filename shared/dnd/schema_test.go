@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -199,4 +200,39 @@ func sampleOf(t *testing.T, kind, typ string, ct reflect.Type) any {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+func TestMaxTokensFor(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("The knight rode on. ", 300) // 6,000 bytes: 1,500 tokens
+	tests := []struct {
+		name string
+		req  TextRequest
+		want int
+	}{
+		{"personality", CharacterRequest{Type: TypePersonality}, 500},
+		{"backstory", CharacterRequest{Type: TypeBackstory}, 700},
+		{"combat", CharacterRequest{Type: TypeCombat}, 600},
+		{"equipment", CharacterRequest{Type: TypeEquipment}, 1200},
+		{"plot", &CampaignRequest{Type: TypePlot}, 800},
+		{"location", CampaignRequest{Type: TypeLocation}, 700},
+		{"quest", CampaignRequest{Type: TypeQuest}, 500},
+		{"dialogue", CampaignRequest{Type: TypeDialogue}, 600},
+		{"event", CampaignRequest{Type: TypeEvent}, 500},
+		{"freeform", FreeformRequest{Prompt: "x"}, 1000},
+		{"short theme", ThemeRequest{Content: "Sir X rode home."}, 500},
+		{"long theme", ThemeRequest{Content: long}, 100 + 2*1500},
+		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 2*1500},
+		{"longest theme", ThemeRequest{Content: strings.Repeat("é", MaxContentLen)}, MaxTokensLimit},
+		{"unknown type", CharacterRequest{Type: "plot"}, 0},
+	}
+	for _, tc := range tests {
+		if got := MaxTokensFor(tc.req); got != tc.want {
+			t.Errorf("MaxTokensFor(%s) = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// The largest model.max_tokens is the largest default cap.
+	if got := MaxTokensFor(ThemeRequest{Content: strings.Repeat("a", MaxContentLen)}); got != MaxTokensLimit {
+		t.Errorf("MaxTokensFor(theme of MaxContentLen ASCII characters) = %d, want MaxTokensLimit %d", got, MaxTokensLimit)
+	}
 }

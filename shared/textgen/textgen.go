@@ -134,8 +134,10 @@ func invalidAnswers(paid int, cause error) *httpapi.Problem {
 	return p
 }
 
-// options sets the sampling options of or from the caller's model options
-// and seed.
+// options sets the sampling options and token caps of or from the caller's
+// model options and seed. Without a cap from the caller the answer gets its
+// content type's (dnd.MaxTokensFor), and a cut-off answer its repair turn
+// under twice that.
 func options(or *openai.Request, req dnd.TextRequest) {
 	model := req.ModelOptions()
 	if model.Temperature != nil {
@@ -143,7 +145,12 @@ func options(or *openai.Request, req dnd.TextRequest) {
 		or.Temperature = &t
 	}
 	if model.MaxTokens != nil {
+		// The caller's cap holds for every call, a cut-off answer's repair
+		// turn included.
 		or.MaxTokens = *model.MaxTokens
+	} else {
+		or.MaxTokens = dnd.MaxTokensFor(req)
+		or.CutoffMaxTokens = min(2*or.MaxTokens, dnd.MaxTokensLimit)
 	}
 	if seed := req.SeedValue(); seed != nil {
 		s := int(*seed)
