@@ -77,7 +77,8 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 }
 
 // tryModel runs the attempts on one model. stop reports that the chain must
-// not go on (the failure is not the model's, or the paid calls are spent).
+// not go on because the failure is not the model's; Complete itself stops
+// the chain once the paid calls are spent.
 func (c *Client) tryModel(ctx context.Context, model string, req Request, base []goopenai.ChatCompletionMessage, res *Result) (content json.RawMessage, pe *provider.Error, stop bool) {
 	msgs, maxTokens := base, req.MaxTokens
 	repaired := false
@@ -96,7 +97,6 @@ func (c *Client) tryModel(ctx context.Context, model string, req Request, base [
 			case problem == nil:
 				return content, nil, false
 			case repaired || res.PaidCalls() >= c.maxPaidCalls:
-				// Complete goes on to the next model while paid calls remain.
 				return nil, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Code: CodeInvalidAnswer,
 					Message: "the model's answer did not match the expected format", Err: c.redact(problem)}, false
 			}
