@@ -114,6 +114,8 @@ func (Result) Doc() apidoc.Type {
 			"cached":         apidoc.Describe("The result came from the cache."),
 			"fallback":       apidoc.Describe("A later model of the chain answered because an earlier one failed."),
 			"prompt_version": apidoc.Describe("The version of the prompt templates."),
+			"provider_calls": apidoc.With(apidoc.Int(0), apidoc.Describe(
+				"Completions the provider billed to write the content, rejected answers included (0 offline). A cached result repeats the figure of the job that wrote it, as usage does.")),
 		},
 		Replace: map[string]*apidoc.Schema{
 			"content": {

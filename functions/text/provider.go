@@ -28,7 +28,7 @@ func newGenerator(cfg config.Config, logger *slog.Logger, reg prometheus.Registe
 	}
 	c, err := openai.New(openai.Config{
 		APIKey: cfg.OpenAIAPIKey.Value(), BaseURL: base, Models: cfg.OpenAIModels,
-		RequestTimeout: cfg.OpenAIRequestTimeout.D(), MaxRetries: retries,
+		RequestTimeout: cfg.OpenAIRequestTimeout.D(), MaxRetries: retries, MaxPaidCalls: cfg.OpenAIMaxCallsPerJob,
 		MaxRetryAfter: cfg.ProviderMaxRetryAfter.D(), Logger: logger, Registerer: reg,
 	})
 	if err != nil {

@@ -94,6 +94,7 @@ type Result struct {
 	Seed          *int64          `json:"seed,omitempty"`
 	Fallback      bool            `json:"fallback"`
 	PromptVersion string          `json:"prompt_version"`
+	ProviderCalls int             `json:"provider_calls"`
 }
 
 // prepare checks the model a valid request names, normalises the request
@@ -182,6 +183,7 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 	res := Result{
 		Type: req.ContentType(), Content: out.Content, Model: out.Model, ModelUsed: out.Model, Provider: out.Provider,
 		Usage: out.Usage, RequestID: job.RequestID, Seed: out.Seed, PromptVersion: dnd.PromptVersion,
+		ProviderCalls: out.ProviderCalls,
 	}
 	chain := s.cfg.Generator.Models()
 	start := req.ModelOptions().Name

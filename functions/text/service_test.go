@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:7935b6badc31098f1bdfe8f5c20942af9ddc4fdf6b0b96f8ee5a2ade943f3e59", "high"},
+			"text:d4e80aacca5fbe02b584a790f75617bb5c37f39e99110662cde0351a5bbb6882", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:c202e402bcd851c14bd22a2cf88ddc9d4c754e85c18bbdcfd66cb3ed376f476c", "normal"},
+			"text:ff59ff1c81cdc663f906dca15e1ee399c42fa484dd887c1f989e7557888ed580", "normal"},
 		{"character", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:c0cce781fcba7b6e5061acc37a0ee7ed047332b3851f4d571ab13b33f032f0d3", "urgent"},
+			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:c0cce781fcba7b6e5061acc37a0ee7ed047332b3851f4d571ab13b33f032f0d3", "normal"},
+			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:854e9e9f8d99ca712ff4a8148f258abc60dac20a022ae90eeb0409fe2339d967", "low"},
+			"text:ad0fc481b418250fa4aa953d00b56029729f7a41fc4c1987d4b38312d94a596f", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:7b75ecb43b728ed44461390d52127ded743d396fa73a46d32bf096801d0117bf", "high"},
+			"text:88e38fc4e3ed15abdb6a457e43208b72461809989254fe94f8d3e6dc18121f72", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,6 +65,7 @@ type Config struct {
 	OpenAIModels         []string `env:"OPENAI_MODELS" envDefault:"gpt-4o,gpt-4o-mini"` // fallback chain
 	OpenAIRequestTimeout Duration `env:"OPENAI_REQUEST_TIMEOUT" envDefault:"30s"`       // per attempt
 	OpenAIMaxRetries     int      `env:"OPENAI_MAX_RETRIES" envDefault:"2"`             // per model
+	OpenAIMaxCallsPerJob int      `env:"OPENAI_MAX_CALLS_PER_JOB" envDefault:"4"`       // paid completions (answers, valid or not) per job run
 	TextProvider         string   `env:"TEXT_PROVIDER" envDefault:"auto"`               // auto|openai|offline
 	OpenAIPrices         string   `env:"OPENAI_PRICES"`                                 // "model=prompt:completion,..." USD per 1M tokens, over the defaults
 
@@ -318,6 +319,7 @@ func (c *Config) checkLimits(p *problems) {
 	p.positive("JOB_MAX_ATTEMPTS", int64(c.JobMaxAttempts))
 	p.positive("HUB_OUTBOX_MAX", c.HubOutboxMax)
 	p.nonNegative("OPENAI_MAX_RETRIES", float64(c.OpenAIMaxRetries))
+	p.positive("OPENAI_MAX_CALLS_PER_JOB", int64(c.OpenAIMaxCallsPerJob))
 	p.nonNegative("TEXT_WORKERS", float64(c.TextWorkers))
 	p.nonNegative("IMAGE_WORKERS", float64(c.ImageWorkers))
 	p.nonNegative("TEXT_MAX_IN_FLIGHT", float64(c.TextMaxInFlight))

@@ -18,6 +18,9 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.Port != 8000 || cfg.Function != FunctionAll || cfg.TextRateLimit != 100 || cfg.ImageRateLimit != 50 {
 		t.Errorf("defaults = %+v", cfg)
 	}
+	if cfg.OpenAIMaxCallsPerJob != 4 {
+		t.Errorf("OPENAI_MAX_CALLS_PER_JOB = %d, want 4", cfg.OpenAIMaxCallsPerJob)
+	}
 	if cfg.OpenAIRequestTimeout.D() != 30*time.Second || cfg.JobTTL.D() != 24*time.Hour {
 		t.Errorf("duration defaults = %v, %v", cfg.OpenAIRequestTimeout.D(), cfg.JobTTL.D())
 	}
@@ -61,6 +64,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"OPENAI_BASE_URL": "not a url"}, "OPENAI_BASE_URL"},
 		{map[string]string{"TEXT_RATE_LIMIT": "0"}, "TEXT_RATE_LIMIT"},
 		{map[string]string{"TEXT_PROVIDER": "claude"}, "TEXT_PROVIDER"},
+		{map[string]string{"OPENAI_MAX_CALLS_PER_JOB": "0"}, "OPENAI_MAX_CALLS_PER_JOB"},
 		{map[string]string{"OPENAI_PRICES": "gpt-4o=cheap"}, "OPENAI_PRICES"},
 		{map[string]string{"AWS_LAMBDA_RUNTIME_API": "x"}, "REDIS_URL"},
 		{map[string]string{"REDIS_MODE": "ring", "REDIS_URL": "redis://a:6379"}, "REDIS_MODE"},

@@ -87,7 +87,10 @@ func (ModelOptions) Doc() apidoc.Type {
 			"name": apidoc.With(apidoc.MaxLen(MaxModelNameLen),
 				apidoc.Describe("A model of the service's fallback chain (OPENAI_MODELS), where the chain starts; empty means its first model.")),
 			"temperature": apidoc.With(apidoc.Between(0, MaxTemperature), apidoc.Default(DefaultTemperature)),
-			"max_tokens":  apidoc.With(apidoc.Between(1, MaxTokensLimit), apidoc.Default(DefaultMaxTokens)),
+			"max_tokens": apidoc.With(apidoc.Between(1, MaxTokensLimit), apidoc.Describe(
+				"Cap on the answer's tokens. Without it the cap is sized for the content type, from 500 to 1200 tokens "+
+					"(1000 for free-form text, and twice the text's tokens for a restyle), and an answer cut off at it is "+
+					"retried once under twice the cap; a cap given here holds for every call.")),
 		},
 	}
 }

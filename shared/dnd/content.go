@@ -3,15 +3,17 @@ package dnd
 // This file holds the structured content each request type yields. Struct
 // tags drive the JSON schema handed to the model: json names the property,
 // description explains it, enum restricts a string and itemenum restricts
-// the strings of a list. Every property is required in the schema; lists may
-// be empty unless ValidateContent says otherwise.
+// the strings of a list. minimum and maximum bound every number, minItems and
+// maxItems every list; the schema states them and ValidateContent enforces
+// them, so the two cannot disagree. Every property is required in the
+// schema.
 
 // CharacterInfo names the character a piece of character content is about.
 type CharacterInfo struct {
 	Name       string `json:"name" description:"The character's full name."`
 	Race       string `json:"race" description:"The character's race, e.g. Dwarf, Elf, Halfling, Human, Dragonborn, Gnome, Half-Elf, Half-Orc, Tiefling."`
 	Class      string `json:"class" description:"The character's class, e.g. Fighter, Wizard, Rogue, Cleric."`
-	Level      int    `json:"level" description:"Character level, an integer from 1 to 20."`
+	Level      int    `json:"level" description:"Character level, an integer from 1 to 20." minimum:"1" maximum:"20"`
 	Alignment  string `json:"alignment" description:"The character's alignment." enum:"lawful good,neutral good,chaotic good,lawful neutral,neutral,chaotic neutral,lawful evil,neutral evil,chaotic evil,unaligned"`
 	Background string `json:"background" description:"The character's background, e.g. Acolyte, Soldier, Sage."`
 }
@@ -19,11 +21,11 @@ type CharacterInfo struct {
 // Personality is the content of a character "personality" request.
 type Personality struct {
 	Character  CharacterInfo `json:"character" description:"Who the character is."`
-	Traits     []string      `json:"traits" description:"Two to four personality traits, each one sentence in the first person or third person. At least one."`
-	Ideals     []string      `json:"ideals" description:"One or two ideals the character lives by, each a short sentence that fits the alignment. At least one."`
-	Bonds      []string      `json:"bonds" description:"One or two bonds to people, places or causes. At least one."`
-	Flaws      []string      `json:"flaws" description:"One or two flaws or vices that can get the character into trouble. At least one."`
-	Mannerisms []string      `json:"mannerisms" description:"Small habits a player can act out at the table. May be empty."`
+	Traits     []string      `json:"traits" description:"Two to four personality traits, each one sentence in the first person or third person. At least one." minItems:"1" maxItems:"4"`
+	Ideals     []string      `json:"ideals" description:"One or two ideals the character lives by, each a short sentence that fits the alignment. At least one." minItems:"1" maxItems:"2"`
+	Bonds      []string      `json:"bonds" description:"One or two bonds to people, places or causes. At least one." minItems:"1" maxItems:"2"`
+	Flaws      []string      `json:"flaws" description:"One or two flaws or vices that can get the character into trouble. At least one." minItems:"1" maxItems:"2"`
+	Mannerisms []string      `json:"mannerisms" description:"Small habits a player can act out at the table. May be empty." minItems:"0" maxItems:"4"`
 	Voice      string        `json:"voice" description:"How the character talks: pace, vocabulary, favourite phrases."`
 }
 
@@ -33,19 +35,19 @@ type Backstory struct {
 	Title     string        `json:"title" description:"A short evocative title for the backstory."`
 	Summary   string        `json:"summary" description:"Two or three sentences summarising the backstory."`
 	Backstory string        `json:"backstory" description:"The backstory itself: several paragraphs of prose covering origin, turning point and why the character adventures now."`
-	KeyEvents []string      `json:"key_events" description:"The key events of the character's life in order, one sentence each. At least one."`
-	Hooks     []string      `json:"hooks" description:"Plot hooks a game master can use, each one sentence. At least one."`
-	Secrets   []string      `json:"secrets" description:"Things the character hides or does not know about their own past. May be empty."`
+	KeyEvents []string      `json:"key_events" description:"The key events of the character's life in order, one sentence each. At least one." minItems:"1" maxItems:"8"`
+	Hooks     []string      `json:"hooks" description:"Plot hooks a game master can use, each one sentence. At least one." minItems:"1" maxItems:"4"`
+	Secrets   []string      `json:"secrets" description:"Things the character hides or does not know about their own past. May be empty." minItems:"0" maxItems:"4"`
 }
 
 // AbilityScores are the six ability scores, each 1–30.
 type AbilityScores struct {
-	Str int `json:"str" description:"Strength score, 1 to 30."`
-	Dex int `json:"dex" description:"Dexterity score, 1 to 30."`
-	Con int `json:"con" description:"Constitution score, 1 to 30."`
-	Int int `json:"int" description:"Intelligence score, 1 to 30."`
-	Wis int `json:"wis" description:"Wisdom score, 1 to 30."`
-	Cha int `json:"cha" description:"Charisma score, 1 to 30."`
+	Str int `json:"str" description:"Strength score, 1 to 30." minimum:"1" maximum:"30"`
+	Dex int `json:"dex" description:"Dexterity score, 1 to 30." minimum:"1" maximum:"30"`
+	Con int `json:"con" description:"Constitution score, 1 to 30." minimum:"1" maximum:"30"`
+	Int int `json:"int" description:"Intelligence score, 1 to 30." minimum:"1" maximum:"30"`
+	Wis int `json:"wis" description:"Wisdom score, 1 to 30." minimum:"1" maximum:"30"`
+	Cha int `json:"cha" description:"Charisma score, 1 to 30." minimum:"1" maximum:"30"`
 }
 
 // Move is a named combat technique, feature or spell the character favours.
@@ -59,15 +61,15 @@ type Combat struct {
 	Character        CharacterInfo `json:"character" description:"Who the character is."`
 	Role             string        `json:"role" description:"The character's role in a fight." enum:"frontliner,striker,skirmisher,artillery,controller,support"`
 	Tactics          string        `json:"tactics" description:"How the character fights: openings, positioning, what they do when things go wrong. One paragraph."`
-	SignatureMoves   []Move        `json:"signature_moves" description:"Moves, class features or spells the character relies on. At least one."`
+	SignatureMoves   []Move        `json:"signature_moves" description:"Moves, class features or spells the character relies on. At least one." minItems:"1" maxItems:"6"`
 	PreferredRange   string        `json:"preferred_range" description:"The distance the character prefers to fight at." enum:"melee,reach,ranged,mixed"`
 	AbilityScores    AbilityScores `json:"ability_scores" description:"The six ability scores including racial bonuses and improvements."`
-	ArmorClass       int           `json:"armor_class" description:"Armor Class, an integer from 1 to 30."`
-	HitPoints        int           `json:"hit_points" description:"Maximum hit points, at least the character level and at most 999."`
-	ProficiencyBonus int           `json:"proficiency_bonus" description:"Proficiency bonus for the level: +2 at levels 1-4, +3 at 5-8, +4 at 9-12, +5 at 13-16, +6 at 17-20."`
-	SavingThrows     []string      `json:"saving_throws" description:"Abilities whose saving throws the character is proficient in. At least one." itemenum:"Strength,Dexterity,Constitution,Intelligence,Wisdom,Charisma"`
-	Spells           []string      `json:"spells" description:"Spells the character relies on in combat; empty for characters without spellcasting."`
-	Weaknesses       []string      `json:"weaknesses" description:"Tactical weaknesses an enemy could exploit. May be empty."`
+	ArmorClass       int           `json:"armor_class" description:"Armor Class, an integer from 1 to 30." minimum:"1" maximum:"30"`
+	HitPoints        int           `json:"hit_points" description:"Maximum hit points, at least the character level and at most 999." minimum:"1" maximum:"999"`
+	ProficiencyBonus int           `json:"proficiency_bonus" description:"Proficiency bonus for the level: +2 at levels 1-4, +3 at 5-8, +4 at 9-12, +5 at 13-16, +6 at 17-20." minimum:"2" maximum:"6"`
+	SavingThrows     []string      `json:"saving_throws" description:"Abilities whose saving throws the character is proficient in. At least one." itemenum:"Strength,Dexterity,Constitution,Intelligence,Wisdom,Charisma" minItems:"1" maxItems:"6"`
+	Spells           []string      `json:"spells" description:"Spells the character relies on in combat; empty for characters without spellcasting." minItems:"0" maxItems:"12"`
+	Weaknesses       []string      `json:"weaknesses" description:"Tactical weaknesses an enemy could exploit. May be empty." minItems:"0" maxItems:"4"`
 }
 
 // Rarities in increasing order; mundane gear is common.
@@ -79,23 +81,23 @@ type Item struct {
 	Category           string `json:"category" description:"What kind of item it is." enum:"weapon,armor,shield,gear,tool,consumable,focus,wondrous,treasure"`
 	Description        string `json:"description" description:"What the item looks like and what it does, one or two sentences."`
 	Rarity             string `json:"rarity" description:"Rarity; mundane items are common." enum:"common,uncommon,rare,very rare,legendary,artifact"`
-	Quantity           int    `json:"quantity" description:"How many the character carries, 1 to 999."`
+	Quantity           int    `json:"quantity" description:"How many the character carries, 1 to 999." minimum:"1" maximum:"999"`
 	RequiresAttunement bool   `json:"requires_attunement" description:"Whether the item needs attunement to use."`
 }
 
 // Coins is a purse; every amount is at least 0.
 type Coins struct {
-	CP int `json:"cp" description:"Copper pieces, 0 or more."`
-	SP int `json:"sp" description:"Silver pieces, 0 or more."`
-	EP int `json:"ep" description:"Electrum pieces, 0 or more."`
-	GP int `json:"gp" description:"Gold pieces, 0 or more."`
-	PP int `json:"pp" description:"Platinum pieces, 0 or more."`
+	CP int `json:"cp" description:"Copper pieces, 0 or more." minimum:"0" maximum:"10000000"`
+	SP int `json:"sp" description:"Silver pieces, 0 or more." minimum:"0" maximum:"10000000"`
+	EP int `json:"ep" description:"Electrum pieces, 0 or more." minimum:"0" maximum:"10000000"`
+	GP int `json:"gp" description:"Gold pieces, 0 or more." minimum:"0" maximum:"10000000"`
+	PP int `json:"pp" description:"Platinum pieces, 0 or more." minimum:"0" maximum:"10000000"`
 }
 
 // Equipment is the content of a character "equipment" request.
 type Equipment struct {
 	Character CharacterInfo `json:"character" description:"Who the character is."`
-	Items     []Item        `json:"items" description:"Everything the character carries, weapons and armour first. At least one."`
+	Items     []Item        `json:"items" description:"Everything the character carries, weapons and armour first. At least one." minItems:"1" maxItems:"20"`
 	Coins     Coins         `json:"coins" description:"The character's purse."`
 	Notes     string        `json:"notes" description:"How the kit fits the character: what is worn, stowed or treasured."`
 }
@@ -127,28 +129,28 @@ type Plot struct {
 	Title      string     `json:"title" description:"Title of the adventure or campaign."`
 	Summary    string     `json:"summary" description:"The premise in two to four sentences."`
 	Setting    string     `json:"setting" description:"Where the adventure takes place: the main settlement or site, the land around it and what it is like, one or two sentences."`
-	Acts       []Act      `json:"acts" description:"The acts in order. At least one."`
+	Acts       []Act      `json:"acts" description:"The acts in order. At least one." minItems:"1" maxItems:"8"`
 	Antagonist Antagonist `json:"antagonist" description:"The main opponent."`
-	Hooks      []string   `json:"hooks" description:"Ways to draw the party in, one sentence each. At least one."`
-	Twists     []string   `json:"twists" description:"Optional revelations for the game master. May be empty."`
-	PartyLevel int        `json:"party_level" description:"The party level the plot is built for, 1 to 20."`
-	PartySize  int        `json:"party_size" description:"The number of player characters the plot is built for, 1 to 10."`
+	Hooks      []string   `json:"hooks" description:"Ways to draw the party in, one sentence each. At least one." minItems:"1" maxItems:"4"`
+	Twists     []string   `json:"twists" description:"Optional revelations for the game master. May be empty." minItems:"0" maxItems:"3"`
+	PartyLevel int        `json:"party_level" description:"The party level the plot is built for, 1 to 20." minimum:"1" maximum:"20"`
+	PartySize  int        `json:"party_size" description:"The number of player characters the plot is built for, 1 to 10." minimum:"1" maximum:"10"`
 }
 
 // EncounterMonster is one kind of monster in an encounter.
 type EncounterMonster struct {
 	Name  string `json:"name" description:"The monster's name as in the SRD 5.1, e.g. Goblin, Adult Red Dragon."`
-	Count int    `json:"count" description:"How many of it, 1 to 20."`
+	Count int    `json:"count" description:"How many of it, 1 to 20." minimum:"1" maximum:"20"`
 	CR    string `json:"cr" description:"Its challenge rating." enum:"0,1/8,1/4,1/2,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30"`
-	XP    int    `json:"xp" description:"XP for one of it, set by the challenge rating (CR 0 counts 10)."`
+	XP    int    `json:"xp" description:"XP for one of it, set by the challenge rating (CR 0 counts 10)." minimum:"10" maximum:"155000"`
 }
 
 // XPThresholds are a party's summed XP thresholds.
 type XPThresholds struct {
-	Easy   int `json:"easy" description:"Adjusted XP from which the encounter is easy for the party."`
-	Medium int `json:"medium" description:"Adjusted XP from which it is medium."`
-	Hard   int `json:"hard" description:"Adjusted XP from which it is hard."`
-	Deadly int `json:"deadly" description:"Adjusted XP from which it is deadly."`
+	Easy   int `json:"easy" description:"Adjusted XP from which the encounter is easy for the party." minimum:"25" maximum:"28000"`
+	Medium int `json:"medium" description:"Adjusted XP from which it is medium." minimum:"50" maximum:"57000"`
+	Hard   int `json:"hard" description:"Adjusted XP from which it is hard." minimum:"75" maximum:"85000"`
+	Deadly int `json:"deadly" description:"Adjusted XP from which it is deadly." minimum:"100" maximum:"127000"`
 }
 
 // Encounter is a fight at a location, with the numbers behind its label
@@ -157,10 +159,10 @@ type XPThresholds struct {
 type Encounter struct {
 	Name            string             `json:"name" description:"Short name of the encounter."`
 	Description     string             `json:"description" description:"What happens, one to three sentences."`
-	Monsters        []EncounterMonster `json:"monsters" description:"The monsters in the fight. At least one."`
-	BaseXP          int                `json:"base_xp" description:"The sum of count times xp over the monsters."`
-	Multiplier      float64            `json:"multiplier" description:"The encounter multiplier for the total number of monsters, one step up for a party under 3 and one step down for 6 or more: 0.5, 1, 1.5, 2, 2.5, 3, 4 or 5."`
-	AdjustedXP      int                `json:"adjusted_xp" description:"base_xp times multiplier, halves rounded up."`
+	Monsters        []EncounterMonster `json:"monsters" description:"The monsters in the fight. At least one." minItems:"1" maxItems:"4"`
+	BaseXP          int                `json:"base_xp" description:"The sum of count times xp over the monsters." minimum:"10" maximum:"3100000"`
+	Multiplier      float64            `json:"multiplier" description:"The encounter multiplier for the total number of monsters, one step up for a party under 3 and one step down for 6 or more: 0.5, 1, 1.5, 2, 2.5, 3, 4 or 5." minimum:"0.5" maximum:"5"`
+	AdjustedXP      int                `json:"adjusted_xp" description:"base_xp times multiplier, halves rounded up." minimum:"5" maximum:"15500000"`
 	PartyThresholds XPThresholds       `json:"party_thresholds" description:"The party's XP thresholds, summed over its characters."`
 	Difficulty      string             `json:"difficulty" description:"The highest party threshold adjusted_xp reaches; trivial below easy." enum:"trivial,easy,medium,hard,deadly"`
 }
@@ -170,7 +172,7 @@ type Hazard struct {
 	Name        string `json:"name" description:"Short name of the trap or hazard."`
 	Description string `json:"description" description:"What it looks like, what sets it off and what it does, one to three sentences."`
 	Severity    string `json:"severity" description:"How badly it can hurt the party." enum:"setback,dangerous,deadly"`
-	DC          int    `json:"dc" description:"The save or check DC: 10-11 for a setback, 12-15 dangerous, 16-20 deadly."`
+	DC          int    `json:"dc" description:"The save or check DC: 10-11 for a setback, 12-15 dangerous, 16-20 deadly." minimum:"10" maximum:"20"`
 	Damage      string `json:"damage" description:"Damage dice for the severity and the party's level: setback 1d10, 2d10, 4d10 or 10d10; dangerous 2d10, 4d10, 10d10 or 18d10; deadly 4d10, 10d10, 18d10 or 24d10 (levels 1-4, 5-10, 11-16, 17-20)."`
 }
 
@@ -179,11 +181,11 @@ type Location struct {
 	Name        string      `json:"name" description:"The location's name."`
 	Kind        string      `json:"kind" description:"What sort of place it is, e.g. village, ruined keep, cavern."`
 	Description string      `json:"description" description:"What the party sees, hears and smells on arrival, one paragraph."`
-	Features    []string    `json:"features" description:"Notable features, one sentence each. At least one."`
-	NPCs        []NPC       `json:"npcs" description:"People found here. At least one."`
-	Encounters  []Encounter `json:"encounters" description:"Fights the location offers. At least one."`
-	Hazards     []Hazard    `json:"hazards" description:"Traps and natural hazards. May be empty."`
-	Secrets     []string    `json:"secrets" description:"Hidden things to discover. May be empty."`
+	Features    []string    `json:"features" description:"Notable features, one sentence each. At least one." minItems:"1" maxItems:"6"`
+	NPCs        []NPC       `json:"npcs" description:"People found here. At least one." minItems:"1" maxItems:"5"`
+	Encounters  []Encounter `json:"encounters" description:"Fights the location offers. At least one." minItems:"1" maxItems:"4"`
+	Hazards     []Hazard    `json:"hazards" description:"Traps and natural hazards. May be empty." minItems:"0" maxItems:"4"`
+	Secrets     []string    `json:"secrets" description:"Hidden things to discover. May be empty." minItems:"0" maxItems:"4"`
 }
 
 // Quest is the content of a campaign "quest" request.
@@ -191,10 +193,10 @@ type Quest struct {
 	Title            string   `json:"title" description:"Title of the quest."`
 	Objective        string   `json:"objective" description:"What the party is asked to do, one or two sentences."`
 	Giver            NPC      `json:"giver" description:"Who offers the quest."`
-	Steps            []string `json:"steps" description:"The steps of the quest in order. At least one."`
-	Rewards          []string `json:"rewards" description:"What the party earns: coin, items, favours. At least one."`
-	Complications    []string `json:"complications" description:"Things that can go wrong. May be empty."`
-	RecommendedLevel int      `json:"recommended_level" description:"The party level the quest suits, 1 to 20."`
+	Steps            []string `json:"steps" description:"The steps of the quest in order. At least one." minItems:"1" maxItems:"8"`
+	Rewards          []string `json:"rewards" description:"What the party earns: coin, items, favours. At least one." minItems:"1" maxItems:"5"`
+	Complications    []string `json:"complications" description:"Things that can go wrong. May be empty." minItems:"0" maxItems:"4"`
+	RecommendedLevel int      `json:"recommended_level" description:"The party level the quest suits, 1 to 20." minimum:"1" maximum:"20"`
 }
 
 // Line is one line of dialogue.
@@ -207,14 +209,14 @@ type Line struct {
 // Dialogue is the content of a campaign "dialogue" request.
 type Dialogue struct {
 	Setting      string `json:"setting" description:"Where and when the conversation happens, one or two sentences."`
-	Participants []NPC  `json:"participants" description:"The non-player characters who speak. At least one."`
-	Lines        []Line `json:"lines" description:"The conversation in order. At least two lines."`
+	Participants []NPC  `json:"participants" description:"The non-player characters who speak. At least one." minItems:"1" maxItems:"4"`
+	Lines        []Line `json:"lines" description:"The conversation in order. At least two lines." minItems:"2" maxItems:"16"`
 }
 
 // SkillCheck is an ability check an event may call for.
 type SkillCheck struct {
 	Skill   string `json:"skill" description:"The skill tested." enum:"Acrobatics,Animal Handling,Arcana,Athletics,Deception,History,Insight,Intimidation,Investigation,Medicine,Nature,Perception,Performance,Persuasion,Religion,Sleight of Hand,Stealth,Survival"`
-	DC      int    `json:"dc" description:"Difficulty class, 5 to 30."`
+	DC      int    `json:"dc" description:"Difficulty class, 5 to 30." minimum:"5" maximum:"30"`
 	Success string `json:"success" description:"What happens on a success."`
 	Failure string `json:"failure" description:"What happens on a failure."`
 }
@@ -223,9 +225,9 @@ type SkillCheck struct {
 type Event struct {
 	Title        string       `json:"title" description:"Title of the event."`
 	Description  string       `json:"description" description:"What happens, one paragraph."`
-	Triggers     []string     `json:"triggers" description:"What sets the event off. At least one."`
-	Consequences []string     `json:"consequences" description:"What changes in the world afterwards. At least one."`
-	SkillChecks  []SkillCheck `json:"skill_checks" description:"Checks the party may make during the event. May be empty."`
+	Triggers     []string     `json:"triggers" description:"What sets the event off. At least one." minItems:"1" maxItems:"4"`
+	Consequences []string     `json:"consequences" description:"What changes in the world afterwards. At least one." minItems:"1" maxItems:"4"`
+	SkillChecks  []SkillCheck `json:"skill_checks" description:"Checks the party may make during the event. May be empty." minItems:"0" maxItems:"4"`
 }
 
 // AppliedTheme records the theme a text was restyled to.
@@ -239,7 +241,7 @@ type AppliedTheme struct {
 // it into a ThemeResult.
 type ThemeDraft struct {
 	Content           string   `json:"content" description:"The restyled text."`
-	PreservedElements []string `json:"preserved_elements" description:"Names, places, numbers and other key elements kept unchanged from the original. May be empty."`
+	PreservedElements []string `json:"preserved_elements" description:"Names, places, numbers and other key elements kept unchanged from the original. May be empty." minItems:"0" maxItems:"25"`
 }
 
 // ThemeResult is the content of a theme request.
@@ -247,8 +249,8 @@ type ThemeResult struct {
 	Content           string       `json:"content" description:"The restyled text."`
 	OriginalContent   string       `json:"original_content" description:"The text as submitted."`
 	Theme             AppliedTheme `json:"theme" description:"The theme applied."`
-	SimilarityScore   float64      `json:"similarity_score" description:"Word-level similarity of content to original_content, 0 to 1."`
-	PreservedElements []string     `json:"preserved_elements" description:"Key elements kept unchanged. May be empty."`
+	SimilarityScore   float64      `json:"similarity_score" description:"Word-level similarity of content to original_content, 0 to 1." minimum:"0" maximum:"1"`
+	PreservedElements []string     `json:"preserved_elements" description:"Key elements kept unchanged. May be empty." minItems:"0" maxItems:"25"`
 }
 
 // FreeformText is the content of a free-form request.

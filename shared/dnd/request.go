@@ -45,15 +45,18 @@ const (
 	PriorityUrgent = "urgent"
 )
 
-// Defaults and limits applied by Normalize and checked by Valid.
+// Defaults and limits applied by Normalize and checked by Valid. A request
+// without model.max_tokens keeps none: its answer gets MaxTokensFor its
+// content type.
 const (
 	DefaultTemperature = 0.7
-	DefaultMaxTokens   = 1000
 	DefaultStrength    = 0.8
 	DefaultPriority    = PriorityNormal
 
-	MaxTemperature      = 1.0
-	MaxTokensLimit      = 4000
+	MaxTemperature = 1.0
+	// MaxTokensLimit is the largest model.max_tokens: the cap MaxTokensFor
+	// gives a theme of MaxContentLen ASCII characters, the largest default.
+	MaxTokensLimit      = themeTokensBase + themeTokensPerInput*MaxContentLen/4
 	MaxPromptLen        = 4000  // characters in a free prompt
 	MaxContentLen       = 20000 // characters of text to re-theme
 	MaxContextLen       = 8000  // characters of free-form context
@@ -298,10 +301,6 @@ func (m *ModelOptions) normalize() {
 	if m.Temperature == nil {
 		t := DefaultTemperature
 		m.Temperature = &t
-	}
-	if m.MaxTokens == nil {
-		n := DefaultMaxTokens
-		m.MaxTokens = &n
 	}
 }
 

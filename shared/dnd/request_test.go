@@ -66,11 +66,11 @@ func TestCharacterRequestValid(t *testing.T) {
 		{"model out of range", CharacterRequest{Type: "combat", Model: ModelOptions{Name: "gpt 4", Temperature: ptr(1.5), MaxTokens: ptr(0)}}, map[string]string{
 			"model.name":        "may hold only letters, digits and - . _ : /",
 			"model.temperature": "must be between 0 and 1",
-			"model.max_tokens":  "must be between 1 and 4000",
+			"model.max_tokens":  "must be between 1 and 10100",
 		}},
-		{"NaN temperature and too many tokens", CharacterRequest{Type: "combat", Model: ModelOptions{Temperature: ptr(math.NaN()), MaxTokens: ptr(4001)}}, map[string]string{
+		{"NaN temperature and too many tokens", CharacterRequest{Type: "combat", Model: ModelOptions{Temperature: ptr(math.NaN()), MaxTokens: ptr(MaxTokensLimit + 1)}}, map[string]string{
 			"model.temperature": "must be between 0 and 1",
-			"model.max_tokens":  "must be between 1 and 4000",
+			"model.max_tokens":  "must be between 1 and 10100",
 		}},
 		{"zero temperature", CharacterRequest{Type: "combat", Model: ModelOptions{Temperature: ptr(0.0)}}, nil},
 		{"prompt too long", CharacterRequest{Type: "combat", Prompt: strings.Repeat("a", 4001)}, map[string]string{
@@ -253,7 +253,7 @@ func TestNormalize(t *testing.T) {
 			Type:       "backstory",
 			Parameters: CharacterParams{CharacterClass: "Wizard", CharacterRace: "high elf", Alignment: "chaotic good", Background: "Sage"},
 			Theme:      Theme{Genre: "dark fantasy", Tone: "grim", Style: "In the style of Poe"},
-			Model:      ModelOptions{Temperature: ptr(DefaultTemperature), MaxTokens: ptr(DefaultMaxTokens)},
+			Model:      ModelOptions{Temperature: ptr(DefaultTemperature)},
 			Prompt:     "a\nb\nc\nd",
 			Priority:   "normal",
 		}

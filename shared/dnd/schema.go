@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -29,34 +31,90 @@ var ErrUnknownType = errors.New("dnd: unknown content kind or type")
 // ValidateContent checks). They differ only for themes, where the service
 // adds the original text and the similarity score itself.
 type spec struct {
-	model  reflect.Type
-	result reflect.Type
-	about  string // root description of the schema
+	model     reflect.Type
+	result    reflect.Type
+	about     string // root description of the schema
+	maxTokens int    // the answer's token cap when the caller names none (MaxTokensFor)
 }
 
 func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 
+// The token caps below come from the offline generator's answers, 2,000
+// seeds per type at levels 1-20, as compact JSON: the 99th percentile of
+// their length in tokens (o200k_base, the gpt-4o tokenizer; EstimateTokens,
+// bytes/4, is within 10% of it and above it for all but free-form text),
+// times 1.5, rounded up to 100, and at least minMaxTokens. A cap is not
+// billed, only what is written is: it stops runaway answers, and an answer
+// it cuts off gets its repair turn under twice the cap.
+//
+//	type          p99 tokens  bytes/4  cap
+//	personality   233         242      500
+//	backstory     415         442      700
+//	combat        356         371      600
+//	equipment     743         763      1200
+//	plot          481         515      800
+//	location      -           681      1100 (encounters with their numbers and hazards; bytes/4 only)
+//	quest         243         261      500
+//	dialogue      -           459      700 (answering lines; bytes/4 only)
+//	event         182         200      500
+//	freeform      339         332      1000 (the prompt decides the length: the former default stays)
+//	theme         1.19 x input at p99  max(500, 100 + 2 x input tokens), at most MaxTokensLimit
+const (
+	minMaxTokens = 500
+	// A restyled text runs to 1.19 times its input's tokens at the 99th
+	// percentile; the draft adds its list of preserved elements.
+	themeTokensBase     = 100
+	themeTokensPerInput = 2
+)
+
 var specs = map[string]map[string]spec{
 	KindCharacter: {
-		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character."},
-		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character."},
-		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character."},
-		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character."},
+		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character.", 500},
+		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character.", 700},
+		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character.", 600},
+		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character.", 1200},
 	},
 	KindCampaign: {
-		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure."},
-		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure."},
-		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party."},
-		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session."},
-		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign."},
+		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure.", 800},
+		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure.", 1100},
+		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party.", 500},
+		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session.", 700},
+		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign.", 500},
 	},
 	KindTheme: {
-		TypeTheme: {typeOf[ThemeDraft](), typeOf[ThemeResult](), "A text restyled to a genre, tone and style."},
+		TypeTheme: {typeOf[ThemeDraft](), typeOf[ThemeResult](), "A text restyled to a genre, tone and style.", minMaxTokens},
 	},
 	KindFreeform: {
-		TypeFreeform: {typeOf[FreeformText](), typeOf[FreeformText](), "Free-form text for a tabletop role-playing game."},
+		TypeFreeform: {typeOf[FreeformText](), typeOf[FreeformText](), "Free-form text for a tabletop role-playing game.", 1000},
 	},
 }
+
+// MaxTokensFor is the token cap of the answer to req when its model options
+// name none: sized per content type from measured answers (see the table
+// above), and for a theme from the length of the text to restyle. It is 0
+// for an unknown kind or type.
+func MaxTokensFor(req TextRequest) int {
+	s, _, err := lookup(req.Kind(), req.ContentType())
+	if err != nil {
+		return 0
+	}
+	n := s.maxTokens
+	var content string
+	switch r := req.(type) {
+	case ThemeRequest:
+		content = r.Content
+	case *ThemeRequest:
+		content = r.Content
+	}
+	if content != "" {
+		n = max(n, themeTokensBase+themeTokensPerInput*EstimateTokens(content))
+	}
+	return min(n, MaxTokensLimit)
+}
+
+// EstimateTokens estimates the tokens of s as its bytes / 4, rounded up.
+// For English prose and JSON it is within 10% of OpenAI's o200k_base count.
+func EstimateTokens(s string) int { return (len(s) + 3) / 4 }
 
 // lookup resolves kind and type. Theme and free-form kinds accept an empty
 // type as well as their single type name.
@@ -83,9 +141,11 @@ func lookup(kind, typ string) (spec, string, error) {
 // the original text and similarity itself (CompleteTheme).
 //
 // The schema uses only keywords strict mode accepts: type, description,
-// enum, properties, required (every property), additionalProperties (false)
-// and items. Numeric ranges are stated in descriptions and enforced by
-// ValidateContent.
+// enum, properties, required (every property), additionalProperties
+// (false), items, minimum and maximum (every number), and minItems and
+// maxItems (every list). The bounds come from the content types' tags,
+// which ValidateContent enforces too, so the model is held to the same
+// limits validation checks.
 func Schema(kind, typ string) (name string, schema json.RawMessage, err error) {
 	s, typ, err := lookup(kind, typ)
 	if err != nil {
@@ -107,7 +167,11 @@ type node struct {
 	Enum        []string
 	Props       []prop // objects
 	Items       *node  // arrays
-	raw         []byte // encoded root, set by compiled
+	// Min and Max bound a number (minimum, maximum); MinItems and MaxItems
+	// a list. Every number and list has both (see bounds).
+	Min, Max           float64
+	MinItems, MaxItems int
+	raw                []byte // encoded root, set by compiled
 }
 
 type prop struct {
@@ -226,6 +290,9 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 				}
 				child.Items.Enum = strings.Split(e, ",")
 			}
+			if err := child.bounds(f.Tag); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", t, f.Name, err)
+			}
 			n.Props = append(n.Props, prop{name, child})
 			seen++
 		}
@@ -240,6 +307,9 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 		if err != nil {
 			return nil, err
 		}
+		if items.Type == jsonschema.Integer || items.Type == jsonschema.Number || items.Type == jsonschema.Array {
+			return nil, fmt.Errorf("%s: a list of %ss has no tags to bound its items", t, items.Type)
+		}
 		n.Items = items
 	case jsonschema.String, jsonschema.Integer, jsonschema.Number, jsonschema.Boolean:
 	default:
@@ -249,6 +319,60 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 		return nil, fmt.Errorf("%s: enum on a non-string", t)
 	}
 	return n, nil
+}
+
+// Tags that bound a field: minimum and maximum for a number, minItems and
+// maxItems for a list.
+const (
+	tagMin      = "minimum"
+	tagMax      = "maximum"
+	tagMinItems = "minItems"
+	tagMaxItems = "maxItems"
+)
+
+// bounds reads the field tags that bound n. A number must carry minimum and
+// maximum, a list minItems and maxItems, and nothing else may carry them:
+// every number and list the model writes is bounded in its schema, and
+// check enforces the same bounds.
+func (n *node) bounds(tag reflect.StructTag) error {
+	has := func(keys ...string) bool {
+		for _, k := range keys {
+			if _, ok := tag.Lookup(k); ok {
+				return true
+			}
+		}
+		return false
+	}
+	switch n.Type {
+	case jsonschema.Integer, jsonschema.Number:
+		if has(tagMinItems, tagMaxItems) {
+			return errors.New("minItems and maxItems are for lists")
+		}
+		lo, err1 := strconv.ParseFloat(tag.Get(tagMin), 64)
+		hi, err2 := strconv.ParseFloat(tag.Get(tagMax), 64)
+		if err1 != nil || err2 != nil || lo > hi || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+			return errors.New(`a number needs minimum:"lo" maximum:"hi" tags with lo <= hi`)
+		}
+		if n.Type == jsonschema.Integer && (lo != math.Trunc(lo) || hi != math.Trunc(hi)) {
+			return errors.New("an integer's bounds must be integers")
+		}
+		n.Min, n.Max = lo, hi
+	case jsonschema.Array:
+		if has(tagMin, tagMax) {
+			return errors.New("minimum and maximum are for numbers")
+		}
+		lo, err1 := strconv.Atoi(tag.Get(tagMinItems))
+		hi, err2 := strconv.Atoi(tag.Get(tagMaxItems))
+		if err1 != nil || err2 != nil || lo < 0 || lo > hi || hi == 0 {
+			return errors.New(`a list needs minItems:"lo" maxItems:"hi" tags with 0 <= lo <= hi, hi > 0`)
+		}
+		n.MinItems, n.MaxItems = lo, hi
+	default:
+		if has(tagMin, tagMax, tagMinItems, tagMaxItems) {
+			return fmt.Errorf("bounds on a %s", n.Type)
+		}
+	}
+	return nil
 }
 
 // encode writes the node as JSON with a fixed key order.
@@ -276,6 +400,12 @@ func (n *node) encode(b *bytes.Buffer) {
 		}
 		b.WriteByte(']')
 	}
+	switch n.Type {
+	case jsonschema.Integer, jsonschema.Number:
+		fmt.Fprintf(b, `,"minimum":%s,"maximum":%s`, number(n.Min), number(n.Max))
+	case jsonschema.Array:
+		fmt.Fprintf(b, `,"minItems":%d,"maxItems":%d`, n.MinItems, n.MaxItems)
+	}
 	if n.Type == jsonschema.Object {
 		b.WriteString(`,"properties":{`)
 		for i, p := range n.Props {
@@ -301,3 +431,6 @@ func (n *node) encode(b *bytes.Buffer) {
 	}
 	b.WriteByte('}')
 }
+
+// number writes a bound as JSON: integers without a fraction.
+func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

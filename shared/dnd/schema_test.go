@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -61,11 +63,13 @@ func TestSchemaStrict(t *testing.T) {
 }
 
 // checkStrict walks a schema and fails on anything OpenAI's strict mode
-// rejects: unknown keywords, objects without additionalProperties false or
-// with properties missing from required.
+// rejects (unknown keywords, objects without additionalProperties false or
+// with properties missing from required) and on numbers and lists without
+// bounds.
 func checkStrict(t *testing.T, path string, n map[string]any) {
 	t.Helper()
-	allowed := []string{"type", "description", "enum", "properties", "required", "additionalProperties", "items"}
+	allowed := []string{"type", "description", "enum", "properties", "required", "additionalProperties", "items",
+		"minimum", "maximum", "minItems", "maxItems"}
 	for k := range n {
 		if !slices.Contains(allowed, k) {
 			t.Errorf("%s: keyword %q is not in the strict subset", path, k)
@@ -94,8 +98,19 @@ func checkStrict(t *testing.T, path string, n map[string]any) {
 		if !ok {
 			t.Fatalf("%s: array without items", path)
 		}
+		lo, okLo := n["minItems"].(float64)
+		hi, okHi := n["maxItems"].(float64)
+		if !okLo || !okHi || lo < 0 || hi < lo || hi == 0 {
+			t.Errorf("%s: minItems %v, maxItems %v; want 0 <= minItems <= maxItems, maxItems > 0", path, n["minItems"], n["maxItems"])
+		}
 		checkStrict(t, path+"[]", items)
-	case "string", "integer", "number", "boolean":
+	case "integer", "number":
+		lo, okLo := n["minimum"].(float64)
+		hi, okHi := n["maximum"].(float64)
+		if !okLo || !okHi || hi < lo {
+			t.Errorf("%s: minimum %v, maximum %v; want both, minimum <= maximum", path, n["minimum"], n["maximum"])
+		}
+	case "string", "boolean":
 		if _, ok := n["properties"]; ok {
 			t.Errorf("%s: scalar with properties", path)
 		}
@@ -117,19 +132,11 @@ func TestSchemaMatchesSamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			doc := sample(t, kt[0], kt[1])
-			if kt[0] == KindTheme { // the model returns a draft
-				var r ThemeResult
-				if err := json.Unmarshal(doc, &r); err != nil {
-					t.Fatal(err)
-				}
-				doc, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
-			}
-			var v any
-			if err := json.Unmarshal(doc, &v); err != nil {
+			s, _, err := lookup(kt[0], kt[1])
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := sch.Validate(v); err != nil {
+			if err := sch.Validate(sampleOf(t, kt[0], kt[1], s.model)); err != nil {
 				t.Errorf("sample does not match schema %s: %v", name, err)
 			}
 		})
@@ -174,4 +181,58 @@ func sample(t testing.TB, kind, typ string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// sampleOf is the sample document of kind and typ as the content type typ:
+// a theme's draft is cut from its result.
+func sampleOf(t *testing.T, kind, typ string, ct reflect.Type) any {
+	t.Helper()
+	raw := sample(t, kind, typ)
+	if ct == typeOf[ThemeDraft]() {
+		var r ThemeResult
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestMaxTokensFor(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("The knight rode on. ", 300) // 6,000 bytes: 1,500 tokens
+	tests := []struct {
+		name string
+		req  TextRequest
+		want int
+	}{
+		{"personality", CharacterRequest{Type: TypePersonality}, 500},
+		{"backstory", CharacterRequest{Type: TypeBackstory}, 700},
+		{"combat", CharacterRequest{Type: TypeCombat}, 600},
+		{"equipment", CharacterRequest{Type: TypeEquipment}, 1200},
+		{"plot", &CampaignRequest{Type: TypePlot}, 800},
+		{"location", CampaignRequest{Type: TypeLocation}, 1100},
+		{"quest", CampaignRequest{Type: TypeQuest}, 500},
+		{"dialogue", CampaignRequest{Type: TypeDialogue}, 700},
+		{"event", CampaignRequest{Type: TypeEvent}, 500},
+		{"freeform", FreeformRequest{Prompt: "x"}, 1000},
+		{"short theme", ThemeRequest{Content: "Sir X rode home."}, 500},
+		{"long theme", ThemeRequest{Content: long}, 100 + 2*1500},
+		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 2*1500},
+		{"longest theme", ThemeRequest{Content: strings.Repeat("é", MaxContentLen)}, MaxTokensLimit},
+		{"unknown type", CharacterRequest{Type: "plot"}, 0},
+	}
+	for _, tc := range tests {
+		if got := MaxTokensFor(tc.req); got != tc.want {
+			t.Errorf("MaxTokensFor(%s) = %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	// The largest model.max_tokens is the largest default cap.
+	if got := MaxTokensFor(ThemeRequest{Content: strings.Repeat("a", MaxContentLen)}); got != MaxTokensLimit {
+		t.Errorf("MaxTokensFor(theme of MaxContentLen ASCII characters) = %d, want MaxTokensLimit %d", got, MaxTokensLimit)
+	}
 }

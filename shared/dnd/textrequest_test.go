@@ -46,10 +46,10 @@ func TestTextRequestMethods(t *testing.T) {
 				t.Errorf("%T.SeedValue() = %v, want %p", r, r.SeedValue(), &seed)
 			}
 			n := r.Normalized()
-			if n.ModelOptions().MaxTokens == nil || n.Normalized().PriorityName() != n.PriorityName() {
+			if n.ModelOptions().Temperature == nil || n.Normalized().PriorityName() != n.PriorityName() {
 				t.Errorf("%T.Normalized() = %+v, want defaults filled in, idempotent", r, n)
 			}
-			if r.ModelOptions().MaxTokens != nil {
+			if r.ModelOptions().Temperature != nil {
 				t.Errorf("%T.Normalized() changed the request it was called on", r)
 			}
 		})
@@ -60,7 +60,7 @@ func TestTextRequestMethods(t *testing.T) {
 // of every text cache key, so a change here makes every cached result miss.
 func TestCanonical(t *testing.T) {
 	t.Parallel()
-	model := `"model":{"temperature":0.7,"max_tokens":1000}`
+	model := `"model":{"temperature":0.7}`
 	tests := []struct {
 		req  TextRequest
 		want string

@@ -123,6 +123,12 @@ func (n *node) check(path string, v any) error {
 		if !ok {
 			return at("must be a list")
 		}
+		if len(a) < n.MinItems {
+			return at(fmt.Sprintf("must have at least %d entr%s", n.MinItems, plural(n.MinItems, "y", "ies")))
+		}
+		if len(a) > n.MaxItems {
+			return at(fmt.Sprintf("must have at most %d entr%s", n.MaxItems, plural(n.MaxItems, "y", "ies")))
+		}
 		for i, e := range a {
 			if err := n.Items.check(fmt.Sprintf("%s[%d]", path, i), e); err != nil {
 				return err
@@ -141,16 +147,24 @@ func (n *node) check(path string, v any) error {
 		if !ok {
 			return at("must be an integer")
 		}
-		if _, err := strconv.ParseInt(num.String(), 10, 64); err != nil {
+		i, err := strconv.ParseInt(num.String(), 10, 64)
+		if err != nil {
 			return at("must be an integer")
+		}
+		if f := float64(i); f < n.Min || f > n.Max {
+			return at(n.between())
 		}
 	case jsonschema.Number:
 		num, ok := v.(json.Number)
 		if !ok {
 			return at("must be a number")
 		}
-		if f, err := num.Float64(); err != nil || math.IsInf(f, 0) {
+		f, err := num.Float64()
+		if err != nil || math.IsInf(f, 0) {
 			return at("must be a finite number")
+		}
+		if f < n.Min || f > n.Max {
+			return at(n.between())
 		}
 	case jsonschema.Boolean:
 		if _, ok := v.(bool); !ok {
@@ -158,6 +172,11 @@ func (n *node) check(path string, v any) error {
 		}
 	}
 	return nil
+}
+
+// between is the message of a number outside n's bounds.
+func (n *node) between() string {
+	return fmt.Sprintf("must be between %s and %s", number(n.Min), number(n.Max))
 }
 
 func join(path, name string) string {
@@ -220,25 +239,11 @@ func (c *checker) text(field, s string) {
 	}
 }
 
-// list checks a list of strings: at least min entries, none blank.
-func (c *checker) list(field string, xs []string, min int) {
-	if len(xs) < min {
-		c.fail(field, fmt.Sprintf("must have at least %d entr%s", min, plural(min, "y", "ies")))
-	}
+// list checks that no entry of a list of strings is blank. Its length is
+// bounded by the field's tags, which node.check enforces.
+func (c *checker) list(field string, xs []string) {
 	for i, x := range xs {
 		c.text(fmt.Sprintf("%s[%d]", field, i), x)
-	}
-}
-
-func (c *checker) count(field string, n, min int) {
-	if n < min {
-		c.fail(field, fmt.Sprintf("must have at least %d entr%s", min, plural(min, "y", "ies")))
-	}
-}
-
-func (c *checker) between(field string, n, lo, hi int) {
-	if n < lo || n > hi {
-		c.fail(field, fmt.Sprintf("must be between %d and %d", lo, hi))
 	}
 }
 
@@ -253,17 +258,16 @@ func (x CharacterInfo) checkAt(c *checker, p string) {
 	c.text(p+".name", x.Name)
 	c.text(p+".race", x.Race)
 	c.text(p+".class", x.Class)
-	c.between(p+".level", x.Level, 1, MaxLevel)
 	c.text(p+".background", x.Background)
 }
 
 func (x *Personality) check(c *checker) {
 	x.Character.checkAt(c, "character")
-	c.list("traits", x.Traits, 1)
-	c.list("ideals", x.Ideals, 1)
-	c.list("bonds", x.Bonds, 1)
-	c.list("flaws", x.Flaws, 1)
-	c.list("mannerisms", x.Mannerisms, 0)
+	c.list("traits", x.Traits)
+	c.list("ideals", x.Ideals)
+	c.list("bonds", x.Bonds)
+	c.list("flaws", x.Flaws)
+	c.list("mannerisms", x.Mannerisms)
 	c.text("voice", x.Voice)
 }
 
@@ -272,55 +276,38 @@ func (x *Backstory) check(c *checker) {
 	c.text("title", x.Title)
 	c.text("summary", x.Summary)
 	c.text("backstory", x.Backstory)
-	c.list("key_events", x.KeyEvents, 1)
-	c.list("hooks", x.Hooks, 1)
-	c.list("secrets", x.Secrets, 0)
+	c.list("key_events", x.KeyEvents)
+	c.list("hooks", x.Hooks)
+	c.list("secrets", x.Secrets)
 }
 
 func (x *Combat) check(c *checker) {
 	x.Character.checkAt(c, "character")
 	c.text("tactics", x.Tactics)
-	c.count("signature_moves", len(x.SignatureMoves), 1)
 	for i, m := range x.SignatureMoves {
 		c.text(fmt.Sprintf("signature_moves[%d].name", i), m.Name)
 		c.text(fmt.Sprintf("signature_moves[%d].description", i), m.Description)
 	}
-	a := x.AbilityScores
-	for _, s := range []struct {
-		name  string
-		score int
-	}{{"str", a.Str}, {"dex", a.Dex}, {"con", a.Con}, {"int", a.Int}, {"wis", a.Wis}, {"cha", a.Cha}} {
-		c.between("ability_scores."+s.name, s.score, 1, 30)
+	// The tags bound hit points to 1-999; a character has at least one
+	// per level.
+	if x.HitPoints < x.Character.Level {
+		c.fail("hit_points", "must be at least the character level")
 	}
-	c.between("armor_class", x.ArmorClass, 1, 30)
-	if x.HitPoints < max(1, x.Character.Level) || x.HitPoints > 999 {
-		c.fail("hit_points", "must be at least the character level and at most 999")
-	}
-	c.between("proficiency_bonus", x.ProficiencyBonus, 2, 6)
-	c.count("saving_throws", len(x.SavingThrows), 1)
 	for i, s := range x.SavingThrows {
 		if slices.Index(x.SavingThrows, s) != i {
 			c.fail(fmt.Sprintf("saving_throws[%d]", i), "repeats an ability")
 		}
 	}
-	c.list("spells", x.Spells, 0)
-	c.list("weaknesses", x.Weaknesses, 0)
+	c.list("spells", x.Spells)
+	c.list("weaknesses", x.Weaknesses)
 }
 
 func (x *Equipment) check(c *checker) {
 	x.Character.checkAt(c, "character")
-	c.count("items", len(x.Items), 1)
 	for i, it := range x.Items {
 		p := fmt.Sprintf("items[%d]", i)
 		c.text(p+".name", it.Name)
 		c.text(p+".description", it.Description)
-		c.between(p+".quantity", it.Quantity, 1, 999)
-	}
-	for _, coin := range []struct {
-		name string
-		n    int
-	}{{"cp", x.Coins.CP}, {"sp", x.Coins.SP}, {"ep", x.Coins.EP}, {"gp", x.Coins.GP}, {"pp", x.Coins.PP}} {
-		c.between("coins."+coin.name, coin.n, 0, 10_000_000)
 	}
 	c.text("notes", x.Notes)
 }
@@ -335,7 +322,6 @@ func (x *Plot) check(c *checker) {
 	c.text("title", x.Title)
 	c.text("summary", x.Summary)
 	c.text("setting", x.Setting)
-	c.count("acts", len(x.Acts), 1)
 	for i, a := range x.Acts {
 		p := fmt.Sprintf("acts[%d]", i)
 		c.text(p+".title", a.Title)
@@ -346,29 +332,25 @@ func (x *Plot) check(c *checker) {
 	c.text("antagonist.description", x.Antagonist.Description)
 	c.text("antagonist.motivation", x.Antagonist.Motivation)
 	c.text("antagonist.creature", x.Antagonist.Creature)
-	c.list("hooks", x.Hooks, 1)
-	c.list("twists", x.Twists, 0)
-	c.between("party_level", x.PartyLevel, 1, MaxLevel)
-	c.between("party_size", x.PartySize, 1, MaxPartySize)
+	c.list("hooks", x.Hooks)
+	c.list("twists", x.Twists)
 }
 
 func (x *Location) check(c *checker) {
 	c.text("name", x.Name)
 	c.text("kind", x.Kind)
 	c.text("description", x.Description)
-	c.list("features", x.Features, 1)
-	c.count("npcs", len(x.NPCs), 1)
+	c.list("features", x.Features)
 	for i, n := range x.NPCs {
 		n.checkAt(c, fmt.Sprintf("npcs[%d]", i))
 	}
-	c.count("encounters", len(x.Encounters), 1)
 	for i, e := range x.Encounters {
 		e.checkAt(c, fmt.Sprintf("encounters[%d]", i))
 	}
 	for i, h := range x.Hazards {
 		h.checkAt(c, fmt.Sprintf("hazards[%d]", i))
 	}
-	c.list("secrets", x.Secrets, 0)
+	c.list("secrets", x.Secrets)
 }
 
 // checkAt checks that the encounter's numbers add up and support its
@@ -378,7 +360,6 @@ func (x *Location) check(c *checker) {
 func (x Encounter) checkAt(c *checker, p string) {
 	c.text(p+".name", x.Name)
 	c.text(p+".description", x.Description)
-	c.count(p+".monsters", len(x.Monsters), 1)
 	base, count := 0, 0
 	for i, m := range x.Monsters {
 		mp := fmt.Sprintf("%s.monsters[%d]", p, i)
@@ -392,7 +373,6 @@ func (x Encounter) checkAt(c *checker, p string) {
 		if xp, _ := encounter.XPForCR(m.CR); m.XP != xp {
 			c.fail(mp+".xp", fmt.Sprintf("must be %d for challenge rating %s", xp, m.CR))
 		}
-		c.between(mp+".count", m.Count, 1, encounter.MaxCreatures)
 		base += m.Count * m.XP
 		count += m.Count
 	}
@@ -428,19 +408,16 @@ func (x *Quest) check(c *checker) {
 	c.text("title", x.Title)
 	c.text("objective", x.Objective)
 	x.Giver.checkAt(c, "giver")
-	c.list("steps", x.Steps, 1)
-	c.list("rewards", x.Rewards, 1)
-	c.list("complications", x.Complications, 0)
-	c.between("recommended_level", x.RecommendedLevel, 1, MaxLevel)
+	c.list("steps", x.Steps)
+	c.list("rewards", x.Rewards)
+	c.list("complications", x.Complications)
 }
 
 func (x *Dialogue) check(c *checker) {
 	c.text("setting", x.Setting)
-	c.count("participants", len(x.Participants), 1)
 	for i, n := range x.Participants {
 		n.checkAt(c, fmt.Sprintf("participants[%d]", i))
 	}
-	c.count("lines", len(x.Lines), 2)
 	for i, l := range x.Lines {
 		p := fmt.Sprintf("lines[%d]", i)
 		c.text(p+".speaker", l.Speaker)
@@ -451,11 +428,10 @@ func (x *Dialogue) check(c *checker) {
 func (x *Event) check(c *checker) {
 	c.text("title", x.Title)
 	c.text("description", x.Description)
-	c.list("triggers", x.Triggers, 1)
-	c.list("consequences", x.Consequences, 1)
+	c.list("triggers", x.Triggers)
+	c.list("consequences", x.Consequences)
 	for i, s := range x.SkillChecks {
 		p := fmt.Sprintf("skill_checks[%d]", i)
-		c.between(p+".dc", s.DC, 5, 30)
 		c.text(p+".success", s.Success)
 		c.text(p+".failure", s.Failure)
 	}
@@ -463,7 +439,7 @@ func (x *Event) check(c *checker) {
 
 func (x *ThemeDraft) check(c *checker) {
 	c.text("content", x.Content)
-	c.list("preserved_elements", x.PreservedElements, 0)
+	c.list("preserved_elements", x.PreservedElements)
 }
 
 func (x *ThemeResult) check(c *checker) {
@@ -472,10 +448,7 @@ func (x *ThemeResult) check(c *checker) {
 	if strings.TrimSpace(x.Theme.Genre) == "" && strings.TrimSpace(x.Theme.Tone) == "" {
 		c.fail("theme", "must name a genre or a tone")
 	}
-	if !(x.SimilarityScore >= 0 && x.SimilarityScore <= 1) {
-		c.fail("similarity_score", "must be between 0 and 1")
-	}
-	c.list("preserved_elements", x.PreservedElements, 0)
+	c.list("preserved_elements", x.PreservedElements)
 }
 
 func (x *FreeformText) check(c *checker) {

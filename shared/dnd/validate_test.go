@@ -92,7 +92,7 @@ func TestValidateContentRejects(t *testing.T) {
 		}, "ability_scores.str", "must be an integer"},
 		{"hit points below level", KindCharacter, TypeCombat, func(t *testing.T) []byte {
 			return edit(t, KindCharacter, TypeCombat, func(m map[string]any) { m["hit_points"] = 4 })
-		}, "hit_points", "must be at least the character level and at most 999"},
+		}, "hit_points", "must be at least the character level"},
 		{"proficiency 7", KindCharacter, TypeCombat, func(t *testing.T) []byte {
 			return edit(t, KindCharacter, TypeCombat, func(m map[string]any) { m["proficiency_bonus"] = 7 })
 		}, "proficiency_bonus", "must be between 2 and 6"},

@@ -23,6 +23,7 @@ type failure struct {
 	retry bool // another attempt on the same model may succeed (within MaxRetries)
 	stop  bool // once retries are spent (or none allowed): end the call; false = next model
 	hint  time.Duration
+	usage Usage // tokens the failed answer reported, if any
 }
 
 const maxMessageLen = 300

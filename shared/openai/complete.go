@@ -22,10 +22,23 @@ const (
 	outcomeRefused = "refused" // the model declined (structured-output refusal)
 )
 
+// CodeInvalidAnswer is the provider.Error Code of a Complete that ended on
+// answers that arrived but did not pass validation: on every model of the
+// chain, or until MaxPaidCalls was spent. The answers were billed; asking
+// again costs as much and is unlikely to do better, so callers should not
+// retry the whole call.
+const CodeInvalidAnswer = "invalid_answer"
+
+// errCutOff is the problem of an answer cut off at the token cap.
+var errCutOff = errors.New("the answer was cut off at the token limit; keep it shorter")
+
 // Complete asks the chain, from req.StartModel on, for a JSON answer that
-// passes req.Validate. Each model gets MaxRetries retries for retryable
-// failures and one repair turn for an invalid answer before the next model
-// takes over. Errors are *provider.Error; on error the Result still lists
+// passes req.Validate. Each model gets MaxRetries retries for failures
+// before an answer (429, 5xx, timeouts, resets, bodies that are not a
+// completion) and one repair turn for an answer that is invalid, cut off
+// or empty, before the next model takes over. Answers, valid or not, are
+// paid calls: after MaxPaidCalls of them Complete stops with the last
+// one's error. Errors are *provider.Error; on error the Result still lists
 // the Calls made and their Usage, for accounting.
 func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 	var res Result
@@ -42,6 +55,9 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 	for i := start; i < len(c.models); i++ {
 		model := c.models[i]
 		if last != nil {
+			if res.PaidCalls() >= c.maxPaidCalls {
+				break
+			}
 			c.metrics.fallback(c.models[i-1], model)
 			c.log.LogAttrs(ctx, slog.LevelWarn, "openai fallback",
 				slog.String("from", c.models[i-1]), slog.String("to", model),
@@ -61,43 +77,38 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 }
 
 // tryModel runs the attempts on one model. stop reports that the chain must
-// not go on (the failure is not the model's).
+// not go on because the failure is not the model's; Complete itself stops
+// the chain once the paid calls are spent.
 func (c *Client) tryModel(ctx context.Context, model string, req Request, base []goopenai.ChatCompletionMessage, res *Result) (content json.RawMessage, pe *provider.Error, stop bool) {
-	msgs := base
+	msgs, maxTokens := base, req.MaxTokens
 	repaired := false
 	retries := 0
 	for {
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, ctx.Err()), true
 		}
-		resp, f := c.attempt(ctx, model, req, msgs)
+		resp, f := c.attempt(ctx, model, req, msgs, maxTokens)
 		if f == nil {
-			usage := Usage{max(resp.Usage.PromptTokens, 0), max(resp.Usage.CompletionTokens, 0), max(resp.Usage.TotalTokens, 0)}
-			content, refused, problem := answer(resp, req.Validate)
-			outcome := outcomeOK
-			switch {
-			case refused:
-				outcome = outcomeRefused
-			case problem != nil:
-				outcome = outcomeInvalid
-			}
-			c.record(res, req.Kind, model, outcome, usage)
+			content, refused, problem := c.judge(req, model, resp, res)
 			switch {
 			case refused:
 				return nil, &provider.Error{Provider: ProviderName, Kind: provider.BadRequest, Code: "refusal",
 					Message: "the model refused to answer"}, false
 			case problem == nil:
 				return content, nil, false
-			case !repaired:
-				repaired = true
-				msgs = repairMessages(base, resp, req.SchemaName, c.safeText(problem.Error()))
-				continue
+			case repaired || res.PaidCalls() >= c.maxPaidCalls:
+				return nil, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Code: CodeInvalidAnswer,
+					Message: "the model's answer did not match the expected format", Err: c.redact(problem)}, false
 			}
-			return nil, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Code: "invalid_answer",
-				Message: "the model's answer did not match the expected format", Err: c.redact(problem)}, false
+			repaired = true
+			msgs = repairMessages(base, resp, req.SchemaName, c.safeText(problem.Error()))
+			if errors.Is(problem, errCutOff) && req.CutoffMaxTokens > 0 {
+				maxTokens = req.CutoffMaxTokens
+			}
+			continue
 		}
 
-		c.record(res, req.Kind, model, f.err.Kind.String(), Usage{})
+		c.record(res, req.Kind, model, f.err.Kind.String(), f.usage)
 		if f.err.Kind == provider.RateLimited && f.hint > c.inlineRetryAfterMax {
 			// A long wait is the queue's business: it pauses every worker
 			// instead of each one sleeping here.
@@ -121,10 +132,30 @@ func (c *Client) tryModel(ctx context.Context, model string, req Request, base [
 	}
 }
 
-// attempt makes one HTTP call under RequestTimeout. A nil failure means the
-// server answered 2xx with a completion.
-func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage) (goopenai.ChatCompletionResponse, *failure) {
-	wire, zeroTemp := wireRequest(model, req, msgs)
+// judge records a paid completion and reads its answer (see answer).
+func (c *Client) judge(req Request, model string, resp goopenai.ChatCompletionResponse, res *Result) (content json.RawMessage, refused bool, problem error) {
+	content, refused, problem = answer(resp, req.Validate)
+	outcome := outcomeOK
+	switch {
+	case refused:
+		outcome = outcomeRefused
+	case problem != nil:
+		outcome = outcomeInvalid
+	}
+	c.record(res, req.Kind, model, outcome, usageOf(resp))
+	return content, refused, problem
+}
+
+// usageOf is the token usage a response reports, negatives read as 0.
+func usageOf(resp goopenai.ChatCompletionResponse) Usage {
+	return Usage{max(resp.Usage.PromptTokens, 0), max(resp.Usage.CompletionTokens, 0), max(resp.Usage.TotalTokens, 0)}
+}
+
+// attempt makes one HTTP call under RequestTimeout, capped at maxTokens. A
+// nil failure means the server answered 2xx with a completion: a body with
+// no choices is none, and fails like a body that is not JSON.
+func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens int) (goopenai.ChatCompletionResponse, *failure) {
+	wire, zeroTemp := wireRequest(model, req, msgs, maxTokens)
 	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
 	a := &attempt{zeroTemperature: zeroTemp}
@@ -135,6 +166,12 @@ func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []
 		f := c.classify(ctx, a, err, resp.Header())
 		c.observe(f.err.Kind)
 		return resp, &f
+	}
+	if len(resp.Choices) == 0 {
+		c.observe(provider.Transient)
+		return resp, &failure{err: &provider.Error{Provider: ProviderName, Kind: provider.Transient,
+			Message: "the provider's answer was not a chat completion", Err: errors.New("2xx body without choices")},
+			retry: true, usage: usageOf(resp)}
 	}
 	c.observe(0)
 	return resp, nil
@@ -150,7 +187,7 @@ func (c *Client) record(res *Result, kind, model, outcome string, u Usage) {
 
 // wireRequest builds the go-openai request for one model. zeroTemp asks the
 // transport to send "temperature":0, which go-openai's omitempty drops.
-func wireRequest(model string, req Request, msgs []goopenai.ChatCompletionMessage) (r goopenai.ChatCompletionRequest, zeroTemp bool) {
+func wireRequest(model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens int) (r goopenai.ChatCompletionRequest, zeroTemp bool) {
 	r = goopenai.ChatCompletionRequest{
 		Model:    model,
 		Messages: msgs,
@@ -164,11 +201,11 @@ func wireRequest(model string, req Request, msgs []goopenai.ChatCompletionMessag
 			},
 		},
 	}
-	if req.MaxTokens > 0 {
+	if maxTokens > 0 {
 		if usesCompletionTokens(model) {
-			r.MaxCompletionTokens = req.MaxTokens
+			r.MaxCompletionTokens = maxTokens
 		} else {
-			r.MaxTokens = req.MaxTokens
+			r.MaxTokens = maxTokens
 		}
 	}
 	if req.Temperature != nil && !fixedSampling(model) {
@@ -194,15 +231,12 @@ func fixedSampling(model string) bool {
 
 // answer extracts and checks the JSON answer of a completion.
 func answer(resp goopenai.ChatCompletionResponse, validate func([]byte) error) (content json.RawMessage, refused bool, problem error) {
-	if len(resp.Choices) == 0 {
-		return nil, false, errors.New("the answer had no choices")
-	}
-	ch := resp.Choices[0]
+	ch := resp.Choices[0] // attempt guarantees one
 	if ch.Message.Refusal != "" {
 		return nil, true, nil
 	}
 	if ch.FinishReason == goopenai.FinishReasonLength {
-		return nil, false, errors.New("the answer was cut off at the token limit")
+		return nil, false, errCutOff
 	}
 	content = stripFence([]byte(ch.Message.Content))
 	if len(content) == 0 {
@@ -278,6 +312,9 @@ func (c *Client) check(req Request) (int, error) {
 	}
 	if req.MaxTokens < 0 {
 		return bad("MaxTokens: must not be negative")
+	}
+	if req.CutoffMaxTokens < 0 {
+		return bad("CutoffMaxTokens: must not be negative")
 	}
 	if req.StartModel == "" {
 		return 0, nil

@@ -35,6 +35,7 @@ const (
 	DefaultMaxRetries          = 2
 	DefaultMaxRetryAfter       = 60 * time.Second
 	DefaultInlineRetryAfterMax = 2 * time.Second
+	DefaultMaxPaidCalls        = 4
 )
 
 // NoRetries is the MaxRetries value for "one attempt per model" (zero means
@@ -61,6 +62,7 @@ type Config struct {
 	MaxRetries          int           // retries per model after the first attempt; 0 = default 2, NoRetries (-1) = none
 	MaxRetryAfter       time.Duration // cap on a server retry hint; default 60s
 	InlineRetryAfterMax time.Duration // a 429 hint longer than this returns provider.RateLimited at once; default 2s
+	MaxPaidCalls        int           // billed completions (Call.Paid) one Complete may make; default 4
 	HTTPClient          *http.Client  // optional; its Transport is wrapped, never modified; default a client with RequestTimeout
 	Logger              *slog.Logger  // optional; default discards
 	// Registerer receives the llm_openai_* metrics; nil means no metrics.
@@ -90,6 +92,9 @@ type Request struct {
 	Temperature *float32        // nil = provider default; 0 is sent as 0
 	MaxTokens   int             // 0 = provider default
 	Seed        *int
+	// CutoffMaxTokens caps the repair turn that follows an answer cut off at
+	// MaxTokens (finish_reason "length"); 0 = MaxTokens.
+	CutoffMaxTokens int
 	// Validate checks the decoded answer's meaning; nil = JSON syntax only.
 	Validate func(content []byte) error
 	Kind     string // metrics label, e.g. "text.character"
@@ -111,12 +116,29 @@ type Call struct {
 	Outcome string // "ok", "invalid", "refused" or a provider.Kind string
 }
 
+// Paid reports whether the call was a completion the provider bills: an
+// answer arrived, whether or not it was usable.
+func (c Call) Paid() bool {
+	return c.Outcome == outcomeOK || c.Outcome == outcomeInvalid || c.Outcome == outcomeRefused
+}
+
 // Result is a validated answer.
 type Result struct {
 	Content json.RawMessage // the validated JSON answer
 	Model   string          // chain model that produced it
 	Usage   Usage           // sum over Calls
 	Calls   []Call          // every attempt, in order
+}
+
+// PaidCalls counts the Calls that were paid completions (Call.Paid).
+func (r Result) PaidCalls() int {
+	n := 0
+	for _, c := range r.Calls {
+		if c.Paid() {
+			n++
+		}
+	}
+	return n
 }
 
 // Client completes chat requests against one OpenAI-compatible server. It is
@@ -130,6 +152,7 @@ type Client struct {
 	maxRetries          int
 	maxRetryAfter       time.Duration
 	inlineRetryAfterMax time.Duration
+	maxPaidCalls        int
 
 	log     *slog.Logger
 	metrics *metrics // nil without a Registerer
@@ -160,6 +183,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries:          cfg.MaxRetries,
 		maxRetryAfter:       cfg.MaxRetryAfter,
 		inlineRetryAfterMax: cfg.InlineRetryAfterMax,
+		maxPaidCalls:        cfg.MaxPaidCalls,
 		log:                 cfg.Logger,
 		sleep:               cfg.Sleep,
 		jitter:              cfg.Jitter,
@@ -230,6 +254,12 @@ func applyDefaults(cfg *Config) error {
 		cfg.MaxRetries = 0
 	case cfg.MaxRetries < 0:
 		return errors.New("MaxRetries: must be positive, 0 (default) or NoRetries")
+	}
+	switch {
+	case cfg.MaxPaidCalls == 0:
+		cfg.MaxPaidCalls = DefaultMaxPaidCalls
+	case cfg.MaxPaidCalls < 0:
+		return errors.New("MaxPaidCalls: must not be negative")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

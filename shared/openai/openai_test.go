@@ -249,6 +249,55 @@ func TestComplete(t *testing.T) {
 			wantState: provider.StateOK,
 		},
 		{
+			name:    "invalid answers stop at MaxPaidCalls",
+			models:  []string{"gpt-a", "gpt-b", "gpt-c"},
+			script:  map[string][]openaitest.Reply{"": {invalid, invalid, invalid, invalid, invalid, invalid}},
+			wantErr: &errView{Kind: provider.Transient, Code: openai.CodeInvalidAnswer},
+			wantCalls: []openai.Call{call("gpt-a", "invalid", 30, 10), call("gpt-a", "invalid", 30, 10),
+				call("gpt-b", "invalid", 30, 10), call("gpt-b", "invalid", 30, 10)},
+			wantState:  provider.StateOK,
+			wantServed: map[string]int{"gpt-a": 2, "gpt-b": 2, "gpt-c": 0},
+		},
+		{
+			name:       "MaxPaidCalls can end a model's repair turn",
+			cfg:        func(c *openai.Config) { c.MaxPaidCalls = 3 },
+			script:     map[string][]openaitest.Reply{"": {invalid, invalid, invalid, invalid}},
+			wantErr:    &errView{Kind: provider.Transient, Code: openai.CodeInvalidAnswer},
+			wantCalls:  []openai.Call{call("gpt-a", "invalid", 30, 10), call("gpt-a", "invalid", 30, 10), call("gpt-b", "invalid", 30, 10)},
+			wantState:  provider.StateOK,
+			wantServed: map[string]int{"gpt-a": 2, "gpt-b": 1},
+		},
+		{
+			name:   "failures before an answer do not count toward MaxPaidCalls",
+			models: []string{"gpt-a"},
+			cfg:    func(c *openai.Config) { c.MaxPaidCalls, c.MaxRetries = 2, 3 },
+			script: map[string][]openaitest.Reply{"gpt-a": {invalid, openaitest.Error(500, "server_error", "", "boom"),
+				openaitest.GatewayError(502), openaitest.RateLimited("1"), ok("gpt-a")}},
+			wantModel: "gpt-a",
+			wantCalls: []openai.Call{call("gpt-a", "invalid", 30, 10), call("gpt-a", "transient", 0, 0),
+				call("gpt-a", "transient", 0, 0), call("gpt-a", "rate_limited", 0, 0), call("gpt-a", "ok", 40, 8)},
+			wantSleeps: []time.Duration{500 * time.Millisecond, time.Second, time.Second},
+			wantState:  provider.StateOK,
+		},
+		{
+			name:       "a 200 without choices is retried, not paid",
+			models:     []string{"gpt-a"},
+			cfg:        func(c *openai.Config) { c.MaxPaidCalls = 1 },
+			script:     map[string][]openaitest.Reply{"gpt-a": {openaitest.NoChoices("gpt-a"), ok("gpt-a")}},
+			wantModel:  "gpt-a",
+			wantCalls:  []openai.Call{call("gpt-a", "transient", 0, 0), call("gpt-a", "ok", 40, 8)},
+			wantSleeps: []time.Duration{500 * time.Millisecond},
+			wantState:  provider.StateOK,
+		},
+		{
+			name:       "an answer cut off at the token cap gets its repair turn",
+			script:     map[string][]openaitest.Reply{"gpt-a": {openaitest.CutOff("gpt-a", `{"name":"Ar`, 30, 100), ok("gpt-a")}},
+			wantModel:  "gpt-a",
+			wantCalls:  []openai.Call{call("gpt-a", "invalid", 30, 100), call("gpt-a", "ok", 40, 8)},
+			wantState:  provider.StateOK,
+			wantServed: map[string]int{"gpt-a": 2, "gpt-b": 0},
+		},
+		{
 			name:      "refusal goes to the next model without repair",
 			script:    map[string][]openaitest.Reply{"gpt-a": {openaitest.Refusal("gpt-a", "I can't help with that.")}, "gpt-b": {ok("gpt-b")}},
 			wantModel: "gpt-b",
@@ -503,6 +552,15 @@ func TestComplete(t *testing.T) {
 			if res.Usage != sum {
 				t.Errorf("Complete().Usage = %+v, want the sum of Calls %+v", res.Usage, sum)
 			}
+			paid := 0
+			for _, c := range tc.wantCalls {
+				if c.Outcome == "ok" || c.Outcome == "invalid" || c.Outcome == "refused" {
+					paid++
+				}
+			}
+			if got := res.PaidCalls(); got != paid {
+				t.Errorf("Complete().PaidCalls() = %d, want %d", got, paid)
+			}
 			if diff := cmp.Diff(tc.wantSleeps, e.rec.waits()); diff != "" {
 				t.Errorf("sleeps mismatch (-want +got):\n%s", diff)
 			}
@@ -644,6 +702,59 @@ func TestCompleteRepairConversation(t *testing.T) {
 	fix := second[len(first)+1]
 	if fix.Role != "user" || !strings.Contains(fix.Content, "not JSON") || !strings.Contains(fix.Content, `"character"`) {
 		t.Errorf("repair turn 2 = %s %q, want a user message naming the problem and the schema", fix.Role, fix.Content)
+	}
+}
+
+// TestCompleteCutOffRepairCap checks the token cap of each call: the repair
+// turn after a cut-off answer takes CutoffMaxTokens, any other call
+// MaxTokens, in the field the model takes.
+func TestCompleteCutOffRepairCap(t *testing.T) {
+	t.Parallel()
+	cutOff := func(model string) openaitest.Reply { return openaitest.CutOff(model, `{"name":"Ar`, 30, 300) }
+	invalid := func(model string) openaitest.Reply { return openaitest.Completion(model, `{"name":`, 30, 10) }
+	ok := func(model string) openaitest.Reply { return openaitest.Completion(model, answerA, 40, 8) }
+	tests := []struct {
+		name   string
+		models []string
+		cutoff int
+		script []openaitest.Reply
+		field  string
+		want   []float64 // the cap of each call, in order
+	}{
+		{"cut off: repair with the larger cap", []string{"gpt-a"}, 600,
+			[]openaitest.Reply{cutOff("gpt-a"), ok("gpt-a")}, "max_tokens", []float64{300, 600}},
+		{"cut off without CutoffMaxTokens: same cap", []string{"gpt-a"}, 0,
+			[]openaitest.Reply{cutOff("gpt-a"), ok("gpt-a")}, "max_tokens", []float64{300, 300}},
+		{"invalid, not cut off: same cap", []string{"gpt-a"}, 600,
+			[]openaitest.Reply{invalid("gpt-a"), ok("gpt-a")}, "max_tokens", []float64{300, 300}},
+		{"the next model starts at MaxTokens again", []string{"gpt-a", "gpt-b"}, 600,
+			[]openaitest.Reply{cutOff("gpt-a"), cutOff("gpt-a"), ok("gpt-b")}, "max_tokens", []float64{300, 600, 300}},
+		{"reasoning model: max_completion_tokens", []string{"o4-mini"}, 600,
+			[]openaitest.Reply{cutOff("o4-mini"), ok("o4-mini")}, "max_completion_tokens", []float64{300, 600}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, tc.models, nil)
+			e.srv.Push("", tc.script...)
+			req := baseRequest()
+			req.MaxTokens, req.CutoffMaxTokens = 300, tc.cutoff
+			if _, err := e.c.Complete(t.Context(), req); err != nil {
+				t.Fatalf("Complete() = %v", err)
+			}
+			var got []float64
+			for _, b := range e.srv.Bodies() {
+				var wire map[string]any
+				if err := json.Unmarshal(b, &wire); err != nil {
+					t.Fatal(err)
+				}
+				n, _ := wire[tc.field].(float64)
+				got = append(got, n)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("wire %s per call mismatch (-want +got):\n%s", tc.field, diff)
+			}
+		})
 	}
 }
 
@@ -828,6 +939,7 @@ func TestCompleteRequestValidation(t *testing.T) {
 		{"schema not an object", func(r *openai.Request) { r.Schema = json.RawMessage(`[]`) }, "Schema"},
 		{"temperature too high", func(r *openai.Request) { r.Temperature = ptr[float32](2.5) }, "Temperature"},
 		{"negative max tokens", func(r *openai.Request) { r.MaxTokens = -1 }, "MaxTokens"},
+		{"negative cut-off max tokens", func(r *openai.Request) { r.CutoffMaxTokens = -1 }, "CutoffMaxTokens"},
 		{"start model not in chain", func(r *openai.Request) { r.StartModel = "gpt-z" }, "StartModel"},
 	}
 	e := newEnv(t, []string{"gpt-a"}, nil)
@@ -927,6 +1039,7 @@ func TestNew(t *testing.T) {
 		{"negative MaxRetryAfter", openai.Config{APIKey: testKey, Models: []string{"gpt-4o"}, MaxRetryAfter: -1}, "MaxRetryAfter"},
 		{"negative InlineRetryAfterMax", openai.Config{APIKey: testKey, Models: []string{"gpt-4o"}, InlineRetryAfterMax: -1}, "InlineRetryAfterMax"},
 		{"MaxRetries below NoRetries", openai.Config{APIKey: testKey, Models: []string{"gpt-4o"}, MaxRetries: -2}, "MaxRetries"},
+		{"negative MaxPaidCalls", openai.Config{APIKey: testKey, Models: []string{"gpt-4o"}, MaxPaidCalls: -1}, "MaxPaidCalls"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

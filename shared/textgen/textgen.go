@@ -6,10 +6,12 @@ package textgen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/dnd/offline"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/openai"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
@@ -21,10 +23,12 @@ type Usage struct {
 	TotalTokens      int `json:"total_tokens"`
 }
 
-// Call is one billed provider call, for usage accounting.
+// Call is one provider call, for usage accounting.
 type Call struct {
-	Model string
-	Usage Usage
+	Model   string
+	Usage   Usage
+	Outcome string // "ok", "invalid", "refused" or the failure's kind
+	Paid    bool   // an answer arrived and was billed, usable or not
 }
 
 // Output is generated content and where it came from.
@@ -35,6 +39,9 @@ type Output struct {
 	Usage    Usage
 	Seed     *int64
 	Calls    []Call
+	// ProviderCalls counts the paid calls (Call.Paid) the content cost; 0
+	// offline.
+	ProviderCalls int
 }
 
 // Generator produces content for a normalised, valid request.
@@ -92,25 +99,45 @@ func (g *OpenAI) Generate(ctx context.Context, req dnd.TextRequest) (Output, err
 	}
 	options(&or, req)
 	res, err := g.client.Complete(ctx, or)
-	out := Output{Model: res.Model, Provider: "openai"}
+	out := Output{Model: res.Model, Provider: "openai", Usage: Usage(res.Usage), ProviderCalls: res.PaidCalls()}
 	for _, c := range res.Calls {
-		out.Calls = append(out.Calls, Call{Model: c.Model, Usage: Usage(c.Usage)})
+		out.Calls = append(out.Calls, Call{Model: c.Model, Usage: Usage(c.Usage), Outcome: c.Outcome, Paid: c.Paid()})
 	}
-	out.Usage = Usage(res.Usage)
+	if pe, ok := provider.As(err); ok && pe.Code == openai.CodeInvalidAnswer {
+		return out, invalidAnswers(out.ProviderCalls, pe.Err)
+	}
 	if err != nil {
 		return out, err
 	}
 	out.Content = res.Content
 	if completes {
 		if out.Content, err = completer.Complete(res.Content); err != nil {
-			return out, &provider.Error{Provider: "openai", Kind: provider.Transient, Message: "The model's answer did not fit the theme schema.", Err: err}
+			return out, invalidAnswers(out.ProviderCalls, err)
 		}
 	}
 	return out, nil
 }
 
-// options sets the sampling options of or from the caller's model options
-// and seed.
+// invalidAnswers is the failure of a job whose model answered, but never
+// with content that passed validation. Those answers were paid for and the
+// next run would pay as much again, so it is a final problem, not a
+// provider failure the queue retries. cause is logged, never shown; the
+// detail names the content error, which never quotes the content.
+func invalidAnswers(paid int, cause error) *httpapi.Problem {
+	detail := fmt.Sprintf("The model's answers did not pass validation (%d paid calls); the job is not retried.", paid)
+	var ce *dnd.ContentError
+	if errors.As(cause, &ce) {
+		detail = fmt.Sprintf("The model's answers did not pass validation (%d paid calls; last: %s); the job is not retried.", paid, ce.Error())
+	}
+	p := httpapi.NewProblem(httpapi.CodeTextGenerationFailed, detail)
+	p.Err = cause
+	return p
+}
+
+// options sets the sampling options and token caps of or from the caller's
+// model options and seed. Without a cap from the caller the answer gets its
+// content type's (dnd.MaxTokensFor), and a cut-off answer its repair turn
+// under twice that.
 func options(or *openai.Request, req dnd.TextRequest) {
 	model := req.ModelOptions()
 	if model.Temperature != nil {
@@ -118,7 +145,12 @@ func options(or *openai.Request, req dnd.TextRequest) {
 		or.Temperature = &t
 	}
 	if model.MaxTokens != nil {
+		// The caller's cap holds for every call, a cut-off answer's repair
+		// turn included.
 		or.MaxTokens = *model.MaxTokens
+	} else {
+		or.MaxTokens = dnd.MaxTokensFor(req)
+		or.CutoffMaxTokens = min(2*or.MaxTokens, dnd.MaxTokensLimit)
 	}
 	if seed := req.SeedValue(); seed != nil {
 		s := int(*seed)

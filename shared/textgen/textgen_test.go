@@ -4,21 +4,32 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/openai"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
 
-func newOpenAI(t testing.TB) (*OpenAI, *openaitest.Server) {
+// newOpenAI returns a generator on a fake with a two-model chain, no
+// retries and no waits; mod changes the client's config.
+func newOpenAI(t testing.TB, mods ...func(*openai.Config)) (*OpenAI, *openaitest.Server) {
 	t.Helper()
 	fake := openaitest.New(t)
-	c, err := openai.New(openai.Config{
+	cfg := openai.Config{
 		BaseURL: fake.URL(), Models: []string{"gpt-4o", "gpt-4o-mini"}, MaxRetries: openai.NoRetries,
-	})
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
+	}
+	for _, mod := range mods {
+		mod(&cfg)
+	}
+	c, err := openai.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,9 +103,83 @@ func TestOpenAIGenerateRefusesADraftThatCannotComplete(t *testing.T) {
 	fake.Push("gpt-4o-mini", bad, bad)
 	req := dnd.ThemeRequest{Content: "Sir Aldric rode to Castle Vey.", Theme: dnd.Theme{Genre: "sci-fi"}}.Normalized()
 	out, err := g.Generate(context.Background(), req)
-	if pe, ok := provider.As(err); !ok || pe.Code != "invalid_answer" || out.Content != nil {
-		t.Errorf("Generate(theme with an empty draft) = %s, %v, want no content and an invalid_answer error", out.Content, err)
+	checkInvalidAnswers(t, err, "content")
+	if out.Content != nil || out.ProviderCalls != 4 {
+		t.Errorf("Generate(theme with an empty draft) = %s after %d paid calls, want no content after 4", out.Content, out.ProviderCalls)
 	}
+}
+
+// checkInvalidAnswers asserts that err is the final TEXT_GENERATION_FAILED
+// problem of answers that did not validate, naming field, with no provider
+// error inside for the queue to retry.
+func checkInvalidAnswers(t testing.TB, err error, field string) {
+	t.Helper()
+	var p *httpapi.Problem
+	if !errors.As(err, &p) || p.Code != httpapi.CodeTextGenerationFailed || !strings.Contains(p.Detail, "did not pass validation") ||
+		!strings.Contains(p.Detail, field) {
+		t.Errorf("Generate() error = %v, want a %s problem saying the answers did not pass validation at %s",
+			err, httpapi.CodeTextGenerationFailed, field)
+	}
+	if pe, ok := provider.As(err); ok {
+		t.Errorf("Generate() error holds provider error %v, which the queue would retry", pe)
+	}
+}
+
+// TestOpenAIGenerateInvalidAnswersCostFourCalls runs a combat request
+// against a model that always answers out-of-range numbers: one call and
+// one repair per model, then a final failure that no one retries.
+func TestOpenAIGenerateInvalidAnswersCostFourCalls(t *testing.T) {
+	t.Parallel()
+	g, fake := newOpenAI(t)
+	var combat map[string]any
+	if err := json.Unmarshal(readContent(t, "character_combat"), &combat); err != nil {
+		t.Fatal(err)
+	}
+	combat["ability_scores"].(map[string]any)["str"] = 45
+	bad, _ := json.Marshal(combat)
+	for range 12 {
+		fake.Push("", openaitest.Completion("gpt-4o", string(bad), 500, 300))
+	}
+	out, err := g.Generate(context.Background(), dnd.CharacterRequest{Type: dnd.TypeCombat}.Normalized())
+	checkInvalidAnswers(t, err, "ability_scores.str")
+	if got := len(fake.Requests()); got != 4 {
+		t.Errorf("provider calls = %d, want 4 (call and repair on each of two models)", got)
+	}
+	if out.ProviderCalls != 4 || len(out.Calls) != 4 || out.Usage.TotalTokens != 4*800 {
+		t.Errorf("Generate() output = %d paid calls, %d calls, %d tokens; want 4, 4, %d", out.ProviderCalls, len(out.Calls), out.Usage.TotalTokens, 4*800)
+	}
+	for i, c := range out.Calls {
+		if !c.Paid || c.Outcome != "invalid" {
+			t.Errorf("Calls[%d] = %+v, want a paid invalid call", i, c)
+		}
+	}
+}
+
+// TestOpenAIGenerateStormThenAnswer checks that failures before an answer
+// cost no paid call and no job: a storm of 429s and 5xx that ends is
+// absorbed by the retries and the fallback.
+func TestOpenAIGenerateStormThenAnswer(t *testing.T) {
+	t.Parallel()
+	g, fake := newOpenAI(t, func(c *openai.Config) { c.MaxRetries = 0 })
+	fake.Push("gpt-4o", openaitest.RateLimited("1"), openaitest.Error(500, "server_error", "", "boom"), openaitest.GatewayError(502))
+	fake.Push("gpt-4o-mini", openaitest.Error(503, "server_error", "", "overloaded"), openaitest.NoChoices("gpt-4o-mini"),
+		openaitest.Completion("gpt-4o-mini", string(readContent(t, "character_combat")), 500, 300))
+	out, err := g.Generate(context.Background(), dnd.CharacterRequest{Type: dnd.TypeCombat}.Normalized())
+	if err != nil {
+		t.Fatalf("Generate(combat) after a storm = %v, want the answer", err)
+	}
+	if out.Model != "gpt-4o-mini" || out.ProviderCalls != 1 || len(out.Calls) != 6 {
+		t.Errorf("Generate(combat) = model %s, %d paid calls of %d; want gpt-4o-mini, 1 of 6", out.Model, out.ProviderCalls, len(out.Calls))
+	}
+}
+
+func readContent(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../dnd/testdata/content/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestOfflineGenerateEveryKind(t *testing.T) {

@@ -271,16 +271,40 @@ func Completion(model, content string, prompt, completion int) Reply {
 	return Reply{Status: http.StatusOK, Header: h, Body: mustJSON(body)}
 }
 
+// CutOff is a 200 chat.completion that stopped at the request's token cap:
+// finish_reason "length", content the partial answer, usage billed.
+func CutOff(model, partial string, prompt, completion int) Reply {
+	return editCompletion(Completion(model, partial, prompt, completion), func(body map[string]any) {
+		body["choices"].([]any)[0].(map[string]any)["finish_reason"] = "length"
+	})
+}
+
+// NoChoices is a 200 with a chat.completion envelope but no choices and no
+// tokens used: a body no client can take an answer from.
+func NoChoices(model string) Reply {
+	return editCompletion(Completion(model, "", 0, 0), func(body map[string]any) {
+		body["choices"] = []any{}
+	})
+}
+
+// editCompletion rewrites the JSON body of a Completion reply.
+func editCompletion(r Reply, edit func(body map[string]any)) Reply {
+	var body map[string]any
+	if err := json.Unmarshal(r.Body, &body); err != nil {
+		panic(err)
+	}
+	edit(body)
+	r.Body = mustJSON(body)
+	return r
+}
+
 // Refusal is a 200 chat.completion in which the model declines to answer
 // (structured outputs put the reason in message.refusal, content null).
 func Refusal(model, reason string) Reply {
-	r := Completion(model, "", 20, 5)
-	var body map[string]any
-	_ = json.Unmarshal(r.Body, &body)
-	msg := body["choices"].([]any)[0].(map[string]any)["message"].(map[string]any)
-	msg["content"], msg["refusal"] = nil, reason
-	r.Body = mustJSON(body)
-	return r
+	return editCompletion(Completion(model, "", 20, 5), func(body map[string]any) {
+		msg := body["choices"].([]any)[0].(map[string]any)["message"].(map[string]any)
+		msg["content"], msg["refusal"] = nil, reason
+	})
 }
 
 // Error is an OpenAI error answer: {"error":{"message","type","param","code"}}

@@ -112,6 +112,26 @@ func TestRefusalDecodes(t *testing.T) {
 	}
 }
 
+func TestCutOffAndNoChoicesDecode(t *testing.T) {
+	t.Parallel()
+	s := openaitest.New(t)
+	s.Push("", openaitest.CutOff("m", `{"traits":["Brave`, 30, 500), openaitest.NoChoices("m"))
+	resp, err := client(s, "k").CreateChatCompletion(t.Context(), chat("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := resp.Choices[0]; ch.FinishReason != goopenai.FinishReasonLength || ch.Message.Content != `{"traits":["Brave` || resp.Usage.CompletionTokens != 500 {
+		t.Errorf("CutOff decodes as %+v with usage %+v, want finish_reason length, the partial content and 500 completion tokens", ch, resp.Usage)
+	}
+	resp, err = client(s, "k").CreateChatCompletion(t.Context(), chat("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Choices) != 0 || resp.Object != "chat.completion" {
+		t.Errorf("NoChoices decodes as %d choices, object %q; want none, chat.completion", len(resp.Choices), resp.Object)
+	}
+}
+
 func TestQueuesAndRecording(t *testing.T) {
 	t.Parallel()
 	s := openaitest.New(t)
