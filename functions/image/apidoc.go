@@ -66,6 +66,8 @@ func (Parameters) Doc() apidoc.Type {
 			"character_race":  hintDoc("Portrait hint."),
 			"character_class": hintDoc("Portrait hint."),
 			"alignment":       hintDoc("Portrait hint."),
+			"token_frame": apidoc.With(apidoc.Enum(imagegen.TokenFrameRound),
+				apidoc.Describe("round draws a character portrait in a round token frame, transparent outside it, ready for a virtual tabletop.")),
 		},
 	}
 }
@@ -148,13 +150,29 @@ func (Result) Doc() apidoc.Type {
 			"cost":       apidoc.Describe("What the provider charged, in US dollars."),
 			"expires_at": apidoc.Describe("When the stored image is deleted."),
 			"cached":     apidoc.Describe("The result came from the cache."),
-			"metadata":   apidoc.Describe("Model, prompt and time where the first version's callers look for them."),
+			"metadata":   apidoc.Describe("Model, prompt and time where the first version's callers look for them; the grid of a map."),
+			"warnings":   apidoc.Describe("What could not be drawn as asked: an unknown item word drawn as the closest kind, an element the negative prompt names that cannot be removed. Left out when there is none."),
 		},
 	}
 }
 
 // Doc implements apidoc.Described.
-func (Metadata) Doc() apidoc.Type { return apidoc.Type{Name: "ImageMetadata"} }
+func (Metadata) Doc() apidoc.Type {
+	return apidoc.Type{Name: "ImageMetadata", Fields: map[string]*apidoc.Schema{
+		"grid": apidoc.Describe("The square grid of a battle map, in the image's pixels; left out for other images."),
+	}}
+}
+
+// Doc implements apidoc.Described.
+func (Grid) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:  "ImageGrid",
+		About: "A battle map's grid: columns × rows squares of square_px pixels, the first one's corner at offset_x, offset_y.",
+		Fields: map[string]*apidoc.Schema{
+			"drawn": apidoc.Describe("The grid lines are drawn on the image (false when the negative prompt removed them)."),
+		},
+	}
+}
 
 // Doc implements apidoc.Described.
 func (ParametersUsed) Doc() apidoc.Type { return apidoc.Type{Name: "ImageParametersUsed"} }

@@ -114,6 +114,7 @@ func (Result) Doc() apidoc.Type {
 			"cached":         apidoc.Describe("The result came from the cache."),
 			"fallback":       apidoc.Describe("A later model of the chain answered because an earlier one failed."),
 			"prompt_version": apidoc.Describe("The version of the prompt templates."),
+			"warnings":       apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, a race or class outside the SRD played by its closest SRD rules. Left out when there is none."),
 			"provider_calls": apidoc.With(apidoc.Int(0), apidoc.Describe(
 				"Completions the provider billed to write the content, rejected answers included (0 offline). A cached result repeats the figure of the job that wrote it, as usage does.")),
 		},

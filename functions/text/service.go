@@ -95,6 +95,8 @@ type Result struct {
 	Fallback      bool            `json:"fallback"`
 	PromptVersion string          `json:"prompt_version"`
 	ProviderCalls int             `json:"provider_calls"`
+	// Warnings say what of the request could not be used as asked.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // prepare checks the model a valid request names, normalises the request
@@ -183,7 +185,7 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 	res := Result{
 		Type: req.ContentType(), Content: out.Content, Model: out.Model, ModelUsed: out.Model, Provider: out.Provider,
 		Usage: out.Usage, RequestID: job.RequestID, Seed: out.Seed, PromptVersion: dnd.PromptVersion,
-		ProviderCalls: out.ProviderCalls,
+		ProviderCalls: out.ProviderCalls, Warnings: out.Warnings,
 	}
 	chain := s.cfg.Generator.Models()
 	start := req.ModelOptions().Name

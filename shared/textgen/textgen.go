@@ -42,6 +42,10 @@ type Output struct {
 	// ProviderCalls counts the paid calls (Call.Paid) the content cost; 0
 	// offline.
 	ProviderCalls int
+	// Warnings say what of the request the generator could not use or
+	// read (an unknown theme word, a duration it did not understand);
+	// they belong beside the content, never in it.
+	Warnings []string
 }
 
 // Generator produces content for a normalised, valid request.
@@ -189,5 +193,5 @@ func (g *Offline) Generate(ctx context.Context, req dnd.TextRequest) (Output, er
 		return Output{}, &provider.Error{Provider: "offline", Kind: provider.Transient, Message: "The offline generator failed.", Err: err}
 	}
 	seed := o.Seed
-	return Output{Content: o.Content, Model: OfflineModel, Provider: "offline", Seed: &seed}, nil
+	return Output{Content: o.Content, Model: OfflineModel, Provider: "offline", Seed: &seed, Warnings: o.Warnings}, nil
 }
