@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/awslabs/aws-lambda-go-api-proxy/httpadapter"
 
+	"github.com/dndcc/dnd-llm-service/shared/awssecrets"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
@@ -26,6 +27,10 @@ import (
 // builds the app and serves it over HTTP, or under AWS Lambda when
 // AWS_LAMBDA_RUNTIME_API is set.
 func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, function, version string) error {
+	getenv, err := Environment(ctx, getenv)
+	if err != nil {
+		return err
+	}
 	cfg, err := config.Load(getenv, Functions(Groups)...)
 	if err != nil {
 		return err
@@ -46,6 +51,39 @@ func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, fu
 		return a.serveLambda(ctx)
 	}
 	return a.serveLongRunning(ctx)
+}
+
+// Environment layers the process environment over the settings of
+// SERVICE_CONFIG_JSON and, when SECRETS_ID names a Secrets Manager secret,
+// over the secret's key/value pairs, read through the AWS Parameters and
+// Secrets Lambda Extension (which caches it): the environment wins, then
+// the secret, then the JSON settings. Without SERVICE_URL, the value of the
+// SSM parameter SERVICE_URL_PARAMETER names (the stack's own API URL) is
+// read the same way.
+func Environment(ctx context.Context, getenv func(string) string) (func(string) string, error) {
+	settings, err := config.JSONValues("SERVICE_CONFIG_JSON", getenv("SERVICE_CONFIG_JSON"))
+	if err != nil {
+		return nil, err
+	}
+	env := config.Over(getenv, settings)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	ext := awssecrets.FromEnv(getenv)
+	if id := env("SECRETS_ID"); id != "" {
+		secret, err := ext.Values(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("config: SECRETS_ID: %w", err)
+		}
+		env = config.Over(config.Over(getenv, secret), settings)
+	}
+	if name := env("SERVICE_URL_PARAMETER"); name != "" && env("SERVICE_URL") == "" {
+		u, err := ext.Parameter(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("config: SERVICE_URL_PARAMETER: %w", err)
+		}
+		env = config.Over(env, map[string]string{"SERVICE_URL": u})
+	}
+	return env, nil
 }
 
 // NewLogger returns the service's JSON logger at level (LOG_LEVEL).

@@ -45,6 +45,10 @@ type Config struct {
 	Version  string   `env:"SERVICE_VERSION" envDefault:"dev"`  // reported by /health and to the hub
 	Shutdown Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"` // grace period for in-flight work on SIGTERM
 
+	// Settings from elsewhere, read before the rest (the environment wins).
+	ServiceConfigJSON Secret `env:"SERVICE_CONFIG_JSON"` // a JSON object of settings, e.g. {"TEXT_RATE_LIMIT":200}
+	SecretsID         string `env:"SECRETS_ID"`          // a Secrets Manager secret of key/value settings, read through the AWS Parameters and Secrets Lambda Extension
+
 	// Auth.
 	SecretKey         Secret `env:"SECRET_KEY"`          // HS256 key, ≥ 64 characters; generated when unset (server mode only)
 	SecretKeyPrevious Secret `env:"SECRET_KEY_PREVIOUS"` // also accepted when verifying, for key rotation
@@ -79,6 +83,7 @@ type Config struct {
 	// Message Hub. Empty or "off" disables it.
 	MessageHubURL          string   `env:"MESSAGE_HUB_URL"`
 	ServiceURL             string   `env:"SERVICE_URL" envDefault:"http://llm-service:8000"` // how the hub reaches us
+	ServiceURLParameter    string   `env:"SERVICE_URL_PARAMETER"`                            // an SSM parameter holding SERVICE_URL (SAM sets it to the stack's API URL)
 	HubServiceKey          Secret   `env:"HUB_SERVICE_KEY"`                                  // accepted as X-Service-Key on /api/v2/hub/messages
 	HubHeartbeat           Duration `env:"HUB_HEARTBEAT" envDefault:"30s"`
 	HubQueueStatusInterval Duration `env:"HUB_QUEUE_STATUS_INTERVAL" envDefault:"60s"`
