@@ -52,35 +52,35 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("%s: hub answered HTTP %d", e.op, e.status)
 }
 
-// Verdict is what the service makes of a hub answer to an event.
-type Verdict int
+// fate is what becomes of an event after the hub's answer.
+type fate int
 
-// Verdicts of an event delivery.
+// Fates of an event delivery.
 const (
-	Delivered Verdict = iota // 2xx, or 409: the hub has the event
-	Retry                    // 5xx, 408, 429 or no answer: try again later
-	Park                     // any other 4xx: set aside until an operator re-sends it
-	Gone                     // 410: the hub will never take it
+	fateDelivered fate = iota // 2xx, or 409: the hub has the event
+	fateRetry                 // 5xx, 408, 429 or no answer: try again later
+	fateParked                // any other 4xx: set aside until an operator re-sends it
+	fateGone                  // 410: the hub will never take it
 )
 
-// verdict judges the outcome of one event post (err from postEventJSON).
-func verdict(err error) Verdict {
+// fateOf judges the outcome of one event post (err from postEventJSON).
+func fateOf(err error) fate {
 	var se *statusError
 	switch {
 	case err == nil:
-		return Delivered
+		return fateDelivered
 	case !errors.As(err, &se) || se.status >= 500 || se.status < 400:
-		return Retry
+		return fateRetry
 	}
 	switch se.status {
 	case http.StatusConflict:
-		return Delivered
+		return fateDelivered
 	case http.StatusGone:
-		return Gone
+		return fateGone
 	case http.StatusRequestTimeout, http.StatusTooManyRequests:
-		return Retry
+		return fateRetry
 	}
-	return Park
+	return fateParked
 }
 
 // describe says in a few words what went wrong with a hub call, for logs:

@@ -158,22 +158,22 @@ func TestClientContextReachesCall(t *testing.T) {
 	}
 }
 
-func TestVerdict(t *testing.T) {
+func TestFateOf(t *testing.T) {
 	t.Parallel()
-	for status, want := range map[int]Verdict{
-		400: Park, 401: Park, 403: Park, 404: Park, 413: Park, 422: Park,
-		409: Delivered, 410: Gone,
-		408: Retry, 429: Retry, 500: Retry, 502: Retry, 503: Retry,
+	for status, want := range map[int]fate{
+		400: fateParked, 401: fateParked, 403: fateParked, 404: fateParked, 413: fateParked, 422: fateParked,
+		409: fateDelivered, 410: fateGone,
+		408: fateRetry, 429: fateRetry, 500: fateRetry, 502: fateRetry, 503: fateRetry,
 	} {
-		if got := verdict(&statusError{status: status}); got != want {
-			t.Errorf("verdict(HTTP %d) = %v, want %v", status, got, want)
+		if got := fateOf(&statusError{status: status}); got != want {
+			t.Errorf("fateOf(HTTP %d) = %v, want %v", status, got, want)
 		}
 	}
-	if got := verdict(nil); got != Delivered {
-		t.Errorf("verdict(nil) = %v, want Delivered", got)
+	if got := fateOf(nil); got != fateDelivered {
+		t.Errorf("fateOf(nil) = %v, want fateDelivered", got)
 	}
-	if got := verdict(errors.New("dial tcp: connection refused")); got != Retry {
-		t.Errorf("verdict(network error) = %v, want Retry", got)
+	if got := fateOf(errors.New("dial tcp: connection refused")); got != fateRetry {
+		t.Errorf("fateOf(network error) = %v, want fateRetry", got)
 	}
 }
 

@@ -401,17 +401,17 @@ func (d *Dispatcher) screen(ctx context.Context, stream string, m redis.XMessage
 func (d *Dispatcher) post(ctx context.Context, stream string, m redis.XMessage, ev Event, raw json.RawMessage, res *stepResult) (stop bool) {
 	err := d.client.postEventJSON(ctx, ev.Metadata.EventID, raw)
 	var rerr error
-	switch verdict(err) {
-	case Delivered:
+	switch fateOf(err) {
+	case fateDelivered:
 		// When remove fails the event stays pending: it is posted again
 		// later, and the hub deduplicates it by its Idempotency-Key.
 		if rerr = d.remove(ctx, stream, m.ID); rerr == nil {
 			d.m.delivered.WithLabelValues(ev.EventType).Inc()
 			res.delivered++
 		}
-	case Park:
+	case fateParked:
 		rerr = d.park(ctx, stream, m, ev, raw, err)
-	case Gone:
+	case fateGone:
 		d.cfg.Logger.WarnContext(ctx, "hub answered 410 Gone for an event; dropping it", "stream", stream,
 			"event_id", ev.Metadata.EventID, "event_type", ev.EventType)
 		rerr = d.drop(ctx, stream, m.ID, DropGone)

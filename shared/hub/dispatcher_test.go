@@ -362,16 +362,16 @@ func TestDispatcherHubRefusals(t *testing.T) {
 	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
 		cases := []struct {
 			status int
-			want   Verdict
+			want   fate
 		}{
-			{http.StatusBadRequest, Park},
-			{http.StatusNotFound, Park},
-			{http.StatusUnprocessableEntity, Park},
-			{http.StatusConflict, Delivered}, // already stored
-			{http.StatusGone, Gone},
-			{http.StatusRequestTimeout, Retry},
-			{http.StatusTooManyRequests, Retry},
-			{http.StatusInternalServerError, Retry},
+			{http.StatusBadRequest, fateParked},
+			{http.StatusNotFound, fateParked},
+			{http.StatusUnprocessableEntity, fateParked},
+			{http.StatusConflict, fateDelivered}, // already stored
+			{http.StatusGone, fateGone},
+			{http.StatusRequestTimeout, fateRetry},
+			{http.StatusTooManyRequests, fateRetry},
+			{http.StatusInternalServerError, fateRetry},
 		}
 		for _, tc := range cases {
 			t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
@@ -386,7 +386,7 @@ func TestDispatcherHubRefusals(t *testing.T) {
 				d := newTestDispatcher(t, rdb, hub, []string{stream}, DispatcherConfig{})
 				start(t, d)
 
-				if tc.want == Retry {
+				if tc.want == fateRetry {
 					// Retried, and nothing after it overtakes it.
 					waitFor(t, "retries", func() bool { return hub.attemptsFor(poison) >= 3 })
 					if diff := cmp.Diff([]string{evs[0].Metadata.EventID}, receivedIDs(hub, stream)); diff != "" {
@@ -408,15 +408,15 @@ func TestDispatcherHubRefusals(t *testing.T) {
 				parked := xlen(t, rdb, ParkedStream(stream))
 				status := strconv.Itoa(tc.status)
 				switch tc.want {
-				case Park:
+				case fateParked:
 					if parked != 1 || value(t, d.m.parked.WithLabelValues(status)) != 1 {
 						t.Errorf("HTTP %d: %d parked, events_parked_total{%s} = %v; want 1 and 1", tc.status, parked, status, value(t, d.m.parked.WithLabelValues(status)))
 					}
-				case Delivered:
+				case fateDelivered:
 					if parked != 0 || value(t, d.m.delivered.WithLabelValues("llm.job.completed")) != 3 {
 						t.Errorf("HTTP 409: %d parked, events_delivered_total = %v; want 0 and 3", parked, value(t, d.m.delivered.WithLabelValues("llm.job.completed")))
 					}
-				case Gone:
+				case fateGone:
 					if parked != 0 || value(t, d.m.dropped.WithLabelValues(DropGone)) != 1 {
 						t.Errorf("HTTP 410: %d parked, events_dropped_total{gone} = %v; want 0 and 1", parked, value(t, d.m.dropped.WithLabelValues(DropGone)))
 					}
