@@ -23,6 +23,7 @@ import (
 	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/getimg/getimgtest"
+	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/redistest"
@@ -35,7 +36,13 @@ func TestDocsExamples(t *testing.T) {
 	d := apptest.LoadSpec(t)
 	s := startService(t, map[string]string{})
 	held := startService(t, map[string]string{"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0"})
-	tok := servicetest.Token(t, "docs-examples")
+	tok, admin := servicetest.Token(t, "docs-examples"), servicetest.Token(t, "docs-examples-admin", "admin")
+	adminOps := map[string]bool{}
+	for _, g := range builtGroups(t) {
+		for _, r := range g.Routes {
+			adminOps[r.Pattern()] = r.Auth == group.Admin
+		}
+	}
 	seen := 0
 	for _, op := range d.Operations() {
 		xs := d.Examples(t, op)
@@ -64,7 +71,11 @@ func TestDocsExamples(t *testing.T) {
 					body, _ = json.Marshal(m)
 					base = held.URL
 				}
-				x := servicetest.Do(t, method, base+path, tok, string(body))
+				caller := tok
+				if adminOps[op] {
+					caller = admin
+				}
+				x := servicetest.Do(t, method, base+path, caller, string(body))
 				if x.Status != http.StatusOK && x.Status != http.StatusAccepted {
 					t.Errorf("%s with example %s = %d, want 200 or 202: %.500s", op, name, x.Status, x.Body)
 				}
@@ -318,6 +329,21 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{hubOp, 403, send("POST", path(hubOp), tok, urgent)},
 			docsCase{hubOp, 413, send("POST", path(hubOp), tok, hugeHub)},
 			docsCase{hubOp, 415, send("POST", path(hubOp), tok, hubMsg, "Content-Type", "text/plain")},
+		)
+		const parkedOp, redeliverOp = "GET /api/v2/hub/parked", "POST /api/v2/hub/parked/redeliver"
+		admin := servicetest.Token(t, "docs-admin", "admin")
+		bigRedeliver := []byte(`{"ids":["` + strings.Repeat("a", 70<<10) + `"]}`)
+		cases = append(cases,
+			docsCase{parkedOp, 200, get(path(parkedOp)+"?limit=10", admin)},
+			docsCase{parkedOp, 400, get(path(parkedOp)+"?status=200", admin)},
+			docsCase{parkedOp, 401, get(path(parkedOp), "")},
+			docsCase{parkedOp, 403, get(path(parkedOp), tok)},
+			docsCase{redeliverOp, 200, send("POST", path(redeliverOp), admin, example(redeliverOp))},
+			docsCase{redeliverOp, 400, send("POST", path(redeliverOp), admin, []byte(`{}`))},
+			docsCase{redeliverOp, 401, send("POST", path(redeliverOp), "", example(redeliverOp))},
+			docsCase{redeliverOp, 403, send("POST", path(redeliverOp), tok, example(redeliverOp))},
+			docsCase{redeliverOp, 413, send("POST", path(redeliverOp), admin, bigRedeliver)},
+			docsCase{redeliverOp, 415, send("POST", path(redeliverOp), admin, example(redeliverOp), "Content-Type", "text/plain")},
 
 			docsCase{"GET /health", 200, get("/health", "")},
 			docsCase{"GET /metrics", 200, get("/metrics", "")},
@@ -444,6 +470,16 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{"GET /api/v2/usage", 503, send("GET", "/api/v2/usage", nil)},
 			docsCase{"POST /api/v2/hub/messages", 503, send("POST", "/api/v2/hub/messages", example("POST /api/v2/hub/messages"))},
 			docsCase{"GET /health", 503, send("GET", "/health", nil)},
+		)
+		admin := servicetest.Token(t, "docs-admin", "admin")
+		asAdmin := func(method, p string, body []byte) func(*testing.T) servicetest.Response {
+			return func(t *testing.T) servicetest.Response {
+				return servicetest.Do(t, method, s.URL+p, admin, string(body))
+			}
+		}
+		cases = append(cases,
+			docsCase{"GET /api/v2/hub/parked", 503, asAdmin("GET", "/api/v2/hub/parked", nil)},
+			docsCase{"POST /api/v2/hub/parked/redeliver", 503, asAdmin("POST", "/api/v2/hub/parked/redeliver", []byte(`{"all":true}`))},
 		)
 		runCases(t, cases)
 	})

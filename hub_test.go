@@ -23,8 +23,16 @@ type fakeHub struct {
 	*httptest.Server
 	mu            sync.Mutex
 	down          bool
+	refuseEvents  int // answer every event with this 4xx, as a misconfigured hub does; 0 stores them
 	registrations []map[string]any
 	events        []map[string]any
+}
+
+// refusals are what a misconfigured hub answers events with: FastAPI's
+// shapes for a missing route and an event type it does not know.
+var refusals = map[int]string{
+	http.StatusNotFound:            `{"detail":"Not Found"}`,
+	http.StatusUnprocessableEntity: `{"detail":[{"type":"enum","loc":["body","event_type"],"msg":"Input should be 'job.created' or 'job.completed'"}]}`,
 }
 
 func newFakeHub(t testing.TB) *fakeHub {
@@ -47,6 +55,12 @@ func newFakeHub(t testing.TB) *fakeHub {
 			h.registrations = append(h.registrations, m)
 			w.Write([]byte(`{"status":"registered"}`))
 		case "/api/v1/events":
+			if h.refuseEvents != 0 {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(h.refuseEvents)
+				w.Write([]byte(refusals[h.refuseEvents]))
+				return
+			}
 			h.events = append(h.events, m)
 			w.WriteHeader(http.StatusAccepted)
 			w.Write([]byte(`{"status":"accepted"}`))
@@ -61,6 +75,13 @@ func newFakeHub(t testing.TB) *fakeHub {
 func (h *fakeHub) setDown(down bool) {
 	h.mu.Lock()
 	h.down = down
+	h.mu.Unlock()
+}
+
+// refuse makes the hub answer events with status (0: store them).
+func (h *fakeHub) refuse(status int) {
+	h.mu.Lock()
+	h.refuseEvents = status
 	h.mu.Unlock()
 }
 
@@ -99,8 +120,8 @@ func TestMessageHub(t *testing.T) {
 			t.Errorf("registration = %v", reg)
 		}
 		caps, _ := reg["capabilities"].([]any)
-		if !strings.Contains(jsonString(caps), `"text.character"`) {
-			t.Errorf("capabilities = %v, want the job kinds", caps)
+		if !strings.Contains(jsonString(caps), `"text.character"`) || !strings.Contains(jsonString(caps), `"character_content"`) {
+			t.Errorf("capabilities = %v, want both spellings", caps)
 		}
 		servicetest.WaitFor(t, 10*time.Second, "/health to say registered", func() bool {
 			return servicetest.Do(t, "GET", s.URL+"/health", "", "").JSON(t)["components"].(map[string]any)["message_hub"] == "registered"
@@ -159,6 +180,47 @@ func TestMessageHub(t *testing.T) {
 			}
 			if e["metadata"].(map[string]any)["destination"] != "character-service.replies" {
 				t.Errorf("metadata.destination = %v", e["metadata"])
+			}
+		}
+	})
+
+	t.Run("correlation defaults to the job id", func(t *testing.T) {
+		// A hub message without a correlation id, its timestamp as Python's
+		// utcnow().isoformat() writes it; and a REST request without
+		// X-Correlation-ID.
+		env := `{"source":"character-service","message_type":"text.campaign","payload":{"type":"quest","parameters":{"party_level":2},"seed":7},"timestamp":"` + utcnow + `"}`
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/hub/messages", "", env, servicetest.Header("X-Service-Key", "hub-service-key-123"))
+		m := r.JSON(t)
+		if r.Status != 202 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		hubJob := m["data"].(map[string]any)["job_id"].(string)
+		if m["correlation_id"] != hubJob {
+			t.Errorf("reply correlation_id = %v, want the job id %s", m["correlation_id"], hubJob)
+		}
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, strings.Replace(personalityBody, `"seed":42`, `"seed":4242`, 1))
+		if r.Status != 200 {
+			t.Fatalf("status %d %s", r.Status, r.Body)
+		}
+		restJob := jobOf(t, r)["id"].(string)
+		for _, id := range []string{hubJob, restJob} {
+			var ev map[string]any
+			servicetest.WaitFor(t, 15*time.Second, "the event of "+id, func() bool {
+				for _, typ := range []string{"llm.text.completed", "llm.text.failed"} {
+					for _, e := range fh.eventsOf(typ) {
+						if e["data"].(map[string]any)["job_id"] == id {
+							ev = e
+							return true
+						}
+					}
+				}
+				return false
+			})
+			if ev["correlation_id"] != id || ev["data"].(map[string]any)["correlation_id"] != id {
+				t.Errorf("event of %s: correlation_id %v, data %v; want the job id in both", id, ev["correlation_id"], ev["data"])
+			}
+			if ts := ev["metadata"].(map[string]any)["timestamp"].(string); !strings.HasSuffix(ts, "Z") {
+				t.Errorf("event of %s: timestamp %q, want UTC with Z", id, ts)
 			}
 		}
 	})

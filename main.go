@@ -8,6 +8,8 @@
 //	dnd-llm-service worker          run queue workers only (FUNCTION=worker)
 //	dnd-llm-service healthcheck     GET /health on 127.0.0.1:$PORT; exit 0 when healthy
 //	dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
+//	dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
+//	dnd-llm-service hub parked redeliver --all | --id EVENT_ID... | --status N | --outbox O
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -26,6 +29,7 @@ import (
 	"github.com/dndcc/dnd-llm-service/app"
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/shared/hub"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -57,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return healthcheck(ctx, getenv, stdout)
 	case "token":
 		return mintToken(args[2:], getenv, stdout, stderr)
+	case "hub":
+		return hubCommand(ctx, args[2:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usageText)
 		return nil
@@ -69,6 +75,9 @@ const usageText = `usage:
   dnd-llm-service worker          run queue workers only
   dnd-llm-service healthcheck     check /health on 127.0.0.1:$PORT
   dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
+  dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
+  dnd-llm-service hub parked redeliver --all | --id EVENT_ID [--id ...] | --status N | --outbox O
+                                  the events the Message Hub refused, in REDIS_URL
 `
 
 func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
@@ -120,4 +129,40 @@ func mintToken(args []string, getenv func(string) string, stdout, stderr io.Writ
 	}
 	fmt.Fprintln(stdout, tok)
 	return nil
+}
+
+// hubCommand parses `hub parked list|redeliver` and runs it on REDIS_URL.
+func hubCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 2 || args[0] != "parked" || (args[1] != "list" && args[1] != "redeliver") {
+		return fmt.Errorf("hub: want `hub parked list` or `hub parked redeliver`\n%s", usageText)
+	}
+	fs := flag.NewFlagSet("hub parked "+args[1], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	outbox := fs.String("outbox", "", "only this outbox: text, image or service")
+	status := fs.Int("status", 0, "only the events the hub refused with this 4xx status")
+	var cmd app.ParkedCommand
+	if args[1] == "list" {
+		q := &hub.ParkedQuery{}
+		fs.IntVar(&q.Limit, "limit", hub.DefaultParkedLimit, "page size, at most "+strconv.Itoa(hub.MaxParkedLimit))
+		fs.StringVar(&q.Cursor, "cursor", "", "the next page, as the previous one printed it")
+		fs.BoolVar(&cmd.JSON, "json", false, "print the page as JSON")
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		q.Outbox, q.Status = *outbox, *status
+		cmd.List = q
+	} else {
+		r := &hub.RedeliverRequest{}
+		fs.BoolVar(&r.All, "all", false, "every parked event (of --outbox)")
+		fs.Func("id", "an event id to re-send; repeat for more", func(v string) error { r.IDs = append(r.IDs, v); return nil })
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		r.Outbox, r.Status = *outbox, *status
+		cmd.Redeliver = r
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("hub parked %s: unexpected arguments %q", args[1], fs.Args())
+	}
+	return app.RunParked(ctx, getenv, cmd, stdout)
 }

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err := a.build(o.Groups, deps, kinds); err != nil {
 		return nil, err
 	}
-	if a.hub, err = newHubLink(cfg, a.redis, events, a.queues, a.version, kindsOf(a.groups), a.reg, a.logger); err != nil {
+	if a.hub, err = newHubLink(cfg, a.redis, events, a.queues, a.version, a.messages.Names(), a.reg, a.logger); err != nil {
 		return nil, err
 	}
 	a.health.Add("message_hub", a.hub.State)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -35,7 +37,7 @@ func newHubEvents(cfg config.Config, rdb redis.UniversalClient, logger *slog.Log
 		return nil
 	}
 	return &hubEvents{
-		outbox:   hub.NewOutbox(rdb, "{"+cfg.RedisKeyPrefix+"hub}:outbox", cfg.HubOutboxMax),
+		outbox:   hub.NewOutbox(rdb, hub.ServiceOutbox(cfg.RedisKeyPrefix), cfg.HubOutboxMax),
 		throttle: hub.NewThrottle(rdb, cfg.RedisKeyPrefix+"hub:throttle:"),
 		logger:   logger,
 	}
@@ -63,7 +65,8 @@ type hubLink struct {
 }
 
 // newHubLink wires the hub when events are written (MESSAGE_HUB_URL is
-// set); it returns nil otherwise.
+// set); it returns nil otherwise. capabilities are every message type the
+// inbound route accepts, aliases included.
 func newHubLink(cfg config.Config, conn *redisconn.Conn, events *hubEvents, queues []*queue.Queue, version string,
 	capabilities []string, reg prometheus.Registerer, logger *slog.Logger) (*hubLink, error) {
 	if events == nil {
@@ -80,13 +83,10 @@ func newHubLink(cfg config.Config, conn *redisconn.Conn, events *hubEvents, queu
 		interval:  cfg.HubQueueStatusInterval.D(),
 		lastBands: map[string]int{},
 	}
-	streams := []string{events.outbox.Stream()}
-	for _, q := range queues {
-		streams = append(streams, q.OutboxStream())
-	}
+	streams := slices.Sorted(maps.Values(hub.OutboxStreams(cfg.RedisKeyPrefix, queues)))
 	d, err := hub.NewDispatcher(conn.Client, client, streams, hub.DispatcherConfig{
 		EventTTL: cfg.HubEventTTL.D(), ClaimIdle: cfg.HubClaimIdle.D(), Logger: logger, Registerer: reg,
-		Blocking: conn.Blocking,
+		Blocking: conn.Blocking, ParkedTTL: cfg.HubParkedTTL.D(), ParkedMaxLen: cfg.HubOutboxMax,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("hub dispatcher: %w", err)

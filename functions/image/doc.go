@@ -76,12 +76,16 @@ func enhanceExamples() []apidoc.Example {
 	}
 }
 
-// messages are the Message Hub message types of image jobs: generate_image
-// (prompt, style) makes an environment scene; portrait and map take the
-// REST generate shape with the type set.
+// messages are the Message Hub message types of image jobs: image.generate
+// (the job kind's name) takes the body of POST /api/v2/image/generate;
+// generate_image (prompt, style) makes an environment scene; portrait and
+// map take the REST generate shape with the type set. Transforms and
+// enhancements carry images larger than an envelope: REST only.
 func (s *Service) messages() []group.Message {
 	b := s.HubBuilders()
 	return []group.Message{
+		{Type: KindGenerate, Summary: "Any image: the body of POST /api/v2/image/generate", Build: b[KindGenerate],
+			Payload: generateExamples()[1].Value},
 		{Type: "generate_image", Summary: "An environment scene (the first version's message)", Build: b["generate_image"],
 			Payload: legacyPayload{Prompt: "A misty harbor at dawn", Style: "watercolor"}},
 		{Type: "portrait", Summary: "A character portrait: the body of POST /api/v2/image/generate, type set for you", Build: b["portrait"],

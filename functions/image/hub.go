@@ -12,15 +12,26 @@ import (
 )
 
 // HubBuilders maps the Message Hub's message types onto image jobs:
+// image.generate takes the body of POST /api/v2/image/generate;
 // generate_image (prompt, style) makes an environment scene; portrait and
 // map take the REST generate shape with the type set. The caller must be
 // in the context (auth.WithClaims).
 func (s *Service) HubBuilders() map[string]submit.Builder {
 	return map[string]submit.Builder{
+		KindGenerate:     s.buildREST,
 		"generate_image": s.buildLegacy,
 		"portrait":       s.buildTyped("character_portrait"),
 		"map":            s.buildTyped("map_background"),
 	}
+}
+
+// buildREST accepts the body of POST /api/v2/image/generate.
+func (s *Service) buildREST(ctx context.Context, payload json.RawMessage) (submit.Request, error) {
+	var req GenerateRequest
+	if err := httpapi.Unmarshal(payload, &req); err != nil {
+		return submit.Request{}, httpapi.Within("payload", err)
+	}
+	return s.buildGenerate(ctx, req)
 }
 
 // legacyPayload is the payload of the first version's generate_image

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -41,7 +42,7 @@ func (c HubConfig) Route() group.Route {
 	h := &hubHandler{cfg: c}
 	return group.Route{
 		Method: http.MethodPost, Path: "/api/v2/hub/messages", Auth: group.Own, MaxBody: HubMaxBody,
-		Handler: h.post, Render: h.render, Doc: hubDoc(c.examples),
+		Handler: h.post, Render: h.render, Doc: hubDoc(c.examples, vocabulary(c.Messages)),
 		Sample: group.Sample{Status: http.StatusAccepted},
 	}
 }
@@ -175,13 +176,34 @@ func problemMessage(p *httpapi.Problem) string {
 	return strings.Join(parts, "; ")
 }
 
-func hubDoc(examples func() []apidoc.Example) apidoc.Operation {
+// vocabulary is the table of the message types the route accepts, each
+// with its other names: the names the service registers with the hub as
+// its capabilities.
+func vocabulary(ms *group.Messages) string {
+	var sb strings.Builder
+	sb.WriteString("| message_type | also accepted as | payload |\n| --- | --- | --- |\n")
+	for _, m := range ms.All() {
+		aliases := "—"
+		if len(m.Aliases) > 0 {
+			aliases = "`" + strings.Join(m.Aliases, "`, `") + "`"
+		}
+		fmt.Fprintf(&sb, "| `%s` | %s | %s |\n", m.Type, aliases, m.Summary)
+	}
+	return sb.String()
+}
+
+func hubDoc(examples func() []apidoc.Example, vocabulary string) apidoc.Operation {
 	reply := []apidoc.Content{apidoc.JSON("HubReply")}
 	retry := submit.RetryAfterHeader(true, "retrying")
 	return apidoc.Operation{
 		ID: "hubMessage", Summary: "Accept a Message Hub request", Tag: "hub",
 		Description: "The Message Hub delivers requests here. The message becomes a job (admitted like a REST request: priority, rate limit, quota) and is answered at once; " +
-			"the job's events go to the hub. Answers use the hub's reply shape, not problems. Authenticate with a bearer token, or the hub's X-Service-Key (then `source` is the caller).",
+			"the job's events go to the hub and carry the envelope's `correlation_id` (the job id when it is empty). " +
+			"Answers use the hub's reply shape, not problems. Authenticate with a bearer token, or the hub's X-Service-Key (then `source` is the caller).\n\n" +
+			"Each operation is accepted by its message type or by the name of the job kind it makes, with the same payload; " +
+			"the service registers every name below as its capabilities.\n\n" + vocabulary + "\n" +
+			"`timestamp` is RFC 3339; a time without a zone (Python's `datetime.utcnow().isoformat()`, e.g. `2026-12-05T16:47:12.350854`) is taken as UTC. " +
+			"Every timestamp the service sends is UTC with `Z`.",
 		Security: apidoc.BearerOrServiceKey,
 		Body:     &apidoc.Body{Schema: "HubEnvelope", Description: "The hub's envelope.", More: examples},
 		Responses: map[int]apidoc.Response{

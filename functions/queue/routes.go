@@ -1,5 +1,6 @@
 // Package queue serves /api/v2/queue (queue status, a job, its priority and
-// its cancellation), /api/v2/usage, and the Message Hub's inbound route.
+// its cancellation), /api/v2/usage, the Message Hub's inbound route, and
+// the admin routes of the events the hub refused (/api/v2/hub/parked).
 package queue
 
 import (
@@ -39,10 +40,13 @@ func newGroup(d group.Deps) (group.Parts, error) {
 		Verifier: d.Verifier, Submit: d.Submit, ServiceKey: d.Config.HubServiceKey.Value(),
 		Messages: d.Messages, Logger: d.Logger, Now: d.Now,
 	}
+	parked := &parkedHandler{store: hubapi.NewParked(d.Redis, hubapi.OutboxStreams(d.Config.RedisKeyPrefix, d.Queues), d.Config.HubOutboxMax)}
+	routes := append(h.routes(), u.route(), hub.Route())
 	return group.Parts{
-		Routes: append(h.routes(), u.route(), hub.Route()),
+		Routes: append(routes, parked.routes()...),
 		Health: []group.Component{{Name: "queue", State: h.state}},
-		Types:  []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, hubapi.Envelope{}, hubapi.Reply{}},
+		Types: []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, hubapi.Envelope{}, hubapi.Reply{},
+			hubapi.ParkedPage{}, hubapi.ParkedEvent{}, hubapi.RedeliverRequest{}, hubapi.RedeliverResult{}},
 	}, nil
 }
 

@@ -82,17 +82,18 @@ func schemas() []apidoc.Component {
 
 // messages are the Message Hub message types of text jobs: generate_text
 // (prompt, context, model) is free-form text; the content types take the
-// REST request shapes as their payload.
+// REST request shapes as their payload. Each is also accepted by the name
+// of the job kind it makes, with the same payload.
 func (s *Service) messages() []group.Message {
 	b := s.HubBuilders()
 	return []group.Message{
-		{Type: "generate_text", Summary: "Free-form text (the first version's message)", Build: b["generate_text"],
+		{Type: "generate_text", Aliases: []string{dnd.KindFreeform}, Summary: "Free-form text (the first version's message)", Build: b["generate_text"],
 			Payload: dnd.FreeformRequest{Prompt: "Describe the smell of the Yawning Portal tavern in two sentences.", Context: "Waterdeep, winter"}},
-		{Type: "character_content", Summary: "Character content: the body of POST /api/v2/text/character", Build: b["character_content"],
+		{Type: "character_content", Aliases: []string{dnd.KindCharacter}, Summary: "Character content: the body of POST /api/v2/text/character", Build: b["character_content"],
 			Payload: characterExamples()[0].Value},
-		{Type: "campaign_content", Summary: "Campaign content: the body of POST /api/v2/text/campaign", Build: b["campaign_content"],
+		{Type: "campaign_content", Aliases: []string{dnd.KindCampaign}, Summary: "Campaign content: the body of POST /api/v2/text/campaign", Build: b["campaign_content"],
 			Payload: campaignExamples()[0].Value},
-		{Type: "theme", Summary: "Re-theme text: the body of POST /api/v2/text/theme", Build: b["theme"],
+		{Type: "theme", Aliases: []string{dnd.KindTheme}, Summary: "Re-theme text: the body of POST /api/v2/text/theme", Build: b["theme"],
 			Payload: themeExamples()[0].Value},
 	}
 }

@@ -4,6 +4,7 @@
 // one JSON line on stdout.
 //
 //	go run ./local/hub -addr :8200
+//	go run ./local/hub -reject-events 422   # refuse every event, to rehearse parking
 //
 // Routes:
 //
@@ -14,6 +15,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,15 +55,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defAddr = ":8200"
 	}
 	addr := fs.String("addr", defAddr, "listen address")
+	reject := fs.Int("reject-events", 0, "answer every event with this status (e.g. 404 or 422), as a misconfigured hub does")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
+	}
+	if *reject != 0 && (*reject < 400 || *reject > 599) {
+		return fmt.Errorf("-reject-events %d: want a 4xx or 5xx status", *reject)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           newHandler(stdout, time.Now),
+		Handler:           newHandler(stdout, time.Now, *reject),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	fmt.Fprintf(stderr, "dev message hub listening on %s\n", ln.Addr())
@@ -89,24 +95,26 @@ const maxBody = 2 * hub.MaxPayloadLen
 
 // devHub records what arrives as JSON lines on out.
 type devHub struct {
-	now func() time.Time
-	mu  sync.Mutex
-	out *json.Encoder
+	now    func() time.Time
+	reject int // status every event is answered with; 0 accepts them
+	mu     sync.Mutex
+	out    *json.Encoder
 }
 
 // line is one record on stdout.
 type line struct {
 	Time           string            `json:"time"`
-	Kind           string            `json:"kind"` // registration, event, message
+	Kind           string            `json:"kind"` // registration, event, refused_event, message
 	IdempotencyKey string            `json:"idempotency_key,omitempty"`
 	Registration   *hub.Registration `json:"registration,omitempty"`
 	Event          *hub.Event        `json:"event,omitempty"`
 	Message        *hub.Envelope     `json:"message,omitempty"`
 }
 
-// newHandler returns the development hub's routes.
-func newHandler(out io.Writer, now func() time.Time) http.Handler {
-	h := &devHub{now: now, out: json.NewEncoder(out)}
+// newHandler returns the development hub's routes. A reject status other
+// than 0 refuses every event with it.
+func newHandler(out io.Writer, now func() time.Time, reject int) http.Handler {
+	h := &devHub{now: now, reject: reject, out: json.NewEncoder(out)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/services/register", h.register)
 	mux.HandleFunc("POST /api/v1/events", h.event)
@@ -156,8 +164,15 @@ func (h *devHub) event(w http.ResponseWriter, r *http.Request) {
 	if ev.SourceService == "" {
 		problems["source_service"] = "is required"
 	}
+	if h.reject != 0 {
+		problems["event_type"] = "refused: the hub runs with -reject-events"
+	}
 	if len(problems) > 0 {
-		writeProblem(w, http.StatusUnprocessableEntity, problems)
+		status := cmp.Or(h.reject, http.StatusUnprocessableEntity)
+		if h.reject != 0 {
+			h.print(line{Kind: "refused_event", IdempotencyKey: r.Header.Get("Idempotency-Key"), Event: &ev})
+		}
+		writeProblem(w, status, problems)
 		return
 	}
 	h.print(line{Kind: "event", IdempotencyKey: r.Header.Get("Idempotency-Key"), Event: &ev})

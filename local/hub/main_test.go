@@ -36,8 +36,15 @@ func lines(tb testing.TB, out *servicetest.LogSink) []line {
 
 func newDevHub(tb testing.TB) (*httptest.Server, *servicetest.LogSink) {
 	tb.Helper()
+	return newRefusingDevHub(tb, 0)
+}
+
+// newRefusingDevHub is a dev hub that answers every event with reject
+// (0: accepts them).
+func newRefusingDevHub(tb testing.TB, reject int) (*httptest.Server, *servicetest.LogSink) {
+	tb.Helper()
 	out := &servicetest.LogSink{}
-	srv := httptest.NewServer(newHandler(out, func() time.Time { return fixed }))
+	srv := httptest.NewServer(newHandler(out, func() time.Time { return fixed }, reject))
 	tb.Cleanup(srv.Close)
 	return srv, out
 }
@@ -88,6 +95,8 @@ func TestDevHubRoutes(t *testing.T) {
 			`{"type":"about:blank","title":"Unprocessable Entity","status":422,"detail":"event_type: is required","errors":{"event_type":"is required"}}`, 0},
 		{"send echoes", "POST", "/v1/messages/send", `{"source":"character-service","destination":"llm-service","message_type":"generate_text","correlation_id":"c-1","payload":{"prompt":"a dwarf"},"timestamp":"2026-03-04T05:06:07.008Z","reply_to":"character-service"}`, 200,
 			`{"correlation_id":"c-1","status":"success","data":{"source":"character-service","destination":"llm-service","message_type":"generate_text","correlation_id":"c-1","payload":{"prompt":"a dwarf"},"timestamp":"2026-03-04T05:06:07.008Z","reply_to":"character-service"},"error":null,"timestamp":"2026-03-04T05:06:07.008Z"}`, 1},
+		{"send with a zone-less timestamp", "POST", "/v1/messages/send", `{"message_type":"generate_text","correlation_id":"c-3","payload":{"prompt":"a dwarf"},"timestamp":"2026-12-05T16:47:12.350854"}`, 200,
+			`{"correlation_id":"c-3","status":"success","data":{"source":"","destination":"","message_type":"generate_text","correlation_id":"c-3","payload":{"prompt":"a dwarf"},"timestamp":"2026-12-05T16:47:12.350854","reply_to":""},"error":null,"timestamp":"2026-03-04T05:06:07.008Z"}`, 1},
 		{"send invalid", "POST", "/v1/messages/send", `{"correlation_id":"c-2","payload":[1]}`, 400,
 			`{"correlation_id":"c-2","status":"error","data":null,"error":{"code":"INVALID_MESSAGE","message":"message_type: is required; payload: must be a JSON object"},"timestamp":"2026-03-04T05:06:07.008Z"}`, 0},
 		{"not JSON", "POST", "/api/v1/events", `event please`, 400,
@@ -125,6 +134,24 @@ func TestDevHubRoutes(t *testing.T) {
 				t.Errorf("stdout lines = %d, want %d", n, tc.wantLines)
 			}
 		})
+	}
+}
+
+// TestDevHubRejectEvents: with -reject-events every event is refused with
+// that status, and the refusal is printed.
+func TestDevHubRejectEvents(t *testing.T) {
+	t.Parallel()
+	srv, out := newRefusingDevHub(t, http.StatusUnprocessableEntity)
+	ev := hub.NewEvent(fixed, "llm.text.completed", "llm-service", nil)
+	err := hub.NewClient(srv.URL, nil).PostEvent(context.Background(), ev)
+	if err == nil || !strings.Contains(err.Error(), "HTTP 422") {
+		t.Fatalf("PostEvent() = %v, want HTTP 422", err)
+	}
+	if ls := lines(t, out); len(ls) != 1 || ls[0].Kind != "refused_event" || ls[0].Event.Metadata.EventID != ev.Metadata.EventID {
+		t.Errorf("stdout = %+v, want one refused_event line", ls)
+	}
+	if err := run(context.Background(), []string{"hub", "-reject-events", "200"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Errorf("run(-reject-events 200) = nil, want an error")
 	}
 }
 

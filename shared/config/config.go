@@ -88,6 +88,7 @@ type Config struct {
 	HubHeartbeat           Duration `env:"HUB_HEARTBEAT" envDefault:"30s"`
 	HubQueueStatusInterval Duration `env:"HUB_QUEUE_STATUS_INTERVAL" envDefault:"60s"`
 	HubEventTTL            Duration `env:"HUB_EVENT_TTL" envDefault:"168h"`
+	HubParkedTTL           Duration `env:"HUB_PARKED_TTL" envDefault:"168h"` // events the hub refused are kept this long for redelivery
 	HubOutboxMax           int64    `env:"HUB_OUTBOX_MAX" envDefault:"100000"`
 	HubClaimIdle           Duration `env:"HUB_CLAIM_IDLE" envDefault:"2m"` // events held this long by a vanished replica are taken over
 
@@ -342,6 +343,7 @@ func (c *Config) checkDurations(p *problems) {
 		"SHUTDOWN_TIMEOUT": c.Shutdown, "OPENAI_REQUEST_TIMEOUT": c.OpenAIRequestTimeout,
 		"GETIMG_REQUEST_TIMEOUT": c.GetImgRequestTimeout, "HUB_HEARTBEAT": c.HubHeartbeat,
 		"HUB_QUEUE_STATUS_INTERVAL": c.HubQueueStatusInterval, "HUB_EVENT_TTL": c.HubEventTTL, "HUB_CLAIM_IDLE": c.HubClaimIdle,
+		"HUB_PARKED_TTL":    c.HubParkedTTL,
 		"JOB_QUEUE_TIMEOUT": c.JobQueueTimeout, "JOB_TTL": c.JobTTL, "JOB_LEASE": c.JobLease,
 		"PROVIDER_MAX_RETRY_AFTER": c.ProviderMaxRetryAfter, "TEXT_CACHE_TTL": c.TextCacheTTL,
 		"IMAGE_TTL": c.ImageTTL, "IMAGE_URL_TTL": c.ImageURLTTL,

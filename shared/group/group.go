@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -127,12 +128,20 @@ type Job struct {
 
 // Message is a Message Hub message type the group accepts.
 type Message struct {
-	Type    string
+	Type string
+	// Aliases are other names of the same message, with the same payload:
+	// the job kind it makes (text.character for character_content), so a
+	// hub may use either vocabulary. They are accepted and registered as
+	// capabilities like Type.
+	Aliases []string
 	Summary string // for the document's example
 	Build   submit.Builder
 	// Payload is an example payload, of the Go type that describes it.
 	Payload any
 }
+
+// Names returns the message's type and its aliases.
+func (m Message) Names() []string { return append([]string{m.Type}, m.Aliases...) }
 
 // Component is a health component.
 type Component struct {
@@ -222,19 +231,21 @@ type Messages struct {
 	list []Message
 }
 
-// Add registers m. A type registered twice is an error.
+// Add registers m. A name (type or alias) registered twice is an error.
 func (ms *Messages) Add(m Message) error {
-	if _, ok := ms.Lookup(m.Type); ok {
-		return fmt.Errorf("message type %q is declared twice", m.Type)
+	for i, name := range m.Names() {
+		if _, ok := ms.Lookup(name); ok || slices.Contains(m.Names()[:i], name) {
+			return fmt.Errorf("message type %q is declared twice", name)
+		}
 	}
 	ms.list = append(ms.list, m)
 	return nil
 }
 
-// Lookup returns the message type called name.
+// Lookup returns the message called name, by its type or an alias.
 func (ms *Messages) Lookup(name string) (Message, bool) {
 	for _, m := range ms.list {
-		if m.Type == name {
+		if slices.Contains(m.Names(), name) {
 			return m, true
 		}
 	}
@@ -244,11 +255,13 @@ func (ms *Messages) Lookup(name string) (Message, bool) {
 // All returns the message types in the order they were added.
 func (ms *Messages) All() []Message { return append([]Message(nil), ms.list...) }
 
-// Names returns the message type names in the order they were added.
+// Names returns every name the messages are accepted by, types and
+// aliases, in the order they were added: what the service registers with
+// the hub as its capabilities.
 func (ms *Messages) Names() []string {
-	out := make([]string, len(ms.list))
-	for i, m := range ms.list {
-		out[i] = m.Type
+	var out []string
+	for _, m := range ms.list {
+		out = append(out, m.Names()...)
 	}
 	return out
 }

@@ -11,7 +11,7 @@ func (Response) Doc() apidoc.Type {
 			"status":  apidoc.Enum(Healthy, Degraded, Unhealthy),
 			"version": apidoc.Describe("The running build."),
 			"components": apidoc.Describe("State by component: redis, openai, getimg, message_hub, queue " +
-				"(ok, offline, degraded, unauthorized, no_balance, unreachable, paused, not_configured, ...)."),
+				"(ok, offline, degraded, unauthorized, no_balance, unreachable, rejected, paused, not_configured, registered, disabled, ...)."),
 		},
 	}
 }

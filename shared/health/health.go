@@ -38,7 +38,7 @@ func New(rdb redis.UniversalClient, version string) *Checker {
 		components: map[string]StateFunc{},
 		degradedStates: map[string]bool{
 			"degraded": true, "unauthorized": true, "no_balance": true,
-			"unreachable": true, "paused": true,
+			"unreachable": true, "paused": true, "rejected": true,
 		},
 	}
 }

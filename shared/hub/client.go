@@ -9,9 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultTimeout bounds one hub call when NewClient is given no http.Client.
@@ -22,8 +26,9 @@ const maxAnswer = 64 << 10
 
 // Client calls the Message Hub. It is safe for concurrent use.
 type Client struct {
-	base string
-	http *http.Client
+	base    string
+	http    *http.Client
+	secrets []string // parts of the base URL that must never be repeated
 }
 
 // NewClient returns a client for the hub at baseURL (e.g.
@@ -32,7 +37,7 @@ func NewClient(baseURL string, httpClient *http.Client) *Client {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: DefaultTimeout}
 	}
-	return &Client{base: strings.TrimRight(baseURL, "/"), http: httpClient}
+	return &Client{base: strings.TrimRight(baseURL, "/"), http: httpClient, secrets: urlSecrets(baseURL)}
 }
 
 // statusError is a non-2xx answer from the hub.
@@ -40,17 +45,75 @@ type statusError struct {
 	op         string
 	status     int
 	retryAfter time.Duration // from Retry-After, 0 when absent
+	body       string        // the answer's start, made safe to log and store (safeBody)
 }
 
 func (e *statusError) Error() string {
 	return fmt.Sprintf("%s: hub answered HTTP %d", e.op, e.status)
 }
 
-// permanent reports whether retrying the same request can never succeed:
-// a 4xx other than 408 (timeout) and 429 (rate limited).
-func (e *statusError) permanent() bool {
-	return e.status >= 400 && e.status < 500 && e.status != http.StatusRequestTimeout && e.status != http.StatusTooManyRequests
+// fate is what becomes of an event after the hub's answer.
+type fate int
+
+// Fates of an event delivery.
+const (
+	fateDelivered fate = iota // 2xx, or 409: the hub has the event
+	fateRetry                 // 5xx, 408, 429 or no answer: try again later
+	fateParked                // any other 4xx: set aside until an operator re-sends it
+	fateGone                  // 410: the hub will never take it
+)
+
+// fateOf judges the outcome of one event post (err from postEventJSON).
+func fateOf(err error) fate {
+	var se *statusError
+	switch {
+	case err == nil:
+		return fateDelivered
+	case !errors.As(err, &se) || se.status >= 500 || se.status < 400:
+		return fateRetry
+	}
+	switch se.status {
+	case http.StatusConflict:
+		return fateDelivered
+	case http.StatusGone:
+		return fateGone
+	case http.StatusRequestTimeout, http.StatusTooManyRequests:
+		return fateRetry
+	}
+	return fateParked
 }
+
+// describe says in a few words what went wrong with a hub call, for logs:
+// "rejected (422: <the answer's start>)", "server error (503)", or
+// "unreachable (dial tcp …: connection refused)". It never repeats the
+// hub URL's credentials.
+func describe(err error) string {
+	var se *statusError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &se) && se.status >= 500:
+		return fmt.Sprintf("server error (%d)", se.status)
+	case errors.As(err, &se) && se.body != "":
+		return fmt.Sprintf("rejected (%d: %s)", se.status, se.body)
+	case errors.As(err, &se):
+		return fmt.Sprintf("rejected (%d)", se.status)
+	}
+	var ae *answerError
+	if errors.As(err, &ae) {
+		return "rejected (" + ae.reason + ")"
+	}
+	var re *redactedError
+	if errors.As(err, &re) {
+		return "unreachable (" + re.msg + ")"
+	}
+	return "unreachable (" + err.Error() + ")"
+}
+
+// answerError is a 2xx answer that still says no.
+type answerError struct{ op, reason string }
+
+func (e *answerError) Error() string { return e.op + ": hub answered " + e.reason }
 
 // Register announces the service: POST {base}/v1/services/register. Any 2xx
 // is success unless the answer names a status other than "registered".
@@ -64,7 +127,7 @@ func (c *Client) Register(ctx context.Context, reg Registration) error {
 		Status string `json:"status"`
 	}
 	if json.Unmarshal(body, &answer) == nil && answer.Status != "" && answer.Status != "registered" {
-		return fmt.Errorf("%s: hub answered status %q, want \"registered\"", op, truncate(answer.Status, 40))
+		return &answerError{op: op, reason: fmt.Sprintf("status %q, want \"registered\"", c.safeBody([]byte(answer.Status), 40))}
 	}
 	return nil
 }
@@ -72,9 +135,7 @@ func (c *Client) Register(ctx context.Context, reg Registration) error {
 // PostEvent stores one event: POST {base}/api/v1/events with header
 // Idempotency-Key set to the event id, so a retried delivery is stored once.
 func (c *Client) PostEvent(ctx context.Context, ev Event) error {
-	if ev.Data == nil {
-		ev.Data = map[string]any{}
-	}
+	ev = ev.withDefaults()
 	b, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("hub post event: encode: %w", err)
@@ -132,14 +193,69 @@ func (c *Client) do(ctx context.Context, op, method, path string, in any, h http
 		if errors.As(err, &uerr) {
 			err = uerr.Err // drop the URL
 		}
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, fmt.Errorf("%s: %w", op, &redactedError{msg: c.scrub(err.Error()), err: err})
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &statusError{op: op, status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+		return nil, &statusError{op: op, status: resp.StatusCode, retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+			body: c.safeBody(answer, MaxParkedBody)}
 	}
 	return answer, nil
+}
+
+// redactedError is a transport error whose text had the hub URL's
+// credentials removed; it keeps the error for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// urlSecrets are the parts of a hub URL that may be credentials: the
+// user, the password and the query's values.
+func urlSecrets(raw string) []string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if u.User != nil {
+		out = append(out, u.User.Username())
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p)
+		}
+	}
+	for _, vs := range u.Query() {
+		out = append(out, vs...)
+	}
+	return slices.DeleteFunc(out, func(s string) bool { return len(s) < 4 })
+}
+
+var (
+	keyLike    = regexp.MustCompile(`(?i)\b(sk|rk|pk)-[A-Za-z0-9_*.\-]{3,}`)
+	bearerLike = regexp.MustCompile(`(?i)\bbearer\s+\S+`)
+)
+
+// scrub removes the URL's credentials and anything that looks like a key
+// or a bearer token.
+func (c *Client) scrub(s string) string {
+	for _, sec := range c.secrets {
+		s = strings.ReplaceAll(s, sec, "***")
+	}
+	s = keyLike.ReplaceAllString(s, "$1-***")
+	return bearerLike.ReplaceAllString(s, "Bearer ***")
+}
+
+// safeBody makes the start of a hub answer fit to log and store: valid
+// UTF-8, control characters and runs of space collapsed, credentials
+// removed, at most n bytes.
+func (c *Client) safeBody(b []byte, n int) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	return truncate(c.scrub(s), n)
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 when
@@ -160,9 +276,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary, marking the cut
+// with "…".
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := max(n-len("…"), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

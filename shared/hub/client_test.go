@@ -158,15 +158,79 @@ func TestClientContextReachesCall(t *testing.T) {
 	}
 }
 
-func TestStatusErrorPermanent(t *testing.T) {
+func TestFateOf(t *testing.T) {
 	t.Parallel()
-	for status, want := range map[int]bool{
-		400: true, 401: true, 403: true, 404: true, 409: true, 413: true, 422: true,
-		408: false, 429: false, 500: false, 502: false, 503: false,
+	for status, want := range map[int]fate{
+		400: fateParked, 401: fateParked, 403: fateParked, 404: fateParked, 413: fateParked, 422: fateParked,
+		409: fateDelivered, 410: fateGone,
+		408: fateRetry, 429: fateRetry, 500: fateRetry, 502: fateRetry, 503: fateRetry,
 	} {
-		if got := (&statusError{status: status}).permanent(); got != want {
-			t.Errorf("statusError{%d}.permanent() = %v, want %v", status, got, want)
+		if got := fateOf(&statusError{status: status}); got != want {
+			t.Errorf("fateOf(HTTP %d) = %v, want %v", status, got, want)
 		}
+	}
+	if got := fateOf(nil); got != fateDelivered {
+		t.Errorf("fateOf(nil) = %v, want fateDelivered", got)
+	}
+	if got := fateOf(errors.New("dial tcp: connection refused")); got != fateRetry {
+		t.Errorf("fateOf(network error) = %v, want fateRetry", got)
+	}
+}
+
+// TestDescribe: a failed hub call is described by what happened, never by
+// the URL's credentials.
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	answer := func(status int, body string) string { return answering(t, status, body) }
+	closed := closedURL()
+	const secret = "s3cr3t-hub-pass"
+	cases := []struct {
+		name, base string
+		want       string // prefix
+	}{
+		{"rejected", answer(422, `{"detail": [{"loc": ["body","capabilities"],
+			"msg": "unknown capability"}]}`), `rejected (422: {"detail": [{"loc": ["body","capabilities"], "msg": "unknown capability"}]})`},
+		{"rejected without body", answer(404, ""), "rejected (404)"},
+		{"server error", answer(503, "<html>upstream down</html>"), "server error (503)"},
+		{"other status", answer(200, `{"status":"pending"}`), `rejected (status "pending", want "registered")`},
+		{"unreachable", strings.Replace(closed, "http://", "http://svc:"+secret+"@", 1), "unreachable (dial tcp "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := NewClient(tc.base, nil).Register(context.Background(), Registration{Name: "n", URL: "u"})
+			got := describe(err)
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("describe(%v) = %q, want it to start with %q", err, got, tc.want)
+			}
+			if strings.Contains(got, secret) {
+				t.Errorf("describe(%v) = %q, leaks the URL's password", err, got)
+			}
+		})
+	}
+}
+
+func TestSafeBody(t *testing.T) {
+	t.Parallel()
+	c := NewClient("http://svc:hub-password-1@hub:8200/?token=tok-abcdef", nil)
+	cases := []struct{ name, in, want string }{
+		{"plain", `{"detail":"Not Found"}`, `{"detail":"Not Found"}`},
+		{"control characters and runs of space", "a\n\n\tb\x00c   d", "a b c d"},
+		{"bad UTF-8", "ok\xffok", "ok\uFFFDok"},
+		{"URL credentials", "auth hub-password-1 for svc, tok-abcdef", "auth *** for svc, ***"},
+		{"key-like and bearer", "sk-proj-abcdef Bearer eyJhbGc", "sk-*** Bearer ***"},
+		{"long", strings.Repeat("é", 400), strings.Repeat("é", (MaxParkedBody-3)/2) + "…"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.safeBody([]byte(tc.in), MaxParkedBody)
+			if got != tc.want {
+				t.Errorf("safeBody(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if len(got) > MaxParkedBody {
+				t.Errorf("safeBody(%q) is %d bytes, want at most %d", tc.in, len(got), MaxParkedBody)
+			}
+		})
 	}
 }
 

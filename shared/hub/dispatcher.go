@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,8 +31,15 @@ type DispatcherConfig struct {
 	// function can use its log stream name.
 	Consumer string
 	// EventTTL drops events older than this instead of delivering them.
-	// Default 7 days.
+	// Default 7 days. An event re-sent from the parked stream ages from
+	// when it was re-sent.
 	EventTTL time.Duration
+	// ParkedTTL drops parked events this long after they were parked.
+	// Default DefaultParkedTTL (7 days).
+	ParkedTTL time.Duration
+	// ParkedMaxLen caps each parked stream; the oldest parked events
+	// beyond it are dropped. Default DefaultMaxLen.
+	ParkedMaxLen int64
 	// BatchSize is how many entries one read takes. Default 50.
 	BatchSize int
 	// BackoffStart and BackoffCap bound the capped exponential retry delay
@@ -84,6 +92,12 @@ func (c *DispatcherConfig) setDefaults() {
 	if c.EventTTL <= 0 {
 		c.EventTTL = 7 * 24 * time.Hour
 	}
+	if c.ParkedTTL <= 0 {
+		c.ParkedTTL = DefaultParkedTTL
+	}
+	if c.ParkedMaxLen <= 0 {
+		c.ParkedMaxLen = DefaultMaxLen
+	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 50
 	}
@@ -119,10 +133,13 @@ func (c *DispatcherConfig) setDefaults() {
 // Each stream has a consumer group, so replicas share the work and a dead
 // replica's entries are taken over. Events of one stream reach the hub in
 // stream order, across replicas too: an entry is posted only while it is the
-// oldest pending entry of its group, so a failing event holds back the ones
-// after it. An event leaves the stream (XACK + XDEL) once the hub accepted
-// it, refused it for good (a 4xx other than 408 and 429), or expired.
-// Delivery is at least once; the hub deduplicates on the Idempotency-Key.
+// oldest pending entry of its group, so a failing event (5xx, 408, 429, no
+// answer) holds back the ones after it. An event leaves the stream (XACK +
+// XDEL) once the hub accepted it (2xx, or 409: already stored), expired,
+// or was refused: a 410 drops it, any other 4xx parks it in the stream's
+// parked stream (ParkedStream) in the same step, for an operator to re-send
+// (Parked.Redeliver). Delivery is at least once; the hub deduplicates on
+// the Idempotency-Key.
 type Dispatcher struct {
 	rdb     redis.UniversalClient
 	client  *Client
@@ -135,6 +152,9 @@ type Dispatcher struct {
 
 	pruneMu   sync.Mutex
 	lastPrune map[string]time.Time
+	lastSweep map[string]time.Time
+
+	parkLog parkLog
 }
 
 // NewDispatcher returns a dispatcher for streams, posting through client.
@@ -152,6 +172,9 @@ func NewDispatcher(rdb redis.UniversalClient, client *Client, streams []string, 
 		if s == "" || seen[s] {
 			return nil, fmt.Errorf("new hub dispatcher: empty or repeated stream %q", s)
 		}
+		if !hasHashTag(s) {
+			return nil, fmt.Errorf("new hub dispatcher: stream %q has no {hash tag}: its parked stream must share its cluster slot", s)
+		}
 		seen[s] = true
 	}
 	cfg.setDefaults()
@@ -167,6 +190,8 @@ func NewDispatcher(rdb redis.UniversalClient, client *Client, streams []string, 
 		backoff:   backoff{start: cfg.BackoffStart, cap: cfg.BackoffCap},
 		m:         m,
 		lastPrune: map[string]time.Time{},
+		lastSweep: map[string]time.Time{},
+		parkLog:   parkLog{pending: map[int]*parkNote{}},
 	}, nil
 }
 
@@ -180,6 +205,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		wg.Go(func() { d.runStream(ctx, s) })
 	}
 	wg.Wait()
+	d.logParked(context.WithoutCancel(ctx), true) // the counts not yet logged
 	return nil
 }
 
@@ -211,6 +237,7 @@ func (d *Dispatcher) Drain(ctx context.Context) (delivered int, err error) {
 		})
 	}
 	wg.Wait()
+	d.logParked(ctx, false)
 	return int(total.Load()), errors.Join(errs...)
 }
 
@@ -224,6 +251,7 @@ func (d *Dispatcher) runStream(ctx context.Context, stream string) {
 		if ctx.Err() != nil {
 			return
 		}
+		d.logParked(ctx, false)
 		switch res.outcome {
 		case progressed, idle:
 			if hubDown && res.delivered > 0 {
@@ -281,6 +309,7 @@ func (d *Dispatcher) step(ctx context.Context, stream string, block time.Duratio
 	if n, err := d.rdb.XLen(ctx, stream).Result(); err == nil {
 		d.m.depth.WithLabelValues(stream).Set(float64(n))
 	}
+	d.sweepParked(ctx, stream)
 	msgs, err := d.read(ctx, stream, "0", -1)
 	if err != nil {
 		return redisFailure(res, err)
@@ -307,7 +336,6 @@ func (d *Dispatcher) step(ctx context.Context, stream string, block time.Duratio
 // while each is the oldest pending entry of the group.
 func (d *Dispatcher) deliver(ctx context.Context, stream string, msgs []redis.XMessage) stepResult {
 	res := stepResult{outcome: progressed}
-	log := d.cfg.Logger.With("stream", stream)
 	for _, m := range msgs {
 		head, err := d.rdb.XPendingExt(ctx, &redis.XPendingExtArgs{
 			Stream: stream, Group: d.cfg.Group, Start: "-", End: "+", Count: 1,
@@ -334,55 +362,75 @@ func (d *Dispatcher) deliver(ctx context.Context, stream string, msgs []redis.XM
 			}
 			return res
 		}
-
-		if m.Values == nil { // trimmed by MAXLEN while pending
-			if err := d.drop(ctx, stream, m.ID, DropTrimmed); err != nil {
-				return redisFailure(res, err)
-			}
-			continue
-		}
-		ev, raw, err := decodeEntry(m.Values)
+		ev, raw, ok, err := d.screen(ctx, stream, m)
 		if err != nil {
-			log.WarnContext(ctx, "dropping undecodable hub outbox entry", "entry", m.ID, "error", err)
-			if err := d.drop(ctx, stream, m.ID, DropMalformed); err != nil {
-				return redisFailure(res, err)
-			}
-			continue
-		}
-		if d.expired(ev, m.ID) {
-			log.InfoContext(ctx, "dropping expired hub event", "event_id", ev.Metadata.EventID, "event_type", ev.EventType, "timestamp", ev.Metadata.Timestamp)
-			if err := d.drop(ctx, stream, m.ID, DropExpired); err != nil {
-				return redisFailure(res, err)
-			}
-			continue
-		}
-		if err := d.client.postEventJSON(ctx, ev.Metadata.EventID, raw); err != nil {
-			var se *statusError
-			if errors.As(err, &se) && se.permanent() {
-				log.WarnContext(ctx, "hub rejected event; dropping it", "event_id", ev.Metadata.EventID, "event_type", ev.EventType, "status", se.status)
-				if err := d.drop(ctx, stream, m.ID, DropRejected); err != nil {
-					return redisFailure(res, err)
-				}
-				continue
-			}
-			if ctx.Err() == nil {
-				d.m.failures.Inc()
-			}
-			res.outcome, res.err, res.hubErr = failed, err, true
-			if se != nil {
-				res.retryAfter = se.retryAfter
-			}
-			return res
-		}
-		if err := d.remove(ctx, stream, m.ID); err != nil {
-			// Delivered but still pending: it is posted again later, and
-			// the hub deduplicates it by its Idempotency-Key.
 			return redisFailure(res, err)
 		}
-		d.m.delivered.WithLabelValues(ev.EventType).Inc()
-		res.delivered++
+		if !ok {
+			continue
+		}
+		if stop := d.post(ctx, stream, m, ev, raw, &res); stop {
+			return res
+		}
 	}
 	return res
+}
+
+// screen drops an entry that must not be posted: trimmed while pending,
+// undecodable, or expired. ok reports whether the event is to be posted.
+func (d *Dispatcher) screen(ctx context.Context, stream string, m redis.XMessage) (ev Event, raw json.RawMessage, ok bool, err error) {
+	log := d.cfg.Logger.With("stream", stream)
+	if m.Values == nil { // trimmed by MAXLEN while pending
+		return ev, nil, false, d.drop(ctx, stream, m.ID, DropTrimmed)
+	}
+	ev, raw, err = decodeEntry(m.Values)
+	if err != nil {
+		log.WarnContext(ctx, "dropping undecodable hub outbox entry", "entry", m.ID, "error", err)
+		return ev, nil, false, d.drop(ctx, stream, m.ID, DropMalformed)
+	}
+	if d.expired(ev, m) {
+		log.InfoContext(ctx, "dropping expired hub event", "event_id", ev.Metadata.EventID, "event_type", ev.EventType, "timestamp", ev.Metadata.Timestamp)
+		return ev, nil, false, d.drop(ctx, stream, m.ID, DropExpired)
+	}
+	return ev, raw, true, nil
+}
+
+// post posts one event and acts on the hub's verdict: the event leaves the
+// stream once delivered, parked or gone. It reports whether delivery of
+// the stream stops here (a failure to retry, recorded in res).
+func (d *Dispatcher) post(ctx context.Context, stream string, m redis.XMessage, ev Event, raw json.RawMessage, res *stepResult) (stop bool) {
+	err := d.client.postEventJSON(ctx, ev.Metadata.EventID, raw)
+	var rerr error
+	switch fateOf(err) {
+	case fateDelivered:
+		// When remove fails the event stays pending: it is posted again
+		// later, and the hub deduplicates it by its Idempotency-Key.
+		if rerr = d.remove(ctx, stream, m.ID); rerr == nil {
+			d.m.delivered.WithLabelValues(ev.EventType).Inc()
+			res.delivered++
+		}
+	case fateParked:
+		rerr = d.park(ctx, stream, m, ev, raw, err)
+	case fateGone:
+		d.cfg.Logger.WarnContext(ctx, "hub answered 410 Gone for an event; dropping it", "stream", stream,
+			"event_id", ev.Metadata.EventID, "event_type", ev.EventType)
+		rerr = d.drop(ctx, stream, m.ID, DropGone)
+	default:
+		if ctx.Err() == nil {
+			d.m.failures.Inc()
+		}
+		res.outcome, res.err, res.hubErr = failed, err, true
+		var se *statusError
+		if errors.As(err, &se) {
+			res.retryAfter = se.retryAfter
+		}
+		return true
+	}
+	if rerr != nil {
+		*res = redisFailure(*res, rerr)
+		return true
+	}
+	return false
 }
 
 // read runs XREADGROUP on stream from id ("0": this consumer's pending
@@ -465,16 +513,9 @@ func (d *Dispatcher) release(ctx context.Context, stream string) {
 // pruneConsumers deletes, now and then, group consumers that hold nothing
 // and were idle longer than ConsumerIdle. Failures are harmless.
 func (d *Dispatcher) pruneConsumers(ctx context.Context, stream string) {
-	now := d.cfg.Now()
-	d.pruneMu.Lock()
-	last, ok := d.lastPrune[stream]
-	if ok && now.Sub(last) < pruneEvery {
-		d.pruneMu.Unlock()
+	if !d.due(d.lastPrune, stream, pruneEvery) {
 		return
 	}
-	d.lastPrune[stream] = now
-	d.pruneMu.Unlock()
-
 	consumers, err := d.rdb.XInfoConsumers(ctx, stream, d.cfg.Group).Result()
 	if err != nil {
 		return
@@ -484,6 +525,19 @@ func (d *Dispatcher) pruneConsumers(ctx context.Context, stream string) {
 			d.rdb.XGroupDelConsumer(ctx, stream, d.cfg.Group, c.Name)
 		}
 	}
+}
+
+// due reports whether a chore done at most every period per stream, last
+// done at last[stream], is due now; it then records it as done.
+func (d *Dispatcher) due(last map[string]time.Time, stream string, every time.Duration) bool {
+	now := d.cfg.Now()
+	d.pruneMu.Lock()
+	defer d.pruneMu.Unlock()
+	if t, ok := last[stream]; ok && now.Sub(t) < every {
+		return false
+	}
+	last[stream] = now
+	return true
 }
 
 // ensureGroup creates the stream's consumer group (and the stream) once.
@@ -532,11 +586,12 @@ func (d *Dispatcher) drop(ctx context.Context, stream, id, reason string) error 
 }
 
 // expired reports whether ev is older than EventTTL, by its timestamp or,
-// when that is unreadable, by the time in its stream entry id.
-func (d *Dispatcher) expired(ev Event, id string) bool {
-	t, err := time.Parse(time.RFC3339Nano, ev.Metadata.Timestamp)
-	if err != nil {
-		ms, _, _ := parseID(id)
+// when that is unreadable or the event was re-sent from the parked stream,
+// by the time in its stream entry id.
+func (d *Dispatcher) expired(ev Event, m redis.XMessage) bool {
+	t, err := ParseTime(ev.Metadata.Timestamp)
+	if _, resent := m.Values[fieldRedelivered]; err != nil || resent {
+		ms, _, _ := parseID(m.ID)
 		t = time.UnixMilli(int64(ms))
 	}
 	return d.cfg.Now().Sub(t) > d.cfg.EventTTL

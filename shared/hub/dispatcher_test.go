@@ -361,16 +361,17 @@ func TestDispatcherHubRefusals(t *testing.T) {
 	t.Parallel()
 	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
 		cases := []struct {
-			status  int
-			dropped bool
+			status int
+			want   fate
 		}{
-			{http.StatusBadRequest, true},
-			{http.StatusNotFound, true},
-			{http.StatusConflict, true},
-			{http.StatusUnprocessableEntity, true},
-			{http.StatusRequestTimeout, false},
-			{http.StatusTooManyRequests, false},
-			{http.StatusInternalServerError, false},
+			{http.StatusBadRequest, fateParked},
+			{http.StatusNotFound, fateParked},
+			{http.StatusUnprocessableEntity, fateParked},
+			{http.StatusConflict, fateDelivered}, // already stored
+			{http.StatusGone, fateGone},
+			{http.StatusRequestTimeout, fateRetry},
+			{http.StatusTooManyRequests, fateRetry},
+			{http.StatusInternalServerError, fateRetry},
 		}
 		for _, tc := range cases {
 			t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
@@ -385,28 +386,40 @@ func TestDispatcherHubRefusals(t *testing.T) {
 				d := newTestDispatcher(t, rdb, hub, []string{stream}, DispatcherConfig{})
 				start(t, d)
 
-				if tc.dropped {
-					waitFor(t, "the events after the poison one", func() bool { return len(receivedIDs(hub, stream)) == 2 })
-					if diff := cmp.Diff([]string{evs[0].Metadata.EventID, evs[2].Metadata.EventID}, receivedIDs(hub, stream)); diff != "" {
+				if tc.want == fateRetry {
+					// Retried, and nothing after it overtakes it.
+					waitFor(t, "retries", func() bool { return hub.attemptsFor(poison) >= 3 })
+					if diff := cmp.Diff([]string{evs[0].Metadata.EventID}, receivedIDs(hub, stream)); diff != "" {
+						t.Errorf("delivered while retrying mismatch (-want +got):\n%s", diff)
+					}
+					hub.accept(poison)
+					waitFor(t, "every event", func() bool { return len(receivedIDs(hub, stream)) == 3 })
+					if diff := cmp.Diff(ids(evs), receivedIDs(hub, stream)); diff != "" {
 						t.Errorf("delivered mismatch (-want +got):\n%s", diff)
-					}
-					if got := value(t, d.m.dropped.WithLabelValues(DropRejected)); got != 1 {
-						t.Errorf("events_dropped_total{rejected} = %v, want 1", got)
-					}
-					if got := hub.attemptsFor(poison); got != 1 {
-						t.Errorf("posts of the poison event = %d, want 1", got)
 					}
 					return
 				}
-				// Retried, and nothing after it overtakes it.
-				waitFor(t, "retries", func() bool { return hub.attemptsFor(poison) >= 3 })
-				if diff := cmp.Diff([]string{evs[0].Metadata.EventID}, receivedIDs(hub, stream)); diff != "" {
-					t.Errorf("delivered while retrying mismatch (-want +got):\n%s", diff)
+				// Settled at the first answer: the events after it go on.
+				waitFor(t, "the events after the refused one", func() bool { return len(receivedIDs(hub, stream)) == 2 })
+				waitFor(t, "the stream to empty", func() bool { return xlen(t, rdb, stream) == 0 })
+				if got := hub.attemptsFor(poison); got != 1 {
+					t.Errorf("posts of the refused event = %d, want 1", got)
 				}
-				hub.accept(poison)
-				waitFor(t, "every event", func() bool { return len(receivedIDs(hub, stream)) == 3 })
-				if diff := cmp.Diff(ids(evs), receivedIDs(hub, stream)); diff != "" {
-					t.Errorf("delivered mismatch (-want +got):\n%s", diff)
+				parked := xlen(t, rdb, ParkedStream(stream))
+				status := strconv.Itoa(tc.status)
+				switch tc.want {
+				case fateParked:
+					if parked != 1 || value(t, d.m.parked.WithLabelValues(status)) != 1 {
+						t.Errorf("HTTP %d: %d parked, events_parked_total{%s} = %v; want 1 and 1", tc.status, parked, status, value(t, d.m.parked.WithLabelValues(status)))
+					}
+				case fateDelivered:
+					if parked != 0 || value(t, d.m.delivered.WithLabelValues("llm.job.completed")) != 3 {
+						t.Errorf("HTTP 409: %d parked, events_delivered_total = %v; want 0 and 3", parked, value(t, d.m.delivered.WithLabelValues("llm.job.completed")))
+					}
+				case fateGone:
+					if parked != 0 || value(t, d.m.dropped.WithLabelValues(DropGone)) != 1 {
+						t.Errorf("HTTP 410: %d parked, events_dropped_total{gone} = %v; want 0 and 1", parked, value(t, d.m.dropped.WithLabelValues(DropGone)))
+					}
 				}
 			})
 		}
@@ -600,22 +613,24 @@ func TestNewDispatcherRejects(t *testing.T) {
 		client  *Client
 		streams []string
 	}{
-		{"no redis", nil, c, []string{"s"}},
-		{"no client", rdb, nil, []string{"s"}},
+		{"no redis", nil, c, []string{"{s}"}},
+		{"no client", rdb, nil, []string{"{s}"}},
 		{"no streams", rdb, c, nil},
 		{"empty stream", rdb, c, []string{""}},
-		{"repeated stream", rdb, c, []string{"s", "s"}},
+		{"repeated stream", rdb, c, []string{"{s}", "{s}"}},
+		{"stream without hash tag", rdb, c, []string{"s:outbox"}},
+		{"stream with empty hash tag", rdb, c, []string{"{}:outbox"}},
 	}
 	for _, tc := range cases {
 		if _, err := NewDispatcher(tc.rdb, tc.client, tc.streams, DispatcherConfig{}); err == nil {
 			t.Errorf("NewDispatcher(%s) = nil error, want one", tc.name)
 		}
 	}
-	d, err := NewDispatcher(rdb, c, []string{"s"}, DispatcherConfig{})
+	d, err := NewDispatcher(rdb, c, []string{"{s}:outbox"}, DispatcherConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := DispatcherConfig{Group: "hub-dispatcher", EventTTL: 7 * 24 * time.Hour, BatchSize: 50, BackoffStart: 500 * time.Millisecond, BackoffCap: 30 * time.Second, BlockTimeout: 5 * time.Second, ClaimIdle: 2 * time.Minute, ConsumerIdle: 24 * time.Hour}
+	want := DispatcherConfig{Group: "hub-dispatcher", EventTTL: 7 * 24 * time.Hour, ParkedTTL: 7 * 24 * time.Hour, ParkedMaxLen: DefaultMaxLen, BatchSize: 50, BackoffStart: 500 * time.Millisecond, BackoffCap: 30 * time.Second, BlockTimeout: 5 * time.Second, ClaimIdle: 2 * time.Minute, ConsumerIdle: 24 * time.Hour}
 	got := d.cfg
 	if got.Consumer == "" {
 		t.Errorf("default Consumer is empty")

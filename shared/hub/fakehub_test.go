@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,8 @@ type fakeHub struct {
 	bodies        map[string]string // event id -> last body posted
 	refused       int               // requests answered while down
 	retryAfter    string            // Retry-After sent while down
+	noEventsRoute bool              // answer the events route 404, as a hub that lacks it
+	eventTypes    []string          // when set, the only event types stored; others are answered 422
 }
 
 func newFakeHub(tb testing.TB) *fakeHub {
@@ -77,6 +81,20 @@ func (h *fakeHub) rejectEvent(id string, status int) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.reject[id] = status
+}
+
+// setEventsRoute makes the hub serve the events route or answer it 404.
+func (h *fakeHub) setEventsRoute(served bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.noEventsRoute = !served
+}
+
+// setEventTypes limits the event types the hub stores; nil stores any.
+func (h *fakeHub) setEventTypes(types ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.eventTypes = types
 }
 
 func (h *fakeHub) accept(id string) {
@@ -132,6 +150,11 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		h.registrations = append(h.registrations, reg)
 		writeJSON(w, http.StatusOK, map[string]string{"status": "registered"})
+	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/events" && h.noEventsRoute:
+		var ev Event
+		_ = json.Unmarshal(body, &ev)
+		h.attempts[ev.Metadata.EventID]++
+		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "Not Found"})
 	case r.Method == http.MethodPost && r.URL.Path == "/api/v1/events":
 		var ev Event
 		if err := json.Unmarshal(body, &ev); err != nil || ev.EventType == "" || ev.SourceService == "" {
@@ -144,6 +167,14 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, status, map[string]any{"detail": "event refused"})
 			return
 		}
+		if len(h.eventTypes) > 0 && !slices.Contains(h.eventTypes, ev.EventType) {
+			// The shape of a FastAPI validation error.
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"detail": []map[string]any{{
+				"type": "enum", "loc": []string{"body", "event_type"}, "input": ev.EventType,
+				"msg": "Input should be " + strings.Join(h.eventTypes, " or "),
+			}}})
+			return
+		}
 		h.events = append(h.events, receivedEvent{Event: ev, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "accepted"})
 	case r.Method == http.MethodGet && r.URL.Path == "/health":
@@ -151,6 +182,26 @@ func (h *fakeHub) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]any{"detail": "not found"})
 	}
+}
+
+// answering returns the URL of a server that answers every request with
+// status and body.
+func answering(tb testing.TB, status int, body string) string {
+	tb.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// closedURL returns the URL of a server that no longer listens.
+func closedURL() string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

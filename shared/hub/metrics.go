@@ -10,18 +10,22 @@ import (
 // Drop reasons, the values of the reason label of
 // llm_hub_events_dropped_total.
 const (
-	DropExpired   = "expired"   // older than DispatcherConfig.EventTTL
-	DropRejected  = "rejected"  // the hub refused it with a permanent 4xx
-	DropTrimmed   = "trimmed"   // removed by MAXLEN after a dispatcher read it (entries trimmed unread are not seen)
-	DropMalformed = "malformed" // the stream entry holds no decodable event
+	DropExpired       = "expired"        // older than DispatcherConfig.EventTTL
+	DropGone          = "gone"           // the hub answered 410 Gone
+	DropTrimmed       = "trimmed"        // removed by MAXLEN after a dispatcher read it (entries trimmed unread are not seen)
+	DropMalformed     = "malformed"      // the stream entry holds no decodable event
+	DropParkedExpired = "parked_expired" // parked longer than DispatcherConfig.ParkedTTL
+	DropParkedTrimmed = "parked_trimmed" // the oldest parked events beyond DispatcherConfig.ParkedMaxLen
 )
 
 // dispatchMetrics are the outbox dispatcher's collectors.
 type dispatchMetrics struct {
-	depth     *prometheus.GaugeVec
-	delivered *prometheus.CounterVec
-	failures  prometheus.Counter
-	dropped   *prometheus.CounterVec
+	depth       *prometheus.GaugeVec
+	delivered   *prometheus.CounterVec
+	failures    prometheus.Counter
+	dropped     *prometheus.CounterVec
+	parked      *prometheus.CounterVec
+	parkedDepth *prometheus.GaugeVec
 }
 
 func newDispatchMetrics(reg prometheus.Registerer) (*dispatchMetrics, error) {
@@ -40,8 +44,16 @@ func newDispatchMetrics(reg prometheus.Registerer) (*dispatchMetrics, error) {
 		}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "llm_hub_events_dropped_total",
-			Help: "Events dropped without delivery, by reason (expired, rejected, trimmed, malformed).",
+			Help: "Events dropped without delivery, by reason (expired, gone, trimmed, malformed, parked_expired, parked_trimmed).",
 		}, []string{"reason"}),
+		parked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llm_hub_events_parked_total",
+			Help: "Events the hub refused with a 4xx and that were parked for redelivery, by the hub's status.",
+		}, []string{"status"}),
+		parkedDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "llm_hub_parked_depth",
+			Help: "Parked events waiting for redelivery (XLEN of the parked stream), by outbox stream.",
+		}, []string{"stream"}),
 	}
 	var err error
 	if m.depth, err = register(reg, m.depth); err != nil {
@@ -54,6 +66,12 @@ func newDispatchMetrics(reg prometheus.Registerer) (*dispatchMetrics, error) {
 		return nil, err
 	}
 	if m.dropped, err = register(reg, m.dropped); err != nil {
+		return nil, err
+	}
+	if m.parked, err = register(reg, m.parked); err != nil {
+		return nil, err
+	}
+	if m.parkedDepth, err = register(reg, m.parkedDepth); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -24,7 +24,7 @@ const DefaultMaxLen = 10000
 // EncodeEntry returns the outbox entry value for ev: its JSON. The event
 // must carry an event type, a source service, Metadata.EventID (the
 // idempotency key, stable across retries) and Metadata.Timestamp; NewEvent
-// sets the last two.
+// sets the last two. An empty correlation id is sent as the event id.
 func EncodeEntry(ev Event) (string, error) {
 	switch {
 	case ev.EventType == "":
@@ -36,10 +36,7 @@ func EncodeEntry(ev Event) (string, error) {
 	case ev.Metadata.Timestamp == "":
 		return "", errors.New("encode outbox entry: metadata.timestamp is empty")
 	}
-	if ev.Data == nil {
-		ev.Data = map[string]any{}
-	}
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(ev.withDefaults())
 	if err != nil {
 		return "", fmt.Errorf("encode outbox entry %s: %w", ev.Metadata.EventID, err)
 	}

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,7 +14,8 @@ import (
 // Registration states reported by Registrar.State.
 const (
 	StateRegistered  = "registered"
-	StateUnreachable = "unreachable"
+	StateUnreachable = "unreachable" // no answer, or a 5xx
+	StateRejected    = "rejected"    // the hub answered but refused the registration (4xx)
 	StateDisabled    = "disabled"
 )
 
@@ -109,8 +112,9 @@ func NewRegistrar(c *Client, reg Registration, heartbeat time.Duration, logger *
 }
 
 // State returns StateRegistered after the last attempt succeeded,
-// StateUnreachable before the first success or after a failure, and
-// StateDisabled for a nil or disabled registrar.
+// StateRejected after the hub refused it, StateUnreachable before the
+// first attempt or after another failure, and StateDisabled for a nil or
+// disabled registrar.
 func (r *Registrar) State() string {
 	if r == nil {
 		return StateDisabled
@@ -136,6 +140,9 @@ func (r *Registrar) RegisterOnce(ctx context.Context) error {
 	if err != nil {
 		r.outcomes.WithLabelValues("failure").Inc()
 		r.state = StateUnreachable
+		if failureKey(err) != keyUnreachable && failureKey(err) != keyServerError {
+			r.state = StateRejected
+		}
 		return err
 	}
 	r.outcomes.WithLabelValues("success").Inc()
@@ -144,14 +151,18 @@ func (r *Registrar) RegisterOnce(ctx context.Context) error {
 }
 
 // Run registers at once, retries with capped exponential backoff while the
-// hub is unreachable, and registers again every heartbeat. It returns when
-// ctx is cancelled; a disabled registrar returns at once.
+// hub is unreachable or refuses, and registers again every heartbeat. It
+// logs the first failure, and each change in what went wrong, saying what
+// happened ("rejected (422: …)", "unreachable (dial tcp …)", "server error
+// (503)") and when it tries again. It returns when ctx is cancelled; a
+// disabled registrar returns at once.
 func (r *Registrar) Run(ctx context.Context) {
 	if r == nil || r.client == nil {
 		return
 	}
 	failures := 0
 	registered := false // logged as registered since the last failure
+	lastKey := ""       // the kind of the last failure logged
 	for ctx.Err() == nil {
 		err := r.RegisterOnce(ctx)
 		if ctx.Err() != nil {
@@ -160,17 +171,41 @@ func (r *Registrar) Run(ctx context.Context) {
 		next := r.heartbeat
 		if err != nil {
 			failures++
-			if failures == 1 {
-				r.logger.WarnContext(ctx, "message hub unreachable; retrying registration in the background", "error", err)
-			}
 			registered = false
 			next = r.backoff.delay(failures)
+			if key := failureKey(err); key != lastKey {
+				r.logger.WarnContext(ctx, "message hub registration "+describe(err)+"; retrying in "+next.String(),
+					"retry_in", next.String(), "failed_attempts", failures, "error", err)
+				lastKey = key
+			}
 		} else if !registered {
 			r.logger.InfoContext(ctx, "registered with message hub", "name", r.reg.Name, "failed_attempts", failures)
-			registered, failures = true, 0
+			registered, failures, lastKey = true, 0, ""
 		}
 		if !wait(ctx, r.after, next) {
 			return
 		}
 	}
+}
+
+// Kinds of registration failure that failureKey returns besides a status.
+const (
+	keyUnreachable = "unreachable"
+	keyServerError = "server error"
+)
+
+// failureKey names the kind of a failed call: unreachable, server error,
+// or the refusing status.
+func failureKey(err error) string {
+	var se *statusError
+	var ae *answerError
+	switch {
+	case errors.As(err, &se) && se.status >= 500:
+		return keyServerError
+	case errors.As(err, &se):
+		return strconv.Itoa(se.status)
+	case errors.As(err, &ae):
+		return "answer"
+	}
+	return keyUnreachable
 }

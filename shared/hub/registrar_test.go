@@ -2,11 +2,15 @@ package hub
 
 import (
 	"context"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dndcc/dnd-llm-service/internal/servicetest"
 )
 
 // fakeTimer hands every requested wait to the test, which decides when it
@@ -149,6 +153,90 @@ func TestRegistrarRegisterOnce(t *testing.T) {
 	}
 	if got := r.State(); got != StateUnreachable {
 		t.Errorf("State() = %q, want %q", got, StateUnreachable)
+	}
+}
+
+// TestRegistrarLogsWhatHappened: a failed registration is logged as what
+// happened (rejected with the hub's answer, server error, unreachable),
+// with the retry delay, and the state says whether the hub refused.
+func TestRegistrarLogsWhatHappened(t *testing.T) {
+	t.Parallel()
+	closed := closedURL()
+	cases := []struct {
+		name, base, want, state string
+	}{
+		{"rejected", answering(t, 422, `{"detail":"capabilities: unknown value"}`),
+			`message hub registration rejected (422: {"detail":"capabilities: unknown value"}); retrying in 500ms`, StateRejected},
+		{"server error", answering(t, 503, `<html>bad gateway</html>`), "message hub registration server error (503); retrying in 500ms", StateUnreachable},
+		{"unreachable", closed, "message hub registration unreachable (dial tcp " + strings.TrimPrefix(closed, "http://"), StateUnreachable},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var logs servicetest.LogSink
+			timer := newFakeTimer()
+			r := NewRegistrar(NewClient(tc.base, nil), Registration{Name: "llm-service", URL: "http://llm"}, time.Minute,
+				slog.New(slog.NewJSONHandler(&logs, nil)), WithAfter(timer.After), WithJitter(func(d time.Duration) time.Duration { return d }))
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { r.Run(ctx); close(done) }()
+			t.Cleanup(func() { cancel(); <-done })
+
+			timer.next(t).elapse()
+			timer.next(t) // the second failure, of the same kind: not logged again
+			var lines []string
+			for _, l := range logs.Lines() {
+				lines = append(lines, l["msg"].(string))
+				if l["retry_in"] != "500ms" {
+					t.Errorf("log line %v, want retry_in 500ms", l)
+				}
+			}
+			if len(lines) != 1 || !strings.HasPrefix(lines[0], tc.want) {
+				t.Errorf("log lines = %q, want one starting with %q", lines, tc.want)
+			}
+			if got := r.State(); got != tc.state {
+				t.Errorf("State() = %q, want %q", got, tc.state)
+			}
+		})
+	}
+}
+
+// TestRegistrarLogsEachChange: a new kind of failure is logged again.
+func TestRegistrarLogsEachChange(t *testing.T) {
+	t.Parallel()
+	hub := newFakeHub(t)
+	hub.setMode(hubUnavailable)
+	var logs servicetest.LogSink
+	timer := newFakeTimer()
+	r := NewRegistrar(hub.client(), Registration{Name: "llm-service", URL: "http://llm"}, time.Minute,
+		slog.New(slog.NewJSONHandler(&logs, nil)), WithAfter(timer.After), WithJitter(func(d time.Duration) time.Duration { return d }))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	for _, mode := range []hubMode{hubUnavailable, hubHangUp, hubHangUp, hubUp} {
+		w := timer.next(t)
+		hub.setMode(mode)
+		w.elapse()
+	}
+	timer.next(t) // the heartbeat
+	var got []string
+	for _, l := range logs.Lines() {
+		got = append(got, l["msg"].(string))
+	}
+	want := []struct{ prefix, suffix string }{
+		{"message hub registration server error (503); retrying in 500ms", ""},
+		{"message hub registration unreachable (", "); retrying in 2s"}, // the connection was dropped
+		{"registered with message hub", ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("log lines = %q, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[i], w.prefix) || !strings.HasSuffix(got[i], w.suffix) {
+			t.Errorf("log line %d = %q, want %q…%q", i, got[i], w.prefix, w.suffix)
+		}
 	}
 }
 

@@ -20,12 +20,33 @@ import (
 	"github.com/google/uuid"
 )
 
-// TimeFormat is the layout of every timestamp on the wire: RFC 3339 with
-// milliseconds, always in UTC ("2006-01-02T15:04:05.000Z").
-const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+// TimeFormat is the layout of every timestamp the service sends: RFC 3339
+// with milliseconds, always in UTC with a literal Z.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
 
 // FormatTime renders t in TimeFormat, in UTC.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// zoneless are the layouts of a time without a zone that ParseTime takes
+// as UTC: Python's datetime.utcnow().isoformat() and str(datetime). A
+// fractional second of any length is accepted after the seconds.
+var zoneless = []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+
+// ParseTime reads a timestamp sent to the service: RFC 3339 (any zone,
+// any number of fractional digits), or the same without a zone, which is
+// taken as UTC ("2026-12-05T16:47:12.350854"). The result is in UTC.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range zoneless {
+		if t, zerr := time.ParseInLocation(layout, s, time.UTC); zerr == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("parse time %q: want RFC 3339, or a time without a zone taken as UTC", truncate(s, MaxTimestampLen))
+}
 
 // EventRateLimitExceeded is the event emitted (through Throttle) when a
 // caller runs into a rate limit.
@@ -64,20 +85,32 @@ type Metadata struct {
 }
 
 // NewEvent returns an event with a fresh EventID and Timestamp set from now.
-// Data is never nil, so it encodes as an object.
+// Data is never nil, so it encodes as an object; the correlation id is the
+// event id until the caller sets another.
 func NewEvent(now time.Time, eventType, source string, data map[string]any) Event {
-	if data == nil {
-		data = map[string]any{}
-	}
+	id := uuid.NewString()
 	return Event{
 		EventType:     eventType,
 		SourceService: source,
 		Data:          data,
 		Metadata: Metadata{
-			EventID:   uuid.NewString(),
+			EventID:   id,
 			Timestamp: FormatTime(now),
 		},
+		CorrelationID: id,
+	}.withDefaults()
+}
+
+// withDefaults fills what an event must never send empty: Data is an
+// object, and the correlation id is the event id when none was given.
+func (ev Event) withDefaults() Event {
+	if ev.Data == nil {
+		ev.Data = map[string]any{}
 	}
+	if ev.CorrelationID == "" {
+		ev.CorrelationID = ev.Metadata.EventID
+	}
+	return ev
 }
 
 // Envelope is a request the hub delivers to us (POST /v1/messages/send on
@@ -90,8 +123,9 @@ type Envelope struct {
 	MessageType   string          `json:"message_type"`
 	CorrelationID string          `json:"correlation_id"`
 	Payload       json.RawMessage `json:"payload"`
-	Timestamp     string          `json:"timestamp"`
-	ReplyTo       string          `json:"reply_to"`
+	// Timestamp is read by ParseTime: a time without a zone is UTC.
+	Timestamp string `json:"timestamp"`
+	ReplyTo   string `json:"reply_to"`
 }
 
 // Length caps (in bytes) enforced by Envelope.Valid.
@@ -122,8 +156,8 @@ func (e Envelope) Valid(ctx context.Context) map[string]string {
 	capLen("reply_to", e.ReplyTo, MaxReplyToLen)
 	capLen("timestamp", e.Timestamp, MaxTimestampLen)
 	if _, bad := problems["timestamp"]; !bad && e.Timestamp != "" {
-		if _, err := time.Parse(time.RFC3339Nano, e.Timestamp); err != nil {
-			problems["timestamp"] = "must be an RFC 3339 time"
+		if _, err := ParseTime(e.Timestamp); err != nil {
+			problems["timestamp"] = "must be an RFC 3339 time, or one without a zone (taken as UTC)"
 		}
 	}
 	switch {

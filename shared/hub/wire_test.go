@@ -46,8 +46,51 @@ var testTime = time.Date(2026, 3, 4, 5, 6, 7, 891_234_567, time.FixedZone("CET",
 
 func TestFormatTime(t *testing.T) {
 	t.Parallel()
-	if got, want := FormatTime(testTime), "2026-03-04T04:06:07.891Z"; got != want {
-		t.Errorf("FormatTime(%v) = %q, want %q", testTime, got, want)
+	for _, tc := range []struct {
+		in   time.Time
+		want string
+	}{
+		{testTime, "2026-03-04T04:06:07.891Z"},
+		{time.Date(2026, 12, 5, 16, 47, 12, 0, time.UTC), "2026-12-05T16:47:12.000Z"},
+		{time.Date(2026, 12, 5, 11, 47, 12, 350_854_000, time.FixedZone("EST", -5*3600)), "2026-12-05T16:47:12.350Z"},
+	} {
+		if got := FormatTime(tc.in); got != tc.want {
+			t.Errorf("FormatTime(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestParseTime: lenient on the way in; a time without a zone is UTC.
+func TestParseTime(t *testing.T) {
+	t.Parallel()
+	at := func(ns int) time.Time { return time.Date(2026, 12, 5, 16, 47, 12, ns, time.UTC) }
+	cases := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{"2026-12-05T16:47:12.350854", at(350_854_000), false}, // datetime.utcnow().isoformat()
+		{"2026-12-05T16:47:12", at(0), false},                  // isoformat() without microseconds
+		{"2026-12-05 16:47:12.350854", at(350_854_000), false}, // str(datetime)
+		{"2026-12-05T16:47:12.3", at(300_000_000), false},
+		{"2026-12-05T16:47:12.350854123", at(350_854_123), false},
+		{"2026-12-05T16:47:12.350Z", at(350_000_000), false},
+		{"2026-12-05T16:47:12.350854+00:00", at(350_854_000), false}, // datetime.now(timezone.utc).isoformat()
+		{"2026-12-05T17:47:12.5+01:00", at(500_000_000), false},
+		{"2026-12-05T16:47:12Z", at(0), false},
+		{"yesterday", time.Time{}, true},
+		{"2026-12-05", time.Time{}, true},
+		{"2026-12-05T16:47", time.Time{}, true},
+		{"", time.Time{}, true},
+	}
+	for _, tc := range cases {
+		got, err := ParseTime(tc.in)
+		if (err != nil) != tc.wantErr || !got.Equal(tc.want) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.wantErr)
+		}
+		if err == nil && got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) location = %v, want UTC", tc.in, got.Location())
+		}
 	}
 }
 
@@ -103,6 +146,12 @@ func TestNewEvent(t *testing.T) {
 	if a.Data == nil {
 		t.Errorf("NewEvent data = nil, want an empty map")
 	}
+	if a.CorrelationID != a.Metadata.EventID {
+		t.Errorf("NewEvent correlation id = %q, want the event id %q", a.CorrelationID, a.Metadata.EventID)
+	}
+	if !strings.HasSuffix(a.Metadata.Timestamp, "Z") {
+		t.Errorf("NewEvent timestamp = %q, want it in UTC with Z", a.Metadata.Timestamp)
+	}
 }
 
 func TestEncodeEntry(t *testing.T) {
@@ -115,6 +164,7 @@ func TestEncodeEntry(t *testing.T) {
 	}{
 		{"complete", func(*Event) {}, ""},
 		{"nil data", func(e *Event) { e.Data = nil }, ""},
+		{"no correlation id", func(e *Event) { e.CorrelationID = "" }, ""},
 		{"no event type", func(e *Event) { e.EventType = "" }, "event_type"},
 		{"no source", func(e *Event) { e.SourceService = "" }, "source_service"},
 		{"no event id", func(e *Event) { e.Metadata.EventID = "" }, "event_id"},
@@ -143,6 +193,9 @@ func TestEncodeEntry(t *testing.T) {
 			}
 			if ev.Data == nil {
 				ev.Data = map[string]any{}
+			}
+			if ev.CorrelationID == "" {
+				ev.CorrelationID = ev.Metadata.EventID // never sent empty
 			}
 			if diff := cmp.Diff(ev, back); diff != "" {
 				t.Errorf("decodeEntry(EncodeEntry()) mismatch (-want +got):\n%s", diff)
@@ -176,6 +229,8 @@ func TestEnvelopeValid(t *testing.T) {
 		{"destination too long", `{"message_type":"t","payload":{},"destination":"` + long(101) + `"}`, []string{"destination"}},
 		{"reply_to too long", `{"message_type":"t","payload":{},"reply_to":"` + long(501) + `"}`, []string{"reply_to"}},
 		{"bad timestamp", `{"message_type":"t","payload":{},"timestamp":"yesterday"}`, []string{"timestamp"}},
+		{"utcnow timestamp", `{"message_type":"t","payload":{},"timestamp":"2026-12-05T16:47:12.350854"}`, nil},
+		{"offset timestamp", `{"message_type":"t","payload":{},"timestamp":"2026-12-05T16:47:12.350854+00:00"}`, nil},
 		{"timestamp too long", `{"message_type":"t","payload":{},"timestamp":"` + long(65) + `"}`, []string{"timestamp"}},
 		{"payload too large", `{"message_type":"t","payload":{"p":"` + long(MaxPayloadLen) + `"}}`, []string{"payload"}},
 		{"everything wrong", `{"payload":[],"correlation_id":"` + long(300) + `"}`, []string{"correlation_id", "message_type", "payload"}},

@@ -151,15 +151,17 @@ func TestOutbox(t *testing.T) {
 		t.Run("kind without group", func(t *testing.T) {
 			t.Parallel()
 			q := newQueue(rdb, redistest.Prefix(t, rdb), queue.Config{Outbox: true})
-			if _, err := q.PutSucceeded(ctx, queue.EnqueueRequest{}, []byte(`{}`)); err != nil {
+			j, err := q.PutSucceeded(ctx, queue.EnqueueRequest{}, []byte(`{}`))
+			if err != nil {
 				t.Fatal(err)
 			}
 			evs := outboxEvents(t, rdb, q)
 			if len(evs) != 1 || evs[0].EventType != "llm.job.completed" || evs[0].SourceService != "llm-service" {
-				t.Errorf("outbox = %+v, want one llm.job.completed from llm-service", evs)
+				t.Fatalf("outbox = %+v, want one llm.job.completed from llm-service", evs)
 			}
-			if _, ok := evs[0].Data["correlation_id"]; ok {
-				t.Errorf("event data %v has an empty correlation_id", evs[0].Data)
+			// Without a correlation id of its own, the job's id correlates.
+			if evs[0].CorrelationID != j.ID || evs[0].Data["correlation_id"] != j.ID {
+				t.Errorf("event correlation_id %q, data %v; want the job id %s in both", evs[0].CorrelationID, evs[0].Data, j.ID)
 			}
 		})
 

@@ -108,7 +108,9 @@ local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
   if redis.call('HINCRBY', sk, status, '1') == 1 then redis.call('EXPIRE', sk, '3900') end
   if cfg.outbox ~= '' then
     local group = string.match(m.kind or '', '^([^.]+)') or 'job'
-    local data = {job_id = id, kind = m.kind, status = status, owner = m.owner, correlation_id = m.cid}
+    -- the correlation id of the request or hub message, else the job's id
+    local cid = m.cid or id
+    local data = {job_id = id, kind = m.kind, status = status, owner = m.owner, correlation_id = cid}
     if code ~= nil and code ~= '' then data['error_code'] = code end
     if extra ~= nil and extra ~= '' then
       local ok, ex = pcall(cjson.decode, extra)
@@ -123,7 +125,7 @@ local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
       source_service = cfg.source,
       data = data,
       metadata = {event_id = id .. ':' .. status, timestamp = iso(now), request_id = m.rid, destination = m.dest},
-      correlation_id = m.cid,
+      correlation_id = cid,
       causation_id = m.rid,
     }
     redis.call('XADD', cfg.outbox, 'MAXLEN', '~', cfg.outbox_max, '*', 'e', cjson.encode(ev))
