@@ -1,11 +1,14 @@
 // Package otlptest is an in-process OpenTelemetry collector for tests: an
 // HTTP server that accepts OTLP/HTTP trace exports (protobuf or JSON, as
-// the SDK's exporter sends them) and keeps the spans.
+// the SDK's exporter sends them) and keeps the spans. Install also turns
+// the process's tracing on, exporting to it.
 package otlptest
 
 import (
+	"context"
 	"encoding/hex"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -19,6 +22,8 @@ import (
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // Span is a received span, flattened.
@@ -35,7 +40,8 @@ type Span struct {
 
 // Receiver collects the spans exported to it.
 type Receiver struct {
-	srv *httptest.Server
+	srv      *httptest.Server
+	provider *tracing.Provider // set by Install
 
 	mu    sync.Mutex
 	spans []Span
@@ -48,6 +54,30 @@ func New(tb testing.TB) *Receiver {
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
 	tb.Cleanup(r.srv.Close)
 	return r
+}
+
+// Install starts a receiver and turns this process's tracing on, exporting
+// to it, until the test ends. Tracing is process-wide: a test that calls
+// Install must not run in parallel with others (their spans would be
+// exported too, and the test's end turns tracing off for them).
+func Install(tb testing.TB) *Receiver {
+	tb.Helper()
+	r := New(tb)
+	p, err := tracing.Setup(context.Background(), tracing.Config{Endpoint: r.URL(), ServiceName: "otlptest"}, slog.New(slog.DiscardHandler))
+	if err != nil || p == nil {
+		tb.Fatalf("tracing.Setup() = %v, %v", p, err)
+	}
+	r.provider = p
+	tb.Cleanup(func() { p.Shutdown(context.Background()) })
+	return r
+}
+
+// Flush exports the spans ended so far (after Install).
+func (r *Receiver) Flush(tb testing.TB) {
+	tb.Helper()
+	if err := r.provider.Flush(context.Background()); err != nil {
+		tb.Fatalf("Flush() = %v", err)
+	}
 }
 
 // URL is the collector's base URL (OTEL_EXPORTER_OTLP_ENDPOINT).
