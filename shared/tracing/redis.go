@@ -91,10 +91,14 @@ func (h redisHook) script(cmd redis.Cmder) (string, bool) {
 }
 
 // failed marks span as failed by err. A reply that is nil (redis.Nil) or
-// asks for the script's source (NOSCRIPT, which go-redis answers with
-// EVAL) is no failure.
+// asks for the script's source (NOSCRIPT: the server does not know the
+// script yet, and go-redis sends it with EVAL next) is no failure.
 func failed(span trace.Span, err error) {
-	if err == nil || errors.Is(err, redis.Nil) || strings.HasPrefix(err.Error(), "NOSCRIPT") {
+	if err == nil || errors.Is(err, redis.Nil) {
+		return
+	}
+	if strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		span.SetAttributes(attribute.String("db.response.status_code", "NOSCRIPT"))
 		return
 	}
 	span.RecordError(err)
