@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,38 @@ func TestTraceAsyncRequestAcrossProcesses(t *testing.T) {
 	md, _ := event["metadata"].(map[string]any)
 	if want := "00-" + traceID + "-" + job.SpanID + "-01"; md["traceparent"] != want {
 		t.Errorf("event metadata.traceparent = %v, want the worker's job span %s", md["traceparent"], want)
+	}
+}
+
+// Under AWS Lambda an invocation's spans are exported before it returns: a
+// frozen process exports nothing.
+func TestTraceFlushedUnderLambda(t *testing.T) {
+	servicetest.SkipShort(t, "emulator: builds the binary and the Lambda emulator, then traces one invocation")
+	t.Parallel()
+	rcv := otlptest.New(t)
+	env := lambdaEnv(t, "text")
+	env["OTEL_EXPORTER_OTLP_ENDPOINT"] = rcv.URL()
+	raw, err := os.ReadFile("local/events/text-character.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	header, traceID, _ := newTraceparent(t)
+	ev["headers"].(map[string]any)["traceparent"] = header
+	event, _ := json.Marshal(ev)
+	emu := startEmulator(t, env)
+	var resp apiResponse
+	if err := json.Unmarshal(emu.invoke(t, event), &resp); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("invocation = %d %v: %.300s", resp.StatusCode, err, resp.Body)
+	}
+	// No wait: the spans were sent before the invocation answered.
+	spans := rcv.Spans(traceID)
+	for _, name := range []string{"POST /api/v2/text/character", "job text.character"} {
+		if len(named(spans, name)) != 1 {
+			t.Errorf("when the invocation returned, the collector had no span %s; it had:\n%s", name, otlptest.Describe(spans))
+		}
 	}
 }
