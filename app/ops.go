@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"runtime"
 	"time"
 
@@ -26,8 +27,11 @@ func (a *App) startTracing(ctx context.Context) error {
 	a.tracing = p
 	hook := tracing.RedisHook(queue.ScriptNames())
 	a.redis.Client.AddHook(hook)
-	a.logger.Info("tracing on", "endpoint", tracing.Config{Endpoint: cfg.OTLPEndpoint, TracesEndpoint: cfg.OTLPTracesEndpoint}.URL(),
-		"service_name", cfg.OTelServiceName)
+	endpoint := tracing.Config{Endpoint: cfg.OTLPEndpoint, TracesEndpoint: cfg.OTLPTracesEndpoint}.URL()
+	if u, err := url.Parse(endpoint); err == nil {
+		endpoint = u.Redacted() // a password in the URL stays out of the log
+	}
+	a.logger.Info("tracing on", "endpoint", endpoint, "service_name", cfg.OTelServiceName)
 	return nil
 }
 
