@@ -3,8 +3,11 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Containers cannot run here, so the Containerfile's promises are checked
@@ -41,7 +44,7 @@ func TestContainerfileInvariants(t *testing.T) {
 	for _, want := range []string{
 		"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w`,
 		"USER 65532", "EXPOSE 8000",
-		`HEALTHCHECK`, `CMD ["/dnd-llm-service","healthcheck"]`,
+		`HEALTHCHECK`, `CMD ["/dnd-llm-service","healthcheck","live"]`,
 		"org.opencontainers.image.title", "org.opencontainers.image.version", "org.opencontainers.image.source",
 		"MESSAGE_HUB_URL=off",
 	} {
@@ -58,5 +61,38 @@ func TestContainerfileInvariants(t *testing.T) {
 	}
 	if ignore, err := os.ReadFile(".containerignore"); err != nil || !strings.Contains(string(ignore), ".git") {
 		t.Errorf(".containerignore is missing or does not leave out .git: %v", err)
+	}
+}
+
+// The image's HEALTHCHECK probes liveness: an engine that restarts
+// unhealthy containers must not restart them through a Redis outage. The
+// compose file's probes readiness, which is what its dependents wait for.
+func TestContainerProbes(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("local/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Healthcheck struct {
+				Test []string `yaml:"test"`
+			} `yaml:"healthcheck"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(b, &compose); err != nil {
+		t.Fatalf("local/compose.yaml: %v", err)
+	}
+	got := compose.Services["llm-service"].Healthcheck.Test
+	if want := []string{"CMD", "/dnd-llm-service", "healthcheck", "ready"}; !slices.Equal(got, want) {
+		t.Errorf("llm-service healthcheck = %q, want %q", got, want)
+	}
+	cf, err := os.ReadFile("Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := regexp.MustCompile(`(?m)^HEALTHCHECK .*CMD (\[.*\])$`).FindSubmatch(cf)
+	if hc == nil || string(hc[1]) != `["/dnd-llm-service","healthcheck","live"]` {
+		t.Errorf("Containerfile HEALTHCHECK = %q, want the live probe", hc)
 	}
 }

@@ -346,6 +346,8 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{redeliverOp, 415, send("POST", path(redeliverOp), admin, example(redeliverOp), "Content-Type", "text/plain")},
 
 			docsCase{"GET /health", 200, get("/health", "")},
+			docsCase{"GET /livez", 200, get("/livez", "")},
+			docsCase{"GET /readyz", 200, get("/readyz", "")},
 			docsCase{"GET /metrics", 200, get("/metrics", "")},
 			docsCase{"GET /openapi.json", 200, get("/openapi.json", "")},
 			docsCase{"GET /docs", 200, get("/docs", "")},
@@ -470,6 +472,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{"GET /api/v2/usage", 503, send("GET", "/api/v2/usage", nil)},
 			docsCase{"POST /api/v2/hub/messages", 503, send("POST", "/api/v2/hub/messages", example("POST /api/v2/hub/messages"))},
 			docsCase{"GET /health", 503, send("GET", "/health", nil)},
+			docsCase{"GET /readyz", 503, send("GET", "/readyz", nil)},
 		)
 		admin := servicetest.Token(t, "docs-admin", "admin")
 		asAdmin := func(method, p string, body []byte) func(*testing.T) servicetest.Response {

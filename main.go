@@ -6,7 +6,8 @@
 //
 //	dnd-llm-service                 serve (HTTP, or Lambda when AWS_LAMBDA_RUNTIME_API is set)
 //	dnd-llm-service worker          run queue workers only (FUNCTION=worker)
-//	dnd-llm-service healthcheck     GET /health on 127.0.0.1:$PORT; exit 0 when healthy
+//	dnd-llm-service healthcheck [live|ready|health]
+//	                                GET /livez, /readyz or /health (default) on 127.0.0.1:$PORT; exit 0 when it answers 200
 //	dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
 //	dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
 //	dnd-llm-service hub parked redeliver --all | --id EVENT_ID... | --status N | --outbox O
@@ -18,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
@@ -40,9 +42,27 @@ func main() {
 	err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "dnd-llm-service:", err)
+		if !errors.As(err, new(logged)) {
+			fmt.Fprintln(os.Stderr, "dnd-llm-service:", err)
+		}
 		os.Exit(1)
 	}
+}
+
+// logged is an error already written to the log as a JSON line.
+type logged struct{ error }
+
+func (e logged) Unwrap() error { return e.error }
+
+// serveLogged runs the service; an error that ends it (a bad setting, a port in
+// use) is logged as a JSON line like every other line of the service.
+func serveLogged(ctx context.Context, getenv func(string) string, stderr io.Writer, function string) error {
+	err := app.Serve(ctx, getenv, stderr, function, version)
+	if err == nil {
+		return nil
+	}
+	slog.New(slog.NewJSONHandler(stderr, nil)).Error("exit", "error", err.Error())
+	return logged{err}
 }
 
 // run is the program: it parses the command line and the environment and
@@ -54,11 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "", "serve":
-		return app.Serve(ctx, getenv, stderr, "", version)
+		return serveLogged(ctx, getenv, stderr, "")
 	case "worker":
-		return app.Serve(ctx, getenv, stderr, config.FunctionWorker, version)
+		return serveLogged(ctx, getenv, stderr, config.FunctionWorker)
 	case "healthcheck":
-		return healthcheck(ctx, getenv, stdout)
+		return healthcheck(ctx, args[2:], getenv, stdout)
 	case "token":
 		return mintToken(args[2:], getenv, stdout, stderr)
 	case "hub":
@@ -73,21 +93,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 const usageText = `usage:
   dnd-llm-service                 serve (HTTP, or AWS Lambda when AWS_LAMBDA_RUNTIME_API is set)
   dnd-llm-service worker          run queue workers only
-  dnd-llm-service healthcheck     check /health on 127.0.0.1:$PORT
+  dnd-llm-service healthcheck [live|ready|health]
+                                  check /livez, /readyz or /health (default) on 127.0.0.1:$PORT
   dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
   dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
   dnd-llm-service hub parked redeliver --all | --id EVENT_ID [--id ...] | --status N | --outbox O
                                   the events the Message Hub refused, in REDIS_URL
 `
 
-func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+// probes are the paths the healthcheck command checks, by name.
+var probes = map[string]string{"live": "/livez", "ready": "/readyz", "health": "/health"}
+
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	probe := "health"
+	if len(args) > 0 {
+		probe = args[0]
+	}
+	path, ok := probes[probe]
+	if !ok || len(args) > 1 {
+		return fmt.Errorf("healthcheck: the probe must be one of live, ready, health")
+	}
 	port := getenv("PORT")
 	if port == "" {
 		port = "8000"
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+"/health", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+port+path, nil)
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}
@@ -99,7 +131,7 @@ func healthcheck(ctx context.Context, getenv func(string) string, stdout io.Writ
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	fmt.Fprintln(stdout, strings.TrimSpace(string(body)))
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("healthcheck: /health answered %d", resp.StatusCode)
+		return fmt.Errorf("healthcheck: %s answered %d", path, resp.StatusCode)
 	}
 	return nil
 }

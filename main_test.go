@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -170,6 +172,7 @@ func TestRunRefusesBadConfig(t *testing.T) {
 		"bad port":            {"PORT": "eighty"},
 		"lambda without keys": {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"},
 		"bad function":        {"FUNCTION": "everything"},
+		"redis without key":   {"REDIS_URL": "redis://127.0.0.1:6379/0"},
 	}
 	for name, env := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -204,22 +207,57 @@ func TestHealthcheckCommand(t *testing.T) {
 	t.Parallel()
 	s := startService(t, map[string]string{})
 	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"x", "healthcheck"}, func(k string) string {
-		if k == "PORT" {
-			return port
-		}
-		return ""
-	}, &out, io.Discard); err != nil {
-		t.Fatalf("healthcheck against a live service: %v", err)
+	check := func(port string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"x", "healthcheck"}, args...), func(k string) string {
+			if k == "PORT" {
+				return port
+			}
+			return ""
+		}, &out, io.Discard)
+		return out.String(), err
 	}
-	if err := run(context.Background(), []string{"x", "healthcheck"}, func(k string) string {
-		if k == "PORT" {
-			return "1"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, `"status":"healthy"`},
+		{[]string{"health"}, `"status":"healthy"`},
+		{[]string{"live"}, `{"status":"ok"}`},
+		{[]string{"ready"}, `{"status":"ok"}`},
+	} {
+		out, err := check(port, tc.args...)
+		if err != nil || !strings.Contains(out, tc.want) {
+			t.Errorf("healthcheck %v = %q, %v, want %s", tc.args, out, err, tc.want)
 		}
-		return ""
-	}, io.Discard, io.Discard); err == nil {
+	}
+	if _, err := check(port, "deep"); err == nil || !strings.Contains(err.Error(), "live, ready, health") {
+		t.Errorf("healthcheck deep = %v, want an error naming the probes", err)
+	}
+	if _, err := check("1", "live"); err == nil {
 		t.Errorf("healthcheck against a closed port succeeded")
+	}
+}
+
+// A setting that stops the service is reported as a JSON line, like every
+// other line it logs, naming the variable.
+func TestConfigErrorIsAJSONLine(t *testing.T) {
+	t.Parallel()
+	var stderr bytes.Buffer
+	env := map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0"}
+	err := run(context.Background(), []string{"x"}, func(k string) string { return env[k] }, io.Discard, &stderr)
+	if err == nil {
+		t.Fatalf("run() = nil, want the missing SECRET_KEY")
+	}
+	var line struct{ Level, Msg, Error string }
+	if jerr := json.Unmarshal(stderr.Bytes(), &line); jerr != nil {
+		t.Fatalf("stderr is not one JSON line: %v\n%s", jerr, stderr.String())
+	}
+	if line.Level != "ERROR" || line.Msg != "exit" || !strings.Contains(line.Error, "SECRET_KEY: is required when REDIS_URL is set") {
+		t.Errorf("stderr line = %+v, want an ERROR exit naming SECRET_KEY", line)
+	}
+	if !errors.As(err, new(logged)) {
+		t.Errorf("run() = %T, want it marked as logged so main does not print it again", err)
 	}
 }
 

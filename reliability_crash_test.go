@@ -242,7 +242,7 @@ func TestSIGTERMHandsBackLongJob(t *testing.T) {
 		}
 		return openaitest.Completion(req.Model, content, 10, 10)
 	})
-	env := withEnv(crashEnv(t, fake), "TEXT_WORKERS", "1", "SHUTDOWN_TIMEOUT", "1s")
+	env := withEnv(crashEnv(t, fake), "TEXT_WORKERS", "1", "SHUTDOWN_TIMEOUT", "1s", "READINESS_DRAIN", "0")
 	first := startProc(t, env)
 	tok := servicetest.Token(t, "handback-caller")
 	r := servicetest.Do(t, "POST", first.URL+"/api/v2/text/character", tok, seeded(7), servicetest.Header("Prefer", "respond-async"))

@@ -24,6 +24,7 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/ratelimit"
 	"github.com/dndcc/dnd-llm-service/shared/redisconn"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 	"github.com/dndcc/dnd-llm-service/shared/usage"
 )
 
@@ -52,6 +53,8 @@ type App struct {
 	submit   *submit.Service
 	health   *health.Checker
 	httpm    *httpapi.Metrics
+	qmetrics *queue.Metrics
+	tracing  *tracing.Provider
 	hub      *hubLink
 	messages *group.Messages
 	groups   []Built
@@ -82,6 +85,10 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.startTracing(ctx); err != nil {
+		a.redis.Close()
+		return nil, err
+	}
 	rdb := a.redis.Client
 	a.reg = prometheus.NewRegistry()
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -90,6 +97,8 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	specs := a.openQueues(o.Groups)
 	a.notifier = queue.NewNotifier(rdb, cfg.RedisKeyPrefix, a.logger)
 	qmetrics := queue.NewMetrics(a.reg, a.queues...)
+	a.qmetrics = qmetrics
+	a.registerOpsMetrics(qmetrics)
 	kinds := queue.NewMux()
 	a.runner = queue.NewRunner(queue.RunnerConfig{
 		Handlers: kinds, Notifier: a.notifier, Metrics: qmetrics, Logger: a.logger,
@@ -257,10 +266,16 @@ func (a *App) Built() []Built { return slices.Clone(a.groups) }
 // Messages returns the Message Hub message types every group accepts.
 func (a *App) Messages() []group.Message { return a.messages.All() }
 
-// Close releases the app's connections.
+// Close releases the app's connections, and exports the spans not yet
+// exported (within a second).
 func (a *App) Close() {
 	if err := a.redis.Close(); err != nil {
 		a.logger.Warn("close redis", "error", err.Error())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := a.tracing.Shutdown(ctx); err != nil {
+		a.logger.Warn("spans not exported at exit", "error", err.Error())
 	}
 }
 
@@ -287,7 +302,7 @@ func (a *App) Handler() http.Handler {
 	for _, r := range a.Routes() {
 		mux.Handle(r.Pattern(), r.Handle(a.verifier))
 	}
-	return httpapi.Observe(a.logger, a.httpm)(httpapi.ProblemMux(mux))
+	return tracing.Middleware(httpapi.Observe(a.logger, a.httpm)(httpapi.ProblemMux(mux)))
 }
 
 // Embedded builds the app of defs on its embedded defaults (an in-process

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dndcc/dnd-llm-service/shared/awssecrets"
 	"github.com/dndcc/dnd-llm-service/shared/config"
+	"github.com/dndcc/dnd-llm-service/shared/logs"
 	"github.com/dndcc/dnd-llm-service/shared/queue"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
@@ -25,7 +26,8 @@ import (
 // Serve runs the service until ctx ends: it reads the config through
 // getenv (function, when set, overrides FUNCTION), logs JSON to stderr,
 // builds the app and serves it over HTTP, or under AWS Lambda when
-// AWS_LAMBDA_RUNTIME_API is set.
+// AWS_LAMBDA_RUNTIME_API is set. After a shutdown its last line is
+// "stopped", with the drain figures.
 func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, function, version string) error {
 	getenv, err := Environment(ctx, getenv)
 	if err != nil {
@@ -38,7 +40,7 @@ func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, fu
 	if function != "" {
 		cfg.Function = function
 	}
-	logger, err := NewLogger(stderr, cfg.LogLevel)
+	logger, err := NewLogger(stderr, cfg.LogLevel, cfg.LogRepeatWindow.D())
 	if err != nil {
 		return err
 	}
@@ -46,11 +48,20 @@ func Serve(ctx context.Context, getenv func(string) string, stderr io.Writer, fu
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	if a.lambda {
+		defer a.Close()
 		return a.serveLambda(ctx)
 	}
-	return a.serveLongRunning(ctx)
+	drained, err := a.serveLongRunning(ctx)
+	a.Close()
+	if h, ok := logger.Handler().(*logs.Handler); ok {
+		h.Flush() // the counts of the warnings held back, before the last line
+	}
+	if err != nil {
+		return err
+	}
+	logger.Info("stopped", drained.attrs()...)
+	return nil
 }
 
 // Environment layers the process environment over the settings of
@@ -86,19 +97,19 @@ func Environment(ctx context.Context, getenv func(string) string) (func(string) 
 	return env, nil
 }
 
-// NewLogger returns the service's JSON logger at level (LOG_LEVEL).
-func NewLogger(w io.Writer, level string) (*slog.Logger, error) {
+// NewLogger returns the service's JSON logger at level (LOG_LEVEL), with
+// repeated warnings coalesced per window (LOG_REPEAT_WINDOW).
+func NewLogger(w io.Writer, level string, repeatWindow time.Duration) (*slog.Logger, error) {
 	lvl, err := config.ParseLogLevel(level)
 	if err != nil {
 		return nil, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: lvl})), nil
+	return slog.New(logs.New(w, logs.Options{Level: lvl, RepeatWindow: repeatWindow})), nil
 }
 
 // serveLongRunning runs the HTTP server and the workers until ctx ends,
-// then stops in order: HTTP first (in-flight requests finish), then
-// workers (running jobs finish or are handed back), Redis last.
-func (a *App) serveLongRunning(ctx context.Context) error {
+// then stops (see stop) and returns what the drain did.
+func (a *App) serveLongRunning(ctx context.Context) (drainFigures, error) {
 	var bg sync.WaitGroup
 	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() { stopBG(); bg.Wait() }()
@@ -108,20 +119,45 @@ func (a *App) serveLongRunning(ctx context.Context) error {
 		a.hub.run(bgCtx, &bg)
 	}
 
+	// Workers claim jobs until the readiness drain is over (workCtx), and
+	// run them until the end of the grace period (jobCtx).
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
 	jobCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
 	var workers sync.WaitGroup
 	for _, p := range a.pools {
 		workers.Add(1)
-		go func() { defer workers.Done(); p.Run(ctx, jobCtx) }()
+		go func() { defer workers.Done(); p.Run(workCtx, jobCtx) }()
 	}
 
+	errc := make(chan error, 2)
+	msrv, err := a.serveMetrics(ctx, errc)
+	if err != nil {
+		return drainFigures{}, err
+	}
 	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(a.cfg.Port)))
 	if err != nil {
-		return fmt.Errorf("listen on PORT %d: %w", a.cfg.Port, err)
+		return drainFigures{}, fmt.Errorf("listen on PORT %d: %w", a.cfg.Port, err)
 	}
-	srv := &http.Server{
-		Handler:           a.Handler(),
+	srv := a.server(ctx, a.Handler())
+	srv.RegisterOnShutdown(a.submit.Drain) // waiting requests answer 202 at once
+	a.logger.Info("listening", "addr", ln.Addr().String(), "function", a.cfg.Function, "version", a.version,
+		"embedded_redis", a.redis.Embedded)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return drainFigures{}, fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	return a.stop(srv, msrv, &workers, stopWork, stopJobs), nil
+}
+
+// server returns the HTTP server of h.
+func (a *App) server(ctx context.Context, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      submit.MaxWait + 30*time.Second,
@@ -129,25 +165,50 @@ func (a *App) serveLongRunning(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	srv.RegisterOnShutdown(a.submit.Drain) // waiting requests answer 202 at once
-	a.logger.Info("listening", "addr", ln.Addr().String(), "function", a.cfg.Function, "version", a.version,
-		"embedded_redis", a.redis.Embedded)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+}
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
-	case <-ctx.Done():
+// serveMetrics serves /metrics on METRICS_PORT, when it is set (nil
+// otherwise); errc hears when it fails.
+func (a *App) serveMetrics(ctx context.Context, errc chan<- error) (*http.Server, error) {
+	if a.cfg.MetricsPort == nil {
+		return nil, nil
 	}
-	a.logger.Info("shutting down", "grace", a.cfg.Shutdown.D().String())
+	ln, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(*a.cfg.MetricsPort)))
+	if err != nil {
+		return nil, fmt.Errorf("listen on METRICS_PORT %d: %w", *a.cfg.MetricsPort, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metricsHandler(a.reg))
+	srv := a.server(ctx, mux)
+	a.logger.Info("metrics listening", "addr", ln.Addr().String())
+	go func() { errc <- fmt.Errorf("metrics server: %w", srv.Serve(ln)) }()
+	return srv, nil
+}
+
+// stop shuts down within SHUTDOWN_TIMEOUT, in order: /readyz fails for
+// READINESS_DRAIN while requests are still served and jobs claimed (load
+// balancers take the replica out), then workers stop claiming, the
+// listener closes and in-flight requests finish (waiting ones answer 202
+// at once), then running jobs finish or, at the deadline, are handed back;
+// Redis closes last (Serve).
+func (a *App) stop(srv, msrv *http.Server, workers *sync.WaitGroup, stopWork, stopJobs func()) drainFigures {
+	began, before := time.Now(), a.counts()
+	a.logger.Info("shutting down", "grace", a.cfg.Shutdown.D().String(), "readiness_drain", a.cfg.ReadinessDrain.D().String())
 	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.Shutdown.D())
 	defer cancel()
+	a.health.Drain()
+	if d := a.cfg.ReadinessDrain.D(); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-sctx.Done():
+		}
+		t.Stop()
+	}
+	stopWork()
 	if err := srv.Shutdown(sctx); err != nil {
 		a.logger.Warn("http shutdown", "error", err.Error())
 	}
-	// Workers stopped claiming when ctx ended; running jobs get the rest of
-	// the grace period, then are handed back.
 	done := make(chan struct{})
 	go func() { workers.Wait(); close(done) }()
 	select {
@@ -156,7 +217,13 @@ func (a *App) serveLongRunning(ctx context.Context) error {
 		stopJobs()
 		<-done
 	}
-	return nil
+	if msrv != nil {
+		// Scrapes were served through the drain; the last one may still run.
+		mctx, mcancel := context.WithTimeout(context.Background(), time.Second)
+		_ = msrv.Shutdown(mctx)
+		mcancel()
+	}
+	return a.counts().since(before, time.Since(began))
 }
 
 // serveLambda runs the function under the Lambda runtime.
@@ -179,8 +246,10 @@ func (a *App) serveLambda(ctx context.Context) error {
 	lambda.StartWithOptions(func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		resp, err := proxy(ctx, ev)
 		// Deliver the events this invocation produced; what is left waits
-		// for the scheduled worker.
+		// for the scheduled worker. Spans are exported before the
+		// invocation returns: a frozen process exports nothing.
 		a.hub.flush(ctx, 2*time.Second)
+		a.flushTraces(ctx, time.Second)
 		return resp, err
 	}, lambda.WithContext(ctx))
 	return nil
@@ -209,6 +278,7 @@ func (a *App) workerInvocation(ctx context.Context, _ events.EventBridgeEvent) (
 		grace = min(grace, time.Until(dl))
 	}
 	a.hub.flush(ctx, grace)
+	defer a.flushTraces(ctx, time.Second)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		a.logger.Error("worker invocation", "jobs_ran", ran, "error", err.Error())
 		return WorkerResult{Ran: ran}, fmt.Errorf("drain queues: %w", err)

@@ -29,7 +29,7 @@ func TestDocsSpecIsValidOpenAPI(t *testing.T) {
 	if len(d.Security) != 1 || d.Security[0]["bearerAuth"] == nil {
 		t.Errorf("document security = %v, want bearerAuth", d.Security)
 	}
-	public := []string{"GET /health", "GET /metrics", "GET " + docs.SpecPath, "GET " + docs.UIPath, "GET " + docs.UIPath + "/{file}"}
+	public := []string{"GET /health", "GET /livez", "GET /readyz", "GET /metrics", "GET " + docs.SpecPath, "GET " + docs.UIPath, "GET " + docs.UIPath + "/{file}"}
 	for _, op := range d.Operations() {
 		o := d.Route(t, op).Operation
 		isPublic := o.Security != nil && len(*o.Security) == 0

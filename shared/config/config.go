@@ -39,18 +39,32 @@ const MinSecretKeyLen = 64
 // applied when the variable is unset.
 type Config struct {
 	// Process and HTTP.
-	Port     int      `env:"PORT" envDefault:"8000"`            // HTTP port
-	Function string   `env:"FUNCTION" envDefault:"all"`         // all, worker, or a group's function (text, image, queue)
-	LogLevel string   `env:"LOG_LEVEL" envDefault:"INFO"`       // DEBUG|INFO|WARNING|ERROR
-	Version  string   `env:"SERVICE_VERSION" envDefault:"dev"`  // reported by /health and to the hub
-	Shutdown Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"25s"` // grace period for in-flight work on SIGTERM
+	Port     int      `env:"PORT" envDefault:"8000"`           // HTTP port
+	Function string   `env:"FUNCTION" envDefault:"all"`        // all, worker, or a group's function (text, image, queue)
+	LogLevel string   `env:"LOG_LEVEL" envDefault:"INFO"`      // DEBUG|INFO|WARNING|ERROR
+	Version  string   `env:"SERVICE_VERSION" envDefault:"dev"` // reported by /health and to the hub
+	Shutdown Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"8s"` // grace period for in-flight work on SIGTERM, READINESS_DRAIN included
+	// ReadinessDrain is how long /readyz fails on SIGTERM before the
+	// listener closes, so load balancers stop sending work; 0 = none.
+	ReadinessDrain Duration `env:"READINESS_DRAIN" envDefault:"1s"`
+	// MetricsPort, when set, serves /metrics on a listener of its own
+	// instead of PORT (0 picks a free port).
+	MetricsPort *int `env:"METRICS_PORT"`
+	// LogRepeatWindow coalesces repeated warnings: one line per window
+	// with a count; 0 writes every line.
+	LogRepeatWindow Duration `env:"LOG_REPEAT_WINDOW" envDefault:"10s"`
+
+	// Tracing (OpenTelemetry, OTLP over HTTP): off unless an endpoint is set.
+	OTLPEndpoint       string `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`        // collector base URL; /v1/traces is appended
+	OTLPTracesEndpoint string `env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"` // full traces URL, used as is; wins
+	OTelServiceName    string `env:"OTEL_SERVICE_NAME" envDefault:"dnd-llm-service"`
 
 	// Settings from elsewhere, read before the rest (the environment wins).
 	ServiceConfigJSON Secret `env:"SERVICE_CONFIG_JSON"` // a JSON object of settings, e.g. {"TEXT_RATE_LIMIT":200}
 	SecretsID         string `env:"SECRETS_ID"`          // a Secrets Manager secret of key/value settings, read through the AWS Parameters and Secrets Lambda Extension
 
 	// Auth.
-	SecretKey         Secret `env:"SECRET_KEY"`          // HS256 key, ≥ 64 characters; generated when unset (server mode only)
+	SecretKey         Secret `env:"SECRET_KEY"`          // HS256 key, ≥ 64 characters; generated when unset on the embedded store only
 	SecretKeyPrevious Secret `env:"SECRET_KEY_PREVIOUS"` // also accepted when verifying, for key rotation
 	JWTIssuer         string `env:"JWT_ISSUER"`          // checked when set
 	JWTAudience       string `env:"JWT_AUDIENCE"`        // checked when set
@@ -259,10 +273,15 @@ func (c *Config) checkProcess(p *problems, lambda bool, functions []string) {
 	if k := c.SecretKeyPrevious.Value(); k != "" && len(k) < MinSecretKeyLen {
 		p.bad("SECRET_KEY_PREVIOUS", "must be at least %d characters", MinSecretKeyLen)
 	}
+	switch {
+	case c.SecretKey.Value() != "":
+	case lambda:
+		p.bad("SECRET_KEY", "is required under AWS Lambda")
+	case c.RedisURL.Value() != "":
+		// Each replica would make a key of its own, and log an admin token.
+		p.bad("SECRET_KEY", "is required when REDIS_URL is set (every replica must sign with the same key); only the embedded store generates one")
+	}
 	if lambda {
-		if c.SecretKey.Value() == "" {
-			p.bad("SECRET_KEY", "is required under AWS Lambda")
-		}
 		if c.RedisURL.Value() == "" {
 			p.bad("REDIS_URL", "is required under AWS Lambda (the embedded store does not outlive an invocation)")
 		}
@@ -277,6 +296,32 @@ func (c *Config) checkProcess(p *problems, lambda bool, functions []string) {
 		p.httpURL("MESSAGE_HUB_URL", c.MessageHubURL)
 	}
 	p.httpURL("SERVICE_URL", c.ServiceURL)
+	c.checkOperations(p)
+}
+
+// checkOperations checks the shutdown, metrics, log and tracing settings.
+func (c *Config) checkOperations(p *problems) {
+	if c.ReadinessDrain < 0 {
+		p.bad("READINESS_DRAIN", "must not be negative")
+	} else if c.Shutdown > 0 && c.ReadinessDrain >= c.Shutdown {
+		p.bad("READINESS_DRAIN", "must be shorter than SHUTDOWN_TIMEOUT (%s), which includes it", c.Shutdown.D())
+	}
+	if mp := c.MetricsPort; mp != nil {
+		switch {
+		case *mp < 0 || *mp > 65535:
+			p.bad("METRICS_PORT", "must be between 0 and 65535")
+		case *mp != 0 && *mp == c.Port:
+			p.bad("METRICS_PORT", "must differ from PORT (leave it unset to serve /metrics on PORT)")
+		}
+	}
+	if c.LogRepeatWindow < 0 {
+		p.bad("LOG_REPEAT_WINDOW", "must not be negative")
+	}
+	p.httpURL("OTEL_EXPORTER_OTLP_ENDPOINT", c.OTLPEndpoint)
+	p.httpURL("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", c.OTLPTracesEndpoint)
+	if strings.TrimSpace(c.OTelServiceName) == "" {
+		p.bad("OTEL_SERVICE_NAME", "must not be empty")
+	}
 }
 
 // checkRedisMode checks REDIS_MODE against the URL, and the key prefix.

@@ -33,6 +33,14 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.HubEnabled() {
 		t.Errorf("hub enabled by default")
 	}
+	if cfg.Shutdown.D() != 8*time.Second || cfg.ReadinessDrain.D() != time.Second || cfg.LogRepeatWindow.D() != 10*time.Second {
+		t.Errorf("SHUTDOWN_TIMEOUT, READINESS_DRAIN, LOG_REPEAT_WINDOW = %v, %v, %v, want 8s, 1s, 10s",
+			cfg.Shutdown.D(), cfg.ReadinessDrain.D(), cfg.LogRepeatWindow.D())
+	}
+	if cfg.MetricsPort != nil || cfg.OTLPEndpoint != "" || cfg.OTelServiceName != "dnd-llm-service" {
+		t.Errorf("METRICS_PORT, OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME = %v, %q, %q, want unset, unset, dnd-llm-service",
+			cfg.MetricsPort, cfg.OTLPEndpoint, cfg.OTelServiceName)
+	}
 	if cfg.TextProviderName() != "offline" || cfg.ImageProviderName() != "offline" {
 		t.Errorf("providers = %s/%s, want offline without keys", cfg.TextProviderName(), cfg.ImageProviderName())
 	}
@@ -71,6 +79,16 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"REDIS_MODE": "cluster"}, "REDIS_MODE"},
 		{map[string]string{"REDIS_MODE": "sentinel", "REDIS_URL": "unix:///tmp/redis.sock"}, "REDIS_URL"},
 		{map[string]string{"REDIS_KEY_PREFIX": "{llm}:"}, "REDIS_KEY_PREFIX"},
+		{map[string]string{"REDIS_URL": "redis://redis:6379/0"}, "SECRET_KEY: is required when REDIS_URL is set"},
+		{map[string]string{"READINESS_DRAIN": "-1s"}, "READINESS_DRAIN"},
+		{map[string]string{"READINESS_DRAIN": "8s"}, "READINESS_DRAIN: must be shorter than SHUTDOWN_TIMEOUT"},
+		{map[string]string{"READINESS_DRAIN": "3s", "SHUTDOWN_TIMEOUT": "2s"}, "READINESS_DRAIN"},
+		{map[string]string{"METRICS_PORT": "70000"}, "METRICS_PORT"},
+		{map[string]string{"METRICS_PORT": "8000"}, "METRICS_PORT: must differ from PORT"},
+		{map[string]string{"METRICS_PORT": "metrics"}, "METRICS_PORT"},
+		{map[string]string{"LOG_REPEAT_WINDOW": "-5s"}, "LOG_REPEAT_WINDOW"},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"}, "OTEL_EXPORTER_OTLP_ENDPOINT"},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "grpc://collector:4317"}, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"},
 	}
 	for _, tc := range cases {
 		_, err := Load(vars(tc.env))
@@ -89,10 +107,51 @@ func TestRedisModes(t *testing.T) {
 		{RedisCluster, "redis://10.0.0.1:6379?addr=10.0.0.2:6379&addr=10.0.0.3:6379"},
 		{RedisSentinel, "redis://10.0.0.1:26379?master_name=mymaster&addr=10.0.0.2:26379"},
 	} {
-		cfg, err := Load(vars(map[string]string{"REDIS_MODE": tc.mode, "REDIS_URL": tc.url}))
+		cfg, err := Load(vars(map[string]string{"REDIS_MODE": tc.mode, "REDIS_URL": tc.url, "SECRET_KEY": strings.Repeat("k", 64)}))
 		if err != nil || cfg.RedisMode != tc.mode {
 			t.Errorf("Load(REDIS_MODE=%s REDIS_URL=%s) = %q, %v, want %q", tc.mode, tc.url, cfg.RedisMode, err, tc.mode)
 		}
+	}
+}
+
+func TestOperationsSettings(t *testing.T) {
+	cfg, err := Load(vars(map[string]string{
+		"METRICS_PORT": "9090", "READINESS_DRAIN": "0", "LOG_REPEAT_WINDOW": "0",
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "SHUTDOWN_TIMEOUT": "30s",
+	}))
+	if err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	if cfg.MetricsPort == nil || *cfg.MetricsPort != 9090 {
+		t.Errorf("METRICS_PORT = %v, want 9090", cfg.MetricsPort)
+	}
+	if cfg.ReadinessDrain != 0 || cfg.LogRepeatWindow != 0 || cfg.Shutdown.D() != 30*time.Second {
+		t.Errorf("READINESS_DRAIN, LOG_REPEAT_WINDOW, SHUTDOWN_TIMEOUT = %v, %v, %v", cfg.ReadinessDrain.D(), cfg.LogRepeatWindow.D(), cfg.Shutdown.D())
+	}
+	if cfg.OTLPEndpoint != "http://collector:4318" {
+		t.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT = %q", cfg.OTLPEndpoint)
+	}
+}
+
+// Only the embedded store may run without SECRET_KEY: with REDIS_URL set,
+// replicas share work and must share the key.
+func TestSecretKeyRequiredWithRedis(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		ok   bool
+	}{
+		{"embedded store", map[string]string{}, true},
+		{"redis with key", map[string]string{"REDIS_URL": "redis://redis:6379/0", "SECRET_KEY": strings.Repeat("k", 64)}, true},
+		{"redis without key", map[string]string{"REDIS_URL": "redis://redis:6379/0"}, false},
+		{"cluster without key", map[string]string{"REDIS_URL": "redis://a:6379", "REDIS_MODE": "cluster"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(vars(tc.env))
+			if (err == nil) != tc.ok {
+				t.Errorf("Load(%v) = %v, want ok = %v", tc.env, err, tc.ok)
+			}
+		})
 	}
 }
 

@@ -18,8 +18,13 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/dndcc/dnd-llm-service/shared/imagefmt"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // answer is GetImg's success body for response_format "b64".
@@ -36,7 +41,7 @@ func (c *Client) call(ctx context.Context, endpoint, model string, body any) (Im
 		return Image{}, &provider.Error{Provider: Name, Kind: provider.BadRequest, Message: "the request could not be encoded", Err: fmt.Errorf("encode %s request: %w", endpoint, err)}
 	}
 	for attempt := 0; ; attempt++ {
-		img, perr := c.attempt(ctx, endpoint, payload)
+		img, perr := c.attempt(ctx, endpoint, model, payload, attempt+1)
 		c.observe(perr)
 		if perr == nil {
 			img.Model, img.Endpoint = model, endpoint
@@ -79,15 +84,21 @@ func stopped(ctx context.Context, last *provider.Error) *provider.Error {
 	return &provider.Error{Provider: Name, Kind: provider.Canceled, Message: "the image request was canceled", Err: cause}
 }
 
-// attempt makes one HTTP request and classifies its outcome.
-func (c *Client) attempt(ctx context.Context, endpoint string, payload []byte) (img Image, perr *provider.Error) {
+// attempt makes one HTTP request and classifies its outcome. n numbers
+// the attempt among the call's, for its span.
+func (c *Client) attempt(ctx context.Context, endpoint, model string, payload []byte, n int) (img Image, perr *provider.Error) {
 	start := time.Now()
+	ctx, span := tracing.Start(ctx, "getimg "+endpoint, trace.SpanKindClient,
+		attribute.String("gen_ai.provider.name", Name), attribute.String("gen_ai.request.model", model),
+		attribute.String("getimg.endpoint", endpoint), attribute.Int("llm.attempt", n))
 	defer func() {
 		outcome := "ok"
 		if perr != nil {
 			outcome = perr.Kind.String()
 		}
 		c.metrics.request(endpoint, outcome, time.Since(start))
+		endSpan(span, img, perr)
+		span.End()
 	}()
 
 	actx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
@@ -141,6 +152,20 @@ func (c *Client) attempt(ctx context.Context, endpoint string, payload []byte) (
 		a.Cost = 0
 	}
 	return Image{Data: data, MIME: info.MIME, Seed: a.Seed, Cost: a.Cost}, nil
+}
+
+// endSpan records an attempt's outcome on its span: the cost billed, or
+// the failure by kind (never the provider's words).
+func endSpan(span trace.Span, img Image, perr *provider.Error) {
+	if !span.IsRecording() {
+		return
+	}
+	if perr != nil {
+		span.SetAttributes(attribute.String("error.type", perr.Kind.String()), attribute.Int("http.response.status_code", perr.Status))
+		span.SetStatus(codes.Error, perr.Kind.String())
+		return
+	}
+	span.SetAttributes(attribute.Float64("getimg.cost_usd", img.Cost), attribute.Int("getimg.image_bytes", len(img.Data)))
 }
 
 // transportError classifies a failure to send or to read an answer.

@@ -15,3 +15,15 @@ func (Response) Doc() apidoc.Type {
 		},
 	}
 }
+
+// Doc implements apidoc.Described.
+func (Probe) Doc() apidoc.Type {
+	return apidoc.Type{
+		Name:  "Probe",
+		About: "Answer of GET /livez and GET /readyz.",
+		Fields: map[string]*apidoc.Schema{
+			"status": apidoc.Enum(ProbeOK, ProbeUnavailable),
+			"reason": apidoc.Describe("Why the replica cannot take work: " + ReasonDraining + " (it is shutting down) or " + ReasonRedis + "."),
+		},
+	}
+}

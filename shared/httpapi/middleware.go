@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Info is what the outer middleware learns about a request from the inner
@@ -85,6 +88,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// Requests is llm_http_requests_total, for a reader of its own (the drain
+// figures at shutdown).
+func (m *Metrics) Requests() prometheus.Collector { return m.requests }
+
 // Observe is the outermost middleware: it assigns the request id, recovers
 // panics, sets nosniff, and writes one access-log line and the HTTP metrics
 // per request. It must wrap the mux directly so the route pattern is known.
@@ -122,6 +129,7 @@ func Observe(logger *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 					status = http.StatusOK
 				}
 				d := time.Since(start)
+				annotateSpan(r, route, status, id)
 				if m != nil {
 					labels := []string{route, methodLabel(r.Method), strconv.Itoa(status)}
 					m.requests.WithLabelValues(labels...).Inc()
@@ -148,6 +156,21 @@ func Observe(logger *slog.Logger, m *Metrics) func(http.Handler) http.Handler {
 			}()
 			next.ServeHTTP(sw, r)
 		})
+	}
+}
+
+// annotateSpan names the request's span (tracing.Middleware's, when
+// tracing is on) for its route pattern and records the answer.
+func annotateSpan(r *http.Request, route string, status int, id string) {
+	span := trace.SpanFromContext(r.Context())
+	if !span.IsRecording() {
+		return
+	}
+	span.SetName(route)
+	span.SetAttributes(attribute.String("http.route", route), attribute.Int("http.response.status_code", status),
+		attribute.String("request_id", id))
+	if status >= 500 {
+		span.SetStatus(codes.Error, http.StatusText(status))
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // EntryField is the single field of an outbox stream entry. Its value is the
@@ -88,7 +90,11 @@ func NewOutbox(rdb redis.UniversalClient, stream string, maxLen int64) *Outbox {
 func (o *Outbox) Stream() string { return o.stream }
 
 // Add appends ev (XADD with MAXLEN ~ maxLen). A Dispatcher delivers it.
+// An event without a traceparent gets the one of the span in ctx, if any.
 func (o *Outbox) Add(ctx context.Context, ev Event) error {
+	if ev.Metadata.Traceparent == "" {
+		ev.Metadata.Traceparent = tracing.Traceparent(ctx)
+	}
 	v, err := EncodeEntry(ev)
 	if err != nil {
 		return fmt.Errorf("outbox add: %w", err)

@@ -82,6 +82,9 @@ type Metadata struct {
 	Timestamp   string `json:"timestamp"` // TimeFormat, UTC
 	RequestID   string `json:"request_id"`
 	Destination string `json:"destination,omitempty"`
+	// Traceparent is the W3C trace context of the work that produced the
+	// event, so the hub's handling can join its trace.
+	Traceparent string `json:"traceparent,omitempty"`
 }
 
 // NewEvent returns an event with a fresh EventID and Timestamp set from now.

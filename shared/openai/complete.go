@@ -11,8 +11,12 @@ import (
 	"slices"
 
 	goopenai "github.com/sashabaranov/go-openai"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dndcc/dnd-llm-service/shared/provider"
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // Call outcomes besides the provider.Kind strings.
@@ -87,7 +91,7 @@ func (c *Client) tryModel(ctx context.Context, model string, req Request, base [
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, ctx.Err()), true
 		}
-		resp, f := c.attempt(ctx, model, req, msgs, maxTokens)
+		resp, f := c.attempt(ctx, model, req, msgs, maxTokens, len(res.Calls)+1)
 		if f == nil {
 			content, refused, problem := c.judge(req, model, resp, res)
 			switch {
@@ -153,8 +157,14 @@ func usageOf(resp goopenai.ChatCompletionResponse) Usage {
 
 // attempt makes one HTTP call under RequestTimeout, capped at maxTokens. A
 // nil failure means the server answered 2xx with a completion: a body with
-// no choices is none, and fails like a body that is not JSON.
-func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens int) (goopenai.ChatCompletionResponse, *failure) {
+// no choices is none, and fails like a body that is not JSON. n numbers the
+// call among the Complete's calls, for its span.
+func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens, n int) (resp goopenai.ChatCompletionResponse, f *failure) {
+	ctx, span := tracing.Start(ctx, "chat "+model, trace.SpanKindClient,
+		attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.provider.name", ProviderName),
+		attribute.String("gen_ai.request.model", model), attribute.Int("gen_ai.request.max_tokens", maxTokens),
+		attribute.Int("llm.attempt", n))
+	defer func() { endSpan(span, resp, f); span.End() }()
 	wire, zeroTemp := wireRequest(model, req, msgs, maxTokens)
 	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
@@ -175,6 +185,24 @@ func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []
 	}
 	c.observe(0)
 	return resp, nil
+}
+
+// endSpan records an attempt's answer on its span: the model that
+// answered and the tokens billed, or the failure by kind (never the
+// provider's words, which may quote the prompt).
+func endSpan(span trace.Span, resp goopenai.ChatCompletionResponse, f *failure) {
+	if !span.IsRecording() {
+		return
+	}
+	u := usageOf(resp)
+	span.SetAttributes(attribute.Int("gen_ai.usage.input_tokens", u.PromptTokens), attribute.Int("gen_ai.usage.output_tokens", u.CompletionTokens))
+	if resp.Model != "" {
+		span.SetAttributes(attribute.String("gen_ai.response.model", resp.Model))
+	}
+	if f != nil {
+		span.SetAttributes(attribute.String("error.type", f.err.Kind.String()), attribute.Int("http.response.status_code", f.err.Status))
+		span.SetStatus(codes.Error, f.err.Kind.String())
+	}
 }
 
 // record accounts one attempt in the result and the metrics.

@@ -117,6 +117,9 @@ type Job struct {
 	CorrelationID string `json:"-"`
 	// Destination is where the hub should deliver events (its reply_to).
 	Destination string `json:"-"`
+	// TraceParent is the W3C traceparent of the request that created the
+	// job: the worker's span continues its trace.
+	TraceParent string `json:"-"`
 
 	queue string
 	lease string
@@ -160,6 +163,7 @@ func jobFromHash(queue string, h map[string]string) (*Job, error) {
 		RequestID:     h["rid"],
 		CorrelationID: h["cid"],
 		Destination:   h["dest"],
+		TraceParent:   h["tp"],
 		queue:         queue,
 		lease:         h["lease"],
 		dedup:         h["dedup"],

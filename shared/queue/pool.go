@@ -23,12 +23,13 @@ type Metrics struct {
 	recovered *prometheus.CounterVec
 	dedup     *prometheus.CounterVec
 	direct    *prometheus.CounterVec
+	gauges    *gaugeCollector
 }
 
 var durationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900}
 
 // NewMetrics registers the queue series on reg, plus depth and running
-// gauges read from Redis at scrape time.
+// gauges read from Redis at scrape time (see ElectGauges).
 func NewMetrics(reg prometheus.Registerer, queues ...*Queue) *Metrics {
 	m := &Metrics{
 		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -54,7 +55,8 @@ func NewMetrics(reg prometheus.Registerer, queues ...*Queue) *Metrics {
 			Help: "Jobs claimed as they were enqueued and run for the request that submitted them, with no hand-off to a worker, by queue.",
 		}, []string{"queue"}),
 	}
-	reg.MustRegister(m.jobs, m.wait, m.run, m.retries, m.recovered, m.dedup, m.direct, &depthCollector{queues: queues})
+	m.gauges = &gaugeCollector{queues: queues}
+	reg.MustRegister(m.jobs, m.wait, m.run, m.retries, m.recovered, m.dedup, m.direct, m.gauges)
 	return m
 }
 
@@ -75,31 +77,6 @@ func (m *Metrics) DirectRun(queue string) {
 func (m *Metrics) recoveredN(queue string, n int) {
 	if m != nil && n > 0 {
 		m.recovered.WithLabelValues(queue).Add(float64(n))
-	}
-}
-
-type depthCollector struct{ queues []*Queue }
-
-var (
-	depthDesc   = prometheus.NewDesc("llm_queue_depth", "Jobs waiting in the queue.", []string{"queue"}, nil)
-	runningDesc = prometheus.NewDesc("llm_queue_running", "Jobs running across all workers.", []string{"queue"}, nil)
-)
-
-func (c *depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc; ch <- runningDesc }
-
-func (c *depthCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	for _, q := range c.queues {
-		pipe := q.rdb.Pipeline()
-		p := pipe.ZCard(ctx, q.kPending)
-		s := pipe.ZCard(ctx, q.kScheduled)
-		r := pipe.ZCard(ctx, q.kRunning)
-		if _, err := pipe.Exec(ctx); err != nil {
-			continue
-		}
-		ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(p.Val()+s.Val()), q.Name())
-		ch <- prometheus.MustNewConstMetric(runningDesc, prometheus.GaugeValue, float64(r.Val()), q.Name())
 	}
 }
 
@@ -268,7 +245,7 @@ func (p *Pool) work(ctx, jobCtx context.Context) {
 			var err error
 			next, err = p.runner.runNext(jobCtx, ctx, p.q, c.Job, token)
 			if err != nil && !errors.Is(err, ErrLeaseLost) {
-				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "error", err.Error())
+				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "request_id", c.Job.RequestID, "error", err.Error())
 			}
 			switch {
 			case next == nil:
@@ -347,7 +324,7 @@ func (s *Slot) Run(job *Job) <-chan Ran {
 	go func() {
 		j, err := s.p.runner.Execute(s.jobCtx, s.p.q, job)
 		if err != nil && !errors.Is(err, ErrLeaseLost) {
-			s.p.logger.Warn("record job outcome", "job_id", job.ID, "error", err.Error())
+			s.p.logger.Warn("record job outcome", "job_id", job.ID, "request_id", job.RequestID, "error", err.Error())
 		}
 		s.Release() // before the caller hears: its next request may borrow it
 		done <- Ran{Job: j, Err: err}

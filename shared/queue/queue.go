@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // Errors callers branch on.
@@ -185,6 +186,9 @@ type EnqueueRequest struct {
 	RequestID     string
 	CorrelationID string
 	Destination   string
+	// TraceParent is the W3C traceparent the job's run continues; default
+	// the span in the context of Enqueue (or PutSucceeded), if any.
+	TraceParent string
 	// ClaimAs, when set, leases the new job to this token in the same step
 	// when it can run at once: the queue is not paused, the in-flight cap
 	// allows, and no job waits before it (or ClaimAhead is set). The caller
@@ -206,6 +210,9 @@ func (r *EnqueueRequest) moreFields() []any {
 	if r.Destination != "" {
 		f = append(f, "dest", r.Destination)
 	}
+	if r.TraceParent != "" {
+		f = append(f, "tp", r.TraceParent)
+	}
 	return f
 }
 
@@ -215,6 +222,9 @@ func (r *EnqueueRequest) moreFields() []any {
 func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bool, err error) {
 	if r.ID == "" {
 		r.ID = NewJobID(q.cfg.Name)
+	}
+	if r.TraceParent == "" {
+		r.TraceParent = tracing.Traceparent(ctx)
 	}
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
@@ -259,7 +269,7 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 		ID: r.ID, Kind: r.Kind, Status: StatusQueued, Priority: r.Priority, Owner: r.Owner,
 		Position: int(pos) + 1, CreatedAt: created,
 		Payload: r.Payload, RequestID: r.RequestID, CorrelationID: r.CorrelationID,
-		Destination: r.Destination, queue: q.cfg.Name, dedup: dedupKey,
+		Destination: r.Destination, TraceParent: r.TraceParent, queue: q.cfg.Name, dedup: dedupKey,
 	}
 	if res[0] == "claimed" {
 		j.Status, j.Position, j.Attempts, j.StartedAt, j.lease = StatusRunning, 0, 1, created, r.ClaimAs
@@ -272,6 +282,9 @@ func (q *Queue) Enqueue(ctx context.Context, r EnqueueRequest) (job *Job, dup bo
 func (q *Queue) PutSucceeded(ctx context.Context, r EnqueueRequest, result []byte) (*Job, error) {
 	if r.ID == "" {
 		r.ID = NewJobID(q.cfg.Name)
+	}
+	if r.TraceParent == "" {
+		r.TraceParent = tracing.Traceparent(ctx)
 	}
 	if r.Priority == "" {
 		r.Priority = PriorityNormal
@@ -339,8 +352,8 @@ func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 		return c, nil
 	}
 	// {'ok', now, recovered, id, attempts, created_at, kind, priority, owner,
-	// payload, rid, cid, dest, dedup}
-	if len(res) != 14 {
+	// payload, rid, cid, dest, dedup, tp}
+	if len(res) != 15 {
 		return c, fmt.Errorf("claim from %s: unexpected answer of %d values", q.cfg.Name, len(res))
 	}
 	str := func(i int) string {
@@ -352,7 +365,7 @@ func (q *Queue) claimResult(token string, res []any) (Claim, error) {
 	c.Job = &Job{
 		ID: str(3), Kind: str(6), Status: StatusRunning, Priority: Priority(str(7)), Owner: str(8),
 		Attempts: int(attempts), CreatedAt: msTime(str(5)), StartedAt: &Time{time.UnixMilli(now).UTC()},
-		RequestID: str(10), CorrelationID: str(11), Destination: str(12),
+		RequestID: str(10), CorrelationID: str(11), Destination: str(12), TraceParent: str(14),
 		queue: q.cfg.Name, lease: token, dedup: str(13),
 	}
 	if p := str(9); p != "" {
@@ -384,6 +397,9 @@ type Outcome struct {
 	Handback   bool          // give the job back without using an attempt (shutdown, back-pressure)
 	Pause      time.Duration // with Handback: pause the queue's workers this long
 	EventExtra map[string]any
+	// TraceParent is the traceparent the completion event carries (the
+	// span that ran the job); default the job's.
+	TraceParent string
 }
 
 // Complete records the outcome of a job leased to this worker. It returns
@@ -449,7 +465,11 @@ func (q *Queue) completeArgs(args []any, job *Job, o Outcome) ([]any, error) {
 	args = append(args, job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
 		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra, job.Owner, job.dedup)
 	if q.cfg.Outbox {
-		args = append(args, job.Kind, job.RequestID, job.CorrelationID, job.Destination)
+		tp := o.TraceParent
+		if tp == "" {
+			tp = job.TraceParent
+		}
+		args = append(args, job.Kind, job.RequestID, job.CorrelationID, job.Destination, tp)
 	}
 	return args, nil
 }

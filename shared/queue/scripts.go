@@ -76,8 +76,8 @@ end
 
 -- job_meta reads what finish needs of a job from its record.
 local function job_meta(jk)
-  local f = redis.call('HMGET', jk, 'owner', 'dedup', 'kind', 'rid', 'cid', 'dest')
-  return {owner = opt(f[1]), dedup = opt(f[2]), kind = opt(f[3]), rid = opt(f[4]), cid = opt(f[5]), dest = opt(f[6])}
+  local f = redis.call('HMGET', jk, 'owner', 'dedup', 'kind', 'rid', 'cid', 'dest', 'tp')
+  return {owner = opt(f[1]), dedup = opt(f[2]), kind = opt(f[3]), rid = opt(f[4]), cid = opt(f[5]), dest = opt(f[6]), tp = opt(f[7])}
 end
 
 -- finish moves a job to a final status in one step: the record, its expiry,
@@ -85,7 +85,7 @@ end
 -- the wake-up of waiters. A lease or cancel request left in the record no
 -- longer counts: both are read only while the job runs.
 -- cfg: {base=, ttl=, chan=, outbox=, outbox_max=, source=}
--- m: the job's {owner=, dedup=, kind=, rid=, cid=, dest=} (job_meta)
+-- m: the job's {owner=, dedup=, kind=, rid=, cid=, dest=, tp=} (job_meta)
 local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
   local jk = cfg.base .. 'job:' .. id
   local f = {'status', status, 'finished_at', nows}
@@ -124,7 +124,7 @@ local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
       event_type = 'llm.' .. group .. '.' .. verb,
       source_service = cfg.source,
       data = data,
-      metadata = {event_id = id .. ':' .. status, timestamp = iso(now), request_id = m.rid, destination = m.dest},
+      metadata = {event_id = id .. ':' .. status, timestamp = iso(now), request_id = m.rid, destination = m.dest, traceparent = m.tp},
       correlation_id = cid,
       causation_id = m.rid,
     }
@@ -291,7 +291,7 @@ const luaClaim = `
 -- the slot the worker freed is the one it takes).
 -- Returns {'paused', ms, recovered} | {'busy', 0, recovered} |
 -- {'none', 0, recovered} | {'ok', now, recovered, id, attempts, created_at,
--- kind, priority, owner, payload, rid, cid, dest, dedup}.
+-- kind, priority, owner, payload, rid, cid, dest, dedup, tp}.
 local function claim(cfg, k, a, i, now, nows, chain)
   local token, want, hk, maxinflight = a[i], a[i+1], a[i+2], a[i+4]
   local recovered = 0
@@ -314,7 +314,7 @@ local function claim(cfg, k, a, i, now, nows, chain)
   if chain and redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
   local jk = cfg.base .. 'job:' .. id
   -- what a worker needs of the record, in the order the caller reads it
-  local f = redis.call('HMGET', jk, 'created_at', 'attempts', 'kind', 'priority', 'owner', 'payload', 'rid', 'cid', 'dest', 'dedup')
+  local f = redis.call('HMGET', jk, 'created_at', 'attempts', 'kind', 'priority', 'owner', 'payload', 'rid', 'cid', 'dest', 'dedup', 'tp')
   -- a job whose record expired (no claim within its whole retention) is gone
   if not f[1] then return {'none', 0, recovered} end
   local attempts = tonumber(f[2] or '0') + 1
@@ -322,7 +322,7 @@ local function claim(cfg, k, a, i, now, nows, chain)
   -- the safety-net expiry of a live job restarts with each attempt
   redis.call('PEXPIRE', jk, a[i+7])
   redis.call('ZADD', k.running, int(now + tonumber(a[i+3])), id)
-  return {'ok', now, recovered, id, attempts, f[1], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10]}
+  return {'ok', now, recovered, id, attempts, f[1], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]}
 end
 `
 
@@ -334,7 +334,7 @@ const luaComplete = `
 -- result, error problem JSON, error code, retry delay ms, max attempts,
 -- pause ms, event extra JSON, then the job's owner and dedup key and,
 -- with the outbox only, its kind, request id, correlation id and
--- destination (as claimed; they never change). wake: wake an idle worker
+-- destination (as claimed; they never change) and the event's traceparent. wake: wake an idle worker
 -- if work waits (the caller claims no job itself).
 -- Returns {outcome, now} | {'stale', status}
 local function complete(cfg, k, a, i, now, nows, wake)
@@ -375,7 +375,7 @@ local function complete(cfg, k, a, i, now, nows, wake)
   end
   local m = {owner = a[i+10], dedup = given(a[i+11])}
   if cfg.outbox ~= '' then
-    m.kind, m.rid, m.cid, m.dest = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15])
+    m.kind, m.rid, m.cid, m.dest, m.tp = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15]), given(a[i+16])
   end
   if outcome == 'canceled' then
     finish(cfg, m, id, 'canceled', '', a[i+4], 'JOB_CANCELED', now, nows, '')
@@ -472,3 +472,14 @@ if redis.call('ZSCORE', KEYS[1], id) then
 end
 return {'ok', -1}
 `)
+
+// ScriptNames maps the SHA1 of each of the queue's scripts to its name, for
+// the spans of script calls (tracing.RedisHook).
+func ScriptNames() map[string]string {
+	return map[string]string{
+		enqueueScript.Hash(): "queue.enqueue", finishedScript.Hash(): "queue.store_finished",
+		claimScript.Hash(): "queue.claim", completeScript.Hash(): "queue.complete",
+		completeClaimScript.Hash(): "queue.complete_claim", renewScript.Hash(): "queue.renew",
+		cancelScript.Hash(): "queue.cancel", prioritizeScript.Hash(): "queue.prioritize",
+	}
+}

@@ -9,8 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/provider"
+	"github.com/dndcc/dnd-llm-service/shared/tracing"
 )
 
 // Result is what a handler produced.
@@ -154,12 +159,15 @@ func (r *Runner) runNext(ctx, stop context.Context, q *Queue, job *Job, token st
 }
 
 // run executes job, records its outcome with record, and returns the job
-// as the outcome left it.
+// as the outcome left it. The run is a span of the trace the job's request
+// began.
 func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(context.Context, Outcome) (Status, time.Time, error)) (*Job, error) {
 	start := time.Now()
+	ctx, span := r.startSpan(ctx, q, job)
+	defer span.End()
 	// Per-job debug lines are built only when they are written.
 	if r.logger.Enabled(ctx, slog.LevelDebug) {
-		r.logger.Debug("job started", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+		r.logger.DebugContext(ctx, "job started", "job_id", job.ID, "request_id", job.RequestID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
 	}
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -177,7 +185,8 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 	var o Outcome
 	switch {
 	case errors.Is(context.Cause(jobCtx), ErrLeaseLost):
-		r.logger.Warn("job lease lost; its result is discarded", "job_id", job.ID)
+		r.logger.WarnContext(ctx, "job lease lost; its result is discarded", "job_id", job.ID, "request_id", job.RequestID)
+		endSpan(span, "lease_lost", ErrLeaseLost)
 		return nil, fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
 	case err == nil:
 		o = Outcome{Status: StatusSucceeded, Result: res.Value, EventExtra: res.Event}
@@ -189,16 +198,41 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 	default:
 		o = r.classify(q, job, err)
 	}
+	o.TraceParent = tracing.Traceparent(ctx)
 	// The outcome must be recorded even when ctx has ended (shutdown). The
 	// Redis client's own timeouts bound the call (redisconn sets them), so
 	// no deadline of ours is needed: a timer per job costs 5% of a worker's
 	// CPU with short jobs.
 	st, at, cerr := record(context.WithoutCancel(ctx), o)
 	if cerr != nil {
+		endSpan(span, "not_recorded", cerr)
 		return nil, fmt.Errorf("run %s: %w", job.ID, cerr)
 	}
-	r.observe(q, job, o, st, err, time.Since(start))
+	outcome := r.observe(ctx, q, job, o, st, err, time.Since(start))
+	endSpan(span, outcome, err)
 	return recorded(job, o, st, at), nil
+}
+
+// startSpan starts the span of a job run, in the trace of the request
+// that created the job.
+func (r *Runner) startSpan(ctx context.Context, q *Queue, job *Job) (context.Context, trace.Span) {
+	if !tracing.Enabled() {
+		return tracing.Start(ctx, "", trace.SpanKindConsumer) // ctx, and a span that records nothing
+	}
+	return tracing.Start(tracing.WithTraceparent(ctx, job.TraceParent), "job "+job.Kind, trace.SpanKindConsumer,
+		attribute.String("job.id", job.ID), attribute.String("job.kind", job.Kind), attribute.String("job.queue", q.Name()),
+		attribute.Int("job.attempt", job.Attempts), attribute.String("request_id", job.RequestID))
+}
+
+// endSpan records a job run's outcome on its span.
+func endSpan(span trace.Span, outcome string, err error) {
+	if !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(attribute.String("job.outcome", outcome))
+	if err != nil {
+		span.SetStatus(codes.Error, warnText(err))
+	}
 }
 
 // recorded is job as Complete left it.
@@ -260,7 +294,7 @@ func (rn *renewal) fire() {
 		rn.cancel(ErrLeaseLost)
 		return
 	case err != nil:
-		rn.r.logger.Warn("lease renewal failed", "job_id", rn.job.ID, "error", err.Error())
+		rn.r.logger.Warn("lease renewal failed", "job_id", rn.job.ID, "request_id", rn.job.RequestID, "error", err.Error())
 	case cancelled:
 		rn.cancel(errCancelRequested)
 	}
@@ -387,7 +421,8 @@ func Backoff(attempt int) time.Duration {
 	return provider.Jitter(min(d, 30*time.Second))
 }
 
-func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d time.Duration) {
+// observe counts and logs a job's outcome, and returns its name.
+func (r *Runner) observe(ctx context.Context, q *Queue, job *Job, o Outcome, st Status, err error, d time.Duration) string {
 	outcome := string(st)
 	switch {
 	case o.Handback && o.Pause > 0:
@@ -406,14 +441,17 @@ func (r *Runner) observe(q *Queue, job *Job, o Outcome, st Status, err error, d 
 	}
 	switch {
 	case err != nil && (st == StatusFailed || outcome == "retry"):
-		r.logger.Warn("job failed", "job_id", job.ID, "kind", job.Kind, "attempt", job.Attempts,
+		r.logger.WarnContext(ctx, "job failed", "job_id", job.ID, "request_id", job.RequestID, "kind", job.Kind, "attempt", job.Attempts,
 			"outcome", outcome, "code", o.ErrorCode, "error", warnText(err))
-		r.logger.Debug("job failure detail", "job_id", job.ID, "error", err.Error())
+		r.logger.DebugContext(ctx, "job failure detail", "job_id", job.ID, "request_id", job.RequestID, "error", err.Error())
 	case err != nil && outcome == "backpressure":
-		r.logger.Warn("provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(), "job_id", job.ID)
-	case r.logger.Enabled(context.Background(), slog.LevelDebug):
-		r.logger.Debug("job finished", "job_id", job.ID, "kind", job.Kind, "outcome", outcome, "duration_ms", d.Milliseconds())
+		r.logger.WarnContext(ctx, "provider back-pressure: queue paused", "queue", q.Name(), "pause", o.Pause.String(),
+			"job_id", job.ID, "request_id", job.RequestID)
+	case r.logger.Enabled(ctx, slog.LevelDebug):
+		r.logger.DebugContext(ctx, "job finished", "job_id", job.ID, "request_id", job.RequestID, "kind", job.Kind,
+			"outcome", outcome, "duration_ms", d.Milliseconds())
 	}
+	return outcome
 }
 
 // warnText is err as a WARN line may show it. A provider's own words can
