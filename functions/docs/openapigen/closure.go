@@ -1,0 +1,96 @@
+package openapigen
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// closeRequests says additionalProperties: false on every object schema a
+// request body reaches (the bodies of the routes, and through the Message
+// Hub's envelope its payloads): the service refuses a field its request
+// types do not declare. Answers stay open, so a client keeps working when
+// a later version adds a field.
+func (b *builder) closeRequests() {
+	seen := map[string]bool{}
+	var walk func(r *openapi3.SchemaRef)
+	walk = func(r *openapi3.SchemaRef) {
+		if r == nil {
+			return
+		}
+		if name, ok := strings.CutPrefix(r.Ref, componentPrefix); ok {
+			if !seen[name] {
+				seen[name] = true
+				walk(b.s.schemas[name])
+			}
+			return
+		}
+		sc := r.Value
+		if sc == nil {
+			return
+		}
+		if len(sc.Properties) > 0 {
+			sc.AdditionalProperties = openapi3.AdditionalProperties{Has: new(false)}
+		}
+		for _, name := range sortedKeys(sc.Properties) {
+			walk(sc.Properties[name])
+		}
+		walk(sc.Items)
+		for _, list := range []openapi3.SchemaRefs{sc.OneOf, sc.AnyOf, sc.AllOf} {
+			for _, x := range list {
+				walk(x)
+			}
+		}
+	}
+	for _, name := range b.bodies {
+		walk(compRef(name))
+	}
+}
+
+var schemaRefPattern = regexp.MustCompile(`"#/components/schemas/([^"]+)"`)
+
+// refsIn lists the components v refers to: its $refs and discriminator
+// mappings.
+func refsIn(v any) ([]string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range schemaRefPattern.FindAllSubmatch(raw, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out, nil
+}
+
+// prune leaves out the components no operation reaches: the templates
+// others are derived from (TextResult, say) once nothing refers to them.
+func (b *builder) prune() {
+	schemas := b.doc.Components.Schemas
+	b.doc.Components.Schemas = nil
+	roots, err := refsIn(b.doc)
+	b.doc.Components.Schemas = schemas
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	used := map[string]bool{}
+	for len(roots) > 0 {
+		name := roots[len(roots)-1]
+		roots = roots[:len(roots)-1]
+		if used[name] || schemas[name] == nil {
+			continue
+		}
+		used[name] = true
+		refs, err := refsIn(schemas[name])
+		b.fail(err)
+		roots = append(roots, refs...)
+	}
+	for name := range schemas {
+		if !used[name] {
+			delete(schemas, name)
+		}
+	}
+}
