@@ -3,6 +3,7 @@ package openapigen
 import (
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -49,33 +50,49 @@ func (b *builder) closeRequests() {
 	}
 }
 
-var schemaRefPattern = regexp.MustCompile(`"#/components/schemas/([^"]+)"`)
+var refPattern = regexp.MustCompile(`"#/components/(schemas|responses|parameters)/([^"]+)"`)
 
-// refsIn lists the components v refers to: its $refs and discriminator
-// mappings.
-func refsIn(v any) ([]string, error) {
+// refsIn lists the components of kind (schemas, responses, parameters) v
+// refers to: its $refs and discriminator mappings.
+func refsIn(v any, kind string) ([]string, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
-	for _, m := range schemaRefPattern.FindAllSubmatch(raw, -1) {
-		out = append(out, string(m[1]))
+	for _, m := range refPattern.FindAllSubmatch(raw, -1) {
+		if string(m[1]) == kind {
+			out = append(out, string(m[2]))
+		}
 	}
 	return out, nil
 }
 
-// prune leaves out the components no operation reaches: the templates
-// others are derived from (TextResult, say) once nothing refers to them.
+// prune leaves out the components no operation reaches: shared responses
+// and parameters no operation names, and the schemas others are derived
+// from (TextResult, say) once nothing refers to them.
 func (b *builder) prune() {
-	schemas := b.doc.Components.Schemas
-	b.doc.Components.Schemas = nil
-	roots, err := refsIn(b.doc)
-	b.doc.Components.Schemas = schemas
-	if err != nil {
-		b.fail(err)
-		return
+	c := b.doc.Components
+	schemas, responses, params := c.Schemas, c.Responses, c.Parameters
+	c.Schemas, c.Responses, c.Parameters = nil, nil, nil
+	usedResponses, err := refsIn(b.doc, "responses")
+	b.fail(err)
+	usedParams, err := refsIn(b.doc, "parameters")
+	b.fail(err)
+	for name := range responses {
+		if !slices.Contains(usedResponses, name) {
+			delete(responses, name)
+		}
 	}
+	for name := range params {
+		if !slices.Contains(usedParams, name) {
+			delete(params, name)
+		}
+	}
+	c.Responses, c.Parameters = responses, params
+	roots, err := refsIn(b.doc, "schemas")
+	b.fail(err)
+	c.Schemas = schemas
 	used := map[string]bool{}
 	for len(roots) > 0 {
 		name := roots[len(roots)-1]
@@ -84,7 +101,7 @@ func (b *builder) prune() {
 			continue
 		}
 		used[name] = true
-		refs, err := refsIn(schemas[name])
+		refs, err := refsIn(schemas[name], "schemas")
 		b.fail(err)
 		roots = append(roots, refs...)
 	}

@@ -1,6 +1,8 @@
 package openapigen
 
 import (
+	"bytes"
+	"encoding/json"
 	"maps"
 	"reflect"
 	"slices"
@@ -195,6 +197,15 @@ func TestUnusedComponentsArePruned(t *testing.T) {
 	for _, name := range []string{"CharacterPersonality", "JobError", "FieldError"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("the document lacks %s, which others refer to", name)
+		}
+	}
+	paths, err := json.Marshal(doc.Paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range doc.Components.Responses {
+		if !bytes.Contains(paths, []byte(`"#/components/responses/`+name+`"`)) {
+			t.Errorf("the document keeps the response %s, which no operation answers", name)
 		}
 	}
 }
