@@ -98,16 +98,27 @@ func TestBadRequests(t *testing.T) {
 		{"hub envelope malformed", "POST", "/api/v2/hub/messages", `{"message_type":`, nil, nil, 400, ""},
 		{"hub unknown message type", "POST", "/api/v2/hub/messages", `{"message_type":"summon","payload":{}}`, nil, nil, 400, ""},
 	}
+	// Refusals no schema of the API document can say: a second JSON value
+	// after the first (the document's validator reads one), the configured
+	// model chain, what an image's bytes hold, and a range's length.
+	beyondSchema := map[string]bool{
+		"trailing garbage": true, "model outside the chain": true, "invalid base64": true,
+		"an image that is a zip": true, "PNG claiming 100000x100000": true, "usage range too long": true,
+	}
 	client := &http.Client{Timeout: time.Minute}
 	fivexx := 0
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var r servicetest.Response
 			var err error
+			opts := []servicetest.Option{servicetest.Client(client)}
+			if beyondSchema[tc.name] {
+				opts = append(opts, servicetest.BeyondSchema())
+			}
 			if tc.reader != nil {
-				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, "", servicetest.Client(client), servicetest.BodyReader(unsized{tc.reader}))
+				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, "", append(opts, servicetest.BodyReader(unsized{tc.reader}))...)
 			} else {
-				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, tc.body, servicetest.Client(client), servicetest.Header(tc.hdr...))
+				r, err = servicetest.Send(tc.method, s.URL+tc.path, tok, tc.body, append(opts, servicetest.Header(tc.hdr...))...)
 			}
 			if err != nil {
 				t.Fatalf("%s %s: %v", tc.method, tc.path, err)
@@ -354,20 +365,27 @@ func TestOutboundSafety(t *testing.T) {
 	})
 	tok := servicetest.Token(t, "outbound-caller")
 	link := canary.URL + "/x.png"
-	reqs := []struct{ path, body string }{
-		{"/api/v2/text/character", `{"type":"backstory","prompt":"see ` + link + `","parameters":{"character_class":"` + link + `","background":"` + link + `"},"theme":{"style":"` + link + `"}}`},
-		{"/api/v2/text/character", `{"type":"combat","model":{"name":"` + link + `"}}`},
-		{"/api/v2/text/theme", `{"content":"The knight boarded the ship to Castle Vey.","theme":{"genre":"` + link + `","style":"` + link + `"}}`},
-		{"/api/v2/image/generate", `{"type":"map_background","prompt":"` + link + `","size":{"width":256,"height":256},"parameters":{"negative_prompt":"` + link + `"}}`},
-		{"/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"` + link + `"}`},
-		{"/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"data:image/png;base64,` + link + `"}`},
-		{"/api/v2/image/enhance", `{"image":"` + link + `","enhancements":["upscale"]}`},
-		{"/api/v2/image/enhance", `{"image":"` + smallPNG(t) + `","enhancements":["style_transfer"],"parameters":{"style_preset":"` + link + `"}}`},
-		{"/api/v2/hub/messages", `{"message_type":"generate_text","reply_to":"` + link + `","payload":{"prompt":"` + link + `","context":"` + link + `"}}`},
+	reqs := []struct {
+		path, body string
+		beyond     bool // refused for a model outside the chain, or an image that is a URL
+	}{
+		{"/api/v2/text/character", `{"type":"backstory","prompt":"see ` + link + `","parameters":{"character_class":"` + link + `","background":"` + link + `"},"theme":{"style":"` + link + `"}}`, false},
+		{"/api/v2/text/character", `{"type":"combat","model":{"name":"` + link + `"}}`, true},
+		{"/api/v2/text/theme", `{"content":"The knight boarded the ship to Castle Vey.","theme":{"genre":"` + link + `","style":"` + link + `"}}`, false},
+		{"/api/v2/image/generate", `{"type":"map_background","prompt":"` + link + `","size":{"width":256,"height":256},"parameters":{"negative_prompt":"` + link + `"}}`, false},
+		{"/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"` + link + `"}`, true},
+		{"/api/v2/image/transform", `{"type":"item_illustration","prompt":"a sword","source_image":"data:image/png;base64,` + link + `"}`, true},
+		{"/api/v2/image/enhance", `{"image":"` + link + `","enhancements":["upscale"]}`, true},
+		{"/api/v2/image/enhance", `{"image":"` + smallPNG(t) + `","enhancements":["style_transfer"],"parameters":{"style_preset":"` + link + `"}}`, false},
+		{"/api/v2/hub/messages", `{"message_type":"generate_text","reply_to":"` + link + `","payload":{"prompt":"` + link + `","context":"` + link + `"}}`, false},
 	}
 	answered := 0
 	for _, rq := range reqs {
-		r := servicetest.Do(t, "POST", s.URL+rq.path+"?wait=30", tok, rq.body, servicetest.Header("X-Callback-URL", link, "Referer", link))
+		opts := []servicetest.Option{servicetest.Header("X-Callback-URL", link, "Referer", link)}
+		if rq.beyond {
+			opts = append(opts, servicetest.BeyondSchema())
+		}
+		r := servicetest.Do(t, "POST", s.URL+rq.path+"?wait=30", tok, rq.body, opts...)
 		if r.Status >= 500 {
 			t.Errorf("POST %s = %d %s", rq.path, r.Status, r.Body)
 		}

@@ -25,7 +25,7 @@ func docsApp(t testing.TB) (routes, messageTypes []string) {
 	}
 	sort.Strings(routes)
 	for _, m := range a.Messages() {
-		messageTypes = append(messageTypes, m.Type)
+		messageTypes = append(messageTypes, m.Names()...)
 	}
 	sort.Strings(messageTypes)
 	return routes, messageTypes

@@ -72,9 +72,8 @@ var npcGroup = group.Def{
 					Responses: submit.DocResponses("NpcJob", httpapi.CodeTextGenerationFailed),
 				},
 			}},
-			Jobs:    []group.Job{{Kind: "text.npc", Queue: "text", Handler: greet, Result: "npcResult"}},
-			Types:   []any{npcRequest{}, npcResult{}},
-			Schemas: []apidoc.Component{{Name: "NpcJob", Schema: submit.JobWith("npcResult", "A finished npc job.")}},
+			Jobs:  []group.Job{{Kind: "text.npc", Queue: "text", Handler: greet, Result: "npcResult", Schema: "NpcJob"}},
+			Types: []any{npcRequest{}, npcResult{}},
 		}, nil
 	},
 }

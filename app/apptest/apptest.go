@@ -45,7 +45,8 @@ type options struct {
 func Serve(fn ServeFunc) Option { return func(o *options) { o.serve = fn } }
 
 // Lean makes Start count the log lines and keep none, so a long run's log
-// does not fill the heap it measures: Service.Logs is nil.
+// does not fill the heap it measures: Service.Logs is nil. Nor are its
+// exchanges checked against the document.
 func Lean() Option { return func(o *options) { o.lean = true } }
 
 // Groups makes New build the app of defs instead of app.Groups.
@@ -154,7 +155,9 @@ func (w *logWriter) Write(p []byte) (int, error) {
 
 // Start runs the service with env (see fill; env itself is filled in, so
 // the test can read the prefix) until the test ends, and waits until it
-// listens.
+// listens. Unless Lean, every exchange the test has with it through
+// servicetest.Send is checked against /openapi.json (see contract), and
+// the test fails on any mismatch.
 func Start(tb testing.TB, env map[string]string, opts ...Option) *Service {
 	tb.Helper()
 	o := build(opts)
@@ -188,6 +191,14 @@ func Start(tb testing.TB, env map[string]string, opts ...Option) *Service {
 	select {
 	case addr := <-w.listening:
 		s.URL = "http://127.0.0.1" + addr[strings.LastIndex(addr, ":"):]
+		if !o.lean {
+			c := newContract(tb)
+			stop := servicetest.Watch(strings.TrimPrefix(s.URL, "http://"), c.check)
+			tb.Cleanup(func() {
+				stop()
+				c.report(tb)
+			})
+		}
 	case err := <-errc:
 		errc <- err // for Stop
 		tb.Fatalf("run() returned before listening: %v\nlogs:\n%s", err, s.logs())

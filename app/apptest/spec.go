@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -46,13 +48,14 @@ func (d Spec) Operations() []string {
 	return out
 }
 
-// MessageTypes lists the documented Message Hub message types.
+// MessageTypes lists the documented Message Hub message types: the
+// values of the envelope's discriminator, sorted.
 func (d Spec) MessageTypes() []string {
-	var out []string
-	for _, v := range d.Components.Schemas["HubEnvelope"].Value.Properties["message_type"].Value.Enum {
-		out = append(out, v.(string))
+	env := d.Components.Schemas["HubEnvelope"]
+	if env == nil || env.Value == nil || env.Value.Discriminator == nil {
+		return nil
 	}
-	return out
+	return slices.Sorted(maps.Keys(env.Value.Discriminator.Mapping))
 }
 
 // Route returns the documented operation "METHOD /path".

@@ -78,6 +78,7 @@ func routes() []group.Route {
 	return []group.Route{
 		{Method: http.MethodGet, Path: SpecPath, Auth: group.Public, Handler: serveSpec, Doc: apidoc.Operation{
 			ID: "openapi", Summary: "This document", Security: apidoc.Public,
+			Description: "The API's OpenAPI 3.1 document, generated from the code that serves the API; generate clients from it.",
 			Responses: map[int]apidoc.Response{200: {Description: "The OpenAPI 3.1 document.",
 				Content: []apidoc.Content{{MediaType: "application/json", Inline: apidoc.Obj()}}}},
 		}},
@@ -88,7 +89,8 @@ func routes() []group.Route {
 		}},
 		{Method: http.MethodGet, Path: UIPath + "/{file}", Auth: group.Public, Handler: httpapi.Wrap(assetFiles), Doc: apidoc.Operation{
 			ID: "docsAsset", Summary: "The viewer's assets", Security: apidoc.Public,
-			Params: []apidoc.Param{{Name: "file", In: "path", Schema: &apidoc.Schema{Type: "string", Enum: apidoc.Strings(AssetNames())}}},
+			Description: "The scripts, styles and images of the viewer at /docs, built into the service; gzip-compressed to clients that accept it.",
+			Params:      []apidoc.Param{{Name: "file", In: "path", Schema: &apidoc.Schema{Type: "string", Enum: apidoc.Strings(AssetNames())}}},
 			Responses: map[int]apidoc.Response{
 				200: {Description: "The asset, with its file's Content-Type.", Content: []apidoc.Content{{MediaType: "*/*"}}},
 				404: apidoc.Ref("NotFound"),

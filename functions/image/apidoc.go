@@ -2,6 +2,7 @@ package image
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
@@ -9,6 +10,13 @@ import (
 )
 
 // What the API document says of the image types, beyond their fields.
+
+// JobName names the component of a job of an image kind:
+// image.generate's is ImageGenerateJob.
+func JobName(kind string) string {
+	verb := strings.TrimPrefix(kind, "image.")
+	return "Image" + strings.ToUpper(verb[:1]) + verb[1:] + "Job"
+}
 
 func hintDoc(about string) *apidoc.Schema {
 	return apidoc.With(apidoc.MaxLen(maxHintChars), apidoc.Describe(about))
@@ -61,7 +69,7 @@ func (Parameters) Doc() apidoc.Type {
 		Required: []string{},
 		Fields: map[string]*apidoc.Schema{
 			"style_preset":    hintDoc("A style such as photographic, anime, watercolor."),
-			"seed":            apidoc.With(apidoc.Between(0, maxSeed), apidoc.Describe("Makes the image repeatable; a seeded request is also cached.")),
+			"seed":            apidoc.With(apidoc.Between(0, maxSeed), apidoc.Describe("Makes the image repeatable; a seeded request is also cached. Image seeds are 0 to 2^32−1, unlike text seeds.")),
 			"negative_prompt": apidoc.With(apidoc.MaxLen(maxNegativeChars), apidoc.Describe("What the image must not show.")),
 			"character_race":  hintDoc("Portrait hint."),
 			"character_class": hintDoc("Portrait hint."),

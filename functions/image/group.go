@@ -12,7 +12,6 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/group"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
 	"github.com/dndcc/dnd-llm-service/shared/imagegen"
-	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
 
 // Group declares the image endpoint group.
@@ -46,7 +45,7 @@ func newGroup(d group.Deps) (group.Parts, error) {
 	})
 	var jobs []group.Job
 	for _, kind := range []string{KindGenerate, KindTransform, KindEnhance} {
-		jobs = append(jobs, group.Job{Kind: kind, Queue: QueueName, Handler: s.Handlers()[kind], Result: "ImageResult"})
+		jobs = append(jobs, group.Job{Kind: kind, Queue: QueueName, Handler: s.Handlers()[kind], Result: "ImageResult", Schema: JobName(kind)})
 	}
 	return group.Parts{
 		Routes:   s.routes(),
@@ -55,7 +54,6 @@ func newGroup(d group.Deps) (group.Parts, error) {
 		Health:   []group.Component{{Name: "getimg", State: s.ProviderState}},
 		Types:    []any{GenerateRequest{}, TransformRequest{}, EnhanceRequest{}, Result{}},
 		Schemas: []apidoc.Component{
-			{Name: "ImageJob", Schema: submit.JobWith("ImageResult", "A finished image job.")},
 			{Name: "HubImagePayload", Derive: &apidoc.Derive{
 				From: "ImageGenerateRequest", Drop: []string{"type"}, Required: []string{"prompt"},
 				About: "Payload of the Message Hub's portrait and map messages: the body of POST /api/v2/image/generate without type, which the message type sets (character_portrait or map_background).",

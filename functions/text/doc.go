@@ -1,21 +1,14 @@
 package text
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/dnd/offline"
 	"github.com/dndcc/dnd-llm-service/shared/group"
-	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
-
-// routeKinds are the text kinds a route submits, with the name of their
-// result and job components.
-var routeKinds = []struct{ kind, name string }{
-	{dnd.KindCharacter, "Character"},
-	{dnd.KindCampaign, "Campaign"},
-	{dnd.KindTheme, "Theme"},
-}
 
 // ContentName names the component of a text kind's content type.
 func ContentName(kind, typ string) string {
@@ -25,8 +18,27 @@ func ContentName(kind, typ string) string {
 	case dnd.KindFreeform:
 		return "FreeformText"
 	}
-	return title(strings.TrimPrefix(kind, "text.")) + title(typ)
+	return kindName(kind) + title(typ)
 }
+
+// ResultName names the component of a text result of one kind and type:
+// TextResult with type fixed and content of the type's schema.
+func ResultName(kind, typ string) string {
+	if len(dnd.Types(kind)) == 1 {
+		return kindName(kind) + "TextResult"
+	}
+	return ContentName(kind, typ) + "Result"
+}
+
+// KindResultName names the component of a kind's results: the one type's
+// result, or the union of the types' results, told apart by type.
+func KindResultName(kind string) string { return kindName(kind) + "TextResult" }
+
+// JobName names the component of a job of a text kind.
+func JobName(kind string) string { return kindName(kind) + "Job" }
+
+// kindName is the kind without its group, capitalized: Character.
+func kindName(kind string) string { return title(strings.TrimPrefix(kind, "text.")) }
 
 func title(s string) string {
 	if s == "" {
@@ -35,23 +47,15 @@ func title(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// contentRefs refers to the content components of kinds.
-func contentRefs(kinds ...string) []*apidoc.Schema {
-	var out []*apidoc.Schema
-	for _, k := range kinds {
-		for _, t := range dnd.Types(k) {
-			out = append(out, apidoc.Comp(ContentName(k, t)))
-		}
-	}
-	return out
-}
-
 // schemas are the text components: the content of each kind and type, as
 // the model is held to it (a theme's is the finished result the service
-// builds), and for each route its result and finished job.
+// builds); the result of each kind and type, which TextResult becomes with
+// type fixed and content of the type's schema; and, for a kind of several
+// types, the union of its results, told apart by type.
 func schemas() []apidoc.Component {
 	var out []apidoc.Component
 	for _, k := range Kinds {
+		var variants []apidoc.Variant
 		for _, typ := range dnd.Types(k) {
 			c := apidoc.Component{Name: ContentName(k, typ)}
 			if k == dnd.KindTheme {
@@ -60,22 +64,21 @@ func schemas() []apidoc.Component {
 				_, raw, _ := dnd.Schema(k, typ) // every kind and type has one
 				c.Raw = raw
 			}
-			out = append(out, c)
-		}
-	}
-	for _, rk := range routeKinds {
-		out = append(out, apidoc.Component{Name: rk.name + "TextResult", Schema: &apidoc.Schema{
-			Description: "The result of a " + rk.kind + " job.",
-			AllOf: []*apidoc.Schema{apidoc.Comp("TextResult"), {
-				Type: "object",
-				Properties: map[string]*apidoc.Schema{
-					"type":    {Type: "string", Enum: apidoc.Strings(dnd.Types(rk.kind))},
-					"content": {OneOf: contentRefs(rk.kind)},
+			out = append(out, c, apidoc.Component{Name: ResultName(k, typ), Derive: &apidoc.Derive{
+				From: "TextResult",
+				Set: map[string]*apidoc.Schema{
+					"type":    {Type: "string", Const: typ},
+					"content": apidoc.Comp(ContentName(k, typ)),
 				},
-			}},
-		}})
-		out = append(out, apidoc.Component{Name: rk.name + "Job",
-			Schema: submit.JobWith(rk.name+"TextResult", "A finished "+rk.kind+" job.")})
+				About: "The result of a " + k + " job of type " + typ + ": content is a " + ContentName(k, typ) + ".",
+			}})
+			variants = append(variants, apidoc.Variant{Value: typ, Component: ResultName(k, typ)})
+		}
+		if len(variants) > 1 {
+			u := apidoc.Union("type", variants...)
+			u.Description = "The result of a " + k + " job: type picks its variant, and so the schema of content."
+			out = append(out, apidoc.Component{Name: KindResultName(k), Schema: u})
+		}
 	}
 	return out
 }
@@ -115,14 +118,17 @@ func (Result) Doc() apidoc.Type {
 			"cached":         apidoc.Describe("The result came from the cache."),
 			"fallback":       apidoc.Describe("A later model of the chain answered because an earlier one failed."),
 			"prompt_version": apidoc.Describe("The version of the prompt templates."),
-			"warnings":       apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, a race or class outside the SRD played by its closest SRD rules. Left out when there is none."),
+			"seed": apidoc.Describe(fmt.Sprintf("The seed the offline generator wrote the content with: the request's, or a new one in [0, 2^53−1] "+
+				"(at most %d, which every JSON client reads exactly). Send it back as the request's seed to get the same content. "+
+				"Left out when OpenAI wrote the content.", offline.MaxNewSeed)),
+			"warnings": apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, a race or class outside the SRD played by its closest SRD rules. Left out when there is none."),
 			"provider_calls": apidoc.With(apidoc.Int(0), apidoc.Describe(
 				"Completions the provider billed to write the content, rejected answers included (0 offline). A cached result repeats the figure of the job that wrote it, as usage does.")),
 		},
 		Replace: map[string]*apidoc.Schema{
 			"content": {
-				Description: "The structured content; its schema is chosen by type (see the content schemas, e.g. CharacterPersonality).",
-				OneOf:       contentRefs(Kinds...),
+				Type:        "object",
+				Description: "The structured content, whose schema type picks: each kind and type has its own result (e.g. CharacterPersonalityResult).",
 			},
 		},
 	}

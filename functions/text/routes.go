@@ -49,7 +49,9 @@ func newGroup(d group.Deps) (group.Parts, error) {
 	})
 	var jobs []group.Job
 	for _, kind := range Kinds {
-		jobs = append(jobs, group.Job{Kind: kind, Queue: QueueName, Handler: s.Handlers()[kind], Result: "TextResult"})
+		jobs = append(jobs, group.Job{
+			Kind: kind, Queue: QueueName, Handler: s.Handlers()[kind], Result: KindResultName(kind), Schema: JobName(kind),
+		})
 	}
 	return group.Parts{
 		Routes:   s.routes(),
@@ -73,7 +75,7 @@ func (s *Service) routes() []group.Route {
 				" Text results are cached." + submit.DocDescription,
 			Params:    submit.DocParams(),
 			Body:      &apidoc.Body{Schema: "CharacterRequest", Description: "The character and what to write.", Examples: characterExamples()},
-			Responses: submit.DocResponses("CharacterJob", httpapi.CodeTextGenerationFailed),
+			Responses: submit.DocResponses(JobName(dnd.KindCharacter), httpapi.CodeTextGenerationFailed),
 		}),
 		route("/api/v2/text/campaign", handler[dnd.CampaignRequest](s), apidoc.Operation{
 			ID: "textCampaign", Summary: "Write campaign material",
@@ -81,7 +83,7 @@ func (s *Service) routes() []group.Route {
 				" Text results are cached." + submit.DocDescription,
 			Params:    submit.DocParams(),
 			Body:      &apidoc.Body{Schema: "CampaignRequest", Description: "The campaign and what to write.", Examples: campaignExamples()},
-			Responses: submit.DocResponses("CampaignJob", httpapi.CodeTextGenerationFailed),
+			Responses: submit.DocResponses(JobName(dnd.KindCampaign), httpapi.CodeTextGenerationFailed),
 		}),
 		route("/api/v2/text/theme", handler[dnd.ThemeRequest](s), apidoc.Operation{
 			ID: "textTheme", Summary: "Re-theme a text",
@@ -89,7 +91,7 @@ func (s *Service) routes() []group.Route {
 				" The result holds the new text, the original and their similarity." + submit.DocDescription,
 			Params:    submit.DocParams(),
 			Body:      &apidoc.Body{Schema: "ThemeRequest", Description: "The text and the theme.", Examples: themeExamples()},
-			Responses: submit.DocResponses("ThemeJob", httpapi.CodeTextGenerationFailed),
+			Responses: submit.DocResponses(JobName(dnd.KindTheme), httpapi.CodeTextGenerationFailed),
 		}),
 	}
 }

@@ -1,6 +1,7 @@
 package servicetest
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -34,6 +35,7 @@ type request struct {
 	client *http.Client
 	header []string
 	reader io.Reader
+	beyond bool
 }
 
 // Header sets each name, value pair as a request header, after the
@@ -53,9 +55,18 @@ func BodyReader(rd io.Reader) Option {
 	return func(r *request) { r.reader = rd }
 }
 
+// BeyondSchema marks a request that the API document's schemas accept but
+// the service refuses for what no schema can say: a model outside the
+// configured chain, an image that does not decode, a date range that is
+// too long. A watcher (Watch) sees the mark in Exchange.BeyondSchema.
+func BeyondSchema() Option {
+	return func(r *request) { r.beyond = true }
+}
+
 // Send makes one request and returns the answer, or the transport error.
 // A body is sent as application/json; tok, when set, as a bearer token. It
-// never fails the test, so it may run on any goroutine.
+// never fails the test, so it may run on any goroutine. The exchange goes
+// to the host's watcher, if any (Watch), whatever client sends it.
 func Send(method, url, tok, body string, opts ...Option) (Response, error) {
 	o := request{client: http.DefaultClient}
 	for _, opt := range opts {
@@ -69,6 +80,9 @@ func Send(method, url, tok, body string, opts ...Option) (Response, error) {
 	if err != nil {
 		return Response{}, err
 	}
+	if o.beyond {
+		req = req.WithContext(context.WithValue(req.Context(), beyondSchemaKey{}, true))
+	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -78,7 +92,9 @@ func Send(method, url, tok, body string, opts ...Option) (Response, error) {
 	for i := 0; i+1 < len(o.header); i += 2 {
 		req.Header.Set(o.header[i], o.header[i+1])
 	}
-	resp, err := o.client.Do(req)
+	c := *o.client
+	c.Transport = recording{next: c.Transport}
+	resp, err := c.Do(req)
 	if err != nil {
 		return Response{}, err
 	}

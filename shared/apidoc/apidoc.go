@@ -127,6 +127,16 @@ type Schema struct {
 	OneOf           []*Schema          `json:"oneOf,omitempty"`
 	AnyOf           []*Schema          `json:"anyOf,omitempty"`
 	AllOf           []*Schema          `json:"allOf,omitempty"`
+	// Discriminator names the property whose value picks the OneOf
+	// variant, so generated clients decode into the variant's type.
+	Discriminator *Discriminator `json:"discriminator,omitempty"`
+}
+
+// Discriminator tells which variant of a oneOf a value is: the value of
+// PropertyName, mapped to the variant's component reference.
+type Discriminator struct {
+	PropertyName string            `json:"propertyName"`
+	Mapping      map[string]string `json:"mapping,omitempty"`
 }
 
 // Type is what a Go type says of itself in the document, beyond what its
@@ -171,10 +181,12 @@ type Component struct {
 }
 
 // Derive makes a component from another: a copy of From without the
-// properties Drop, with Required and About replaced.
+// properties Drop, with the properties Set replaced (or added), and with
+// Required and About replaced.
 type Derive struct {
 	From     string
 	Drop     []string
+	Set      map[string]*Schema
 	Required []string // nil keeps From's
 	About    string
 }

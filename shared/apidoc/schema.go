@@ -36,6 +36,30 @@ func Default(v any) *Schema { return &Schema{Default: v} }
 // Format is a fragment with a format.
 func Format(f string) *Schema { return &Schema{Format: f} }
 
+// Variant is one member of a Union: the component a value of the
+// discriminating property picks.
+type Variant struct {
+	Value     string
+	Component string
+}
+
+// Union is a oneOf of components told apart by the value of property,
+// with the discriminator that says so. A component that several values
+// pick is listed once.
+func Union(property string, variants ...Variant) *Schema {
+	u := &Schema{Discriminator: &Discriminator{PropertyName: property, Mapping: map[string]string{}}}
+	listed := map[string]bool{}
+	for _, v := range variants {
+		ref := Comp(v.Component).Ref
+		u.Discriminator.Mapping[v.Value] = ref
+		if !listed[ref] {
+			listed[ref] = true
+			u.OneOf = append(u.OneOf, &Schema{Ref: ref})
+		}
+	}
+	return u
+}
+
 // With merges fragments, later ones winning field by field. Nested
 // properties and items merge the same way.
 func With(parts ...*Schema) *Schema {
@@ -93,6 +117,7 @@ func (s *Schema) merge(p *Schema) {
 	s.OneOf = append(s.OneOf, p.OneOf...)
 	s.AnyOf = append(s.AnyOf, p.AnyOf...)
 	s.AllOf = append(s.AllOf, p.AllOf...)
+	mergePtr(&s.Discriminator, p.Discriminator)
 }
 
 func mergeString(dst *string, v string) {

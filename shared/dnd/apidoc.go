@@ -19,7 +19,9 @@ func promptDoc() *apidoc.Schema {
 }
 
 func seedDoc() *apidoc.Schema {
-	return apidoc.Describe("Makes the result repeatable: the offline generator is deterministic for a seed, and OpenAI receives it as its seed.")
+	return apidoc.Describe("Makes the result repeatable: the offline generator is deterministic for a seed, and OpenAI receives it as its seed. " +
+		"Seeds the service draws are in [0, 2^53−1] (at most 9007199254740991, which every JSON client reads exactly); " +
+		"any 64-bit integer is accepted, so a larger seed from an earlier answer still replays it.")
 }
 
 func modelDoc() *apidoc.Schema {
@@ -156,9 +158,17 @@ func (FreeformRequest) Doc() apidoc.Type {
 		About:    "Payload of the Message Hub's generate_text message: free-form text. model may also be a bare model name.",
 		Required: []string{"prompt"},
 		Fields: map[string]*apidoc.Schema{
-			"prompt":  apidoc.With(apidoc.MaxLen(MaxPromptLen), apidoc.Describe("What to write.")),
-			"context": apidoc.With(apidoc.MaxLen(MaxContextLen), apidoc.Describe("Background for the writer; any JSON value is passed on as JSON.")),
-			"model":   modelDoc(), "seed": seedDoc(), "priority": PriorityDoc(),
+			"prompt": apidoc.With(apidoc.MaxLen(MaxPromptLen), apidoc.Describe("What to write.")),
+			"seed":   seedDoc(), "priority": PriorityDoc(),
+		},
+		Replace: map[string]*apidoc.Schema{
+			// The first version's callers send these shapes too.
+			"context": apidoc.With(apidoc.MaxLen(MaxContextLen),
+				apidoc.Describe("Background for the writer: text, or any JSON value, which is passed on as JSON.")),
+			"model": {
+				Description: "Model preferences, or a bare model name: a name outside the chain (OPENAI_MODELS) means the chain's first model.",
+				OneOf:       []*apidoc.Schema{apidoc.Comp("ModelOptions"), apidoc.Str()},
+			},
 		},
 	}
 }

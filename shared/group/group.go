@@ -124,6 +124,11 @@ type Job struct {
 	Handler queue.Handler
 	// Result is the component that describes a finished job's result.
 	Result string
+	// Schema names the component of a job of this kind, which the document
+	// derives from Job with kind fixed and result a Result; the routes that
+	// submit the kind answer with it, and Job becomes the union of every
+	// kind's, told apart by kind.
+	Schema string
 }
 
 // Message is a Message Hub message type the group accepts.

@@ -17,7 +17,7 @@ func (Envelope) Doc() apidoc.Type {
 			"destination":    apidoc.MaxLen(MaxNameLen),
 			"message_type":   apidoc.MaxLen(MaxNameLen),
 			"correlation_id": apidoc.With(apidoc.MaxLen(MaxCorrelationIDLen), apidoc.Describe("Carried to the job's events; the job id when empty.")),
-			"timestamp":      apidoc.With(apidoc.MaxLen(MaxTimestampLen), apidoc.Format("date-time")),
+			"timestamp":      apidoc.With(apidoc.MaxLen(MaxTimestampLen), apidoc.Describe("When the hub sent it: an RFC 3339 time; one without a zone (as Python's datetime.utcnow().isoformat() writes it) is taken as UTC, and fractional seconds may have any length.")),
 			"reply_to":       apidoc.With(apidoc.MaxLen(MaxReplyToLen), apidoc.Describe("Where the hub delivers the job's events.")),
 		},
 	}

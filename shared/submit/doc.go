@@ -36,8 +36,8 @@ func RetryAfterHeader(required bool, what string) apidoc.Header {
 // RateLimitHeaders are the headers of an admitted or refused request.
 func RateLimitHeaders() []apidoc.Header { return []apidoc.Header{hdrPolicy, hdrLimit} }
 
-// DocResponses are the answers of a generation route whose finished job
-// is the component job and whose generic failure code is failure.
+// DocResponses are the answers of a generation route whose job is the
+// component job and whose generic failure code is failure.
 func DocResponses(job, failure string) map[int]apidoc.Response {
 	limit := RateLimitHeaders()
 	with := func(hs ...apidoc.Header) []apidoc.Header { return append(hs, limit...) }
@@ -45,7 +45,7 @@ func DocResponses(job, failure string) map[int]apidoc.Response {
 		200: {Description: "The job finished within the wait: status succeeded, with its result.",
 			Headers: with(hdrXCache, hdrDedup), Content: []apidoc.Content{apidoc.JSON(job)}},
 		202: {Description: "The job is queued or running: poll Location until its status is final.",
-			Headers: with(hdrLoc, RetryAfterHeader(true, "polling"), hdrXCache, hdrDedup), Content: []apidoc.Content{apidoc.JSON("Job")}},
+			Headers: with(hdrLoc, RetryAfterHeader(true, "polling"), hdrXCache, hdrDedup), Content: []apidoc.Content{apidoc.JSON(job)}},
 		400: apidoc.Ref("BadRequest"),
 		401: apidoc.Ref("Unauthorized"),
 		403: {Description: "Priority urgent needs the admin scope: FORBIDDEN.", Headers: with(), Content: []apidoc.Content{apidoc.Problem("Problem")}},
@@ -59,23 +59,15 @@ func DocResponses(job, failure string) map[int]apidoc.Response {
 		502: {Description: "The job failed at the provider: " + strings.Join(codesWith(http.StatusBadGateway), ", ") +
 			". The problem carries the job; " + failure + " is the generic failure.",
 			Headers: with(hdrXCache), Content: []apidoc.Content{apidoc.Problem("JobProblem")}},
+		// The rate-limit headers a QUEUE_FULL answer also carries are left
+		// out: a 503 whose header names equal the 429's, where Retry-After
+		// is optional, shares the 429's type in ogen's clients, which then
+		// do not compile.
 		503: {Description: "QUEUE_FULL: the queue is at QUEUE_MAX_DEPTH. SERVICE_UNAVAILABLE: the job store (Redis) is unavailable.",
-			Headers: with(RetryAfterHeader(true, "retrying")), Content: []apidoc.Content{apidoc.Problem("Problem")}},
+			Headers: []apidoc.Header{RetryAfterHeader(true, "retrying")}, Content: []apidoc.Content{apidoc.Problem("Problem")}},
 		504: {Description: "The job timed out: " + strings.Join(codesWith(http.StatusGatewayTimeout), ", ") +
 			" (PROVIDER_TIMEOUT: the provider did not answer in time; QUEUE_TIMEOUT: the job waited longer than JOB_QUEUE_TIMEOUT). The problem carries the job.",
 			Headers: with(hdrXCache), Content: []apidoc.Content{apidoc.Problem("JobProblem")}},
-	}
-}
-
-// JobWith is the schema of a finished job whose result is the component
-// result.
-func JobWith(result, about string) *apidoc.Schema {
-	return &apidoc.Schema{
-		Description: about,
-		AllOf: []*apidoc.Schema{apidoc.Comp("Job"), {
-			Type: "object", Required: []string{"result"},
-			Properties: map[string]*apidoc.Schema{"result": apidoc.Comp(result)},
-		}},
 	}
 }
 

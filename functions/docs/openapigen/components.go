@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -62,9 +63,13 @@ func (b *builder) problems() {
 		From: "Problem", Drop: []string{"job", "instance", "request_id"},
 		About: "The problem a failed or canceled job answers with (a Problem without job, instance and request_id).",
 	}})
-	b.component(apidoc.Component{Name: "JobProblem", Schema: &apidoc.Schema{
-		Description: "A problem that carries the failed or canceled job.",
-		AllOf:       []*apidoc.Schema{apidoc.Comp("Problem"), {Type: "object", Required: []string{"job"}}},
+	problem := b.generated("Problem")
+	if problem == nil {
+		return
+	}
+	b.component(apidoc.Component{Name: "JobProblem", Derive: &apidoc.Derive{
+		From: "Problem", Required: append(slices.Clone(problem.Required), "job"),
+		About: "A problem that carries the failed or canceled job.",
 	}})
 }
 
@@ -108,6 +113,13 @@ func (b *builder) derive(d *apidoc.Derive) (*openapi3.Schema, error) {
 		}
 		delete(sc.Properties, p)
 	}
+	for _, p := range sortedKeys(d.Set) {
+		r, err := convertRef(d.Set[p])
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", d.From, p, err)
+		}
+		sc.Properties[p] = r
+	}
 	if d.Required != nil {
 		sc.Required = d.Required
 	}
@@ -115,59 +127,103 @@ func (b *builder) derive(d *apidoc.Derive) (*openapi3.Schema, error) {
 	return &sc, nil
 }
 
-// jobs tells the job's kinds and results.
+// jobs makes the component of each job kind (group.Job.Schema): Job with
+// kind fixed and result the kind's result. Job itself becomes their union,
+// told apart by kind, so every answer that carries a job is typed.
 func (b *builder) jobs(groups []app.Built) {
 	job := b.generated("Job")
 	if job == nil {
 		return
 	}
-	var kinds, results []string
+	var order []string
+	kinds := map[string][]string{}
+	results := map[string]string{}
+	var variants []apidoc.Variant
 	for _, g := range groups {
 		for _, j := range g.Jobs {
-			kinds = append(kinds, j.Kind)
-			if !slices.Contains(results, j.Result) {
-				results = append(results, j.Result)
+			if j.Schema == "" {
+				b.fail(fmt.Errorf("job kind %s names no Schema", j.Kind))
+				continue
 			}
+			if r, ok := results[j.Schema]; ok && r != j.Result {
+				b.fail(fmt.Errorf("job component %s has results %s and %s", j.Schema, r, j.Result))
+			}
+			if _, ok := kinds[j.Schema]; !ok {
+				order = append(order, j.Schema)
+			}
+			kinds[j.Schema] = append(kinds[j.Schema], j.Kind)
+			results[j.Schema] = j.Result
+			variants = append(variants, apidoc.Variant{Value: j.Kind, Component: j.Schema})
 		}
 	}
-	result := &apidoc.Schema{Description: "Set when status is succeeded: a TextResult for text kinds, an ImageResult for image kinds."}
-	for _, r := range results {
-		result.OneOf = append(result.OneOf, apidoc.Comp(r))
+	for _, name := range order {
+		kind := &apidoc.Schema{Type: "string", Const: kinds[name][0]}
+		if len(kinds[name]) > 1 {
+			kind = &apidoc.Schema{Type: "string", Enum: apidoc.Strings(kinds[name])}
+		}
+		b.component(apidoc.Component{Name: name, Derive: &apidoc.Derive{
+			From: "Job",
+			Set:  map[string]*apidoc.Schema{"kind": kind, "result": apidoc.Comp(results[name])},
+			About: "A job of kind " + strings.Join(kinds[name], " or ") + ". result, a " + results[name] +
+				", is set when status is succeeded; error, the problem the job answers with, when it is failed or canceled.",
+		}})
 	}
-	b.fail(merge(job.Properties["kind"].Value, apidoc.Enum(kinds...)))
-	sc, err := convert(result)
-	b.fail(err)
-	job.Properties["result"] = &openapi3.SchemaRef{Value: sc}
+	union := apidoc.Union("kind", variants...)
+	union.Description = job.Description + " Its kind picks its variant, and so the schema of result."
+	b.replace("Job", union)
 }
 
-// envelope ties each Message Hub message type to its payload.
+// envelope makes the component of each Message Hub message type: the
+// envelope with message_type fixed and payload of the type's schema. The
+// envelope itself becomes their union, told apart by message_type.
 func (b *builder) envelope(messages []group.Message) {
 	env := b.generated("HubEnvelope")
 	if env == nil {
 		return
 	}
-	var names, seen []string
-	payload := &apidoc.Schema{Type: "object", Description: "The request; its shape is chosen by message_type:\n\n"}
+	var variants []apidoc.Variant
 	for _, m := range messages {
-		name := nameOf(reflect.TypeOf(m.Payload))
-		names = append(names, m.Type)
-		payload.Description += "- `" + m.Type + "`: " + name + "\n"
-		if !slices.Contains(seen, name) {
-			seen = append(seen, name)
-			payload.AnyOf = append(payload.AnyOf, apidoc.Comp(name))
+		payload := nameOf(reflect.TypeOf(m.Payload))
+		name := "Hub" + camel(m.Type) + "Message"
+		names := m.Names()
+		messageType := &apidoc.Schema{Type: "string", Const: m.Type}
+		about := "A Message Hub request of type " + m.Type + ": payload is a " + payload + "."
+		if len(names) > 1 {
+			messageType = &apidoc.Schema{Type: "string", Enum: apidoc.Strings(names)}
+			about = "A Message Hub request of type " + strings.Join(names, " (or ") + strings.Repeat(")", len(names)-1) + ": payload is a " + payload + "."
 		}
-		env.AllOf = append(env.AllOf, &openapi3.SchemaRef{Value: &openapi3.Schema{
-			If: &openapi3.SchemaRef{Value: &openapi3.Schema{
-				Required:   []string{"message_type"},
-				Properties: openapi3.Schemas{"message_type": {Value: &openapi3.Schema{Const: m.Type}}},
-			}},
-			Then: &openapi3.SchemaRef{Value: &openapi3.Schema{
-				Properties: openapi3.Schemas{"payload": compRef(name)},
-			}},
+		b.component(apidoc.Component{Name: name, Derive: &apidoc.Derive{
+			From:  "HubEnvelope",
+			Set:   map[string]*apidoc.Schema{"message_type": messageType, "payload": apidoc.Comp(payload)},
+			About: about,
 		}})
+		for _, n := range names {
+			variants = append(variants, apidoc.Variant{Value: n, Component: name})
+		}
 	}
-	b.fail(merge(env.Properties["message_type"].Value, apidoc.Enum(names...)))
-	sc, err := convert(payload)
-	b.fail(err)
-	env.Properties["payload"] = &openapi3.SchemaRef{Value: sc}
+	union := apidoc.Union("message_type", variants...)
+	union.Description = env.Description
+	b.replace("HubEnvelope", union)
+}
+
+// replace swaps a component for a declared schema.
+func (b *builder) replace(name string, frag *apidoc.Schema) {
+	sc, err := convert(frag)
+	if err != nil {
+		b.fail(fmt.Errorf("component %s: %w", name, err))
+		return
+	}
+	b.s.schemas[name] = openapi3.NewSchemaRef("", sc)
+}
+
+// camel turns snake_case and dotted names into CamelCase: generate_text
+// is GenerateText, image.generate ImageGenerate.
+func camel(s string) string {
+	var sb strings.Builder
+	for part := range strings.FieldsFuncSeq(s, func(r rune) bool { return r == '_' || r == '.' }) {
+		if part != "" {
+			sb.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return sb.String()
 }

@@ -32,6 +32,8 @@ type builder struct {
 	doc *openapi3.T
 	s   *schemaSet
 	err error
+	// bodies are the components that describe request bodies.
+	bodies []string
 }
 
 func (b *builder) fail(err error) {
@@ -79,12 +81,14 @@ func build(groups []app.Built, messages []group.Message) (*openapi3.T, error) {
 			b.add(g.Name, r)
 		}
 	}
+	b.closeRequests()
 	b.fail(b.s.err)
 	if b.err != nil {
 		return nil, b.err
 	}
 	b.doc.Components.Schemas = b.s.schemas
-	return b.doc, nil
+	b.prune()
+	return b.doc, b.err
 }
 
 // codeTable is the markdown table of problem codes and statuses.
@@ -286,6 +290,7 @@ func (b *builder) body(body *apidoc.Body) *openapi3.RequestBodyRef {
 	if body == nil {
 		return nil
 	}
+	b.bodies = append(b.bodies, body.Schema)
 	xs := body.Examples
 	if body.More != nil {
 		xs = append(slices.Clone(xs), body.More()...)

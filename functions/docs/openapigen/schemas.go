@@ -234,9 +234,9 @@ func merge(sc *openapi3.Schema, f *apidoc.Schema) error {
 	setString(&sc.Format, f.Format)
 	setString(&sc.Pattern, f.Pattern)
 	setString(&sc.ContentEncoding, f.ContentEncoding)
-	if f.Type != nil || f.Ref != "" || f.Const != nil {
+	if f.Type != nil || f.Ref != "" || f.Const != nil || f.Discriminator != nil {
 		// Keywords that change what the schema is: taken as encoded.
-		w, err := convert(&apidoc.Schema{Type: f.Type, Ref: f.Ref, Const: f.Const})
+		w, err := convert(&apidoc.Schema{Type: f.Type, Ref: f.Ref, Const: f.Const, Discriminator: f.Discriminator})
 		if err != nil {
 			return err
 		}
@@ -245,6 +245,9 @@ func merge(sc *openapi3.Schema, f *apidoc.Schema) error {
 		}
 		if w.Const != nil {
 			sc.Const = w.Const
+		}
+		if w.Discriminator != nil {
+			sc.Discriminator = w.Discriminator
 		}
 	}
 	if f.Enum != nil {
