@@ -158,8 +158,10 @@ func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 func cancelDoc() apidoc.Operation {
 	return apidoc.Operation{
 		ID: "queueCancel", Summary: "Cancel a job",
-		Description: "Cancels a queued job at once. A running job's worker is told to stop; the answer waits up to 5 s for it.",
-		Params:      []apidoc.Param{{Ref: "JobID"}},
+		Description: "Cancels a queued job at once. A running job's context is canceled and its worker stops at its next checkpoint; " +
+			"the answer waits up to 5 s for that. Once requested, the cancel decides: the job ends `canceled` with no result, " +
+			"even if its worker finishes first.",
+		Params: []apidoc.Param{{Ref: "JobID"}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "The job, now canceled.", Content: []apidoc.Content{apidoc.JSON("Job")}},
 			202: {Description: "The job is still running; its worker was told to stop (cancel_requested is true). Poll it.", Content: []apidoc.Content{apidoc.JSON("Job")}},
@@ -181,9 +183,14 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	res, err := q.Cancel(r.Context(), j.ID)
 	switch {
 	case errors.Is(err, queue.ErrWrongState):
-		p := httpapi.NewProblem(httpapi.CodeConflict, "The job has already finished ("+string(j.Status)+").")
-		p.Job = j
-		return p
+		if j.Status.Final() {
+			return finished(j)
+		}
+		// It finished between the lookup and the cancel.
+		if j, err = q.Get(r.Context(), j.ID); err != nil {
+			return submit.Unavailable(err)
+		}
+		return finished(j)
 	case errors.Is(err, queue.ErrJobNotFound):
 		return notFound(j.ID)
 	case err != nil:
@@ -201,8 +208,19 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	} else if j, err = q.Get(r.Context(), j.ID); err != nil {
 		return submit.Unavailable(err)
 	}
+	if j.Status != queue.StatusCanceled {
+		// It finished otherwise before the cancel could take effect.
+		return finished(j)
+	}
 	httpapi.JSON(w, http.StatusOK, j)
 	return nil
+}
+
+// finished is the 409 of a job that has already finished, with the job.
+func finished(j *queue.Job) error {
+	p := httpapi.NewProblem(httpapi.CodeConflict, "The job has already finished ("+string(j.Status)+").")
+	p.Job = j
+	return p
 }
 
 // PrioritizeRequest is the body of POST /api/v2/queue/prioritize.

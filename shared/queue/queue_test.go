@@ -297,6 +297,32 @@ func TestHousekeepingOncePerInterval(t *testing.T) {
 	})
 }
 
+// TestAbandonedCancelRequested: a job whose worker died after its cancel
+// was requested is canceled when its lease is recovered, not run again.
+func TestAbandonedCancelRequested(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		q := newQueue(rdb, prefix, queue.Config{Lease: 200 * time.Millisecond})
+		id := enqueue(t, q, queue.EnqueueRequest{}).ID
+		claimJob(t, q, "worker-a") // and abandon it
+		if res, err := q.Cancel(context.Background(), id); err != nil || res != queue.Signalled {
+			t.Fatalf("Cancel(running) = %v, %v, want Signalled", res, err)
+		}
+		recovered := 0
+		waitFor(t, waitTimeout, "the abandoned job to be recovered", func() bool {
+			c := claim(t, q, "worker-b")
+			if c.Job != nil {
+				t.Fatalf("Claim() = %s, want the cancel-requested job not to run again", c.Job.ID)
+			}
+			recovered += c.Recovered
+			return recovered > 0
+		})
+		if got := get(t, q, id); got.Status != queue.StatusCanceled || got.ErrorCode() != "JOB_CANCELED" {
+			t.Errorf("Get() = %q %q, want canceled JOB_CANCELED", got.Status, got.ErrorCode())
+		}
+	})
+}
+
 func TestAbandonedLeasesExhaustAttempts(t *testing.T) {
 	t.Parallel()
 	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
