@@ -39,10 +39,10 @@ func statusDoc() apidoc.Operation {
 	return apidoc.Operation{
 		ID: "queueStatus", Summary: "Queue counts and your jobs",
 		Description: "Counts per queue, and your queued and running jobs (or the one job named by `job_id`).",
-		Params: []apidoc.Param{{Name: "job_id", In: "query", Description: "Show only this job.",
-			Schema: apidoc.With(apidoc.Str(), apidoc.MaxLen(100))}},
+		Params:      []apidoc.Param{{Name: "job_id", In: "query", Description: "Show only this job.", Schema: apidoc.Comp("JobID")}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "Counts and jobs.", Content: []apidoc.Content{apidoc.JSON("QueueStatus")}},
+			400: apidoc.Ref("BadRequest"),
 			401: apidoc.Ref("Unauthorized"),
 			404: apidoc.Ref("NotFound"),
 			503: apidoc.Ref("Unavailable"),
@@ -87,10 +87,14 @@ func (h *handlers) status(w http.ResponseWriter, r *http.Request) error {
 }
 
 // lookup returns the job if it exists and the caller may see it: its owner
-// or an admin. Anyone else gets the same 404 as for a missing job.
+// or an admin. Anyone else gets the same 404 as for a missing job. An id
+// the queues cannot have made is a 400 naming job_id.
 func (h *handlers) lookup(ctx context.Context, c auth.Claims, id string) (*queue.Job, error) {
+	if !h.ids.MatchString(id) {
+		return nil, httpapi.Invalid(map[string]string{"job_id": h.badID()})
+	}
 	q := h.svc.Queue(queue.QueueOf(id))
-	if q == nil || len(id) > 100 {
+	if q == nil {
 		return nil, notFound(id)
 	}
 	j, err := q.Get(ctx, id)
@@ -106,15 +110,13 @@ func (h *handlers) lookup(ctx context.Context, c auth.Claims, id string) (*queue
 	return j, nil
 }
 
-func notFound(id string) error {
-	return httpapi.NewProblem(httpapi.CodeNotFound, "No job "+truncate(id, 100)+" is visible to you.")
+// badID is the message of a job_id that does not match the pattern.
+func (h *handlers) badID() string {
+	return "must match " + h.ids.String() + ", like text_5f1c2a9b3d4e6f7081920a1b"
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+func notFound(id string) error {
+	return httpapi.NewProblem(httpapi.CodeNotFound, "No job "+id+" is visible to you.")
 }
 
 func getDoc() apidoc.Operation {
@@ -135,11 +137,11 @@ func getDoc() apidoc.Operation {
 
 func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
-	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
+	wait, err := h.svc.WaitParam(r, 0)
 	if err != nil {
 		return err
 	}
-	wait, err := h.svc.WaitParam(r, 0)
+	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
 	if err != nil {
 		return err
 	}
@@ -164,6 +166,7 @@ func cancelDoc() apidoc.Operation {
 		Params: []apidoc.Param{{Ref: "JobID"}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "The job, now canceled.", Content: []apidoc.Content{apidoc.JSON("Job")}},
+			400: apidoc.Ref("BadRequest"),
 			202: {Description: "The job is still running; its worker was told to stop (cancel_requested is true). Poll it.", Content: []apidoc.Content{apidoc.JSON("Job")}},
 			401: apidoc.Ref("Unauthorized"),
 			404: apidoc.Ref("NotFound"),
@@ -246,12 +249,12 @@ func (p PrioritizeRequest) Valid(context.Context) map[string]string {
 // Doc implements apidoc.Described.
 func (PrioritizeRequest) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "Body of POST /api/v2/queue/prioritize.",
+		About:    "Body of POST /api/v2/queue/prioritize: a queued job of yours (any job, for an admin) and its new priority.",
 		Required: []string{"job_id", "priority"},
 		Fields: map[string]*apidoc.Schema{
-			"job_id":   apidoc.With(apidoc.MaxLen(100), apidoc.Describe("A queued job of yours (any job, for an admin).")),
 			"priority": apidoc.With(apidoc.Enum(queue.Priorities...), apidoc.Describe("The new priority. urgent needs the admin scope.")),
 		},
+		Refs: map[string]string{"job_id": "JobID"},
 	}
 }
 
@@ -278,9 +281,16 @@ func prioritizeDoc() apidoc.Operation {
 
 func (h *handlers) prioritize(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
-	req, err := httpapi.Decode[PrioritizeRequest](r)
-	if err != nil {
+	var req PrioritizeRequest
+	if err := httpapi.DecodeJSON(r, &req); err != nil {
 		return err
+	}
+	errs := req.Valid(r.Context())
+	if _, named := errs["job_id"]; !named && !h.ids.MatchString(req.JobID) {
+		errs["job_id"] = h.badID()
+	}
+	if len(errs) > 0 {
+		return httpapi.Invalid(errs)
 	}
 	prio, _ := queue.ParsePriority(req.Priority)
 	if prio == queue.PriorityUrgent && !c.Admin() {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -756,6 +758,22 @@ func TestJobIDs(t *testing.T) {
 	}
 	if got := queue.QueueOf("nounderscore"); got != "" {
 		t.Errorf("QueueOf(nounderscore) = %q, want \"\"", got)
+	}
+	pattern := queue.IDPattern("text", "image")
+	if want := "^(image|text)_[0-9a-f]{24}$"; pattern != want {
+		t.Errorf("IDPattern(text, image) = %q, want %q", pattern, want)
+	}
+	re := regexp.MustCompile(pattern)
+	for _, id := range []string{a, queue.NewJobID("text")} {
+		if !re.MatchString(id) {
+			t.Errorf("IDPattern(text, image) does not match NewJobID's %q", id)
+		}
+	}
+	for _, id := range []string{"status", "prioritize", "text_" + strings.Repeat("0", 23), "text_" + strings.Repeat("A", 24),
+		"w_" + strings.Repeat("0", 24), "text_" + strings.Repeat("0", 24) + "\n", queue.NewJobID("lambda")} {
+		if re.MatchString(id) {
+			t.Errorf("IDPattern(text, image) matches %q", id)
+		}
 	}
 }
 
