@@ -23,7 +23,7 @@ import (
 // gate holds each job (or provider call) that reaches it until the test
 // lets it through (one release per job), whatever the job's context says.
 type gate struct {
-	entered chan string // the id of each job at the gate
+	entered chan struct{} // a job reached the gate
 	release chan struct{}
 	// heard is whether the job's context was canceled once it was let
 	// through: the cancel reached the running job.
@@ -31,13 +31,13 @@ type gate struct {
 }
 
 func newGate() *gate {
-	return &gate{entered: make(chan string, 1), release: make(chan struct{}), heard: make(chan bool, 1)}
+	return &gate{entered: make(chan struct{}, 1), release: make(chan struct{}), heard: make(chan bool, 1)}
 }
 
 // pass blocks until the test releases the gate, then waits (boundedly)
 // for the job's context to end, so that what runs next meets the cancel.
-func (g *gate) pass(ctx context.Context, id string) {
-	g.entered <- id
+func (g *gate) pass(ctx context.Context) {
+	g.entered <- struct{}{}
 	<-g.release
 	select {
 	case <-ctx.Done():
@@ -73,7 +73,7 @@ func (c *gatedCtx) Err() error {
 	first := false
 	c.once.Do(func() { first = true })
 	if first {
-		c.g.pass(c.Context, "")
+		c.g.pass(c.Context)
 		return nil
 	}
 	return c.Context.Err()
@@ -142,7 +142,7 @@ func (w *cancelWorker) imageClock() time.Time {
 	w.jobCtx = nil
 	w.mu.Unlock()
 	if ctx != nil {
-		w.imageGate.pass(ctx, "")
+		w.imageGate.pass(ctx)
 	}
 	return time.Now()
 }
