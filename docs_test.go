@@ -290,6 +290,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{imgOp, 404, get(missingImage, tok)},
 
 			docsCase{"GET /api/v2/queue/status", 200, get("/api/v2/queue/status", tok)},
+			docsCase{"GET /api/v2/queue/status", 400, get("/api/v2/queue/status?job_id=text_x", tok)},
 			docsCase{"GET /api/v2/queue/status", 401, get("/api/v2/queue/status", "")},
 			docsCase{"GET /api/v2/queue/status", 404, get("/api/v2/queue/status?job_id=text_"+strings.Repeat("0", 24), tok)},
 
@@ -298,6 +299,7 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{"GET /api/v2/queue/{job_id}", 401, get("/api/v2/queue/"+jobID, "")},
 			docsCase{"GET /api/v2/queue/{job_id}", 404, get("/api/v2/queue/"+jobID, servicetest.Token(t, "docs-someone-else"))},
 
+			docsCase{"DELETE /api/v2/queue/{job_id}", 400, send("DELETE", "/api/v2/queue/"+strings.Repeat("text_", 30), tok, nil)},
 			docsCase{"DELETE /api/v2/queue/{job_id}", 401, send("DELETE", "/api/v2/queue/"+jobID, "", nil)},
 			docsCase{"DELETE /api/v2/queue/{job_id}", 404, send("DELETE", "/api/v2/queue/text_"+strings.Repeat("0", 24), tok, nil)},
 			docsCase{"DELETE /api/v2/queue/{job_id}", 409, send("DELETE", "/api/v2/queue/"+jobID, tok, nil)},

@@ -128,7 +128,7 @@ func TestServiceFoundation(t *testing.T) {
 		if r.Status != 400 {
 			t.Errorf("malformed JSON: status = %d, want 400", r.Status)
 		}
-		r = servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_x","priority":"soon"}`)
+		r = servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"text_0123456789abcdef01234567","priority":"soon"}`)
 		m := r.JSON(t)
 		errs, _ := m["errors"].([]any)
 		if r.Status != 400 || len(errs) != 1 || errs[0].(map[string]any)["field"] != "priority" {

@@ -92,7 +92,16 @@ func TestBadRequests(t *testing.T) {
 		{"negative wait", "POST", "/api/v2/text/character?wait=-1", `{"type":"combat"}`, nil, nil, 400, "wait"},
 		{"prioritize wrong types", "POST", "/api/v2/queue/prioritize", `{"job_id":42,"priority":true}`, nil, nil, 400, "job_id"},
 		{"prioritize unknown priority", "POST", "/api/v2/queue/prioritize", `{"job_id":"text_x","priority":"soonest"}`, nil, nil, 400, "priority"},
-		{"job id too long", "GET", "/api/v2/queue/text_" + strings.Repeat("a", 5000), "", nil, nil, 404, ""},
+		{"job id too long", "GET", "/api/v2/queue/text_" + strings.Repeat("a", 5000), "", nil, nil, 400, "job_id"},
+		{"job id of 101 characters", "GET", "/api/v2/queue/text_" + strings.Repeat("a", 96), "", nil, nil, 400, "job_id"},
+		{"job id malformed", "GET", "/api/v2/queue/text_0123456789ABCDEF01234567", "", nil, nil, 400, "job_id"},
+		{"job id of no queue", "GET", "/api/v2/queue/hub_0123456789abcdef01234567", "", nil, nil, 400, "job_id"},
+		{"not a sub-route", "GET", "/api/v2/queue/stats", "", nil, nil, 400, "job_id"},
+		{"cancel malformed", "DELETE", "/api/v2/queue/text_x", "", nil, nil, 400, "job_id"},
+		{"status malformed job id", "GET", "/api/v2/queue/status?job_id=text_x", "", nil, nil, 400, "job_id"},
+		{"prioritize malformed job id", "POST", "/api/v2/queue/prioritize", `{"job_id":"text_x","priority":"high"}`, nil, nil, 400, "job_id"},
+		{"wait above 120", "POST", "/api/v2/text/character?wait=121", `{"type":"combat"}`, nil, nil, 400, "wait"},
+		{"poll wait above 120", "GET", "/api/v2/queue/text_0123456789abcdef01234567?wait=500", "", nil, nil, 400, "wait"},
 		{"usage bad date", "GET", "/api/v2/usage?from=yesterday", "", nil, nil, 400, "from"},
 		{"usage range too long", "GET", "/api/v2/usage?from=2020-01-01&to=2026-01-01", "", nil, nil, 400, "to"},
 		{"hub envelope malformed", "POST", "/api/v2/hub/messages", `{"message_type":`, nil, nil, 400, ""},
@@ -394,8 +403,8 @@ func TestOutboundSafety(t *testing.T) {
 		}
 		answered++
 	}
-	if r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+url.PathEscape(link), tok, ""); r.Status != 404 {
-		t.Errorf("GET a job named by a URL = %d, want 404", r.Status)
+	if r := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/"+url.PathEscape(link), tok, ""); r.Status != 400 {
+		t.Errorf("GET a job named by a URL = %d, want 400", r.Status)
 	}
 	for _, c := range gi.Requests() {
 		if !strings.HasPrefix(c.Path, "/v1/") {

@@ -167,6 +167,11 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 // keep stores the finished image, forgets the job's checkpoints, counts the
 // request and answers.
 func (s *Service) keep(ctx context.Context, job *queue.Job, p payload, id string, out output) (queue.Result, error) {
+	// A checkpoint: a job canceled (or handed back) by now keeps nothing.
+	// What a provider was paid for is checkpointed already.
+	if err := ctx.Err(); err != nil {
+		return queue.Result{}, err
+	}
 	fi, err := imagefmt.Identify(out.data)
 	if err != nil {
 		return queue.Result{}, queue.Permanent(generationFailed("The image produced could not be read.", err))
@@ -235,6 +240,11 @@ func (s *Service) finish(ctx context.Context, info imagestore.Info, data []byte,
 			return queue.Result{}, fmt.Errorf("encode image result: %w", err)
 		}
 	}
+	// A checkpoint: the result of a job that ended by now is not cached.
+	if err := ctx.Err(); err != nil {
+		return queue.Result{}, err
+	}
+	var undo func(context.Context)
 	if p.CacheKey != "" && !p.NoStore && s.cache != nil {
 		res.Cached = true // as a cache hit answers it
 		hit, err := json.Marshal(res)
@@ -244,8 +254,13 @@ func (s *Service) finish(ctx context.Context, info imagestore.Info, data []byte,
 		if err != nil {
 			s.logger.Warn("cache image result", "image_id", info.ID, "error", err.Error())
 		}
+		undo = func(ctx context.Context) {
+			if err := s.cache.Delete(ctx, p.CacheKey); err != nil {
+				s.logger.Warn("take a canceled job's image out of the cache", "image_id", info.ID, "error", err.Error())
+			}
+		}
 	}
-	return queue.Result{Value: b, Event: map[string]any{"image_id": info.ID, "url": res.URL}}, nil
+	return queue.Result{Value: b, Event: map[string]any{"image_id": info.ID, "url": res.URL}, Undo: undo}, nil
 }
 
 // jobEnvelope bounds what a job answer adds around its result.
@@ -363,6 +378,10 @@ func (s *Service) runEnhance(ctx context.Context, job *queue.Job, p payload) (ou
 	}
 	cur := &picture{data: p.Source}
 	for i, e := range p.Enhancements {
+		// A checkpoint between steps: a job that ended runs no more of them.
+		if err := ctx.Err(); err != nil {
+			return output{}, err
+		}
 		step := Step{Enhancement: e, Provider: ProviderOffline}
 		remote := s.provider != nil && (e == EnhanceUpscale || e == EnhanceFaceFix)
 		if remote {

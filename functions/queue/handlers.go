@@ -39,10 +39,10 @@ func statusDoc() apidoc.Operation {
 	return apidoc.Operation{
 		ID: "queueStatus", Summary: "Queue counts and your jobs",
 		Description: "Counts per queue, and your queued and running jobs (or the one job named by `job_id`).",
-		Params: []apidoc.Param{{Name: "job_id", In: "query", Description: "Show only this job.",
-			Schema: apidoc.With(apidoc.Str(), apidoc.MaxLen(100))}},
+		Params:      []apidoc.Param{{Name: "job_id", In: "query", Description: "Show only this job.", Schema: apidoc.Comp("JobID")}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "Counts and jobs.", Content: []apidoc.Content{apidoc.JSON("QueueStatus")}},
+			400: apidoc.Ref("BadRequest"),
 			401: apidoc.Ref("Unauthorized"),
 			404: apidoc.Ref("NotFound"),
 			503: apidoc.Ref("Unavailable"),
@@ -87,10 +87,14 @@ func (h *handlers) status(w http.ResponseWriter, r *http.Request) error {
 }
 
 // lookup returns the job if it exists and the caller may see it: its owner
-// or an admin. Anyone else gets the same 404 as for a missing job.
+// or an admin. Anyone else gets the same 404 as for a missing job. An id
+// the queues cannot have made is a 400 naming job_id.
 func (h *handlers) lookup(ctx context.Context, c auth.Claims, id string) (*queue.Job, error) {
+	if !h.ids.MatchString(id) {
+		return nil, httpapi.Invalid(map[string]string{"job_id": h.badID()})
+	}
 	q := h.svc.Queue(queue.QueueOf(id))
-	if q == nil || len(id) > 100 {
+	if q == nil {
 		return nil, notFound(id)
 	}
 	j, err := q.Get(ctx, id)
@@ -106,15 +110,13 @@ func (h *handlers) lookup(ctx context.Context, c auth.Claims, id string) (*queue
 	return j, nil
 }
 
-func notFound(id string) error {
-	return httpapi.NewProblem(httpapi.CodeNotFound, "No job "+truncate(id, 100)+" is visible to you.")
+// badID is the message of a job_id that does not match the pattern.
+func (h *handlers) badID() string {
+	return "must match " + h.ids.String() + ", like text_5f1c2a9b3d4e6f7081920a1b"
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
+func notFound(id string) error {
+	return httpapi.NewProblem(httpapi.CodeNotFound, "No job "+id+" is visible to you.")
 }
 
 func getDoc() apidoc.Operation {
@@ -135,11 +137,11 @@ func getDoc() apidoc.Operation {
 
 func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
-	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
+	wait, err := h.svc.WaitParam(r, 0)
 	if err != nil {
 		return err
 	}
-	wait, err := h.svc.WaitParam(r, 0)
+	j, err := h.lookup(r.Context(), c, r.PathValue("job_id"))
 	if err != nil {
 		return err
 	}
@@ -158,10 +160,13 @@ func (h *handlers) get(w http.ResponseWriter, r *http.Request) error {
 func cancelDoc() apidoc.Operation {
 	return apidoc.Operation{
 		ID: "queueCancel", Summary: "Cancel a job",
-		Description: "Cancels a queued job at once. A running job's worker is told to stop; the answer waits up to 5 s for it.",
-		Params:      []apidoc.Param{{Ref: "JobID"}},
+		Description: "Cancels a queued job at once. A running job's context is canceled and its worker stops at its next checkpoint; " +
+			"the answer waits up to 5 s for that. Once requested, the cancel decides: the job ends `canceled` with no result, " +
+			"even if its worker finishes first.",
+		Params: []apidoc.Param{{Ref: "JobID"}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "The job, now canceled.", Content: []apidoc.Content{apidoc.JSON("Job")}},
+			400: apidoc.Ref("BadRequest"),
 			202: {Description: "The job is still running; its worker was told to stop (cancel_requested is true). Poll it.", Content: []apidoc.Content{apidoc.JSON("Job")}},
 			401: apidoc.Ref("Unauthorized"),
 			404: apidoc.Ref("NotFound"),
@@ -181,9 +186,14 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	res, err := q.Cancel(r.Context(), j.ID)
 	switch {
 	case errors.Is(err, queue.ErrWrongState):
-		p := httpapi.NewProblem(httpapi.CodeConflict, "The job has already finished ("+string(j.Status)+").")
-		p.Job = j
-		return p
+		if j.Status.Final() {
+			return finished(j)
+		}
+		// It finished between the lookup and the cancel.
+		if j, err = q.Get(r.Context(), j.ID); err != nil {
+			return submit.Unavailable(err)
+		}
+		return finished(j)
 	case errors.Is(err, queue.ErrJobNotFound):
 		return notFound(j.ID)
 	case err != nil:
@@ -201,8 +211,19 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 	} else if j, err = q.Get(r.Context(), j.ID); err != nil {
 		return submit.Unavailable(err)
 	}
+	if j.Status != queue.StatusCanceled {
+		// It finished otherwise before the cancel could take effect.
+		return finished(j)
+	}
 	httpapi.JSON(w, http.StatusOK, j)
 	return nil
+}
+
+// finished is the 409 of a job that has already finished, with the job.
+func finished(j *queue.Job) error {
+	p := httpapi.NewProblem(httpapi.CodeConflict, "The job has already finished ("+string(j.Status)+").")
+	p.Job = j
+	return p
 }
 
 // PrioritizeRequest is the body of POST /api/v2/queue/prioritize.
@@ -228,12 +249,12 @@ func (p PrioritizeRequest) Valid(context.Context) map[string]string {
 // Doc implements apidoc.Described.
 func (PrioritizeRequest) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "Body of POST /api/v2/queue/prioritize.",
+		About:    "Body of POST /api/v2/queue/prioritize: a queued job of yours (any job, for an admin) and its new priority.",
 		Required: []string{"job_id", "priority"},
 		Fields: map[string]*apidoc.Schema{
-			"job_id":   apidoc.With(apidoc.MaxLen(100), apidoc.Describe("A queued job of yours (any job, for an admin).")),
 			"priority": apidoc.With(apidoc.Enum(queue.Priorities...), apidoc.Describe("The new priority. urgent needs the admin scope.")),
 		},
+		Refs: map[string]string{"job_id": "JobID"},
 	}
 }
 
@@ -260,9 +281,16 @@ func prioritizeDoc() apidoc.Operation {
 
 func (h *handlers) prioritize(w http.ResponseWriter, r *http.Request) error {
 	c, _ := auth.FromContext(r.Context())
-	req, err := httpapi.Decode[PrioritizeRequest](r)
-	if err != nil {
+	var req PrioritizeRequest
+	if err := httpapi.DecodeJSON(r, &req); err != nil {
 		return err
+	}
+	errs := req.Valid(r.Context())
+	if _, named := errs["job_id"]; !named && !h.ids.MatchString(req.JobID) {
+		errs["job_id"] = h.badID()
+	}
+	if len(errs) > 0 {
+		return httpapi.Invalid(errs)
 	}
 	prio, _ := queue.ParsePriority(req.Priority)
 	if prio == queue.PriorityUrgent && !c.Admin() {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"time"
 
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
@@ -34,7 +35,12 @@ var Group = group.Def{
 }
 
 func newGroup(d group.Deps) (group.Parts, error) {
-	h := &handlers{svc: d.Submit, queues: d.Queues, logger: d.Logger}
+	names := make([]string, len(d.Queues))
+	for i, q := range d.Queues {
+		names[i] = q.Name()
+	}
+	pattern := queue.IDPattern(names...)
+	h := &handlers{svc: d.Submit, queues: d.Queues, logger: d.Logger, ids: regexp.MustCompile(pattern)}
 	u := &usageHandler{store: d.Usage, now: d.Now}
 	hub := HubConfig{
 		Verifier: d.Verifier, Submit: d.Submit, ServiceKey: d.Config.HubServiceKey.Value(),
@@ -47,6 +53,10 @@ func newGroup(d group.Deps) (group.Parts, error) {
 		Health: []group.Component{{Name: "queue", State: h.state}},
 		Types: []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, hubapi.Envelope{}, hubapi.Reply{},
 			hubapi.ParkedPage{}, hubapi.ParkedEvent{}, hubapi.RedeliverRequest{}, hubapi.RedeliverResult{}},
+		Schemas: []apidoc.Component{{Name: "JobID", Schema: &apidoc.Schema{
+			Type: "string", Pattern: pattern, Examples: []any{"text_5f1c2a9b3d4e6f7081920a1b"},
+			Description: "A job id: its queue's name, `_` and 24 lowercase hex digits. Anything else is refused with 400 naming `job_id`.",
+		}}},
 	}, nil
 }
 
@@ -83,6 +93,7 @@ type handlers struct {
 	svc    *submit.Service
 	queues []*queue.Queue
 	logger *slog.Logger
+	ids    *regexp.Regexp // the ids the queues make (queue.IDPattern)
 }
 
 type usageHandler struct {

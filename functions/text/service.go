@@ -49,6 +49,9 @@ func New(c Config) *Service {
 	if c.Prices == nil {
 		c.Prices = usage.DefaultPrices
 	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Service{cfg: c, cost: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "llm_text_cost_dollars_total", Help: "Estimated OpenAI cost of text generation in USD, by model.",
 	}, []string{"model"})}
@@ -177,6 +180,11 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
 	}
 	out, genErr := s.cfg.Generator.Generate(ctx, req)
+	if genErr == nil && ctx.Err() != nil {
+		// The job was canceled (or is handed back) as the answer came: it
+		// is neither kept nor cached, though its tokens count.
+		genErr = ctx.Err()
+	}
 	records := s.usage(job, out, genErr == nil)
 	if genErr != nil {
 		s.store(context.WithoutCancel(ctx), job, records, "", nil)
@@ -210,7 +218,21 @@ func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error)
 	return queue.Result{Value: b, Event: map[string]any{
 		"model_used":  out.Model,
 		"token_usage": out.Usage,
-	}}, nil
+	}, Undo: s.uncache(job, cacheKey)}, nil
+}
+
+// uncache returns what takes a job's result back out of the cache when the
+// job does not end succeeded (queue.Result.Undo), or nil when it cached
+// nothing.
+func (s *Service) uncache(job *queue.Job, cacheKey string) func(context.Context) {
+	if cacheKey == "" {
+		return nil
+	}
+	return func(ctx context.Context) {
+		if err := s.cfg.Cache.Delete(ctx, cacheKey); err != nil {
+			s.cfg.Logger.Warn("take a canceled job's result out of the cache", "job_id", job.ID, "error", err.Error())
+		}
+	}
 }
 
 // usage returns a job's provider calls as usage records of its caller, and

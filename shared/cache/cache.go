@@ -113,3 +113,11 @@ func (c *Cache) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 func (c *Cache) SetIn(ctx context.Context, cmd redis.Cmdable, key string, value []byte, ttl time.Duration) *redis.StatusCmd {
 	return cmd.Set(ctx, c.prefix+"cache:"+key, value, ttl)
 }
+
+// Delete removes the value under key, if any.
+func (c *Cache) Delete(ctx context.Context, key string) error {
+	if err := c.rdb.Del(ctx, c.prefix+"cache:"+key).Err(); err != nil {
+		return fmt.Errorf("cache delete: %w", err)
+	}
+	return nil
+}

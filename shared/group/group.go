@@ -194,8 +194,9 @@ type Sample struct {
 // Pattern is the route's ServeMux pattern, e.g. "GET /health".
 func (r Route) Pattern() string { return r.Method + " " + r.Path }
 
-// Handle returns the route's handler behind its guards: the auth check and
-// the body cap.
+// Handle returns the route's handler behind its guards: the body cap,
+// then the auth check. The cap comes first so that an oversized body is
+// refused (and drained, see httpapi.BodyLimit) whoever sends it.
 func (r Route) Handle(v *auth.Verifier) http.Handler {
 	render := r.Render
 	if render == nil {
@@ -207,14 +208,14 @@ func (r Route) Handle(v *auth.Verifier) http.Handler {
 		}
 	})
 	var mw []func(http.Handler) http.Handler
+	if r.MaxBody > 0 {
+		mw = append(mw, httpapi.MaxBody(r.MaxBody))
+	}
 	switch r.Auth {
 	case Bearer:
 		mw = append(mw, auth.Middleware(v))
 	case Admin:
 		mw = append(mw, auth.Middleware(v), requireAdmin)
-	}
-	if r.MaxBody > 0 {
-		mw = append(mw, httpapi.MaxBody(r.MaxBody))
 	}
 	return httpapi.Chain(h, mw...)
 }

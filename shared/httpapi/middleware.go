@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -209,19 +211,99 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// MaxBody caps request bodies at n bytes. A declared Content-Length over
-// the cap is refused with 413 before anything is read.
+// MaxBody caps request bodies at n bytes (BodyLimit with the default
+// lingering).
 func MaxBody(n int64) func(http.Handler) http.Handler {
+	return BodyLimit{Max: n}.Middleware()
+}
+
+// Defaults of BodyLimit's lingering.
+const (
+	DefaultLingerBytes = 32 << 20
+	DefaultLingerTime  = 5 * time.Second
+)
+
+// BodyLimit caps request bodies. A declared Content-Length over the cap is
+// refused with 413 before anything is read; a body without one (chunked)
+// is refused when the handler's read passes the cap. Either way the answer
+// says Connection: close, and then the rest of the body is read and
+// discarded, within bounds, before the connection closes (a lingering
+// close, as nginx does): many clients send the whole body before they read
+// the answer, and a connection closed on unread data resets, losing the
+// answer with it.
+type BodyLimit struct {
+	Max int64
+	// LingerBytes bounds what is discarded; a declared body larger than
+	// this is not read at all. Default DefaultLingerBytes.
+	LingerBytes int64
+	// LingerTime bounds how long the client is given to send it. Default
+	// DefaultLingerTime.
+	LingerTime time.Duration
+}
+
+// Middleware returns the cap as middleware.
+func (l BodyLimit) Middleware() func(http.Handler) http.Handler {
+	if l.LingerBytes <= 0 {
+		l.LingerBytes = DefaultLingerBytes
+	}
+	if l.LingerTime <= 0 {
+		l.LingerTime = DefaultLingerTime
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.ContentLength > n {
-				WriteProblem(w, r, NewProblem(CodePayloadTooLarge, fmt.Sprintf("The request body is larger than %d bytes.", n)))
+			if r.ContentLength > l.Max {
+				w.Header().Set("Connection", "close")
+				WriteProblem(w, r, NewProblem(CodePayloadTooLarge, fmt.Sprintf("The request body is larger than %d bytes.", l.Max)))
+				if r.ContentLength <= l.LingerBytes {
+					l.linger(w, r.Body)
+				}
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, n)
+			raw := r.Body
+			capped := &cappedBody{ReadCloser: http.MaxBytesReader(w, raw, l.Max), header: w.Header()}
+			r.Body = capped
 			next.ServeHTTP(w, r)
+			if capped.hit {
+				l.linger(w, raw)
+			}
 		})
 	}
+}
+
+// linger sends the answer written so far, then reads and discards what
+// is left of body, up to LingerBytes and LingerTime. (A client that sent
+// Expect: 100-continue is not asked for its body: once an answer is
+// written, reading sends no 100 Continue. If it sends the body anyway, that
+// is discarded too.)
+func (l BodyLimit) linger(w http.ResponseWriter, body io.Reader) {
+	rc := http.NewResponseController(w)
+	_ = rc.EnableFullDuplex() // read after the answer is written
+	if err := rc.Flush(); err != nil {
+		return // no connection of ours to keep open (Lambda)
+	}
+	if err := rc.SetReadDeadline(time.Now().Add(l.LingerTime)); err != nil {
+		return
+	}
+	_, _ = io.CopyN(io.Discard, body, l.LingerBytes)
+}
+
+// cappedBody is a body behind http.MaxBytesReader that notes when a read
+// passes the cap, and then asks, before the handler answers, that the
+// connection close after the answer.
+type cappedBody struct {
+	io.ReadCloser
+	header http.Header
+	hit    bool
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var mbe *http.MaxBytesError
+	if !b.hit && errors.As(err, &mbe) {
+		b.hit = true
+		b.header.Set("Connection", "close")
+	}
+	return n, err
 }
 
 // Mux is where a group mounts its routes: an *http.ServeMux, or a recorder

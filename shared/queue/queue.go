@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -156,14 +158,27 @@ func (q *Queue) args(extra ...any) []any {
 	return append(q.argv(len(extra)), extra...)
 }
 
+// idBytes is the random part of a job id: 24 hex digits.
+const idBytes = 12
+
 // NewJobID returns a new id for a job of queue name. The name prefix lets a
 // bare id find its queue.
 func NewJobID(name string) string {
-	var b [12]byte
+	var b [idBytes]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(fmt.Sprintf("crypto/rand: %v", err))
 	}
 	return name + "_" + hex.EncodeToString(b[:])
+}
+
+// IDPattern is the regular expression that the ids NewJobID makes for the
+// queues names match, and nothing else: e.g. ^(image|text)_[0-9a-f]{24}$.
+func IDPattern(names ...string) string {
+	quoted := make([]string, len(names))
+	for i, n := range slices.Sorted(slices.Values(names)) {
+		quoted[i] = regexp.QuoteMeta(n)
+	}
+	return fmt.Sprintf("^(%s)_[0-9a-f]{%d}$", strings.Join(quoted, "|"), 2*idBytes)
 }
 
 // QueueOf returns the queue name encoded in a job id.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -293,6 +295,32 @@ func TestHousekeepingOncePerInterval(t *testing.T) {
 		}
 		if got := get(t, q, id); got.Status != queue.StatusRunning {
 			t.Errorf("Get().Status = %q, want running (not yet recovered)", got.Status)
+		}
+	})
+}
+
+// TestAbandonedCancelRequested: a job whose worker died after its cancel
+// was requested is canceled when its lease is recovered, not run again.
+func TestAbandonedCancelRequested(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		q := newQueue(rdb, prefix, queue.Config{Lease: 200 * time.Millisecond})
+		id := enqueue(t, q, queue.EnqueueRequest{}).ID
+		claimJob(t, q, "worker-a") // and abandon it
+		if res, err := q.Cancel(context.Background(), id); err != nil || res != queue.Signalled {
+			t.Fatalf("Cancel(running) = %v, %v, want Signalled", res, err)
+		}
+		recovered := 0
+		waitFor(t, waitTimeout, "the abandoned job to be recovered", func() bool {
+			c := claim(t, q, "worker-b")
+			if c.Job != nil {
+				t.Fatalf("Claim() = %s, want the cancel-requested job not to run again", c.Job.ID)
+			}
+			recovered += c.Recovered
+			return recovered > 0
+		})
+		if got := get(t, q, id); got.Status != queue.StatusCanceled || got.ErrorCode() != "JOB_CANCELED" {
+			t.Errorf("Get() = %q %q, want canceled JOB_CANCELED", got.Status, got.ErrorCode())
 		}
 	})
 }
@@ -730,6 +758,22 @@ func TestJobIDs(t *testing.T) {
 	}
 	if got := queue.QueueOf("nounderscore"); got != "" {
 		t.Errorf("QueueOf(nounderscore) = %q, want \"\"", got)
+	}
+	pattern := queue.IDPattern("text", "image")
+	if want := "^(image|text)_[0-9a-f]{24}$"; pattern != want {
+		t.Errorf("IDPattern(text, image) = %q, want %q", pattern, want)
+	}
+	re := regexp.MustCompile(pattern)
+	for _, id := range []string{a, queue.NewJobID("text")} {
+		if !re.MatchString(id) {
+			t.Errorf("IDPattern(text, image) does not match NewJobID's %q", id)
+		}
+	}
+	for _, id := range []string{"status", "prioritize", "text_" + strings.Repeat("0", 23), "text_" + strings.Repeat("A", 24),
+		"w_" + strings.Repeat("0", 24), "text_" + strings.Repeat("0", 24) + "\n", queue.NewJobID("lambda")} {
+		if re.MatchString(id) {
+			t.Errorf("IDPattern(text, image) matches %q", id)
+		}
 	}
 }
 

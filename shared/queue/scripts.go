@@ -141,6 +141,11 @@ end
 local function problem(code, status, title, detail)
   return cjson.encode({type = 'urn:dnd-llm-service:problem:' .. code, title = title, status = status, detail = detail, code = code})
 end
+
+-- the problem of a running job whose cancel was requested (as problem()
+-- would encode it; a literal costs nothing per script run)
+local canceled_problem = '{"type":"urn:dnd-llm-service:problem:JOB_CANCELED","title":"Conflict","status":409,' ..
+  '"detail":"The job was canceled while it ran.","code":"JOB_CANCELED"}'
 `
 
 // enqueueScript adds a job, or returns the live job it duplicates. With a
@@ -245,10 +250,13 @@ local function housekeep(cfg, k, now, nows, interval, qtimeout, maxattempts)
   for _, id in ipairs(expired) do
     redis.call('ZREM', k.running, id)
     local jk = cfg.base .. 'job:' .. id
-    local f = redis.call('HMGET', jk, 'attempts', 'score', 'status')
+    local f = redis.call('HMGET', jk, 'attempts', 'score', 'status', 'cancel')
     if f[3] == 'running' then
       recovered = recovered + 1
-      if tonumber(f[1] or '0') >= maxattempts then
+      if f[4] == '1' then
+        -- its cancel was requested: no other worker takes it up
+        finish(cfg, job_meta(jk), id, 'canceled', '', canceled_problem, 'JOB_CANCELED', now, nows, '')
+      elseif tonumber(f[1] or '0') >= maxattempts then
         finish(cfg, job_meta(jk), id, 'failed', '', problem('ATTEMPTS_EXHAUSTED', 502, 'Bad Gateway',
           'The job was abandoned by its worker ' .. f[1] .. ' times (crash or timeout) and was given up.'), 'ATTEMPTS_EXHAUSTED', now, nows, '')
       else
@@ -340,17 +348,29 @@ const luaComplete = `
 local function complete(cfg, k, a, i, now, nows, wake)
   local id = a[i]
   local jk = cfg.base .. 'job:' .. id
-  local f = redis.call('HMGET', jk, 'status', 'lease')
+  local f = redis.call('HMGET', jk, 'status', 'lease', 'cancel')
   if f[1] ~= 'running' or f[2] ~= a[i+1] then return {'stale', f[1] or ''} end
   local outcome = a[i+2]
   redis.call('ZREM', k.running, id)
   -- a finished job frees a slot: wake an idle worker only if work waits
   if wake and redis.call('ZCARD', k.pending) > 0 then redis.call('ZADD', k.wake, '0', 'w') end
+  local m = {owner = a[i+10], dedup = given(a[i+11])}
+  if cfg.outbox ~= '' then
+    m.kind, m.rid, m.cid, m.dest, m.tp = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15]), given(a[i+16])
+  end
+  -- A requested cancel decides the outcome, whatever the worker reports: a
+  -- handler that ran on past the request (or finished before it heard of
+  -- it) leaves no result.
+  if f[3] == '1' then
+    local err = a[i+4]
+    if outcome ~= 'canceled' or err == '' then err = canceled_problem end
+    finish(cfg, m, id, 'canceled', '', err, 'JOB_CANCELED', now, nows, '')
+    return {'canceled', now}
+  end
   if outcome == 'retry' or outcome == 'handback' then
     -- only these outcomes need more of the record
-    local g = redis.call('HMGET', jk, 'attempts', 'score', 'cancel')
+    local g = redis.call('HMGET', jk, 'attempts', 'score')
     if outcome == 'retry' and tonumber(g[1]) >= tonumber(a[i+7]) then outcome = 'failed' end
-    if outcome ~= 'failed' and g[3] == '1' then outcome = 'canceled' end
     if outcome == 'retry' then
       redis.call('HSET', jk, 'status', 'queued', 'error', a[i+4])
       redis.call('HDEL', jk, 'lease')
@@ -372,10 +392,6 @@ local function complete(cfg, k, a, i, now, nows, wake)
       redis.call('PUBLISH', cfg.chan, id .. ' queued')
       return {'handback', now}
     end
-  end
-  local m = {owner = a[i+10], dedup = given(a[i+11])}
-  if cfg.outbox ~= '' then
-    m.kind, m.rid, m.cid, m.dest, m.tp = a[i+12], given(a[i+13]), given(a[i+14]), given(a[i+15]), given(a[i+16])
   end
   if outcome == 'canceled' then
     finish(cfg, m, id, 'canceled', '', a[i+4], 'JOB_CANCELED', now, nows, '')

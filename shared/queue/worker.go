@@ -23,6 +23,11 @@ type Result struct {
 	Value json.RawMessage
 	// Event adds fields to the job's completion event (model_used, image_id...).
 	Event map[string]any
+	// Undo, when set, takes back what the handler kept that belongs to a
+	// successful job only, such as its cache entry. The runner calls it when
+	// the job does not end succeeded although the handler returned this
+	// result: its cancel was requested while it ran.
+	Undo func(ctx context.Context)
 }
 
 // Handler runs jobs of one kind. Errors are classified by Classify.
@@ -188,10 +193,11 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		r.logger.WarnContext(ctx, "job lease lost; its result is discarded", "job_id", job.ID, "request_id", job.RequestID)
 		endSpan(span, "lease_lost", ErrLeaseLost)
 		return nil, fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
+	case errors.Is(context.Cause(jobCtx), errCancelRequested):
+		// The cancel decides, even when the handler ran on to success.
+		o = Outcome{Status: StatusCanceled, Error: problemJSON(httpapi.CodeJobCanceled, "The job was canceled while it ran.")}
 	case err == nil:
 		o = Outcome{Status: StatusSucceeded, Result: res.Value, EventExtra: res.Event}
-	case errors.Is(context.Cause(jobCtx), errCancelRequested):
-		o = Outcome{Status: StatusCanceled, Error: problemJSON(httpapi.CodeJobCanceled, "The job was canceled while it ran.")}
 	case ctx.Err() != nil:
 		// Shutdown or deadline of the process: give the job back intact.
 		o = Outcome{Handback: true}
@@ -204,6 +210,9 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 	// no deadline of ours is needed: a timer per job costs 5% of a worker's
 	// CPU with short jobs.
 	st, at, cerr := record(context.WithoutCancel(ctx), o)
+	if err == nil && res.Undo != nil && (cerr != nil || st != StatusSucceeded) {
+		res.Undo(context.WithoutCancel(ctx))
+	}
 	if cerr != nil {
 		endSpan(span, "not_recorded", cerr)
 		return nil, fmt.Errorf("run %s: %w", job.ID, cerr)

@@ -319,6 +319,10 @@ func TestCancelRequestedWins(t *testing.T) {
 		for _, o := range []queue.Outcome{
 			{Retry: true, RetryIn: time.Millisecond, Error: json.RawMessage(`{"code":"PROVIDER_UNAVAILABLE"}`)},
 			{Handback: true, Pause: time.Minute},
+			// The worker ran on past the request and reports success or
+			// failure: the cancel still decides.
+			{Status: queue.StatusSucceeded, Result: json.RawMessage(`{"late":true}`)},
+			{Status: queue.StatusFailed, Error: json.RawMessage(`{"code":"PROVIDER_REJECTED"}`), ErrorCode: "PROVIDER_REJECTED"},
 		} {
 			q := newQueue(rdb, redistest.Prefix(t, rdb), queue.Config{})
 			id := enqueue(t, q, queue.EnqueueRequest{}).ID
@@ -334,6 +338,9 @@ func TestCancelRequestedWins(t *testing.T) {
 			}
 			if st := complete(t, q, j, o); st != queue.StatusCanceled {
 				t.Errorf("Complete(%+v) of a cancel-requested job = %q, want canceled", o, st)
+			}
+			if got := get(t, q, id); got.Status != queue.StatusCanceled || got.ErrorCode() != "JOB_CANCELED" || got.Result != nil {
+				t.Errorf("Get() = %q code %q result %s, want canceled JOB_CANCELED without a result", got.Status, got.ErrorCode(), got.Result)
 			}
 			if c := claim(t, q, "w"); c.Job != nil || c.Paused != 0 {
 				t.Errorf("Claim() = %+v, want nothing", c)
@@ -374,6 +381,69 @@ func TestRunnerLeaseLost(t *testing.T) {
 		}
 		if got := get(t, q, id); got.Status != queue.StatusRunning || got.Result != nil {
 			t.Errorf("Get() = %q result %s, want running with no result", got.Status, got.Result)
+		}
+	})
+}
+
+// TestCancelDecidesOverALateSuccess runs a handler that is running when
+// the cancel arrives and only returns, with success, once told: the job
+// ends canceled, with no result, and what the handler kept for a success
+// is taken back.
+func TestCancelDecidesOverALateSuccess(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		for _, tc := range []struct {
+			name     string
+			notifier bool // the cancel reaches the handler's context; else only Redis knows
+		}{{"announced", true}, {"unheard", false}} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				prefix := redistest.Prefix(t, rdb)
+				q := newQueue(rdb, prefix, queue.Config{Lease: time.Minute})
+				var n *queue.Notifier
+				if tc.notifier {
+					n = startNotifier(t, rdb, prefix)
+				}
+				started, release := make(chan struct{}), make(chan struct{})
+				var undone atomic.Int32
+				r := newRunner(func(ctx context.Context, _ *queue.Job) (queue.Result, error) {
+					close(started)
+					<-release
+					if tc.notifier {
+						<-ctx.Done() // the cancel reached the job
+					}
+					return queue.Result{Value: json.RawMessage(`{"late":true}`), Undo: func(context.Context) { undone.Add(1) }}, nil
+				}, n)
+				id := enqueue(t, q, queue.EnqueueRequest{}).ID
+				j := claimJob(t, q, "runner")
+				done := make(chan queue.Status, 1)
+				go func() {
+					st, err := r.Run(context.Background(), q, j)
+					if err != nil {
+						t.Errorf("Run() = %v", err)
+					}
+					done <- st
+				}()
+				<-started
+				if res, err := q.Cancel(context.Background(), id); err != nil || res != queue.Signalled {
+					t.Fatalf("Cancel(running) = %v, %v, want Signalled", res, err)
+				}
+				close(release)
+				select {
+				case st := <-done:
+					if st != queue.StatusCanceled {
+						t.Errorf("Run() = %q, want canceled", st)
+					}
+				case <-time.After(waitTimeout):
+					t.Fatal("Run() did not return")
+				}
+				if got := get(t, q, id); got.Status != queue.StatusCanceled || got.Result != nil || got.ErrorCode() != "JOB_CANCELED" {
+					t.Errorf("Get() = %q result %s code %q, want canceled JOB_CANCELED without a result", got.Status, got.Result, got.ErrorCode())
+				}
+				if u := undone.Load(); u != 1 {
+					t.Errorf("Undo called %d times, want 1", u)
+				}
+			})
 		}
 	})
 }

@@ -26,6 +26,9 @@ var (
 	hdrPolicy = apidoc.Header{Name: "RateLimit-Policy", Description: `The caller's rate limit of the group, e.g. "text";q=100;w=60 (100 requests a 60 s window). Sent when a limit is configured.`, Schema: apidoc.Str()}
 	hdrLimit  = apidoc.Header{Name: "RateLimit", Description: `What is left of it, e.g. "text";r=99;t=42 (99 requests, window resets in 42 s).`, Schema: apidoc.Str()}
 	hdrLoc    = apidoc.Header{Name: "Location", Description: "Where to poll the job: /api/v2/queue/{id}.", Required: true, Schema: apidoc.Str()}
+	hdrPref   = apidoc.Header{Name: "Preference-Applied", Description: "The preferences of `Prefer` the answer honoured (RFC 7240 §3): " +
+		"respond-async on a 202 it asked for, or wait=N when the wait preference set the wait (N: the seconds waited at most). " +
+		"Absent when none was, and on cache hits.", Schema: &apidoc.Schema{Type: "string", Examples: []any{"respond-async", "wait=10"}}}
 )
 
 // RetryAfterHeader documents Retry-After: seconds to wait before what.
@@ -43,9 +46,9 @@ func DocResponses(job, failure string) map[int]apidoc.Response {
 	with := func(hs ...apidoc.Header) []apidoc.Header { return append(hs, limit...) }
 	return map[int]apidoc.Response{
 		200: {Description: "The job finished within the wait: status succeeded, with its result.",
-			Headers: with(hdrXCache, hdrDedup), Content: []apidoc.Content{apidoc.JSON(job)}},
+			Headers: with(hdrXCache, hdrDedup, hdrPref), Content: []apidoc.Content{apidoc.JSON(job)}},
 		202: {Description: "The job is queued or running: poll Location until its status is final.",
-			Headers: with(hdrLoc, RetryAfterHeader(true, "polling"), hdrXCache, hdrDedup), Content: []apidoc.Content{apidoc.JSON(job)}},
+			Headers: with(hdrLoc, RetryAfterHeader(true, "polling"), hdrXCache, hdrDedup, hdrPref), Content: []apidoc.Content{apidoc.JSON(job)}},
 		400: apidoc.Ref("BadRequest"),
 		401: apidoc.Ref("Unauthorized"),
 		403: {Description: "Priority urgent needs the admin scope: FORBIDDEN.", Headers: with(), Content: []apidoc.Content{apidoc.Problem("Problem")}},

@@ -297,10 +297,11 @@ func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group 
 // render; a finished job is answered, failed or not.
 func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) error {
 	c, _ := auth.FromContext(r.Context())
-	wait, err := s.waitFor(r)
+	waiting, err := s.waitFor(r)
 	if err != nil {
 		return err
 	}
+	wait := waiting.wait
 	if req.CorrelationID == "" {
 		req.CorrelationID = r.Header.Get("X-Correlation-ID")
 	}
@@ -357,6 +358,9 @@ func (s *Service) Handle(w http.ResponseWriter, r *http.Request, req Request) er
 	}
 	if err != nil {
 		return err
+	}
+	if v := waiting.applied(job); v != "" {
+		w.Header().Set("Preference-Applied", v)
 	}
 	s.Respond(w, r, job)
 	return nil
@@ -468,38 +472,104 @@ func (s *Service) awaitWatched(ctx context.Context, queueName string, job *queue
 	return j, nil
 }
 
-// WaitParam parses ?wait= and Prefer: respond-async into a wait duration,
-// clamped to the service's maximum and, under Lambda, to the invocation's
-// remaining time.
+// WaitParam parses ?wait= into a wait duration: def when it is absent, a
+// 400 naming wait unless it is a number of seconds from 0 to MaxWait. The
+// wait is then cut to the service's maximum and, under Lambda, to the
+// invocation's remaining time.
 func (s *Service) WaitParam(r *http.Request, def time.Duration) (time.Duration, error) {
-	wait := def
-	if v := r.URL.Query().Get("wait"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, httpapi.Invalid(map[string]string{"wait": "must be a number of seconds, 0 or more"})
-		}
-		wait = time.Duration(f * float64(time.Second))
+	wait, given, err := queryWait(r)
+	if err != nil {
+		return 0, err
 	}
+	if !given {
+		wait = def
+	}
+	return s.bound(r, wait), nil
+}
+
+// queryWait reads ?wait=, and reports whether it was given.
+func queryWait(r *http.Request) (time.Duration, bool, error) {
+	v := r.URL.Query().Get("wait")
+	if v == "" {
+		return 0, false, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || f < 0 || f > MaxWait.Seconds() {
+		return 0, false, httpapi.Invalid(map[string]string{
+			"wait": fmt.Sprintf("must be a number of seconds from 0 to %d", int(MaxWait.Seconds())),
+		})
+	}
+	return time.Duration(f * float64(time.Second)), true, nil
+}
+
+// bound cuts a wait to the service's maximum and to the request's deadline
+// (a Lambda invocation), leaving time to answer.
+func (s *Service) bound(r *http.Request, wait time.Duration) time.Duration {
 	wait = min(wait, s.maxWait)
 	if dl, ok := r.Context().Deadline(); ok {
 		wait = min(wait, time.Until(dl)-lambdaWaitMargin)
 	}
-	return max(wait, 0), nil
+	return max(wait, 0)
 }
 
-func (s *Service) waitFor(r *http.Request) (time.Duration, error) {
-	wait, err := s.WaitParam(r, DefaultWait)
+// waiting is how long a generation request waits, and which of its
+// preferences (RFC 7240) decided that.
+type waiting struct {
+	wait time.Duration
+	// async: respond-async asked for an answer at once.
+	async bool
+	// preferred: the wait preference set the wait (no ?wait= was given).
+	preferred bool
+}
+
+// waitFor decides a generation request's wait: respond-async answers at
+// once, whatever ?wait= says (though a malformed ?wait= is still refused);
+// else ?wait=, else the wait preference (RFC 7240 §4.3, cut to MaxWait),
+// else DefaultWait. Other preferences and every parameter are ignored.
+func (s *Service) waitFor(r *http.Request) (waiting, error) {
+	wait, given, err := queryWait(r)
 	if err != nil {
-		return 0, err
+		return waiting{}, err
 	}
-	for _, v := range r.Header.Values("Prefer") {
-		for _, pref := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(pref), "respond-async") {
-				return 0, nil
-			}
+	prefs := httpapi.Prefer(r.Header)
+	if _, ok := prefs.Get("respond-async"); ok {
+		return waiting{async: true}, nil
+	}
+	w := waiting{wait: DefaultWait}
+	if given {
+		w.wait = wait
+	} else if p, ok := prefs.Get("wait"); ok {
+		if secs, ok := deltaSeconds(p.Value); ok {
+			w.wait, w.preferred = secs, true
 		}
 	}
-	return wait, nil
+	w.wait = s.bound(r, w.wait)
+	return w, nil
+}
+
+// deltaSeconds reads a wait preference's value: 1*DIGIT seconds, cut to
+// MaxWait.
+func deltaSeconds(v string) (time.Duration, bool) {
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n > uint64(MaxWait/time.Second) {
+		return MaxWait, true // only a value out of range fails here
+	}
+	return time.Duration(n) * time.Second, true
+}
+
+// applied is the Preference-Applied header of an answer with job: the
+// preferences the answer honoured.
+func (w waiting) applied(job *queue.Job) string {
+	switch {
+	case w.async && !job.Status.Final():
+		return "respond-async"
+	case w.preferred:
+		return "wait=" + strconv.FormatInt(int64(w.wait/time.Second), 10)
+	}
+	return ""
 }
 
 func cacheDirectives(v string) (noCache, noStore bool) {

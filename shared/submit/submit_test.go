@@ -405,15 +405,24 @@ func TestLentSlotRunsOwnJob(t *testing.T) {
 
 func TestAccepted(t *testing.T) {
 	t.Parallel()
+	prefer := func(v string) map[string]string { return map[string]string{"Prefer": v} }
 	tests := []struct {
-		name  string
-		query string
-		hdr   map[string]string
+		name    string
+		query   string
+		hdr     map[string]string
+		applied string // Preference-Applied
 	}{
-		{"prefer respond-async", "", async},
-		{"prefer among others", "", map[string]string{"Prefer": "return=minimal, Respond-Async"}},
-		{"wait=0", "wait=0", nil},
-		{"wait runs out", "wait=0.05", nil}, // no worker runs the job
+		{"prefer respond-async", "", async, "respond-async"},
+		{"prefer among others", "", prefer("return=minimal, Respond-Async"), "respond-async"},
+		// RFC 7240: a parameter of respond-async, or a second preference.
+		{"respond-async with a parameter", "", prefer("respond-async; wait=5"), "respond-async"},
+		{"respond-async and wait", "", prefer("respond-async, wait=5"), "respond-async"},
+		{"respond-async over ?wait", "wait=30", prefer(`foo="a, b"; x, respond-async;y="z"`), "respond-async"},
+		{"wait=0", "wait=0", nil, ""},
+		{"wait runs out", "wait=0.05", nil, ""}, // no worker runs the job
+		{"wait preference runs out", "", prefer("wait=0"), "wait=0"},
+		{"?wait over the wait preference", "wait=0", prefer("wait=100"), ""},
+		{"malformed wait preference ignored", "wait=0", prefer("wait=soon"), ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -433,6 +442,9 @@ func TestAccepted(t *testing.T) {
 			}
 			if got := res.header.Get("Retry-After"); got != "1" {
 				t.Errorf("Retry-After = %q, want 1", got)
+			}
+			if got := res.header.Get("Preference-Applied"); got != tc.applied {
+				t.Errorf("Preference-Applied = %q, want %q", got, tc.applied)
 			}
 			if st := e.stats(t); st.Queued != 1 {
 				t.Errorf("Stats().Queued = %d, want 1", st.Queued)
@@ -555,7 +567,7 @@ func TestPriority(t *testing.T) {
 func TestInvalidWait(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, options{})
-	for _, wait := range []string{"-1", "soon", "NaN", "Inf", "1e400"} {
+	for _, wait := range []string{"-1", "soon", "NaN", "Inf", "1e400", "120.001", "500"} {
 		res := e.post(t, "wait="+wait, body{Prompt: "w"}, nil)
 		p := problem(t, res, http.StatusBadRequest, "INVALID_PARAMETERS")
 		errs, _ := p["errors"].([]any)
@@ -723,7 +735,7 @@ func TestWaitParam(t *testing.T) {
 		{"", 25 * time.Second},
 		{"wait=0", 0},
 		{"wait=2.5", 2500 * time.Millisecond},
-		{"wait=500", 30 * time.Second},
+		{"wait=120", 30 * time.Second}, // the service's maximum
 	}
 	for _, tc := range tests {
 		r := httptest.NewRequest(http.MethodGet, "/x?"+tc.query, nil)
@@ -746,6 +758,29 @@ func TestWaitParam(t *testing.T) {
 	r = httptest.NewRequest(http.MethodGet, "/x", nil).WithContext(ctx)
 	if got, err := s.WaitParam(r, submit.DefaultWait); err != nil || got != 0 {
 		t.Errorf("WaitParam() under a 1s deadline = %v, %v, want 0", got, err)
+	}
+	for _, q := range []string{"wait=120.5", "wait=121", "wait=1e9"} {
+		r := httptest.NewRequest(http.MethodGet, "/x?"+q, nil)
+		if got, err := s.WaitParam(r, submit.DefaultWait); err == nil {
+			t.Errorf("WaitParam(%q) = %v, want a 400 naming wait", q, got)
+		}
+	}
+}
+
+// TestWaitPreference: without ?wait=, the wait preference (RFC 7240 §4.3)
+// sets how long a request waits, and the answer says it was applied.
+func TestWaitPreference(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{workers: 1})
+	for _, tc := range []struct{ prefer, applied string }{
+		{"wait=10", "wait=10"},
+		{"Wait=10; x=y, return=minimal", "wait=10"},
+		{"wait=600", "wait=120"}, // cut to the maximum
+	} {
+		res := e.post(t, "", body{Prompt: "soon " + tc.prefer}, map[string]string{"Prefer": tc.prefer})
+		if res.status != http.StatusOK || res.header.Get("Preference-Applied") != tc.applied {
+			t.Errorf("Prefer: %s = %d Preference-Applied %q, want 200 %q", tc.prefer, res.status, res.header.Get("Preference-Applied"), tc.applied)
+		}
 	}
 }
 

@@ -189,6 +189,9 @@ func (g *Offline) Models() []string { return g.models }
 // Generate implements Generator.
 func (g *Offline) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
 	o, err := g.g.Generate(ctx, req)
+	if pe, ok := provider.As(err); ok && pe.Kind == provider.Canceled {
+		return Output{}, err // stopped with its context: nothing failed
+	}
 	if err != nil {
 		return Output{}, &provider.Error{Provider: "offline", Kind: provider.Transient, Message: "The offline generator failed.", Err: err}
 	}

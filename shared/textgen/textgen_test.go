@@ -182,6 +182,18 @@ func readContent(t testing.TB, name string) []byte {
 	return b
 }
 
+// TestOfflineGenerateCanceled: a canceled job's generation stops as a
+// cancel, not as a provider failure to retry.
+func TestOfflineGenerateCanceled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := NewOffline([]string{"gpt-4o"}).Generate(ctx, dnd.CharacterRequest{Type: dnd.TypeCombat})
+	if pe, ok := provider.As(err); !ok || pe.Kind != provider.Canceled {
+		t.Errorf("Generate(canceled) = %v, want a provider error of kind canceled", err)
+	}
+}
+
 func TestOfflineGenerateEveryKind(t *testing.T) {
 	t.Parallel()
 	g := NewOffline([]string{"gpt-4o"})

@@ -138,17 +138,23 @@ func (b *builder) parameters() openapi3.ParametersMap {
 			Schema: &openapi3.SchemaRef{Value: sc}, Example: example,
 		}}
 	}
-	maxLen := uint64(100)
 	return openapi3.ParametersMap{
 		"SubmitWait": p("wait", openapi3.ParameterInQuery,
-			"Seconds to wait for the job before answering 202 (0 answers at once). Values above 120 count as 120.",
+			"Seconds to wait for the job before answering 202 (0 answers at once): at most 120; more is refused with 400 naming `wait`. "+
+				"Under AWS Lambda a wait ends after 28 s. Without `wait`, a `wait` preference in `Prefer` sets it.",
 			num(submit.DefaultWait.Seconds()), nil),
 		"PollWait": p("wait", openapi3.ParameterInQuery,
-			"Long poll: seconds to wait for the job to finish before answering with its current state. Values above 120 count as 120.",
+			"Long poll: seconds to wait for the job to finish before answering with its current state: at most 120; "+
+				"more is refused with 400 naming `wait`. Under AWS Lambda a wait ends after 28 s.",
 			num(0), nil),
 		"Prefer": p("Prefer", openapi3.ParameterInHeader,
-			"respond-async answers 202 at once, whatever wait says.",
-			&openapi3.Schema{Type: &openapi3.Types{"string"}, Enum: []any{"respond-async"}}, nil),
+			"Preferences as RFC 7240 writes them: comma-separated, each a case-insensitive token with an optional value "+
+				"and `;`-separated parameters. `respond-async` answers 202 at once, whatever `wait` says "+
+				"(`respond-async; wait=5` is respond-async with a parameter, `respond-async, wait=5` two preferences: both answer 202). "+
+				"`wait=N` (RFC 7240 §4.3) sets the wait when the `wait` query parameter is absent; values above 120 count as 120. "+
+				"Other preferences and every parameter are ignored; the first instance of a preference counts. "+
+				"`Preference-Applied` names what the answer honoured.",
+			&openapi3.Schema{Type: &openapi3.Types{"string"}, Examples: []any{"respond-async", "wait=10", "respond-async, wait=5"}}, nil),
 		"IdempotencyKey": p("Idempotency-Key", openapi3.ParameterInHeader,
 			"A retry with the same key while the first job is queued or running gets that job back (X-Deduplicated: true).",
 			str(), "7c2f6a0e-character-42"),
@@ -160,8 +166,12 @@ func (b *builder) parameters() openapi3.ParametersMap {
 		"RequestID": p("X-Request-ID", openapi3.ParameterInHeader,
 			"Your id for the request, echoed back and logged; ignored unless 1–128 of A-Z a-z 0-9 . _ : -.",
 			&openapi3.Schema{Type: &openapi3.Types{"string"}, Pattern: `^[A-Za-z0-9._:-]{1,128}$`}, nil),
-		"JobID": p("job_id", openapi3.ParameterInPath, "The job id, e.g. text_5f1c2a9b3d4e6f7081920a1b.",
-			&openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: &maxLen}, "text_5f1c2a9b3d4e6f7081920a1b"),
+		// The queue group declares the JobID schema from its queues' names.
+		"JobID": {Value: &openapi3.Parameter{
+			Name: "job_id", In: openapi3.ParameterInPath, Required: true, Schema: compRef("JobID"),
+			Description: "The job id, e.g. text_5f1c2a9b3d4e6f7081920a1b. Anything else is refused with 400 naming `job_id`.",
+			Example:     "text_5f1c2a9b3d4e6f7081920a1b",
+		}},
 	}
 }
 

@@ -71,7 +71,7 @@ func (g *Generator) Generate(ctx context.Context, req dnd.TextRequest) (Output, 
 		return Output{}, fmt.Errorf("offline: %w: kind %q", dnd.ErrUnknownType, kind)
 	}
 	seed := g.seed(req.SeedValue())
-	return g.run(kind, req.ContentType(), seed, func() (any, []string, error) { return write(g, seed, req) })
+	return g.run(ctx, kind, req.ContentType(), seed, func() (any, []string, error) { return write(g, seed, req) })
 }
 
 // writer builds the document of a normalised, valid request, and its
@@ -167,9 +167,19 @@ func (g *Generator) seed(s *int64) int64 {
 	return g.newSeed()
 }
 
-func (g *Generator) check(ctx context.Context, kind string, problems map[string]string) error {
+// canceled is the error of a generation whose context ended, checked at
+// every checkpoint: before the work, after building the document and after
+// validating it, so a canceled context never yields a document.
+func canceled(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return &provider.Error{Provider: ProviderName, Kind: provider.Canceled, Message: "generation was cancelled", Err: err}
+	}
+	return nil
+}
+
+func (g *Generator) check(ctx context.Context, kind string, problems map[string]string) error {
+	if err := canceled(ctx); err != nil {
+		return err
 	}
 	if len(problems) > 0 {
 		var parts []string
@@ -187,7 +197,7 @@ func (g *Generator) check(ctx context.Context, kind string, problems map[string]
 
 // run builds, encodes and validates a document. A panic from bad embedded
 // data becomes an error; any other panic is a bug and propagates.
-func (g *Generator) run(kind, typ string, seed int64, build func() (any, []string, error)) (out Output, err error) {
+func (g *Generator) run(ctx context.Context, kind, typ string, seed int64, build func() (any, []string, error)) (out Output, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			de, ok := r.(dataError)
@@ -201,12 +211,18 @@ func (g *Generator) run(kind, typ string, seed int64, build func() (any, []strin
 	if err != nil {
 		return Output{}, err
 	}
+	if err := canceled(ctx); err != nil {
+		return Output{}, err
+	}
 	b, err := json.Marshal(doc)
 	if err != nil {
 		return Output{}, fmt.Errorf("offline %s/%s: encode: %w", kind, typ, err)
 	}
 	if err := dnd.ValidateContent(kind, typ, b); err != nil {
 		return Output{}, &provider.Error{Provider: ProviderName, Kind: provider.Transient, Message: "the offline generator produced invalid content", Err: err}
+	}
+	if err := canceled(ctx); err != nil {
+		return Output{}, err
 	}
 	return Output{Content: b, Seed: seed, Warnings: warnings}, nil
 }

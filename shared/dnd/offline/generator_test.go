@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -538,4 +539,48 @@ func optional(n int) *int {
 		return nil
 	}
 	return &n
+}
+
+// cancelsAfter is a context that is live for its first n Err calls and
+// canceled from then on: a cancel that arrives while the work runs,
+// without timing.
+type cancelsAfter struct {
+	context.Context
+	mu    sync.Mutex
+	n     int
+	calls int
+}
+
+func (c *cancelsAfter) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls++
+	if c.calls > c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestCanceledWhileGenerating cancels after the check that starts the
+// work: the generator must stop at a later checkpoint, never answer.
+func TestCanceledWhileGenerating(t *testing.T) {
+	t.Parallel()
+	g := New()
+	seed := ptr(int64(7))
+	for _, req := range []dnd.TextRequest{
+		dnd.CharacterRequest{Type: "equipment", Seed: seed},
+		dnd.CampaignRequest{Type: "plot", Seed: seed},
+		dnd.ThemeRequest{Content: "Sir Aldric rode to the keep.", Theme: dnd.Theme{Genre: "noir"}, Seed: seed},
+		dnd.FreeformRequest{Prompt: "a tavern", Seed: seed},
+	} {
+		t.Run(req.Kind(), func(t *testing.T) {
+			t.Parallel()
+			ctx := &cancelsAfter{Context: context.Background(), n: 1}
+			out, err := g.Generate(ctx, req)
+			pe, ok := provider.As(err)
+			if !ok || pe.Kind != provider.Canceled || !errors.Is(err, context.Canceled) {
+				t.Errorf("Generate(canceled after the first check) = %.80s, %v, want a canceled provider error", out.Content, err)
+			}
+		})
+	}
 }
