@@ -74,7 +74,7 @@ func syncText(ctx context.Context, c *client.ClientWithResponses) error {
 		return fmt.Errorf("answer %d, want 200 with a CharacterJob: %s", r.StatusCode(), r.Body)
 	}
 	job := r.JSON200
-	if job.Kind != client.TextCharacter || job.Status != client.CharacterJobStatusSucceeded || job.Result == nil {
+	if job.Kind != client.CharacterJobKindTextCharacter || job.Status != client.CharacterJobStatusSucceeded || job.Result == nil {
 		return fmt.Errorf("job %s is %s/%s with result %v, want a succeeded text.character job", job.Id, job.Kind, job.Status, job.Result)
 	}
 	v, err := job.Result.ValueByDiscriminator()
@@ -103,7 +103,7 @@ func syncImage(ctx context.Context, c *client.ClientWithResponses) error {
 		return fmt.Errorf("answer %d, want 200 with an ImageGenerateJob: %s", r.StatusCode(), r.Body)
 	}
 	job := r.JSON200
-	if job.Kind != client.ImageGenerate || job.Result == nil || job.Result.ImageData == nil || len(*job.Result.ImageData) == 0 {
+	if job.Kind != client.ImageGenerateJobKindImageGenerate || job.Result == nil || job.Result.ImageData == nil || len(*job.Result.ImageData) == 0 {
 		return fmt.Errorf("job %s of kind %s has no image", job.Id, job.Kind)
 	}
 	return nil
@@ -161,7 +161,7 @@ func cancelQueued(ctx context.Context, held *client.ClientWithResponses) error {
 	if err != nil {
 		return err
 	}
-	if r.JSON202 == nil || r.JSON202.Kind != client.TextTheme {
+	if r.JSON202 == nil || r.JSON202.Kind != client.ThemeJobKindTextTheme {
 		return fmt.Errorf("answer %d, want 202 with a ThemeJob: %s", r.StatusCode(), r.Body)
 	}
 	id := r.JSON202.Id
