@@ -32,6 +32,12 @@ func shortDoc(about string) *apidoc.Schema {
 	return apidoc.With(apidoc.MaxLen(MaxFieldLen), apidoc.Describe(about))
 }
 
+// themeWordDoc describes a theme field: any word, the known ones listed.
+func themeWordDoc(field string, known []string, synonyms string) string {
+	return "Any " + field + " word or phrase. Known to the offline generator: " + strings.Join(known, ", ") +
+		"; synonyms such as " + synonyms + " are read as known words, and other words as the closest known one, with a warning."
+}
+
 func typeDoc(kind string) *apidoc.Schema {
 	return apidoc.With(apidoc.Enum(Types(kind)...), apidoc.Describe("Which content to write; it picks the schema of result.content."))
 }
@@ -68,12 +74,14 @@ func (CharacterParams) Doc() apidoc.Type {
 // Doc implements apidoc.Described.
 func (Theme) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "The genre, tone and style a piece of writing should have.",
+		About: "The genre, tone and style a piece of writing should have. Any words are accepted: a model receives them as written. " +
+			"The offline generator has rules for the known words listed on each field and reads common synonyms as them; " +
+			"for any other word it uses the closest known one and says so in the result's warnings.",
 		Required: []string{},
 		Fields: map[string]*apidoc.Schema{
-			"genre": shortDoc("e.g. fantasy, horror, noir."),
-			"tone":  shortDoc("e.g. heroic, dark, whimsical."),
-			"style": shortDoc("e.g. terse, florid, epistolary."),
+			"genre": shortDoc(themeWordDoc("genre", knownGenres, "space opera, gothic horror, wild west")),
+			"tone":  shortDoc(themeWordDoc("tone", knownTones, "light-hearted, gritty, heroic")),
+			"style": shortDoc(themeWordDoc("style", knownStyles, "shakespearean, lyrical, concise")),
 		},
 	}
 }
@@ -89,7 +97,7 @@ func (ModelOptions) Doc() apidoc.Type {
 			"temperature": apidoc.With(apidoc.Between(0, MaxTemperature), apidoc.Default(DefaultTemperature)),
 			"max_tokens": apidoc.With(apidoc.Between(1, MaxTokensLimit), apidoc.Describe(
 				"Cap on the answer's tokens. Without it the cap is sized for the content type, from 500 to 1200 tokens "+
-					"(1000 for free-form text, and twice the text's tokens for a restyle), and an answer cut off at it is "+
+					"(1000 for free-form text, and three times the text's tokens for a restyle), and an answer cut off at it is "+
 					"retried once under twice the cap; a cap given here holds for every call.")),
 		},
 	}

@@ -58,13 +58,14 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 //	dialogue      -           459      700 (answering lines; bytes/4 only)
 //	event         182         200      500
 //	freeform      339         332      1000 (the prompt decides the length: the former default stays)
-//	theme         1.19 x input at p99  max(500, 100 + 2 x input tokens), at most MaxTokensLimit
+//	theme         1.73 x input at p99  max(500, 100 + 3 x input tokens), at most MaxTokensLimit
 const (
 	minMaxTokens = 500
-	// A restyled text runs to 1.19 times its input's tokens at the 99th
-	// percentile; the draft adds its list of preserved elements.
+	// A restyled draft (text and preserved elements) runs to 1.73 times
+	// its input's tokens at the 99th percentile offline, whose sentence
+	// rewrites add openers, closers and asides (1.50 at the median).
 	themeTokensBase     = 100
-	themeTokensPerInput = 2
+	themeTokensPerInput = 3
 )
 
 var specs = map[string]map[string]spec{

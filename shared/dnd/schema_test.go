@@ -221,8 +221,8 @@ func TestMaxTokensFor(t *testing.T) {
 		{"event", CampaignRequest{Type: TypeEvent}, 500},
 		{"freeform", FreeformRequest{Prompt: "x"}, 1000},
 		{"short theme", ThemeRequest{Content: "Sir X rode home."}, 500},
-		{"long theme", ThemeRequest{Content: long}, 100 + 2*1500},
-		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 2*1500},
+		{"long theme", ThemeRequest{Content: long}, 100 + 3*1500},
+		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 3*1500},
 		{"longest theme", ThemeRequest{Content: strings.Repeat("é", MaxContentLen)}, MaxTokensLimit},
 		{"unknown type", CharacterRequest{Type: "plot"}, 0},
 	}

@@ -48,7 +48,7 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	r := newRand(seed, "campaign/world")
 	p := req.Parameters
 	c := &campaign{t: t, req: req, seed: seed}
-	c.lexs = t.restyle.resolve(req.Theme)
+	c.lexs, c.warnings = t.restyle.resolveTheme(req.Theme)
 	c.mood = mood(c.lexs)
 	townName := ""
 	if p.CampaignTheme != "" {
