@@ -113,6 +113,61 @@ func (CampaignRequest) Doc() apidoc.Type {
 			"parameters": apidoc.Describe("The campaign and the party. Anything left out is chosen by the writer."),
 			"theme":      themeDoc(), "model": modelDoc(), "prompt": promptDoc(), "seed": seedDoc(), "priority": PriorityDoc(),
 		},
+		Replace: map[string]*apidoc.Schema{
+			"campaign": {
+				Description: "For a location, quest, event or dialogue: the earlier plot whose world to stay in, " +
+					"as that plot's whole content or just its title, antagonist and setting. The content keeps its villain, " +
+					"setting and places. A plot's party_level and party_size fill in the parameters left out; " +
+					"parameters that differ from them are refused, naming both fields.",
+				OneOf: []*apidoc.Schema{apidoc.Comp(linkedPlotComponent), apidoc.Comp("CampaignSummary")},
+			},
+		},
+	}
+}
+
+// linkedPlotComponent is the component of a plot's content, which a
+// campaign request may link to.
+const linkedPlotComponent = "CampaignPlot"
+
+// CampaignSummary is the short form of a campaign link (CampaignLink): an
+// earlier plot's title, antagonist and setting. It exists for the API
+// document; requests decode into CampaignLink.
+type CampaignSummary struct {
+	Title      string         `json:"title"`
+	Antagonist LinkAntagonist `json:"antagonist"`
+	Setting    string         `json:"setting"`
+}
+
+// LinkAntagonist is the antagonist of a CampaignSummary: a plot's
+// antagonist, of which only the name is required.
+type LinkAntagonist struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Motivation  string `json:"motivation,omitempty"`
+	Creature    string `json:"creature,omitempty"`
+}
+
+// Doc implements apidoc.Described.
+func (CampaignSummary) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "An earlier plot's title, antagonist and setting: the world a campaign request stays in.",
+		Fields: map[string]*apidoc.Schema{
+			"title":   apidoc.With(apidoc.MaxLen(maxLinkTitleLen), apidoc.Describe("The plot's title.")),
+			"setting": apidoc.With(apidoc.MaxLen(maxLinkTextLen), apidoc.Describe("Where it takes place: the plot's setting.")),
+		},
+	}
+}
+
+// Doc implements apidoc.Described.
+func (LinkAntagonist) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "The plot's antagonist; the creature, if it is an SRD 5.1 monster, is the villain's stat block.",
+		Fields: map[string]*apidoc.Schema{
+			"name":        apidoc.MaxLen(MaxFieldLen),
+			"creature":    apidoc.With(apidoc.MaxLen(MaxFieldLen), apidoc.Describe("e.g. Bugbear, Lich, Adult Red Dragon.")),
+			"description": apidoc.MaxLen(maxLinkTextLen),
+			"motivation":  apidoc.MaxLen(maxLinkTextLen),
+		},
 	}
 }
 
@@ -170,3 +225,20 @@ func (FreeformRequest) Doc() apidoc.Type {
 		},
 	}
 }
+
+// Doc implements apidoc.Described. The campaign field of a request is
+// documented as one of CampaignPlot and CampaignSummary; this is the
+// shape both decode into.
+func (CampaignLink) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "A campaign object as the service reads it: every field of a plot's content (CampaignPlot), of which " +
+			"title, antagonist and setting alone make a CampaignSummary. A field only a plot has (summary, acts, hooks, " +
+			"twists, party_level, party_size) makes it a plot, which must then be whole.",
+	}
+}
+
+// Doc implements apidoc.Described.
+func (Act) Doc() apidoc.Type { return apidoc.Type{About: "One act of a plot."} }
+
+// Doc implements apidoc.Described.
+func (Antagonist) Doc() apidoc.Type { return apidoc.Type{About: "The main opponent of a plot."} }

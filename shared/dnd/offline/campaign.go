@@ -41,6 +41,7 @@ type campaign struct {
 	setPieces  []string
 	warnings   []string
 	vars       []string
+	link       *worldLink // the earlier plot the documents stay in, or nil
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
@@ -50,12 +51,21 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	c := &campaign{t: t, req: req, seed: seed}
 	c.lexs, c.warnings = t.restyle.resolveTheme(req.Theme)
 	c.mood = mood(c.lexs)
+	if req.Campaign != nil {
+		c.link = c.readLink(req.Campaign)
+	}
 	townName := ""
-	if p.CampaignTheme != "" {
+	switch {
+	case p.CampaignTheme != "":
 		c.hints = encounter.ThemeHints(p.CampaignTheme)
 		townName = c.readUnknown(p.CampaignTheme)
-	} else {
+	case c.link != nil:
+		c.hints = c.link.hints // the plot's own words: its villain, setting and title
+	default:
 		c.hints = encounter.ThemeHints(req.Prompt) // free text: unknown words are not worth a warning
+	}
+	if c.link != nil && c.link.town != "" {
+		townName = c.link.town
 	}
 	c.level = dnd.Value(p.PartyLevel)
 	if c.level == 0 {
@@ -139,6 +149,16 @@ func (c *campaign) chooseTheme(r *rand.Rand) {
 	if len(fits) == 0 {
 		fits = append(fits, &themes[r.IntN(len(themes))])
 	}
+	if c.link != nil && c.link.hasBoss {
+		// The linked villain's own story, when a theme has an archetype
+		// of its stat block.
+		withBoss := slices.DeleteFunc(slices.Clone(fits), func(th *campaignTheme) bool {
+			return !slices.ContainsFunc(th.Antagonists, func(a antagonistArchetype) bool { return slices.Contains(a.Creatures, c.link.boss.Name) })
+		})
+		if len(withBoss) > 0 {
+			fits = withBoss
+		}
+	}
 	c.theme = fits[r.IntN(len(fits))]
 	c.minionTags = c.theme.MinionTags
 	switch {
@@ -181,6 +201,9 @@ func (c *campaign) regionNamed() string {
 // set in.
 func (c *campaign) chooseTerrain(r *rand.Rand) {
 	c.terrainKey = c.regionNamed()
+	if c.link != nil && c.link.terrainKey != "" {
+		c.terrainKey = c.link.terrainKey
+	}
 	if c.terrainKey == "" {
 		c.terrainKey = pick(r, c.theme.Terrains)
 	}
@@ -230,6 +253,12 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	}
 	c.arch = pick(r, fits)
 	c.boss = c.bossCreature()
+	if c.link != nil && c.link.hasBoss {
+		if th, a, ok := c.linkedArchetype(); ok {
+			c.theme, c.arch = th, a
+		}
+		c.boss = c.link.boss
+	}
 	c.nature = c.arch.Nature
 	switch {
 	case !c.boss.Speaks:
@@ -312,6 +341,9 @@ func (c *campaign) chooseKind(r *rand.Rand) {
 		pool = c.terrain.Kinds
 	}
 	c.kindKey = pick(r, pool)
+	if c.link != nil && c.link.kindKey != "" {
+		c.kindKey = c.link.kindKey
+	}
 	c.kind = c.t.campaign.Kinds[c.kindKey]
 }
 
@@ -385,6 +417,9 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	}
 	e.set("town", town)
 	antagonist, short, style := c.antagonistName(r, e)
+	if c.link != nil {
+		antagonist, short = c.link.link.Antagonist.Name, c.link.short
+	}
 	ally := c.personOf(r, style)
 	minion := c.minion
 	threats := c.theme.Threats
@@ -409,6 +444,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	)
 	e.set("deity", e.pickFrag("deity"), "org", e.pickFrag("org"))
 	e.set("region", e.oneFrag(c.terrain.Regions))
+	c.link.fix(e, "region")
 	names := c.kind.Names
 	if c.kindWord != "" {
 		if ns := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !strings.Contains(strings.ToLower(n), c.kindWord) }); len(ns) > 0 {
@@ -416,24 +452,31 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 		}
 	}
 	placeName := e.one(names)
+	if c.link != nil && c.link.place != "" {
+		placeName = c.link.place
+	}
 	e.set("place_name", placeName, "place", midSentence(placeName), "hall", c.kind.Hall, "hall_cap", capitalize(c.kind.Hall))
 	e.set("tavern", midSentence(e.one(t.campaign.Kinds["tavern"].Names)))
 	e.set("macguffin", e.oneFrag(c.theme.Macguffins))
+	c.link.fix(e, "macguffin")
 	e.set("macguffin_cap", capitalize(e.vars["macguffin"]))
 	motive := pick(r, c.arch.Motivations)
 	e.set("motivation", e.frag(motive))
-	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	e.set("they", "I", "them", "me", "their", "my", "themself", "myself")
 	e.set("motivation_first", e.frag(motive))
 	e.set("they", "they", "them", "them", "their", "their", "themself", "themself")
+	c.link.fix(e, "motivation")
+	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
 	e.set("antagonist_desc", e.one(c.arch.Descriptions))
+	c.link.fix(e, "antagonist_desc")
 	rumours := c.usable(t.campaign.Rumours)
 	rumour := e.oneFrag(rumours)
 	e.set("rumour", rumour, "rumour_cap", capitalize(rumour))
 	e.set("reward", strconv.Itoa(c.gold())+" gold pieces")
 	e.set("setting", e.one(c.terrain.Settings))
+	c.link.fix(e, "setting")
 	e.set("allies_line", c.alliesLine(short))
 	c.vars = make([]string, 0, 2*len(e.vars))
 	for _, k := range sortedKeys(e.vars) {
