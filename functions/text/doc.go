@@ -47,8 +47,9 @@ func contentRefs(kinds ...string) []*apidoc.Schema {
 }
 
 // schemas are the text components: the content of each kind and type, as
-// the model is held to it (a theme's is the finished result the service
-// builds), and for each route its result and finished job.
+// the service answers with it (for a theme and a location, what the
+// service builds from the model's draft), and for each route its result
+// and finished job.
 func schemas() []apidoc.Component {
 	var out []apidoc.Component
 	for _, k := range Kinds {
@@ -57,7 +58,7 @@ func schemas() []apidoc.Component {
 			if k == dnd.KindTheme {
 				c.Strict, c.About = dnd.ThemeResult{}, "A text restyled to a genre, tone and style, with the original and their similarity."
 			} else {
-				_, raw, _ := dnd.Schema(k, typ) // every kind and type has one
+				raw, _ := dnd.ResultSchema(k, typ) // every kind and type has one
 				c.Raw = raw
 			}
 			out = append(out, c)

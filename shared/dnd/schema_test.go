@@ -195,6 +195,13 @@ func sampleOf(t *testing.T, kind, typ string, ct reflect.Type) any {
 		}
 		raw, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
 	}
+	if ct == typeOf[LocationDraft]() {
+		var l Location
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = json.Marshal(draftOf(l))
+	}
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
