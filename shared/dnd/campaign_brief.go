@@ -60,15 +60,36 @@ func (r CampaignRequest) Brief() CampaignBrief {
 	case r.Parameters.CampaignTheme != "":
 		b.Hints, b.HintSource = encounter.ThemeHints(r.Parameters.CampaignTheme), "What the campaign theme asks for"
 	case r.Campaign != nil:
-		a := r.Campaign.Antagonist
-		b.Hints = encounter.ThemeHints(strings.Join([]string{a.Creature, a.Description, r.Campaign.Setting, r.Campaign.Title}, ". "))
-		b.Hints.Unknown = nil // the plot's prose, not words the caller chose
+		b.Hints = LinkHints(*r.Campaign)
 		b.HintSource = "What the earlier plot's villain and setting suggest"
 	}
 	for _, d := range offeredDifficulties {
 		b.Offers = append(b.Offers, Offer{Difficulty: d, Monsters: b.offer(d)})
 	}
 	return b
+}
+
+// LinkHints reads what a linked plot asks for: its creatures from the
+// villain's creature and description and the plot's summary, the villain
+// first; its land from the setting alone, whose place names ("the Wolf
+// Marches") would otherwise name creatures. Words it does not know are the
+// plot's prose, not the caller's choice, and are dropped.
+func LinkHints(l CampaignLink) encounter.Hints {
+	a := l.Antagonist
+	h := encounter.ThemeHints(strings.Join([]string{a.Creature, a.Description, l.Summary}, ". "))
+	land := encounter.ThemeHints(l.Setting)
+	for _, t := range land.Terrains {
+		if !slices.Contains(h.Terrains, t) {
+			h.Terrains = append(h.Terrains, t)
+		}
+	}
+	for _, e := range land.Environments {
+		if !slices.Contains(h.Environments, e) {
+			h.Environments = append(h.Environments, e)
+		}
+	}
+	h.Unknown = nil
+	return h
 }
 
 func cmpOr(n, def int) int {

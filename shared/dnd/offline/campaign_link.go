@@ -17,8 +17,7 @@ type worldLink struct {
 	link       *dnd.CampaignLink
 	hints      encounter.Hints // of the plot's own words
 	boss       encounter.Monster
-	hasBoss    bool // the antagonist's creature is an SRD monster
-	short      string
+	hasBoss    bool   // the antagonist's creature is an SRD monster
 	motivation string // "to ..." as a fragment, or ""
 	town       string
 	region     string
@@ -36,17 +35,11 @@ type worldLink struct {
 func (c *campaign) readLink(l *dnd.CampaignLink) *worldLink {
 	w := &worldLink{link: l}
 	a := l.Antagonist
-	w.hints = encounter.ThemeHints(strings.Join([]string{a.Creature, a.Description, l.Setting, l.Title}, ". "))
+	w.hints = dnd.LinkHints(*l)
 	if m, ok := encounter.Lookup(a.Creature); ok {
 		w.boss, w.hasBoss = m, true
 	} else if a.Creature != "" {
 		c.warn("campaign.antagonist.creature %q is not an SRD 5.1 monster; the villain keeps its name and fights with another stat block", a.Creature)
-	}
-	w.short = a.Name
-	if s := shortName(a.Name); s != a.Name {
-		w.short = s
-	} else if f := strings.Fields(a.Name); len(f) > 1 && !slices.Contains([]string{"the", "The"}, f[0]) {
-		w.short = f[0]
 	}
 	if m := strings.TrimRight(strings.TrimSpace(a.Motivation), ".!"); strings.HasPrefix(strings.ToLower(m), "to ") {
 		w.motivation = lowerFirst(m)
@@ -282,22 +275,37 @@ func templateGroup(tmpl, name string) int {
 	return 0
 }
 
-// linkedArchetype is the antagonist archetype, of the campaign's theme
-// or else any, whose creatures include the linked villain's stat block.
-func (c *campaign) linkedArchetype() (*campaignTheme, antagonistArchetype, bool) {
-	name := c.link.boss.Name
-	themes := []*campaignTheme{c.theme}
-	for i := range c.t.campaign.Themes {
-		themes = append(themes, &c.t.campaign.Themes[i])
-	}
-	for _, th := range themes {
-		for _, a := range th.Antagonists {
-			if slices.Contains(a.Creatures, name) {
-				return th, a, true
-			}
+// linkedArchetype is the antagonist archetype of the campaign's theme
+// whose creatures include the linked villain's stat block: its title
+// ("a goblin warlord") and kin follow the villain. Another theme's would
+// call an orc warlord a goblin one.
+func (c *campaign) linkedArchetype() (antagonistArchetype, bool) {
+	for _, a := range c.theme.Antagonists {
+		if slices.Contains(a.Creatures, c.link.boss.Name) {
+			return a, true
 		}
 	}
-	return nil, antagonistArchetype{}, false
+	return antagonistArchetype{}, false
+}
+
+// titles open a name without being one: "Mother Thistle" is not called
+// Mother.
+var titles = setOf(strings.Fields(`the mother father granny grandmother old auntie uncle lord lady sir dame king queen
+	prince princess baron baroness count countess duke duchess captain commander general high brother sister master mistress saint`))
+
+// linkShort is how people call the linked villain: what the archetype's
+// naming says ("Vexirath" for "Vexirath the Ever-Hungry"), else a
+// person's first name, unless the name opens with a title ("Captain
+// Morvane Hale", "Mother Thistle" stay whole).
+func (c *campaign) linkShort(name string) string {
+	if s := shortName(name); s != name || len(c.arch.Names) > 0 {
+		return s
+	}
+	f := strings.Fields(name)
+	if len(f) < 2 || titles[strings.ToLower(f[0])] {
+		return name
+	}
+	return f[0]
 }
 
 // firstPerson turns a third-person fragment into the first person, for a

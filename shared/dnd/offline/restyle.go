@@ -262,9 +262,12 @@ func (rs *restyler) apply(r *rand.Rand, text string, lexs []*lexicon, strength f
 }
 
 // restyle is apply with the share of sentences rewritten at strength 1.
+// A share under textSentenceShare is a generated document's field, which
+// gets no aside: a hook or a line of dialogue with "Not a good sign."
+// after it reads as a non sequitur.
 func (rs *restyler) restyle(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool, share float64) (string, []string) {
 	out, kept := rs.words(r, text, lexs, strength, preserve)
-	return rewriteSentences(r, out, lexs, min(max(strength, 0)*share, 1)), kept
+	return rewriteSentences(r, out, lexs, min(max(strength, 0)*share, 1), share >= textSentenceShare), kept
 }
 
 // words makes the lexicons' word and phrase substitutions.
@@ -359,7 +362,11 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 		}
 		words = append(words, strings.ToLower(strings.ReplaceAll(t.text, "’", "'")))
 	}
-	verbSlot := i >= 2 && toks[i-1].text == " " && verbSubjects[strings.ToLower(toks[i-2].text)]
+	verbSlot := false
+	if i >= 2 && toks[i-1].text == " " && toks[i-2].word {
+		prev := strings.ToLower(toks[i-2].text)
+		verbSlot = verbSubjects[prev] || strings.HasSuffix(prev, "ly") && len(prev) > 3
+	}
 	for n := len(words); n >= 1; n-- {
 		phrase := strings.Join(words[:n], " ")
 		if n == 1 && verbSlot && strings.HasSuffix(phrase, "s") {
@@ -402,20 +409,32 @@ func (e entry) allows(toks []token, end int) bool {
 
 // fitting are the replacements of the phrase at token i that read well
 // there: one that only adds a word before the phrase ("wizard" →
-// "befuddled wizard") does not fit after another modifier ("the old
-// wizard", "the king's knights").
+// "befuddled wizard") fits only right after a determiner ("the wizard",
+// not "the old wizard", "the king's knights" or "out of town").
 func (e entry) fitting(toks []token, i int, phrase string) []string {
-	if !modifierBefore(toks, i) {
-		return e.alts
-	}
+	epithetFits := determinerBefore(toks, i) && !modifierBefore(toks, i)
 	var out []string
 	for _, a := range e.alts {
-		if !strings.HasSuffix(a, " "+phrase) {
+		if epithetFits || !strings.HasSuffix(a, " "+phrase) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
+
+// determinerBefore reports whether the word before token i, across one
+// space, is a determiner, a quantity or a number: what an added epithet
+// needs before it.
+func determinerBefore(toks []token, i int) bool {
+	if i < 2 || toks[i-1].text != " " || !toks[i-2].word {
+		return false
+	}
+	w := strings.ToLower(toks[i-2].text)
+	return determiners[w] || quantities[w] || toks[i-2].number
+}
+
+// quantities count a noun: "three towers", "many roads".
+var quantities = setOf(strings.Fields("many few several some all both two three four five six seven eight nine ten dozen hundred"))
 
 // modifierBefore reports whether the word before token i, across one
 // space, modifies it: a possessive ("the king's"), or a word between a
@@ -447,9 +466,10 @@ func nounFollows(toks []token, end int) bool {
 	return next.word && !next.number && !functionWords[strings.ToLower(next.text)]
 }
 
-// verbSubjects come before a verb, never a plural noun: after them a word
-// ending in -s is a verb in the present ("who guards", "she sells").
-var verbSubjects = setOf(strings.Fields("who which he she it"))
+// verbSubjects come before a verb, never a plural noun: after them, or an
+// adverb in -ly, a word ending in -s is a verb in the present ("who
+// guards", "she sells", "still guards", "quietly waits").
+var verbSubjects = setOf(strings.Fields("who which he she it still always never often also now usually sometimes rarely"))
 
 // functionWords are the articles, pronouns, prepositions, conjunctions,
 // auxiliaries and quantifiers: words that are never the noun a guard looks

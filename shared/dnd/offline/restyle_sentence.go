@@ -90,7 +90,7 @@ const (
 // some nouns an epithet and some verbs an adverb, then gives a share of
 // the plain sentences an opener or a closer from the lexicons, never the
 // same phrase twice while another is unused.
-func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64) string {
+func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64, asides bool) string {
 	if share <= 0 || len(lexs) == 0 {
 		return text
 	}
@@ -101,6 +101,9 @@ func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64)
 	phrases := newPhraseBag(r, lexs)
 	toks = insertWords(r, toks, phrases, epithet, share*epithetShare)
 	toks = insertWords(r, toks, phrases, adverb, share*adverbShare)
+	if !asides {
+		phrases.lists[aside] = nil
+	}
 	return decorate(r, toks, phrases, share)
 }
 
@@ -262,7 +265,7 @@ var placesAndThings = setOf(strings.Fields(`tavern inn castle tower gate door wa
 	village town city forest wood woods cave cavern temple shrine chapel church hall room cellar bridge river lake sea
 	bay harbour harbor ship boat island isle mountain hill valley field farm mill well keep fortress ruin ruins crypt
 	tomb camp cart wagon table chest map book sword shield lantern torch stall shop house cottage hut palace throne
-	square garden graveyard mine tunnel sewer dock docks pier library vault stair stairs window courtyard barracks
+	garden graveyard mine tunnel sewer dock docks pier library vault stair stairs window courtyard barracks
 	stable altar statue arch archway bell chamber corridor den hideout lair manor mansion monastery outpost port
 	quay shore beach cliff canyon desert swamp marsh bog fen dungeon prison jail cell fountain plaza warehouse
 	workshop forge smithy wharf lighthouse ridge pass peak glade grove clearing ford wreck hull deck`))
