@@ -207,6 +207,12 @@ func TestRestyleGrammarCases(t *testing.T) {
 		{"afraid keeps its preposition", dnd.Theme{Tone: "lighthearted"}, "She is afraid of the guards.", []string{"jittery of"}},
 		{"no epithet on an epithet", dnd.Theme{Tone: "dark"}, "Torches gutter in the cold wind.", []string{"bitter bitter"}},
 		{"participles stay participles", dnd.Theme{Genre: "fantasy", Style: "formal"}, "The knights had fled into the forest.", []string{"had withdrew"}},
+		{"a mountain of coins is a heap", dnd.Theme{Genre: "western"}, "The dragon sleeps on a mountain of coins in the cave.", []string{"mesa of"}},
+		{"no as a determiner stays no", dnd.Theme{Style: "archaic", Genre: "fantasy"}, "No guards challenge you at the gate.", []string{"Nay guards"}},
+		{"a forest takes no genre's epithet", dnd.Theme{Genre: "sci-fi"}, "They walked into the woods. They searched the cave with care. They crossed the river at night.",
+			[]string{"chrome", "pressurised", "prefab", "sealed woods", "powered"}},
+		{"an epithet needs its article", dnd.Theme{Genre: "horror"}, "She arrived in town last spring and never left town again.", []string{"in dying town", "left dying town"}},
+		{"coin as money", dnd.Theme{Genre: "sci-fi"}, "The dragon coils around a heap of stolen coin.", []string{"stolen credit chip"}},
 		{"names keep their capitals after an opener", dnd.Theme{Tone: "epic"}, "Mira sells potions from a small cart in the market. Mira is friendly and kind to everyone.", []string{"mira"}},
 	}
 	for _, tc := range tests {

@@ -160,7 +160,7 @@ func (rs *restyler) nearest(key, kind string) []string {
 			t := targets(k)
 			score := float64(editdist.Distance(w, k)) / float64(max(len([]rune(w)), len([]rune(k))))
 			if rs.lexicons[t[0]].kind != kind {
-				score += 1 // another kind only when nothing of this kind is near
+				score += 0.25 // another kind only for a near miss ("horor" as a tone is horror)
 			}
 			if score < bestScore {
 				best, bestScore = t, score

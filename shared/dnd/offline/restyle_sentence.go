@@ -3,6 +3,7 @@ package offline
 import (
 	"math"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -13,8 +14,8 @@ import (
 // shows in how sentences open and close ("Lo, ...", "..., of all things.")
 // and in their length (terse splits "X, and Y" in two). These rewrites
 // touch only plain statements of narration: a sentence with a quotation
-// mark, a number, a question or an exclamation is left as it is, so
-// speech and game numbers ("DC 13 Dexterity saving throw") keep their
+// mark, game rules, a question or an exclamation is left as it is, so
+// speech and rules text ("DC 13 Dexterity saving throw") keep their
 // shape.
 
 // sentence is a run of tokens ending in a full stop, question or
@@ -24,10 +25,13 @@ type sentence struct {
 	end         int // index of the token after the last word, or len(toks)
 	words       int
 	plain       bool // a statement of at least four words, no quote or digit
-	digits      bool // holds a number
+	rules       bool // game rules: dice, a DC, a saving throw ("DC 13 Dexterity saving throw; 2d10 damage")
 }
 
 const minRewriteWords = 4
+
+// gameRules finds the game text of a sentence, which rewrites leave alone.
+var gameRules = regexp.MustCompile(`(?i)\b\d+d\d+\b|\b(?:DC|AC) ?\d|saving throw|hit points?\b|[+-]\d+ to hit|\bCR \d`)
 
 // quoteRunes mark speech or titles a rewrite must not cut into.
 const quoteRunes = "\"“”‘’«»'()[]"
@@ -39,7 +43,8 @@ func sentencesOf(toks []token) []sentence {
 	flush := func(end int) {
 		if cur.first >= 0 {
 			cur.end = end
-			cur.plain = cur.plain && !cur.digits && cur.words >= minRewriteWords && endsStatement(toks, end)
+			cur.rules = gameRules.MatchString(joinTokens(toks[cur.first:end]))
+			cur.plain = cur.plain && !cur.rules && cur.words >= minRewriteWords && endsStatement(toks, end)
 			out = append(out, cur)
 		}
 		cur = sentence{first: -1}
@@ -51,7 +56,6 @@ func sentencesOf(toks []token) []sentence {
 			}
 			cur.last = i
 			cur.words++
-			cur.digits = cur.digits || t.number
 			continue
 		}
 		if cur.first < 0 {
@@ -180,7 +184,7 @@ func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind
 	}
 	out := slices.Clone(toks)
 	for _, s := range sentencesOf(toks) {
-		if s.digits || r.Float64() >= share {
+		if s.rules || r.Float64() >= share {
 			continue
 		}
 		var at []int
@@ -193,7 +197,15 @@ func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind
 			continue
 		}
 		i := at[r.IntN(len(at))]
-		w := phrases.next(kind)
+		var w string
+		if kind == epithet && naturalPlaces[strings.TrimSuffix(strings.ToLower(toks[i].text), "s")] {
+			w = phrases.nextOf(kind, "genre", false) // a tone's: no "chrome" forest
+		} else {
+			w = phrases.next(kind)
+		}
+		if w == "" {
+			continue
+		}
 		if d := strings.ToLower(out[i-2].text); kind == epithet && (d == "a" || d == "an") {
 			out[i-2].text = matchCase(out[i-2].text, article(w))
 		}
@@ -217,6 +229,9 @@ func pastVerb(toks []token, i int) bool {
 	if nounFollows(toks, i) {
 		return false // an adjective: "a guarded door"
 	}
+	if i+2 < len(toks) && toks[i+1].text == " " && participleNext[strings.ToLower(toks[i+2].text)] {
+		return false // a participle: "a crypt sealed with iron"
+	}
 	subj := strings.ToLower(toks[i-2].text)
 	if subjectPronouns[subj] {
 		return true
@@ -226,6 +241,7 @@ func pastVerb(toks []token, i int) bool {
 }
 
 var (
+	participleNext  = setOf(strings.Fields("with by from for"))
 	subjectPronouns = setOf(strings.Fields("he she they we it i you"))
 	irregularPast   = setOf(strings.Fields(`came went fought fled sent found told took gave stood sat ran rode brought
 		caught held kept left led met paid sold spoke stole struck swore threw wrote fell drew flew broke rose`))
@@ -257,6 +273,11 @@ func bareNoun(toks []token, i int) bool {
 	}
 	return i+2 < len(toks) && functionWords[strings.ToLower(toks[i+2].text)]
 }
+
+// naturalPlaces are the places no one built: a genre's epithets
+// ("prefab", "riveted") do not fit them, a tone's ("shadowed") do.
+var naturalPlaces = setOf(strings.Fields(`forest wood woods cave cavern river lake sea bay island isle mountain hill valley
+	field shore beach cliff canyon desert swamp marsh bog fen ridge pass peak glade grove clearing ford garden`))
 
 // placesAndThings take an epithet: the places, buildings, landscapes and
 // made things of adventure prose, whose epithets (rusted, neon-lit,
@@ -378,6 +399,7 @@ const (
 // in turn, so a text repeats none until all of a kind are used.
 type phraseBag struct {
 	lists [phraseKinds][][]string // per kind, per lexicon, shuffled
+	from  [phraseKinds][]string   // per kind, the kind of lexicon (genre, tone, style) of each list
 	turn  [phraseKinds]int
 }
 
@@ -387,6 +409,7 @@ func newPhraseBag(r *rand.Rand, lexs []*lexicon) *phraseBag {
 		for k, list := range [phraseKinds][]string{lx.openers, lx.closers, lx.epithets, lx.adverbs, lx.asides} {
 			if len(list) > 0 {
 				b.lists[k] = append(b.lists[k], shuffled(r, list))
+				b.from[k] = append(b.from[k], lx.kind)
 			}
 		}
 	}
@@ -410,6 +433,19 @@ func (b *phraseBag) next(k phraseKind) string {
 	p := lists[i][0]
 	lists[i] = append(lists[i][1:], p)
 	return p
+}
+
+// nextOf deals the next phrase of kind k from a lexicon that is (when is
+// is true) or is not of the lexicon kind lk, or "" when there is none.
+func (b *phraseBag) nextOf(k phraseKind, lk string, is bool) string {
+	for i, list := range b.lists[k] {
+		if (b.from[k][i] == lk) == is {
+			p := list[0]
+			b.lists[k][i] = append(list[1:], p)
+			return p
+		}
+	}
+	return ""
 }
 
 // closeLastSentence gives the last sentence that ends in a full stop, and

@@ -100,6 +100,7 @@ func TestResolveTheme(t *testing.T) {
 		{dnd.Theme{Genre: "solarpunk"}, []string{"sci-fi", "hopeful"}, []string{`theme.genre "solarpunk" is not a genre the offline restyler knows; it used the closest it knows: sci-fi and hopeful`}},
 		{dnd.Theme{Genre: "horor", Tone: "whimsicle"}, []string{"horror", "whimsical"}, []string{`theme.genre "horor"`, `theme.tone "whimsicle"`}},
 		{dnd.Theme{Genre: "noirish"}, []string{"noir"}, []string{`theme.genre "noirish"`}},
+		{dnd.Theme{Genre: "western", Tone: "horor"}, []string{"western", "horror"}, []string{`theme.tone "horor"`}},
 		{dnd.Theme{Genre: "whatever-punk"}, []string{"cyberpunk"}, []string{`theme.genre "whatever-punk" is not`}},
 		{dnd.Theme{Genre: "steampunk opera"}, []string{"steampunk"}, []string{`theme.genre "steampunk opera": "opera" is not known to the offline restyler and was ignored`}},
 		{dnd.Theme{Genre: "weird west", Style: "Lyrical"}, []string{"western", "horror", "poetic"}, []string{`theme.genre "weird west"`}},
