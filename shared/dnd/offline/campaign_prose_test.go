@@ -150,3 +150,15 @@ func TestLocationFightsDiffer(t *testing.T) {
 		t.Errorf("%d locations of %d repeat a line-up", same, campaignSeeds)
 	}
 }
+
+// TestCampaignThemeWordsWarn checks that a campaign document restyled to
+// a genre the restyler does not know says what it read it as.
+func TestCampaignThemeWordsWarn(t *testing.T) {
+	t.Parallel()
+	g := New()
+	req := dnd.CampaignRequest{Type: dnd.TypeLocation, Theme: dnd.Theme{Genre: "solarpunk"}, Seed: ptr(int64(3))}
+	out := campaignDoc(t, g, req, &dnd.Location{})
+	if !slices.ContainsFunc(out.Warnings, func(w string) bool { return strings.Contains(w, `theme.genre "solarpunk"`) }) {
+		t.Errorf("warnings = %q, want one saying what solarpunk was read as", out.Warnings)
+	}
+}
