@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -52,6 +53,14 @@ func TestBadRequests(t *testing.T) {
 	png := smallPNG(t)
 	zip := base64.StdEncoding.EncodeToString([]byte("PK\x03\x04\x14\x00\x00\x00\x08\x00 not an image at all"))
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	plot, err := os.ReadFile("shared/dnd/testdata/content/campaign_plot.json") // a plot built for 4 level-3 characters
+	if err != nil {
+		t.Fatal(err)
+	}
+	linked := func(typ, params string) string {
+		return `{"type":"` + typ + `","parameters":{` + params + `},"campaign":` + string(plot) + `}`
+	}
+	summary := `{"title":"The Crooked Warren","antagonist":{"name":"Rixbit"},"setting":"Wickbrook"}`
 	cases := []struct {
 		name, method, path, body string
 		hdr                      []string
@@ -70,6 +79,14 @@ func TestBadRequests(t *testing.T) {
 		{"temperature out of range", "POST", "/api/v2/text/character", `{"type":"combat","model":{"temperature":7}}`, nil, nil, 400, "model.temperature"},
 		{"party size out of range", "POST", "/api/v2/text/campaign", `{"type":"plot","parameters":{"party_size":1000}}`, nil, nil, 400, "parameters.party_size"},
 		{"model outside the chain", "POST", "/api/v2/text/character", `{"type":"combat","model":{"name":"gpt-2"}}`, nil, nil, 400, "model.name"},
+		{"linked plot of another party level (parameters)", "POST", "/api/v2/text/campaign", linked("location", `"party_level":5`), nil, nil, 400, "parameters.party_level"},
+		{"linked plot of another party level (campaign)", "POST", "/api/v2/text/campaign", linked("location", `"party_level":5`), nil, nil, 400, "campaign.party_level"},
+		{"linked plot of another party size", "POST", "/api/v2/text/campaign", linked("quest", `"party_size":6`), nil, nil, 400, "campaign.party_size"},
+		{"campaign on a plot request", "POST", "/api/v2/text/campaign", `{"type":"plot","campaign":` + summary + `}`, nil, nil, 400, "campaign"},
+		{"campaign with an unknown field", "POST", "/api/v2/text/campaign", `{"type":"event","campaign":{"title":"T","antagonist":{"name":"X"},"setting":"S","villain":"X"}}`, nil, nil, 400, "campaign.villain"},
+		{"campaign without its villain", "POST", "/api/v2/text/campaign", `{"type":"event","campaign":{"title":"T","antagonist":{"name":""},"setting":"S"}}`, nil, nil, 400, "campaign.antagonist.name"},
+		{"campaign as null", "POST", "/api/v2/text/campaign", `{"type":"dialogue","campaign":null}`, nil, nil, 400, "campaign"},
+		{"half a plot", "POST", "/api/v2/text/campaign", `{"type":"quest","campaign":{"title":"T","summary":"S","antagonist":{"name":"X"},"setting":"S"}}`, nil, nil, 400, "campaign.acts"},
 		{"null body", "POST", "/api/v2/text/character", `null`, nil, nil, 400, "body"},
 		{"empty body", "POST", "/api/v2/text/character", ``, []string{"Content-Type", "application/json"}, nil, 400, "body"},
 		{"empty image body", "POST", "/api/v2/image/generate", ``, []string{"Content-Type", "application/json"}, nil, 400, "body"},

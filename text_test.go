@@ -139,6 +139,39 @@ func TestTextOffline(t *testing.T) {
 		}
 	})
 
+	t.Run("linked location", func(t *testing.T) {
+		body := `{"type":"plot","parameters":{"campaign_theme":"a frontier town beset by goblins","party_level":3,"party_size":4},"seed":40}`
+		plot := resultOf(t, servicetest.Do(t, "POST", s.URL+"/api/v2/text/campaign", tok, body))["content"].(map[string]any)
+		link, _ := json.Marshal(plot)
+		r := servicetest.Do(t, "POST", s.URL+"/api/v2/text/campaign", tok, `{"type":"location","seed":41,"campaign":`+string(link)+`}`)
+		if r.Status != 200 {
+			t.Fatalf("linked location = %d, want 200: %s", r.Status, r.Body)
+		}
+		loc, _ := json.Marshal(resultOf(t, r)["content"])
+		town := strings.Split(plot["setting"].(string), ",")[0]
+		if !strings.Contains(string(loc), town) {
+			t.Errorf("location linked to a plot set in %s never names it: %s", town, loc)
+		}
+		for _, e := range resultOf(t, r)["content"].(map[string]any)["encounters"].([]any) {
+			if th := e.(map[string]any)["party_thresholds"].(map[string]any); th["easy"] != 300.0 {
+				t.Errorf("encounter thresholds %v, want the plot's party (4 level-3 characters: easy 300)", th)
+			}
+		}
+	})
+
+	t.Run("unknown genre", func(t *testing.T) {
+		body := `{"content":"The old wizard walked into the tavern and sat down by the fire with his friends.","theme":{"genre":"solarpunk"}}`
+		res := resultOf(t, servicetest.Do(t, "POST", s.URL+"/api/v2/text/theme", tok, body))
+		c := res["content"].(map[string]any)
+		if c["similarity_score"].(float64) >= 1 {
+			t.Errorf("solarpunk restyle = %q, want the text changed", c["content"])
+		}
+		w, _ := res["warnings"].([]any)
+		if len(w) != 1 || !strings.Contains(w[0].(string), "solarpunk") {
+			t.Errorf("warnings = %v, want one saying what solarpunk was read as", res["warnings"])
+		}
+	})
+
 	t.Run("validation", func(t *testing.T) {
 		for name, tc := range map[string]struct {
 			path, body, field string

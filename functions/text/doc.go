@@ -48,10 +48,11 @@ func title(s string) string {
 }
 
 // schemas are the text components: the content of each kind and type, as
-// the model is held to it (a theme's is the finished result the service
-// builds); the result of each kind and type, which TextResult becomes with
-// type fixed and content of the type's schema; and, for a kind of several
-// types, the union of its results, told apart by type.
+// the service answers with it (for a theme and a location, what the
+// service builds from the model's draft); the result of each kind and
+// type, which TextResult becomes with type fixed and content of the type's
+// schema; and, for a kind of several types, the union of its results,
+// told apart by type.
 func schemas() []apidoc.Component {
 	var out []apidoc.Component
 	for _, k := range Kinds {
@@ -61,7 +62,7 @@ func schemas() []apidoc.Component {
 			if k == dnd.KindTheme {
 				c.Strict, c.About = dnd.ThemeResult{}, "A text restyled to a genre, tone and style, with the original and their similarity."
 			} else {
-				_, raw, _ := dnd.Schema(k, typ) // every kind and type has one
+				raw, _ := dnd.ResultSchema(k, typ) // every kind and type has one
 				c.Raw = raw
 			}
 			out = append(out, c, apidoc.Component{Name: ResultName(k, typ), Derive: &apidoc.Derive{

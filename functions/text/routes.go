@@ -58,7 +58,7 @@ func newGroup(d group.Deps) (group.Parts, error) {
 		Jobs:     jobs,
 		Messages: s.messages(),
 		Health:   []group.Component{{Name: "openai", State: s.ProviderState}},
-		Types:    []any{dnd.CharacterRequest{}, dnd.CampaignRequest{}, dnd.ThemeRequest{}, Result{}},
+		Types:    []any{dnd.CharacterRequest{}, dnd.CampaignRequest{}, dnd.CampaignSummary{}, dnd.ThemeRequest{}, Result{}},
 		Schemas:  schemas(),
 	}, nil
 }

@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:d4e80aacca5fbe02b584a790f75617bb5c37f39e99110662cde0351a5bbb6882", "high"},
+			"text:ac35f6931ff3663cbc3691ecd084f872700ffac8a5104124d6e1b4d7caabb6d2", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:ff59ff1c81cdc663f906dca15e1ee399c42fa484dd887c1f989e7557888ed580", "normal"},
+			"text:41084e71d576874d54c6ee9851572af480844bdc36a394e9b35dede8dc6009a0", "normal"},
 		{"character", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "urgent"},
+			"text:7b7e24fd385f912d1ee334f43f25370fdec31476583394101506ea97381410f8", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "normal"},
+			"text:7b7e24fd385f912d1ee334f43f25370fdec31476583394101506ea97381410f8", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:ad0fc481b418250fa4aa953d00b56029729f7a41fc4c1987d4b38312d94a596f", "low"},
+			"text:9ca7cfd16249b23b72239511d5a86983dd7c3cc07080aa5cc7aad3a9b8f4de10", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:88e38fc4e3ed15abdb6a457e43208b72461809989254fe94f8d3e6dc18121f72", "high"},
+			"text:98e4bfa567043e029a56688899fb0fa80c96840403f49ce337b42cd538987ec6", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -34,6 +34,12 @@ func shortDoc(about string) *apidoc.Schema {
 	return apidoc.With(apidoc.MaxLen(MaxFieldLen), apidoc.Describe(about))
 }
 
+// themeWordDoc describes a theme field: any word, the known ones listed.
+func themeWordDoc(field string, known []string, synonyms string) string {
+	return "Any " + field + " word or phrase. Known to the offline generator: " + strings.Join(known, ", ") +
+		"; synonyms such as " + synonyms + " are read as known words, and other words as the closest known one, with a warning."
+}
+
 func typeDoc(kind string) *apidoc.Schema {
 	return apidoc.With(apidoc.Enum(Types(kind)...), apidoc.Describe("Which content to write; it picks the schema of result.content."))
 }
@@ -70,12 +76,14 @@ func (CharacterParams) Doc() apidoc.Type {
 // Doc implements apidoc.Described.
 func (Theme) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "The genre, tone and style a piece of writing should have.",
+		About: "The genre, tone and style a piece of writing should have. Any words are accepted: a model receives them as written. " +
+			"The offline generator has rules for the known words listed on each field and reads common synonyms as them; " +
+			"for any other word it uses the closest known one and says so in the result's warnings.",
 		Required: []string{},
 		Fields: map[string]*apidoc.Schema{
-			"genre": shortDoc("e.g. fantasy, horror, noir."),
-			"tone":  shortDoc("e.g. heroic, dark, whimsical."),
-			"style": shortDoc("e.g. terse, florid, epistolary."),
+			"genre": shortDoc(themeWordDoc("genre", knownGenres, "space opera, gothic horror, wild west")),
+			"tone":  shortDoc(themeWordDoc("tone", knownTones, "light-hearted, gritty, heroic")),
+			"style": shortDoc(themeWordDoc("style", knownStyles, "shakespearean, lyrical, concise")),
 		},
 	}
 }
@@ -91,7 +99,7 @@ func (ModelOptions) Doc() apidoc.Type {
 			"temperature": apidoc.With(apidoc.Between(0, MaxTemperature), apidoc.Default(DefaultTemperature)),
 			"max_tokens": apidoc.With(apidoc.Between(1, MaxTokensLimit), apidoc.Describe(
 				"Cap on the answer's tokens. Without it the cap is sized for the content type, from 500 to 1200 tokens "+
-					"(1000 for free-form text, and twice the text's tokens for a restyle), and an answer cut off at it is "+
+					"(1000 for free-form text, and three times the text's tokens for a restyle), and an answer cut off at it is "+
 					"retried once under twice the cap; a cap given here holds for every call.")),
 		},
 	}
@@ -106,6 +114,61 @@ func (CampaignRequest) Doc() apidoc.Type {
 			"type":       typeDoc(KindCampaign),
 			"parameters": apidoc.Describe("The campaign and the party. Anything left out is chosen by the writer."),
 			"theme":      themeDoc(), "model": modelDoc(), "prompt": promptDoc(), "seed": seedDoc(), "priority": PriorityDoc(),
+		},
+		Replace: map[string]*apidoc.Schema{
+			"campaign": {
+				Description: "For a location, quest, event or dialogue: the earlier plot whose world to stay in, " +
+					"as that plot's whole content or just its title, antagonist and setting. The content keeps its villain, " +
+					"setting and places. A plot's party_level and party_size fill in the parameters left out; " +
+					"parameters that differ from them are refused, naming both fields.",
+				OneOf: []*apidoc.Schema{apidoc.Comp(linkedPlotComponent), apidoc.Comp("CampaignSummary")},
+			},
+		},
+	}
+}
+
+// linkedPlotComponent is the component of a plot's content, which a
+// campaign request may link to.
+const linkedPlotComponent = "CampaignPlot"
+
+// CampaignSummary is the short form of a campaign link (CampaignLink): an
+// earlier plot's title, antagonist and setting. It exists for the API
+// document; requests decode into CampaignLink.
+type CampaignSummary struct {
+	Title      string         `json:"title"`
+	Antagonist LinkAntagonist `json:"antagonist"`
+	Setting    string         `json:"setting"`
+}
+
+// LinkAntagonist is the antagonist of a CampaignSummary: a plot's
+// antagonist, of which only the name is required.
+type LinkAntagonist struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Motivation  string `json:"motivation,omitempty"`
+	Creature    string `json:"creature,omitempty"`
+}
+
+// Doc implements apidoc.Described.
+func (CampaignSummary) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "An earlier plot's title, antagonist and setting: the world a campaign request stays in.",
+		Fields: map[string]*apidoc.Schema{
+			"title":   apidoc.With(apidoc.MaxLen(maxLinkTitleLen), apidoc.Describe("The plot's title.")),
+			"setting": apidoc.With(apidoc.MaxLen(maxLinkTextLen), apidoc.Describe("Where it takes place: the plot's setting.")),
+		},
+	}
+}
+
+// Doc implements apidoc.Described.
+func (LinkAntagonist) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "The plot's antagonist; the creature, if it is an SRD 5.1 monster, is the villain's stat block.",
+		Fields: map[string]*apidoc.Schema{
+			"name":        apidoc.MaxLen(MaxFieldLen),
+			"creature":    apidoc.With(apidoc.MaxLen(MaxFieldLen), apidoc.Describe("e.g. Bugbear, Lich, Adult Red Dragon.")),
+			"description": apidoc.MaxLen(maxLinkTextLen),
+			"motivation":  apidoc.MaxLen(maxLinkTextLen),
 		},
 	}
 }
@@ -172,3 +235,20 @@ func (FreeformRequest) Doc() apidoc.Type {
 		},
 	}
 }
+
+// Doc implements apidoc.Described. The campaign field of a request is
+// documented as one of CampaignPlot and CampaignSummary; this is the
+// shape both decode into.
+func (CampaignLink) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "A campaign object as the service reads it: every field of a plot's content (CampaignPlot), of which " +
+			"title, antagonist and setting alone make a CampaignSummary. A field only a plot has (summary, acts, hooks, " +
+			"twists, party_level, party_size) makes it a plot, which must then be whole.",
+	}
+}
+
+// Doc implements apidoc.Described.
+func (Act) Doc() apidoc.Type { return apidoc.Type{About: "One act of a plot."} }
+
+// Doc implements apidoc.Described.
+func (Antagonist) Doc() apidoc.Type { return apidoc.Type{About: "The main opponent of a plot."} }

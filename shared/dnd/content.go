@@ -188,6 +188,31 @@ type Location struct {
 	Secrets     []string    `json:"secrets" description:"Hidden things to discover. May be empty." minItems:"0" maxItems:"4"`
 }
 
+// EncounterDraft is a fight as a model writes it: its words, its
+// difficulty, and the monsters it picks from those offered for that
+// difficulty. The service chooses how many of each and computes the
+// numbers (CompleteLocation).
+type EncounterDraft struct {
+	Name        string   `json:"name" description:"Short name of the encounter."`
+	Description string   `json:"description" description:"What happens, one to three sentences. Name the monsters, but never how many there are: the service chooses their numbers."`
+	Difficulty  string   `json:"difficulty" description:"How hard the fight is for the party." enum:"easy,medium,hard,deadly"`
+	Picks       []string `json:"picks" description:"One to three different SRD 5.1 monster names, each exactly as offered for this difficulty in the instructions." minItems:"1" maxItems:"3"`
+}
+
+// LocationDraft is what a model returns for a location request: a
+// Location whose encounters are drafts. CompleteLocation turns it into
+// the Location.
+type LocationDraft struct {
+	Name        string           `json:"name" description:"The location's name."`
+	Kind        string           `json:"kind" description:"What sort of place it is, e.g. village, ruined keep, cavern."`
+	Description string           `json:"description" description:"What the party sees, hears and smells on arrival, one paragraph."`
+	Features    []string         `json:"features" description:"Notable features, one sentence each. At least one." minItems:"1" maxItems:"6"`
+	NPCs        []NPC            `json:"npcs" description:"People found here. At least one." minItems:"1" maxItems:"5"`
+	Encounters  []EncounterDraft `json:"encounters" description:"Fights the location offers, of mixed difficulty. At least one." minItems:"1" maxItems:"4"`
+	Hazards     []Hazard         `json:"hazards" description:"Traps and natural hazards. May be empty." minItems:"0" maxItems:"4"`
+	Secrets     []string         `json:"secrets" description:"Hidden things to discover. May be empty." minItems:"0" maxItems:"4"`
+}
+
 // Quest is the content of a campaign "quest" request.
 type Quest struct {
 	Title            string   `json:"title" description:"Title of the quest."`

@@ -33,6 +33,7 @@ var promptTemplates = sync.OnceValues(func() (*template.Template, error) {
 		"deref":       func(f *float64) float64 { return *f },
 		"derefBool":   func(b *bool) bool { return *b },
 		"percent":     func(f float64) string { return fmt.Sprintf("%d%%", int(math.Round(f*100))) },
+		"join":        strings.Join,
 	}).ParseFS(promptFS, "prompts/"+PromptVersion+"/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse prompts %s: %w", PromptVersion, err)
@@ -68,7 +69,12 @@ func BuildMessages(kind string, req TextRequest) ([]Message, error) {
 	view := struct {
 		Req          any
 		Instructions string
+		Brief        *CampaignBrief // campaign requests only
 	}{Req: req}
+	if c, ok := req.(CampaignRequest); ok {
+		b := c.Brief()
+		view.Brief = &b
+	}
 	if len(Types(kind)) > 1 {
 		if view.Instructions, err = render(tmpl, prefix+"."+req.ContentType(), view); err != nil {
 			return nil, err

@@ -50,6 +50,9 @@ func TestBuildMessagesGolden(t *testing.T) {
 		{"campaign_quest", KindCampaign, campaign(TypeQuest)},
 		{"campaign_dialogue", KindCampaign, campaign(TypeDialogue)},
 		{"campaign_event", KindCampaign, campaign(TypeEvent)},
+		{"campaign_location_linked", KindCampaign, CampaignRequest{Type: TypeLocation, Campaign: linkedPlot(t)}},
+		{"campaign_quest_linked_summary", KindCampaign, CampaignRequest{Type: TypeQuest, Campaign: shortLink()}},
+		{"campaign_plot_assumed_party", KindCampaign, CampaignRequest{Type: TypePlot, Parameters: CampaignParams{CampaignTheme: "mind flayers beneath Harrowmere"}}},
 		{"theme", KindTheme, ThemeRequest{
 			Content: "Sir Aldric rode 3 days to reach Castle Vey.\nThe old wizard waited by the gate.",
 			Theme:   Theme{Genre: "sci-fi", Tone: "lighthearted", Style: "terse"},

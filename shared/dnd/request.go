@@ -140,10 +140,13 @@ type CampaignParams struct {
 	Duration      string `json:"duration,omitempty"`
 }
 
-// CampaignRequest is the body of POST /api/v2/text/campaign.
+// CampaignRequest is the body of POST /api/v2/text/campaign. Campaign,
+// for a location, quest, event or dialogue, is the earlier plot whose
+// world the content stays in.
 type CampaignRequest struct {
 	Type       string         `json:"type"`
 	Parameters CampaignParams `json:"parameters"`
+	Campaign   *CampaignLink  `json:"campaign,omitempty"`
 	Theme      Theme          `json:"theme"`
 	Model      ModelOptions   `json:"model"`
 	Prompt     string         `json:"prompt,omitempty"`
@@ -204,6 +207,7 @@ func (r CampaignRequest) Valid(ctx context.Context) map[string]string {
 	v.optionalRange("parameters.party_level", r.Parameters.PartyLevel, 1, MaxLevel)
 	v.optionalRange("parameters.party_size", r.Parameters.PartySize, 1, MaxPartySize)
 	v.line("parameters.duration", r.Parameters.Duration, MaxFieldLen)
+	v.campaignLink(r.Campaign, r.Type, r.Parameters)
 	v.theme("theme", r.Theme)
 	v.model("model", r.Model)
 	v.text("prompt", r.Prompt, MaxPromptLen, false)
@@ -258,6 +262,11 @@ func (r *CampaignRequest) Normalize() {
 	r.Type = lowerWord(r.Type)
 	r.Parameters.CampaignTheme = collapse(r.Parameters.CampaignTheme)
 	r.Parameters.Duration = collapse(r.Parameters.Duration)
+	if r.Campaign != nil {
+		l := *r.Campaign // a copy: the caller's request stays as it is
+		l.normalize(&r.Parameters)
+		r.Campaign = &l
+	}
 	r.Theme.normalize()
 	r.Model.normalize()
 	r.Prompt = normalizeText(r.Prompt)

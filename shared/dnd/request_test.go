@@ -66,11 +66,11 @@ func TestCharacterRequestValid(t *testing.T) {
 		{"model out of range", CharacterRequest{Type: "combat", Model: ModelOptions{Name: "gpt 4", Temperature: ptr(1.5), MaxTokens: ptr(0)}}, map[string]string{
 			"model.name":        "may hold only letters, digits and - . _ : /",
 			"model.temperature": "must be between 0 and 1",
-			"model.max_tokens":  "must be between 1 and 10100",
+			"model.max_tokens":  "must be between 1 and 15100",
 		}},
 		{"NaN temperature and too many tokens", CharacterRequest{Type: "combat", Model: ModelOptions{Temperature: ptr(math.NaN()), MaxTokens: ptr(MaxTokensLimit + 1)}}, map[string]string{
 			"model.temperature": "must be between 0 and 1",
-			"model.max_tokens":  "must be between 1 and 10100",
+			"model.max_tokens":  "must be between 1 and 15100",
 		}},
 		{"zero temperature", CharacterRequest{Type: "combat", Model: ModelOptions{Temperature: ptr(0.0)}}, nil},
 		{"prompt too long", CharacterRequest{Type: "combat", Prompt: strings.Repeat("a", 4001)}, map[string]string{

@@ -20,7 +20,7 @@ import (
 // keys include both, so changing either never serves a stale document.
 const (
 	SchemaVersion = "v2"
-	PromptVersion = "v1"
+	PromptVersion = "v2"
 )
 
 // ErrUnknownType is returned for a kind or type this package does not know.
@@ -28,8 +28,10 @@ var ErrUnknownType = errors.New("dnd: unknown content kind or type")
 
 // spec ties a kind and type to its content types: model is what the model
 // returns (and Schema describes); result is what is stored and returned (and
-// ValidateContent checks). They differ only for themes, where the service
-// adds the original text and the similarity score itself.
+// ValidateContent checks). They differ for themes, where the service adds
+// the original text and the similarity score itself, and for locations,
+// whose encounters the model drafts as words and picks and the service
+// builds by the numbers.
 type spec struct {
 	model     reflect.Type
 	result    reflect.Type
@@ -58,13 +60,14 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 //	dialogue      -           459      700 (answering lines; bytes/4 only)
 //	event         182         200      500
 //	freeform      339         332      1000 (the prompt decides the length: the former default stays)
-//	theme         1.19 x input at p99  max(500, 100 + 2 x input tokens), at most MaxTokensLimit
+//	theme         1.73 x input at p99  max(500, 100 + 3 x input tokens), at most MaxTokensLimit
 const (
 	minMaxTokens = 500
-	// A restyled text runs to 1.19 times its input's tokens at the 99th
-	// percentile; the draft adds its list of preserved elements.
+	// A restyled draft (text and preserved elements) runs to 1.73 times
+	// its input's tokens at the 99th percentile offline, whose sentence
+	// rewrites add openers, closers and asides (1.50 at the median).
 	themeTokensBase     = 100
-	themeTokensPerInput = 2
+	themeTokensPerInput = 3
 )
 
 var specs = map[string]map[string]spec{
@@ -76,7 +79,7 @@ var specs = map[string]map[string]spec{
 	},
 	KindCampaign: {
 		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure.", 800},
-		TypeLocation: {typeOf[Location](), typeOf[Location](), "A location for a D&D 5e adventure.", 1100},
+		TypeLocation: {typeOf[LocationDraft](), typeOf[Location](), "A location for a D&D 5e adventure.", 1100},
 		TypeQuest:    {typeOf[Quest](), typeOf[Quest](), "A quest for a D&D 5e party.", 500},
 		TypeDialogue: {typeOf[Dialogue](), typeOf[Dialogue](), "A scripted conversation for a D&D 5e session.", 700},
 		TypeEvent:    {typeOf[Event](), typeOf[Event](), "A world or story event for a D&D 5e campaign.", 500},
@@ -157,6 +160,22 @@ func Schema(kind, typ string) (name string, schema json.RawMessage, err error) {
 	}
 	name = "dnd_" + strings.ReplaceAll(kind, ".", "_") + "_" + typ + "_" + SchemaVersion
 	return name, slices.Clone(n.raw), nil
+}
+
+// ResultSchema returns the strict JSON schema of the content a request of
+// kind and typ answers with: what ValidateContent checks and the API
+// returns, which for themes and locations is not what the model writes
+// (Schema).
+func ResultSchema(kind, typ string) (json.RawMessage, error) {
+	s, _, err := lookup(kind, typ)
+	if err != nil {
+		return nil, err
+	}
+	n, err := compiled(s.result)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(n.raw), nil
 }
 
 // node is a schema in the strict subset, with properties kept in struct

@@ -195,6 +195,13 @@ func sampleOf(t *testing.T, kind, typ string, ct reflect.Type) any {
 		}
 		raw, _ = json.Marshal(ThemeDraft{Content: r.Content, PreservedElements: r.PreservedElements})
 	}
+	if ct == typeOf[LocationDraft]() {
+		var l Location
+		if err := json.Unmarshal(raw, &l); err != nil {
+			t.Fatal(err)
+		}
+		raw, _ = json.Marshal(draftOf(l))
+	}
 	var doc any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
@@ -221,8 +228,8 @@ func TestMaxTokensFor(t *testing.T) {
 		{"event", CampaignRequest{Type: TypeEvent}, 500},
 		{"freeform", FreeformRequest{Prompt: "x"}, 1000},
 		{"short theme", ThemeRequest{Content: "Sir X rode home."}, 500},
-		{"long theme", ThemeRequest{Content: long}, 100 + 2*1500},
-		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 2*1500},
+		{"long theme", ThemeRequest{Content: long}, 100 + 3*1500},
+		{"long theme by pointer", &ThemeRequest{Content: long}, 100 + 3*1500},
 		{"longest theme", ThemeRequest{Content: strings.Repeat("é", MaxContentLen)}, MaxTokensLimit},
 		{"unknown type", CharacterRequest{Type: "plot"}, 0},
 	}

@@ -133,9 +133,12 @@ func TestThemeRequestCompletes(t *testing.T) {
 	if err != nil || wantErr != nil || string(got) != string(want) {
 		t.Errorf("Complete(draft) = %s, %v, want CompleteTheme's %s, %v", got, err, want, wantErr)
 	}
-	for _, other := range []TextRequest{CharacterRequest{}, CampaignRequest{}, FreeformRequest{}} {
+	if _, ok := TextRequest(CampaignRequest{}).(Completer); !ok {
+		t.Errorf("CampaignRequest is not a Completer, want it to build a location's encounters")
+	}
+	for _, other := range []TextRequest{CharacterRequest{}, FreeformRequest{}} {
 		if _, ok := other.(Completer); ok {
-			t.Errorf("%T is a Completer, want only theme requests to complete a draft", other)
+			t.Errorf("%T is a Completer, want only theme and campaign requests to complete a draft", other)
 		}
 	}
 }

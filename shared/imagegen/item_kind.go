@@ -3,6 +3,8 @@ package imagegen
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dndcc/dnd-llm-service/shared/editdist"
 )
 
 // Item shapes.
@@ -167,38 +169,12 @@ func nearSpelling(w string) (itemKind, string, bool) {
 	}
 	for _, k := range itemKinds {
 		for _, word := range k.words {
-			if editDistance(w, word) <= limit {
+			if editdist.Distance(w, word) <= limit {
 				return k, word, true
 			}
 		}
 	}
 	return itemKind{}, "", false
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours.
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 func itemNames() string {

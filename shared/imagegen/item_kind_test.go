@@ -90,16 +90,3 @@ func TestItemWarningsReachThePicture(t *testing.T) {
 		t.Errorf("Generate(chalice) warnings = %q, want one saying a potion was drawn for the chalice", pic.Warnings)
 	}
 }
-
-func TestEditDistance(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		a, b string
-		want int
-	}{{"sword", "swrod", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"crown", "crown", 0}}
-	for _, tc := range tests {
-		if got := editDistance(tc.a, tc.b); got != tc.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

@@ -41,6 +41,8 @@ type campaign struct {
 	setPieces  []string
 	warnings   []string
 	vars       []string
+	link       *worldLink      // the earlier plot the documents stay in, or nil
+	avoid      map[string]bool // monsters a location's fight is built without, while set
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
@@ -48,14 +50,23 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	r := newRand(seed, "campaign/world")
 	p := req.Parameters
 	c := &campaign{t: t, req: req, seed: seed}
-	c.lexs = t.restyle.resolve(req.Theme)
+	c.lexs, c.warnings = t.restyle.resolveTheme(req.Theme)
 	c.mood = mood(c.lexs)
+	if req.Campaign != nil {
+		c.link = c.readLink(req.Campaign)
+	}
 	townName := ""
-	if p.CampaignTheme != "" {
+	switch {
+	case p.CampaignTheme != "":
 		c.hints = encounter.ThemeHints(p.CampaignTheme)
 		townName = c.readUnknown(p.CampaignTheme)
-	} else {
+	case c.link != nil:
+		c.hints = c.link.hints // the plot's own words: its villain, setting and title
+	default:
 		c.hints = encounter.ThemeHints(req.Prompt) // free text: unknown words are not worth a warning
+	}
+	if c.link != nil && c.link.town != "" {
+		townName = c.link.town
 	}
 	c.level = dnd.Value(p.PartyLevel)
 	if c.level == 0 {
@@ -139,6 +150,16 @@ func (c *campaign) chooseTheme(r *rand.Rand) {
 	if len(fits) == 0 {
 		fits = append(fits, &themes[r.IntN(len(themes))])
 	}
+	if c.link != nil && c.link.hasBoss {
+		// The linked villain's own story, when a theme has an archetype
+		// of its stat block.
+		withBoss := slices.DeleteFunc(slices.Clone(fits), func(th *campaignTheme) bool {
+			return !slices.ContainsFunc(th.Antagonists, func(a antagonistArchetype) bool { return slices.Contains(a.Creatures, c.link.boss.Name) })
+		})
+		if len(withBoss) > 0 {
+			fits = withBoss
+		}
+	}
 	c.theme = fits[r.IntN(len(fits))]
 	c.minionTags = c.theme.MinionTags
 	switch {
@@ -156,7 +177,9 @@ func (c *campaign) chooseTheme(r *rand.Rand) {
 	case len(h.NotInSRD) > 0:
 		c.creatures = h.NotInSRD[0]
 	case len(h.Monsters) > 0 && len(h.Families) > 0:
-		if m, _ := encounter.Lookup(h.Monsters[0]); m.HasTag(encounter.FamilyTags(h.Families[0])...) {
+		// Creatures met in numbers give the threat its noun ("werewolves
+		// hunt the roads"); a lone lich does not ("liches have been seen").
+		if m, _ := encounter.Lookup(h.Monsters[0]); m.HasTag(encounter.FamilyTags(h.Families[0])...) && m.Max != 1 {
 			c.creatures = strings.ToLower(m.PluralName())
 		} else {
 			c.creatures = encounter.FamilyNoun(h.Families[0])
@@ -181,6 +204,9 @@ func (c *campaign) regionNamed() string {
 // set in.
 func (c *campaign) chooseTerrain(r *rand.Rand) {
 	c.terrainKey = c.regionNamed()
+	if c.link != nil && c.link.terrainKey != "" {
+		c.terrainKey = c.link.terrainKey
+	}
 	if c.terrainKey == "" {
 		c.terrainKey = pick(r, c.theme.Terrains)
 	}
@@ -213,6 +239,9 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 			if len(c.hints.Families) > 0 && (m.HasTag(tags...) || slices.Contains(c.hints.Monsters, n)) {
 				s += 4
 			}
+			if slices.Contains(c.hints.Monsters, n) && encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}}).AdjustedXP <= limit {
+				s += 3 // the very monster the theme names ("a vampire lord"), if the party can face it
+			}
 			if m.LivesIn(c.envs()...) {
 				s += 2
 			}
@@ -230,6 +259,12 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	}
 	c.arch = pick(r, fits)
 	c.boss = c.bossCreature()
+	if c.link != nil && c.link.hasBoss {
+		if a, ok := c.linkedArchetype(); ok {
+			c.arch = a
+		}
+		c.boss = c.link.boss
+	}
 	c.nature = c.arch.Nature
 	switch {
 	case !c.boss.Speaks:
@@ -312,6 +347,9 @@ func (c *campaign) chooseKind(r *rand.Rand) {
 		pool = c.terrain.Kinds
 	}
 	c.kindKey = pick(r, pool)
+	if c.link != nil && c.link.kindKey != "" {
+		c.kindKey = c.link.kindKey
+	}
 	c.kind = c.t.campaign.Kinds[c.kindKey]
 }
 
@@ -385,6 +423,10 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	}
 	e.set("town", town)
 	antagonist, short, style := c.antagonistName(r, e)
+	if c.link != nil {
+		antagonist = c.link.link.Antagonist.Name
+		short = c.linkShort(antagonist)
+	}
 	ally := c.personOf(r, style)
 	minion := c.minion
 	threats := c.theme.Threats
@@ -396,11 +438,11 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	}
 	th := pick(r, threats)
 	minions := strings.ToLower(minion.PluralName())
-	if c.theme.MinionNoun != "" && minion.Type == "humanoid" {
-		minions = c.theme.MinionNoun
+	if c.theme.MinionNoun != "" && minion.Type == "humanoid" && len(c.hints.Families) == 0 {
+		minions = c.theme.MinionNoun // "pirates", "soldiers": unless the theme named its creatures ("an orc horde")
 	}
 	e.set(
-		"antagonist", antagonist, "antagonist_short", short, "antagonist_title", c.arch.Title, "ally", ally,
+		"antagonist", antagonist, "antagonist_short", short, "antagonist_call", vocative(short), "antagonist_title", c.arch.Title, "ally", ally,
 		"campaign_theme", label, "party_desc", partyDesc(c.size, c.level),
 		"creatures", c.creatures, "creatures_cap", capitalize(c.creatures), "creatures_title", titleCase(strings.TrimPrefix(c.creatures, "the ")),
 		"minions", minions, "minions_cap", capitalize(minions),
@@ -409,6 +451,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	)
 	e.set("deity", e.pickFrag("deity"), "org", e.pickFrag("org"))
 	e.set("region", e.oneFrag(c.terrain.Regions))
+	c.link.fix(e, "region")
 	names := c.kind.Names
 	if c.kindWord != "" {
 		if ns := slices.DeleteFunc(slices.Clone(names), func(n string) bool { return !strings.Contains(strings.ToLower(n), c.kindWord) }); len(ns) > 0 {
@@ -416,24 +459,31 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 		}
 	}
 	placeName := e.one(names)
+	if c.link != nil && c.link.place != "" {
+		placeName = c.link.place
+	}
 	e.set("place_name", placeName, "place", midSentence(placeName), "hall", c.kind.Hall, "hall_cap", capitalize(c.kind.Hall))
 	e.set("tavern", midSentence(e.one(t.campaign.Kinds["tavern"].Names)))
 	e.set("macguffin", e.oneFrag(c.theme.Macguffins))
+	c.link.fix(e, "macguffin")
 	e.set("macguffin_cap", capitalize(e.vars["macguffin"]))
 	motive := pick(r, c.arch.Motivations)
 	e.set("motivation", e.frag(motive))
-	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	e.set("they", "I", "them", "me", "their", "my", "themself", "myself")
 	e.set("motivation_first", e.frag(motive))
 	e.set("they", "they", "them", "them", "their", "their", "themself", "themself")
+	c.link.fix(e, "motivation")
+	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
 	e.set("antagonist_desc", e.one(c.arch.Descriptions))
+	c.link.fix(e, "antagonist_desc")
 	rumours := c.usable(t.campaign.Rumours)
 	rumour := e.oneFrag(rumours)
 	e.set("rumour", rumour, "rumour_cap", capitalize(rumour))
 	e.set("reward", strconv.Itoa(c.gold())+" gold pieces")
 	e.set("setting", e.one(c.terrain.Settings))
+	c.link.fix(e, "setting")
 	e.set("allies_line", c.alliesLine(short))
 	c.vars = make([]string, 0, 2*len(e.vars))
 	for _, k := range sortedKeys(e.vars) {
@@ -483,6 +533,15 @@ func (c *campaign) alliesLine(short string) string {
 	return " " + capitalize(joinAnd(others)) + " serve " + short + " too."
 }
 
+// vocative is how the party addresses someone by a short name: "Lantern
+// Maid" for "the Lantern Maid".
+func vocative(short string) string {
+	if rest, ok := strings.CutPrefix(short, "the "); ok {
+		return rest
+	}
+	return short
+}
+
 // shortName is how people refer to a named monster: "Vexirath" for
 // "Vexirath the Ever-Hungry", "the Beast" for "the Beast of Wrenmere".
 func shortName(full string) string {
@@ -513,7 +572,8 @@ func (c *campaign) personOf(r *rand.Rand, style string) string {
 func (c *campaign) minionMonster() encounter.Monster {
 	for _, envs := range [][]string{c.envs(), nil} {
 		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
-			ms := c.candidates(d, c.minionTags, envs)
+			// The rank and file come in numbers: never a lone lich.
+			ms := slices.DeleteFunc(c.candidates(d, c.minionTags, envs), func(m encounter.Monster) bool { return m.Max == 1 })
 			if len(ms) == 0 {
 				continue
 			}
@@ -699,13 +759,17 @@ func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 	qt := c.t.campaign.Quests[pick(r, c.theme.QuestTypes)]
 	giver, _ := c.person(r, e, pick(r, qt.Givers), map[string]bool{}, nil, nil)
 	e.set("giver", giver.Name, "macguffin_short", e.vars["macguffin"])
-	e.set("captive", e.pickFrag("captive"))
+	// One of each for the whole quest: the letter's title, objective and
+	// steps name the same recipient.
+	for _, sym := range []string{"captive", "recipient", "faction", "item_word", "mystery_word"} {
+		e.set(sym, e.pickFrag(sym))
+	}
 	var steps []string
 	for _, group := range qt.Steps {
 		steps = append(steps, e.one(group))
 	}
 	return &dnd.Quest{
-		Title:     e.one(qt.Titles),
+		Title:     headline(e.one(qt.Titles)),
 		Objective: e.one(qt.Objectives),
 		Giver:     giver,
 		Steps:     steps,
@@ -760,6 +824,21 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// headline capitalises a title as titles are: every word but the small
+// ones inside it ("A Letter for a Retired General").
+func headline(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		if i == 0 || !smallWords[w] {
+			ws[i] = capitalize(w)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+var smallWords = map[string]bool{"a": true, "an": true, "the": true, "of": true, "for": true, "to": true, "in": true,
+	"on": true, "at": true, "and": true, "or": true, "by": true, "with": true, "from": true}
 
 // titleCase capitalises every word.
 func titleCase(s string) string {

@@ -359,14 +359,21 @@ type campaignTables struct {
 }
 
 type lexiconData struct {
-	Kind  string         `json:"kind"` // genre, tone or style
-	Mood  string         `json:"mood"` // dark, light or epic (tones only)
-	Words map[string]any `json:"words"`
+	Kind     string         `json:"kind"` // genre, tone or style
+	Mood     string         `json:"mood"` // dark, light or epic (tones only)
+	Words    map[string]any `json:"words"`
+	Openers  []string       `json:"openers"`  // open any sentence
+	Closers  []string       `json:"closers"`  // end a sentence, after a comma
+	Epithets []string       `json:"epithets"` // adjectives for things and places
+	Adverbs  []string       `json:"adverbs"`  // adverbs for verbs in the past
+	Asides   []string       `json:"asides"`   // short sentences to follow a statement
+	SplitAnd bool           `json:"split_and"`
 }
 
 type restyleTables struct {
 	Lexicons map[string]lexiconData `json:"lexicons"`
-	Aliases  map[string][]string    `json:"aliases"`
+	Aliases  map[string][]string    `json:"aliases"` // other spellings of known words
+	Closest  map[string][]string    `json:"closest"` // related words and the known ones nearest them
 }
 
 // tables is every embedded data file, parsed.

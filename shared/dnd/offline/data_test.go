@@ -22,7 +22,7 @@ var templateVars = []string{
 	"weapon", "feature1", "feature2", "opening", "spell", "weapon_lc", "damage", "armor_lc",
 	"armor_phrase", "pack", "trinket_lc",
 	// campaign
-	"antagonist", "antagonist_short", "antagonist_title", "antagonist_desc", "ally", "campaign_theme",
+	"antagonist", "antagonist_short", "antagonist_call", "antagonist_title", "antagonist_desc", "ally", "campaign_theme",
 	"party_desc", "first_name", "family", "minions", "minions_cap", "creatures", "creatures_cap",
 	"creatures_title", "creature", "creature_lc", "town", "place", "tavern", "macguffin", "macguffin_cap",
 	"motivation", "motivation_cap", "threat", "threat_cap", "threat_short", "rumour", "rumour_cap",

@@ -31,8 +31,17 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	for i := range n {
 		diff := difficulties[weighted(r, difficultyWeight)]
 		var enc encounter.Encounter
-		// A fight with the same monsters as an earlier one is tried again.
+		// A fight with the same monsters as an earlier one is tried again,
+		// the second time without the monsters already met here.
 		for try := 0; try < 3; try++ {
+			if try > 0 {
+				c.avoid = map[string]bool{}
+				for _, x := range encounters {
+					for _, m := range x.Monsters {
+						c.avoid[m.Name] = true
+					}
+				}
+			}
 			switch i {
 			case 0:
 				enc = c.signatureEncounter(r, diff)
@@ -41,6 +50,7 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 			default:
 				enc = c.buildEncounter(r, diff)
 			}
+			c.avoid = nil
 			if !slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
 				break
 			}
@@ -230,9 +240,10 @@ func (c *campaign) candidates(diff string, tags, envs []string) []encounter.Mons
 	return slices.DeleteFunc(encounter.Candidates(c.party, diff, tags, envs), c.peaceable)
 }
 
-// peaceable reports a monster that should not be an enemy unless named.
+// peaceable reports a monster that should not be an enemy unless named,
+// or that the location's earlier fights already used (c.avoid).
 func (c *campaign) peaceable(m encounter.Monster) bool {
-	return m.HasTag(peaceable...) && !slices.Contains(c.hints.Monsters, m.Name)
+	return m.HasTag(peaceable...) && !slices.Contains(c.hints.Monsters, m.Name) || c.avoid[m.Name]
 }
 
 // offer picks one monster from the candidates, sometimes two.

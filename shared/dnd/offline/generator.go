@@ -134,10 +134,17 @@ func (g *Generator) campaign(seed int64, req dnd.CampaignRequest) (any, []string
 
 func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, []string, error) {
 	r := newRand(seed, dnd.KindTheme)
-	lexs := g.t.restyle.resolve(req.Theme)
-	out, kept := g.t.restyle.apply(r, req.Content, lexs, *req.Parameters.Strength, *req.Parameters.PreserveKeyElements)
+	lexs, warnings := g.t.restyle.resolveTheme(req.Theme)
+	strength := *req.Parameters.Strength
+	out, kept := g.t.restyle.apply(r, req.Content, lexs, strength, *req.Parameters.PreserveKeyElements)
 	if strings.TrimSpace(out) == "" {
 		out, kept = req.Content, nil
+	}
+	if out == req.Content && strength > 0 {
+		out = closeLastSentence(r, out, lexs)
+		if out == req.Content {
+			warnings = append(warnings, "content: the offline restyler has no rule for any word or sentence of this text; it is returned unchanged")
+		}
 	}
 	return dnd.ThemeResult{
 		Content:           out,
@@ -145,7 +152,7 @@ func (g *Generator) theme(seed int64, req dnd.ThemeRequest) (any, []string, erro
 		Theme:             dnd.AppliedTheme(req.Theme),
 		SimilarityScore:   dnd.Similarity(req.Content, out),
 		PreservedElements: nonNil(kept),
-	}, nil, nil
+	}, warnings, nil
 }
 
 func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, []string, error) {

@@ -198,7 +198,9 @@ func tidy(s string, capFirst bool) string {
 	for strings.Contains(s, "  ") {
 		s = strings.ReplaceAll(s, "  ", " ")
 	}
-	for _, p := range [][2]string{{" ,", ","}, {" .", "."}, {" ;", ";"}, {" !", "!"}, {" ?", "?"}, {"...", "\x00"}, {"..", "."}, {"\x00", "..."}} {
+	// An ellipsis is set aside first: the space before one ("Hush! ...Fine")
+	// is the writer's.
+	for _, p := range [][2]string{{"...", "\x00"}, {" ,", ","}, {" .", "."}, {" ;", ";"}, {" !", "!"}, {" ?", "?"}, {"..", "."}, {"\x00", "..."}} {
 		s = strings.ReplaceAll(s, p[0], p[1])
 	}
 	s = strings.TrimSpace(s)

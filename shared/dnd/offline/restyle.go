@@ -2,121 +2,145 @@ package offline
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/dndcc/dnd-llm-service/shared/dnd"
 )
 
-// lexicon is one set of substitutions: a genre's vocabulary, a tone's
-// register or a style's phrasing.
+// lexicon is one set of rewrites: a genre's vocabulary, a tone's register
+// or a style's phrasing, as word and phrase substitutions plus sentence
+// openers and closers (see restyle_sentence.go).
 type lexicon struct {
 	name     string
 	kind     string
 	mood     string
-	words    map[string][]string // lower-case phrase → replacements
-	maxWords int                 // longest phrase, in words
+	words    map[string]entry // lower-case phrase → replacements
+	maxWords int              // longest phrase, in words
+	openers  []string         // phrases that can open a sentence: "Lo,"
+	closers  []string         // phrases that can end one, after a comma: "like a half-remembered song"
+	epithets []string         // adjectives for a thing or place: "rusted"
+	adverbs  []string         // adverbs for a verb: "grimly"
+	asides   []string         // short sentences to follow one: "Not a good sign."
+	split    bool             // split sentences at ", and" before a new clause
 }
 
-// restyler rewrites text by phrase substitution. It is rule-based: it knows
-// the words in its lexicons and nothing else.
+// entry is what a phrase becomes, and when.
+type entry struct {
+	alts  []string
+	guard byte // 0, guardAlone or guardBefore
+}
+
+// Guards end a lexicon key.
+const (
+	// guardAlone ("gold$") matches a word that no noun follows: "the
+	// gold." and "gold and silver", not "a gold ring".
+	guardAlone = '$'
+	// guardBefore ("old+") matches a word that a noun follows: "the old
+	// tower", not "the tower was old".
+	guardBefore = '+'
+)
+
+// restyler rewrites text by phrase substitution and sentence openers and
+// closers. It is rule-based: it knows the words in its lexicons and
+// nothing else.
 type restyler struct {
 	lexicons map[string]*lexicon
-	aliases  map[string][]string
+	aliases  map[string][]string // other spellings of known words, read silently
+	closest  map[string][]string // related words, read as known ones with a warning
+	keys     []string            // lexicon names, aliases and related words, sorted
 }
 
 func newRestyler(d restyleTables) (*restyler, error) {
-	rs := &restyler{lexicons: map[string]*lexicon{}, aliases: d.Aliases}
+	rs := &restyler{lexicons: map[string]*lexicon{}, aliases: d.Aliases, closest: d.Closest}
 	for name, ld := range d.Lexicons {
-		switch ld.Kind {
-		case "genre", "tone", "style":
-		default:
-			return nil, fmt.Errorf("lexicon %s: kind %q", name, ld.Kind)
-		}
-		lx := &lexicon{name: name, kind: ld.Kind, mood: ld.Mood, words: map[string][]string{}}
-		for k, v := range ld.Words {
-			var alts []string
-			switch v := v.(type) {
-			case string:
-				alts = []string{v}
-			case []any:
-				for _, a := range v {
-					s, ok := a.(string)
-					if !ok {
-						return nil, fmt.Errorf("lexicon %s: %q has a non-string replacement", name, k)
-					}
-					alts = append(alts, s)
-				}
-			default:
-				return nil, fmt.Errorf("lexicon %s: %q must map to a string or a list", name, k)
-			}
-			if k != strings.ToLower(k) || len(alts) == 0 || slices.Contains(alts, k) {
-				return nil, fmt.Errorf("lexicon %s: bad entry %q", name, k)
-			}
-			lx.words[k] = alts
-			lx.maxWords = max(lx.maxWords, len(strings.Fields(k)))
+		lx, err := newLexicon(name, ld)
+		if err != nil {
+			return nil, fmt.Errorf("lexicon %s: %w", name, err)
 		}
 		rs.lexicons[name] = lx
 	}
-	for alias, targets := range d.Aliases {
-		for _, t := range targets {
-			if _, ok := rs.lexicons[t]; !ok {
-				return nil, fmt.Errorf("alias %q names unknown lexicon %q", alias, t)
+	for _, table := range []map[string][]string{d.Aliases, d.Closest} {
+		for word, targets := range table {
+			if _, ok := rs.lexicons[word]; ok || len(targets) == 0 || word != normalWord(word) {
+				return nil, fmt.Errorf("%q: a lexicon's own name, not lower case, or no target", word)
+			}
+			for _, t := range targets {
+				if _, ok := rs.lexicons[t]; !ok {
+					return nil, fmt.Errorf("%q names unknown lexicon %q", word, t)
+				}
 			}
 		}
 	}
+	for w := range d.Closest {
+		if _, ok := d.Aliases[w]; ok {
+			return nil, fmt.Errorf("%q is both an alias and a related word", w)
+		}
+	}
+	rs.keys = slices.Sorted(maps.Keys(rs.lexicons))
+	rs.keys = append(rs.keys, slices.Sorted(maps.Keys(rs.aliases))...)
+	rs.keys = append(rs.keys, slices.Sorted(maps.Keys(rs.closest))...)
 	return rs, nil
 }
 
-// resolve finds the lexicons a theme asks for, genre first, then tone, then
-// style. Each field is matched as a whole ("dark fantasy"), then word by
-// word ("cosmic horror" → horror). Unknown words are ignored.
-func (rs *restyler) resolve(t dnd.Theme) []*lexicon {
-	var out []*lexicon
-	add := func(names ...string) {
-		for _, n := range names {
-			if lx := rs.lexicons[n]; lx != nil && !slices.Contains(out, lx) {
-				out = append(out, lx)
-			}
-		}
+func newLexicon(name string, ld lexiconData) (*lexicon, error) {
+	switch ld.Kind {
+	case "genre", "tone", "style":
+	default:
+		return nil, fmt.Errorf("kind %q", ld.Kind)
 	}
-	for _, field := range []string{t.Genre, t.Tone, t.Style} {
-		key := strings.Join(strings.FieldsFunc(strings.ToLower(field), func(r rune) bool {
-			return unicode.IsSpace(r) || r == '_' || r == '/' || r == ','
-		}), " ")
-		if key == "" {
-			continue
-		}
-		if _, ok := rs.lexicons[key]; ok {
-			add(key)
-			continue
-		}
-		if a, ok := rs.aliases[key]; ok {
-			add(a...)
-			continue
-		}
-		words := strings.Fields(key)
-		for i := 0; i < len(words); i++ {
-			if i+1 < len(words) {
-				pair := words[i] + " " + words[i+1]
-				if a, ok := rs.aliases[pair]; ok {
-					add(a...)
-					i++
-					continue
+	lx := &lexicon{name: name, kind: ld.Kind, mood: ld.Mood, words: map[string]entry{},
+		openers: ld.Openers, closers: ld.Closers, epithets: ld.Epithets, adverbs: ld.Adverbs, asides: ld.Asides, split: ld.SplitAnd}
+	for k, v := range ld.Words {
+		var alts []string
+		switch v := v.(type) {
+		case string:
+			alts = []string{v}
+		case []any:
+			for _, a := range v {
+				s, ok := a.(string)
+				if !ok {
+					return nil, fmt.Errorf("%q has a non-string replacement", k)
 				}
+				alts = append(alts, s)
 			}
-			if _, ok := rs.lexicons[words[i]]; ok {
-				add(words[i])
-			} else if a, ok := rs.aliases[words[i]]; ok {
-				add(a...)
-			}
+		default:
+			return nil, fmt.Errorf("%q must map to a string or a list", k)
+		}
+		var e entry
+		if n := len(k); n > 1 && (k[n-1] == guardAlone || k[n-1] == guardBefore) {
+			k, e.guard = k[:n-1], k[n-1]
+		}
+		if k != strings.ToLower(k) || len(alts) == 0 || slices.Contains(alts, k) {
+			return nil, fmt.Errorf("bad entry %q", k)
+		}
+		if _, dup := lx.words[k]; dup {
+			return nil, fmt.Errorf("entry %q twice", k)
+		}
+		e.alts = alts
+		lx.words[k] = e
+		lx.maxWords = max(lx.maxWords, len(strings.Fields(k)))
+	}
+	for _, p := range slices.Concat(ld.Openers, ld.Closers, ld.Epithets, ld.Adverbs) {
+		if strings.TrimSpace(p) != p || p == "" || strings.ContainsAny(p, ".!?\"") {
+			return nil, fmt.Errorf("opener or closer %q: trim it, and no sentence end or quote", p)
 		}
 	}
-	return out
+	for _, o := range slices.Concat(ld.Openers, ld.Asides) {
+		if r, _ := utf8.DecodeRuneInString(o); !unicode.IsUpper(r) {
+			return nil, fmt.Errorf("opener or aside %q must start with a capital", o)
+		}
+	}
+	for _, a := range ld.Asides {
+		body := strings.TrimRight(a, ".!?")
+		if body == a || strings.TrimSpace(a) != a || strings.ContainsAny(body, ".!?\"") {
+			return nil, fmt.Errorf("aside %q: one sentence ending in . ! or ?", a)
+		}
+	}
+	return lx, nil
 }
 
 // mood is the first tone mood among lexicons ("dark", "light", "epic"), or "".
@@ -219,11 +243,35 @@ type site struct {
 	plural      bool // matched through the singular; pluralise the replacement
 }
 
-// apply restyles text with the lexicons. strength is the fraction of
-// possible substitutions made (rounded); numbers are never changed and,
-// when preserve is set, neither are names. It returns the new text and the
-// key elements (names and numbers) that came through unchanged.
+// Shares of the sentences that can take one which get an opener or a
+// closer, at strength 1: all of a restyled text's, and a few of a
+// generated document's (restyleDoc), whose fields are short and many.
+const (
+	textSentenceShare = 1.25
+	docSentenceShare  = 0.2
+)
+
+// apply restyles text with the lexicons: their words and phrases, then
+// their sentence rewrites (restyle_sentence.go). strength is the fraction
+// of possible substitutions made (rounded), and scales the share of
+// sentences rewritten; numbers are never changed and, when preserve is
+// set, neither are names. It returns the new text and the key elements
+// (names and numbers) that came through unchanged.
 func (rs *restyler) apply(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool) (string, []string) {
+	return rs.restyle(r, text, lexs, strength, preserve, textSentenceShare)
+}
+
+// restyle is apply with the share of sentences rewritten at strength 1.
+// A share under textSentenceShare is a generated document's field, which
+// gets no aside: a hook or a line of dialogue with "Not a good sign."
+// after it reads as a non sequitur.
+func (rs *restyler) restyle(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool, share float64) (string, []string) {
+	out, kept := rs.words(r, text, lexs, strength, preserve)
+	return rewriteSentences(r, out, lexs, min(max(strength, 0)*share, 1), share >= textSentenceShare), kept
+}
+
+// words makes the lexicons' word and phrase substitutions.
+func (rs *restyler) words(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool) (string, []string) {
 	toks := tokenize(text)
 	maxWords := 1
 	for _, lx := range lexs {
@@ -314,25 +362,131 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 		}
 		words = append(words, strings.ToLower(strings.ReplaceAll(t.text, "’", "'")))
 	}
+	verbSlot := false
+	if i >= 2 && toks[i-1].text == " " && toks[i-2].word {
+		prev := strings.ToLower(toks[i-2].text)
+		verbSlot = verbSubjects[prev] || strings.HasSuffix(prev, "ly") && len(prev) > 3
+	}
 	for n := len(words); n >= 1; n-- {
 		phrase := strings.Join(words[:n], " ")
+		if n == 1 && verbSlot && strings.HasSuffix(phrase, "s") {
+			break // a verb: "the priest who guards the gate"
+		}
 		end := wordIndex(toks, i, n)
 		for _, lx := range lexs {
-			if alts, ok := lx.words[phrase]; ok {
-				return site{first: i, last: end, alts: alts}, true
+			if e, ok := lx.words[phrase]; ok && e.allows(toks, end) {
+				if alts := e.fitting(toks, i, phrase); len(alts) > 0 {
+					return site{first: i, last: end, alts: alts}, true
+				}
 			}
 		}
 		if n == 1 {
 			for _, sing := range singulars(phrase) {
 				for _, lx := range lexs {
-					if alts, ok := lx.words[sing]; ok && !slices.Contains(alts, "") {
-						return site{first: i, last: end, alts: alts, plural: true}, true
+					if e, ok := lx.words[sing]; ok && !slices.Contains(e.alts, "") && e.allows(toks, end) {
+						if alts := e.fitting(toks, i, sing); len(alts) > 0 {
+							return site{first: i, last: end, alts: alts, plural: true}, true
+						}
 					}
 				}
 			}
 		}
 	}
 	return site{}, false
+}
+
+// allows reports whether the entry's guard lets it replace a phrase that
+// ends at token end.
+func (e entry) allows(toks []token, end int) bool {
+	switch e.guard {
+	case guardAlone:
+		return !nounFollows(toks, end)
+	case guardBefore:
+		return nounFollows(toks, end)
+	}
+	return true
+}
+
+// fitting are the replacements of the phrase at token i that read well
+// there: one that only adds a word before the phrase ("wizard" →
+// "befuddled wizard") fits only right after a determiner ("the wizard",
+// not "the old wizard", "the king's knights" or "out of town").
+func (e entry) fitting(toks []token, i int, phrase string) []string {
+	epithetFits := determinerBefore(toks, i) && !modifierBefore(toks, i)
+	var out []string
+	for _, a := range e.alts {
+		if epithetFits || !strings.HasSuffix(a, " "+phrase) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// determinerBefore reports whether the word before token i, across one
+// space, is a determiner, a quantity or a number: what an added epithet
+// needs before it.
+func determinerBefore(toks []token, i int) bool {
+	if i < 2 || toks[i-1].text != " " || !toks[i-2].word {
+		return false
+	}
+	w := strings.ToLower(toks[i-2].text)
+	return determiners[w] || quantities[w] || toks[i-2].number
+}
+
+// quantities count a noun: "three towers", "many roads".
+var quantities = setOf(strings.Fields("many few several some all both two three four five six seven eight nine ten dozen hundred"))
+
+// modifierBefore reports whether the word before token i, across one
+// space, modifies it: a possessive ("the king's"), or a word between a
+// determiner and it ("the old").
+func modifierBefore(toks []token, i int) bool {
+	if i < 2 || toks[i-1].text != " " || !toks[i-2].word {
+		return false
+	}
+	prev := strings.ToLower(strings.ReplaceAll(toks[i-2].text, "’", "'"))
+	if strings.HasSuffix(prev, "'s") {
+		return true
+	}
+	if functionWords[prev] || i < 4 || toks[i-3].text != " " {
+		return false
+	}
+	return determiners[strings.ToLower(toks[i-4].text)]
+}
+
+// determiners open a noun phrase.
+var determiners = setOf(strings.Fields("a an the this that these those his her their its our your my every each no some any"))
+
+// nounFollows reports whether the word after token end, across one space,
+// can be a noun: a word that is not a number nor a function word.
+func nounFollows(toks []token, end int) bool {
+	if end+2 >= len(toks) || toks[end+1].text != " " {
+		return false
+	}
+	next := toks[end+2]
+	return next.word && !next.number && !functionWords[strings.ToLower(next.text)]
+}
+
+// verbSubjects come before a verb, never a plural noun: after them, or an
+// adverb in -ly, a word ending in -s is a verb in the present ("who
+// guards", "she sells", "still guards", "quietly waits").
+var verbSubjects = setOf(strings.Fields("who which he she it still always never often also now usually sometimes rarely"))
+
+// functionWords are the articles, pronouns, prepositions, conjunctions,
+// auxiliaries and quantifiers: words that are never the noun a guard looks
+// for.
+var functionWords = setOf(strings.Fields(`a an the and or but nor so yet for of in on at to from by with without
+	into onto over under beneath below above across through behind beside between near past around before after
+	during until since against among along toward towards upon off out up down is are was were be been being has
+	have had do does did will would shall should can could may might must that which who whom whose what when where
+	why how this these those it its he she they them their his her him we us our you your i me my not no as than
+	then there here if each every all some any many much more most few too very also only just still while`))
+
+func setOf(words []string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
 }
 
 // wordIndex returns the token index of the n-th word counting from i.

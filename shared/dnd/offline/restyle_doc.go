@@ -11,7 +11,7 @@ import (
 // leaving names, numbers and game terms in structured fields untouched.
 func restyleDoc(rs *restyler, r *rand.Rand, lexs []*lexicon, doc any) {
 	f := func(s *string) {
-		if out, _ := rs.apply(r, *s, lexs, 0.6, true); strings.TrimSpace(out) != "" {
+		if out, _ := rs.restyle(r, *s, lexs, 0.6, true, docSentenceShare); strings.TrimSpace(out) != "" {
 			*s = out
 		}
 	}

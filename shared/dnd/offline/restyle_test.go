@@ -51,7 +51,7 @@ func TestRestyleRules(t *testing.T) {
 		{"sentence-start name kept", []string{"sci-fi"}, true, "Castle Vey stood by the tavern.", "Castle Vey stood by the cantina."},
 		{"all caps", []string{"sci-fi"}, false, "BEWARE THE TAVERN", "BEWARE THE CANTINA"},
 		{"numbers untouched", []string{"sci-fi"}, false, "Pay 30 gold at tavern 7.", "Pay 30 credits at cantina 7."},
-		{"deletion keeps spacing and article", []string{"terse"}, true, "It was a very old map. Very well, then.", "It was an old map. Well, then."},
+		{"deletion keeps spacing and article", []string{"terse"}, true, "It was a very old map. Very well, then.", "It was a map. Well, then."},
 		{"phrase before word", []string{"casual"}, true, "I do not know, and it is late.", "I don't know, and it's late."},
 		{"multi-word key", []string{"archaic"}, true, "You are brave.", "Thou art brave."},
 		{"genre before tone", []string{"horror", "dark"}, true, "The old dog barked.", "The decaying hound barked."},
@@ -60,9 +60,9 @@ func TestRestyleRules(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, _ := tb.restyle.apply(rand.New(rand.NewPCG(1, 2)), tc.in, lexiconsNamed(t, tc.lexs...), 1, tc.preserve)
+			got, _ := tb.restyle.words(rand.New(rand.NewPCG(1, 2)), tc.in, lexiconsNamed(t, tc.lexs...), 1, tc.preserve)
 			if got != tc.want {
-				t.Errorf("apply(%q, %v) = %q, want %q", tc.in, tc.lexs, got, tc.want)
+				t.Errorf("words(%q, %v) = %q, want %q", tc.in, tc.lexs, got, tc.want)
 			}
 		})
 	}
@@ -76,7 +76,7 @@ func TestRestyleStrengthIsAFraction(t *testing.T) {
 		strength float64
 		want     int
 	}{{0, 0}, {0.3, 3}, {0.5, 5}, {0.84, 8}, {1, 10}} {
-		got, _ := tb.restyle.apply(rand.New(rand.NewPCG(3, 4)), text, lexiconsNamed(t, "sci-fi"), tc.strength, true)
+		got, _ := tb.restyle.words(rand.New(rand.NewPCG(3, 4)), text, lexiconsNamed(t, "sci-fi"), tc.strength, true)
 		if n := strings.Count(got, "cantina"); n != tc.want {
 			t.Errorf("strength %v replaced %d of 10, want %d: %q", tc.strength, n, tc.want, got)
 		}
@@ -87,24 +87,65 @@ func TestResolveTheme(t *testing.T) {
 	t.Parallel()
 	tb, _ := loadTables()
 	tests := []struct {
-		theme dnd.Theme
-		want  []string
+		theme    dnd.Theme
+		want     []string
+		warnings []string // substrings, one per warning
 	}{
-		{dnd.Theme{Genre: "Dark Fantasy"}, []string{"fantasy", "dark"}},
-		{dnd.Theme{Genre: "cosmic horror"}, []string{"horror", "mysterious"}},
-		{dnd.Theme{Genre: "space opera", Tone: "Grim", Style: "terse"}, []string{"sci-fi", "grim", "terse"}},
-		{dnd.Theme{Genre: "steampunk western"}, []string{"steampunk", "western"}},
-		{dnd.Theme{Style: "noir"}, []string{"noir"}},
-		{dnd.Theme{Genre: "sci-fi", Tone: "sci-fi"}, []string{"sci-fi"}},
-		{dnd.Theme{Genre: "whatever-punk", Tone: "meh"}, nil},
+		{dnd.Theme{Genre: "Dark Fantasy"}, []string{"fantasy", "dark"}, nil},
+		{dnd.Theme{Genre: "cosmic horror"}, []string{"horror", "mysterious"}, nil},
+		{dnd.Theme{Genre: "space opera", Tone: "Grim", Style: "terse"}, []string{"sci-fi", "grim", "terse"}, nil},
+		{dnd.Theme{Genre: "steampunk western"}, []string{"steampunk", "western"}, nil},
+		{dnd.Theme{Style: "noir"}, []string{"noir"}, nil},
+		{dnd.Theme{Genre: "sci-fi", Tone: "sci-fi"}, []string{"sci-fi"}, nil},
+		{dnd.Theme{Genre: "solarpunk"}, []string{"sci-fi", "hopeful"}, []string{`theme.genre "solarpunk" is not a genre the offline restyler knows; it used the closest it knows: sci-fi and hopeful`}},
+		{dnd.Theme{Genre: "horor", Tone: "whimsicle"}, []string{"horror", "whimsical"}, []string{`theme.genre "horor"`, `theme.tone "whimsicle"`}},
+		{dnd.Theme{Genre: "noirish"}, []string{"noir"}, []string{`theme.genre "noirish"`}},
+		{dnd.Theme{Genre: "western", Tone: "horor"}, []string{"western", "horror"}, []string{`theme.tone "horor"`}},
+		{dnd.Theme{Genre: "whatever-punk"}, []string{"cyberpunk"}, []string{`theme.genre "whatever-punk" is not`}},
+		{dnd.Theme{Genre: "steampunk opera"}, []string{"steampunk"}, []string{`theme.genre "steampunk opera": "opera" is not known to the offline restyler and was ignored`}},
+		{dnd.Theme{Genre: "weird west", Style: "Lyrical"}, []string{"western", "horror", "poetic"}, []string{`theme.genre "weird west"`}},
 	}
 	for _, tc := range tests {
+		lexs, warnings := tb.restyle.resolveTheme(tc.theme)
 		var got []string
-		for _, lx := range tb.restyle.resolve(tc.theme) {
+		for _, lx := range lexs {
 			got = append(got, lx.name)
 		}
 		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("resolve(%+v) mismatch (-want +got):\n%s", tc.theme, diff)
+			t.Errorf("resolveTheme(%+v) mismatch (-want +got):\n%s", tc.theme, diff)
+		}
+		if len(warnings) != len(tc.warnings) {
+			t.Errorf("resolveTheme(%+v) warnings = %q, want %d", tc.theme, warnings, len(tc.warnings))
+			continue
+		}
+		for i, w := range tc.warnings {
+			if !strings.Contains(warnings[i], w) {
+				t.Errorf("resolveTheme(%+v) warning %d = %q, want it to contain %q", tc.theme, i, warnings[i], w)
+			}
+		}
+	}
+}
+
+// TestResolveThemeAlwaysRestyles checks that any genre, tone or style,
+// however far from the known words, gives lexicons of its own kind.
+func TestResolveThemeAlwaysRestyles(t *testing.T) {
+	t.Parallel()
+	tb, _ := loadTables()
+	for _, w := range []string{"opera buffa", "xyzzy", "meh", "q", "über-gothic", "ключ", "1920s"} {
+		for _, kind := range []string{"genre", "tone", "style"} {
+			var th dnd.Theme
+			switch kind {
+			case "genre":
+				th.Genre = w
+			case "tone":
+				th.Tone = w
+			default:
+				th.Style = w
+			}
+			lexs, warnings := tb.restyle.resolveTheme(th)
+			if len(lexs) == 0 || len(warnings) != 1 || !strings.Contains(warnings[0], "theme."+kind) {
+				t.Errorf("resolveTheme(%s %q) = %d lexicons, warnings %q; want some, with one warning naming theme.%s", kind, w, len(lexs), warnings, kind)
+			}
 		}
 	}
 }
@@ -201,11 +242,14 @@ func TestThemeEdges(t *testing.T) {
 	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "sci-fi"}, Parameters: dnd.ThemeParams{Strength: ptr(0.0)}}); res.Content != text || res.SimilarityScore != 1 {
 		t.Errorf("strength 0 = %q (%v), want the text unchanged with similarity 1", res.Content, res.SimilarityScore)
 	}
-	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "opera buffa"}}); res.Content != text {
-		t.Errorf("unknown genre changed the text: %q", res.Content)
+	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "opera buffa"}}); res.SimilarityScore > 0.95 {
+		t.Errorf("unknown genre = %q (similarity %v), want the text restyled as the closest known genre", res.Content, res.SimilarityScore)
 	}
 	if res := run(dnd.ThemeRequest{Content: "Very", Theme: dnd.Theme{Tone: "x", Style: "terse"}, Parameters: dnd.ThemeParams{Strength: ptr(1.0)}}); res.Content != "Very" {
 		t.Errorf("deleting every word gave %q, want the original back", res.Content)
+	}
+	if res := run(dnd.ThemeRequest{Content: "Sir Aldric rode 3 days.", Theme: dnd.Theme{Genre: "sci-fi"}}); res.Content == "Sir Aldric rode 3 days." {
+		t.Errorf("a text with no word the lexicons know came back unchanged, want a closer on its last sentence")
 	}
 	if res := run(dnd.ThemeRequest{Content: text, Theme: dnd.Theme{Genre: "Sci-Fi", Tone: "Epic", Style: "Terse"}}); res.Theme != (dnd.AppliedTheme{Genre: "sci-fi", Tone: "epic", Style: "Terse"}) {
 		t.Errorf("theme = %+v, want the normalised request theme", res.Theme)
