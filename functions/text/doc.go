@@ -46,9 +46,10 @@ func contentRefs(kinds ...string) []*apidoc.Schema {
 	return out
 }
 
-// schemas are the text components: the content of each kind and type, as
-// the model is held to it (a theme's is the finished result the service
-// builds), and for each route its result and finished job.
+// schemas are the text components: the content of each kind and type as
+// the service returns it (for a character and a theme, the model's words
+// completed by the service), the two shapes of a request's character
+// object, and for each route its result and finished job.
 func schemas() []apidoc.Component {
 	var out []apidoc.Component
 	for _, k := range Kinds {
@@ -57,12 +58,12 @@ func schemas() []apidoc.Component {
 			if k == dnd.KindTheme {
 				c.Strict, c.About = dnd.ThemeResult{}, "A text restyled to a genre, tone and style, with the original and their similarity."
 			} else {
-				_, raw, _ := dnd.Schema(k, typ) // every kind and type has one
-				c.Raw = raw
+				c.Raw, _ = dnd.ResultSchema(k, typ) // every kind and type has one
 			}
 			out = append(out, c)
 		}
 	}
+	out = append(out, apidoc.Component{Name: "CharacterIdentity", Schema: dnd.CharacterIdentityDoc()})
 	for _, rk := range routeKinds {
 		out = append(out, apidoc.Component{Name: rk.name + "TextResult", Schema: &apidoc.Schema{
 			Description: "The result of a " + rk.kind + " job.",
@@ -114,7 +115,9 @@ func (Result) Doc() apidoc.Type {
 			"cached":         apidoc.Describe("The result came from the cache."),
 			"fallback":       apidoc.Describe("A later model of the chain answered because an earlier one failed."),
 			"prompt_version": apidoc.Describe("The version of the prompt templates."),
-			"warnings":       apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, a race or class outside the SRD played by its closest SRD rules. Left out when there is none."),
+			"warnings": apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, " +
+				"a race, class, subclass or background outside the SRD played by its closest SRD rules, what of a prompt the offline generator could not use. Left out when there is none."),
+			"seed": apidoc.Describe("The seed the content was drawn with: the caller's, or for the offline generator and a character's sheet one drawn for the request; sending it back reproduces the result."),
 			"provider_calls": apidoc.With(apidoc.Int(0), apidoc.Describe(
 				"Completions the provider billed to write the content, rejected answers included (0 offline). A cached result repeats the figure of the job that wrote it, as usage does.")),
 		},

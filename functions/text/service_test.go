@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:d4e80aacca5fbe02b584a790f75617bb5c37f39e99110662cde0351a5bbb6882", "high"},
+			"text:eb3c7835e0ddc98277ff1f628f4a8e077ee7a023d038fa094b019daa81e463a6", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:ff59ff1c81cdc663f906dca15e1ee399c42fa484dd887c1f989e7557888ed580", "normal"},
+			"text:3bd759f188b5e8ee999c9aee00eea8311bc1f43ac08812a494d546f85a477179", "normal"},
 		{"character", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "urgent"},
+			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:c326da2c975b05ebf1706176ceaf82574bad11919d39a754ab16ce174a66a0d0", "normal"},
+			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:ad0fc481b418250fa4aa953d00b56029729f7a41fc4c1987d4b38312d94a596f", "low"},
+			"text:cf117d86c9f59dffa867deb67067dd54717147a759de2fde2efc772c90af7efd", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:88e38fc4e3ed15abdb6a457e43208b72461809989254fe94f8d3e6dc18121f72", "high"},
+			"text:8b8565a396a11088a4d81a5a37f6fbed52e65fb3b87bda90b12756a2695367fb", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
