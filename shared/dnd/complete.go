@@ -19,16 +19,41 @@ const MaxSignatureMoves = 4
 const maxCombatSpells = 6
 
 // Moves are the character's signature moves, most characteristic first:
-// its main attack, a feature it uses in a fight, its best combat spell,
-// then the rest (rules.Sheet.Signature). Passive features are never moves.
+// its main attack, a feature it uses in a fight, its best combat spell (one
+// that attacks, deals damage or controls foes before one that heals or
+// protects), then the rest in the order the rules list what it can do
+// (rules.Sheet.Options). Passive features are never moves.
 func (c *Character) Moves() []rules.Option {
+	all := c.Sheet.Options()
 	var out []rules.Option
-	for _, o := range c.Sheet.Signature(MaxSignatureMoves + 2) {
-		if len(out) < MaxSignatureMoves && !slices.ContainsFunc(out, func(x rules.Option) bool { return x.Name == o.Name }) {
-			out = append(out, o)
+	take := func(ok func(rules.Option) bool) {
+		if i := slices.IndexFunc(all, ok); i >= 0 && len(out) < MaxSignatureMoves {
+			out = append(out, all[i])
+			all = slices.Delete(all, i, i+1)
 		}
 	}
+	kind := func(k string) func(rules.Option) bool { return func(o rules.Option) bool { return o.Kind == k } }
+	take(kind(rules.OptionAttack))
+	take(kind(rules.OptionFeature))
+	if slices.ContainsFunc(all, offensive) {
+		take(offensive)
+	} else {
+		take(kind(rules.OptionSpell))
+	}
+	for len(out) < MaxSignatureMoves && len(all) > 0 {
+		if !slices.ContainsFunc(out, func(o rules.Option) bool { return o.Name == all[0].Name }) {
+			out = append(out, all[0])
+		}
+		all = all[1:]
+	}
 	return out
+}
+
+// offensive reports whether an option is a spell that attacks, deals
+// damage or controls foes.
+func offensive(o rules.Option) bool {
+	return o.Kind == rules.OptionSpell &&
+		(strings.HasSuffix(o.Summary, "(attack)") || strings.HasSuffix(o.Summary, "(damage)") || strings.HasSuffix(o.Summary, "(control)"))
 }
 
 // CombatSpells are the spells a combat profile lists: damaging cantrips,

@@ -72,14 +72,21 @@ func Portrait(id CharacterInfo, s *Sheet) string {
 	if a := strings.TrimSpace(s.Appearance); a != "" {
 		out += ". " + a
 	}
-	var gear []string
+	var worn, carried []string
 	for _, it := range s.Equipment {
-		if it.Equipped {
-			gear = append(gear, strings.ToLower(it.Name))
+		switch {
+		case !it.Equipped:
+		case it.Category == "armor":
+			worn = append(worn, strings.ToLower(it.Name))
+		default:
+			carried = append(carried, strings.ToLower(it.Name))
 		}
 	}
-	if len(gear) > 0 {
-		out += ". Gear: " + strings.Join(gear, ", ")
+	if len(worn) > 0 {
+		out += ", wearing " + strings.Join(worn, ", ")
+	}
+	if len(carried) > 0 {
+		out += ", carrying " + strings.Join(carried, ", ")
 	}
 	return out
 }

@@ -145,6 +145,9 @@ func classMentions() map[string]string {
 func subclassMention(ws []string) string {
 	classes := classMentions()
 	for i := range ws {
+		if slices.Contains([]string{"of", "the", "a", "an", "and"}, ws[i]) {
+			continue // "of the life domain" is read from "life"
+		}
 		for n := min(5, len(ws)-i); n >= 1; n-- {
 			phrase := strings.Join(ws[i:i+n], " ")
 			key := tbl.subclassKey(phrase)
@@ -159,7 +162,7 @@ func subclassMention(ws []string) string {
 				next = classes[ws[i+n]]
 			}
 			if structural || strings.Contains(key, " ") || slices.Contains(owners, next) {
-				return phrase
+				return key
 			}
 		}
 	}

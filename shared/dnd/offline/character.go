@@ -130,6 +130,7 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 		"deity", e.pickFrag("deity"),
 		"org", e.pickFrag("org"),
 		"lost_thing", e.pickFrag("lost_thing"),
+		"years", e.pickFrag("years"),
 		"villain", e.pickFrag("villain"),
 	)
 	return p
@@ -287,7 +288,9 @@ func (p *person) racePersona() racePersona {
 	if rp, ok := p.t.persona.Races[p.s.Race]; ok {
 		return rp
 	}
-	return p.t.persona.GenericRace
+	rp := p.t.persona.GenericRace
+	rp.Mannerisms = slices.Concat(rp.Mannerisms, p.t.personality.Mannerisms)
+	return rp
 }
 
 // restyle applies the request's theme to the prose of a draft: every text

@@ -68,6 +68,8 @@ func (p *person) moveWords(r *rand.Rand, o rules.Option) string {
 		}[a.Kind]
 		use := "move_melee"
 		switch {
+		case strings.HasPrefix(a.Name, "Breath Weapon"):
+			use = "move_breath"
 		case ranged(a):
 			use = "move_ranged"
 		case p.s.PreferredRange == "ranged":
@@ -82,8 +84,17 @@ func (p *person) moveWords(r *rand.Rand, o rules.Option) string {
 	if !ok {
 		what = p.t.character.SpellUses[use]
 	}
-	e.set("spell_level", level, "spell_situation", e.pickFrag(p.symbol("situation_"+use, "situation")))
-	return tidy(e.frag("A {spell_level} spell:")+" "+lowerFirst(strings.TrimSuffix(e.frag(what), "."))+". "+e.pick("move_spell"), true)
+	e.set("spell_level", level, "spell_situation", p.spellSituation(e, o.Name, use))
+	return tidy(capitalize(article(level))+" "+level+" spell: "+lowerFirst(strings.TrimSuffix(e.frag(what), "."))+". "+e.pick("move_spell"), true)
+}
+
+// spellSituation says when the character casts a spell: its own
+// situation, or one for what spells of its use do.
+func (p *person) spellSituation(e *expander, name, use string) string {
+	if sits, ok := p.t.character.SpellSituations[name]; ok {
+		return e.oneFrag(sits)
+	}
+	return e.pickFrag(p.symbol("situation_"+use, "situation"))
 }
 
 // spellOf reads "3rd-level evocation spell (damage)" as the level words
@@ -102,28 +113,30 @@ func spellOf(summary string) (level, use string) {
 func (p *person) tactics(r *rand.Rand, moves []rules.Option) string {
 	e := p.expander(r)
 	parts := []string{p.opening(e)}
-	used := 0
+	escape, last := p.fallback(e)
+	var shapes []string
 	for _, o := range moves {
-		if o.Kind != rules.OptionFeature || used == 2 {
+		if o.Kind != rules.OptionFeature || o.Name == escape || len(shapes) == 2 {
 			continue
 		}
 		e.set("feature", o.Name)
-		line := e.pick("tactic_" + strings.ReplaceAll(o.Activation, " ", "_"))
-		for try := 0; try < 4 && strings.Contains(strings.Join(parts, " "), strings.ReplaceAll(line, o.Name, "")); try++ {
-			line = e.pick("tactic_" + strings.ReplaceAll(o.Activation, " ", "_"))
+		sym := "tactic_" + strings.ReplaceAll(o.Activation, " ", "_")
+		line := e.pick(sym)
+		for try := 0; try < 6 && slices.Contains(shapes, strings.ReplaceAll(line, o.Name, "X")); try++ {
+			line = e.pick(sym)
 		}
+		shapes = append(shapes, strings.ReplaceAll(line, o.Name, "X"))
 		parts = append(parts, line)
-		used++
 	}
 	for _, o := range p.s.Options() {
-		if o.Kind == rules.OptionSpell && slices.Contains(p.ch.CombatSpells(), o.Name) {
+		if o.Kind == rules.OptionSpell && o.Name != escape && slices.Contains(p.ch.CombatSpells(), o.Name) {
 			_, use := spellOf(o.Summary)
-			e.set("spell", o.Name, "spell_situation", e.pickFrag(p.symbol("situation_"+use, "situation")))
+			e.set("spell", o.Name, "spell_situation", p.spellSituation(e, o.Name, use))
 			parts = append(parts, e.pick("tactic_spell"))
 			break
 		}
 	}
-	parts = append(parts, p.fallback(e))
+	parts = append(parts, last)
 	return tidy(strings.Join(parts, " "), true)
 }
 
@@ -133,7 +146,7 @@ func (p *person) opening(e *expander) string {
 	var melee, far *rules.Attack
 	for i, a := range p.s.Attacks {
 		switch {
-		case ranged(a) && far == nil:
+		case ranged(a) && (far == nil || farRank(a) < farRank(*far)):
 			far = &p.s.Attacks[i]
 		case !ranged(a) && melee == nil && a.Kind != rules.KindSaveSpell:
 			melee = &p.s.Attacks[i]
@@ -149,6 +162,10 @@ func (p *person) opening(e *expander) string {
 	}
 	first := p.s.Attacks[0]
 	switch {
+	case far == nil && p.s.PreferredRange == "ranged":
+		// A caster with no attack that reaches far keeps back all the same.
+		e.set("near", first.Name, "range", first.Range)
+		return e.pick("tactic_open_caster")
 	case far != nil && (ranged(first) || p.s.PreferredRange == "ranged"):
 		if melee != nil && p.s.PreferredRange != "ranged" {
 			return e.pick("tactic_open_mixed")
@@ -166,27 +183,46 @@ func (p *person) opening(e *expander) string {
 	return e.pick("tactic_open_ranged")
 }
 
-// fallbacks are what a character does when a fight turns, by the feature
-// or spell that lets it; the first the character has wins.
-var fallbacks = []struct{ name, sym string }{
-	{"Second Wind", "fallback_second_wind"}, {"Cunning Action", "fallback_cunning"}, {"Misty Step", "fallback_misty"},
-	{"Healing Word", "fallback_heal"}, {"Cure Wounds", "fallback_heal"}, {"Wholeness of Body", "fallback_wholeness"},
-	{"Shield", "fallback_shield"}, {"Dimension Door", "fallback_door"}, {"Potion of Healing", "fallback_potion"},
+// farRank orders the ways to attack at range: a bow or crossbow, then a
+// cantrip, then a thrown weapon.
+func farRank(a rules.Attack) int {
+	switch {
+	case strings.HasSuffix(a.Name, "(thrown)"):
+		return 2
+	case a.Kind == rules.KindRangedWeapon:
+		return 0
+	}
+	return 1
 }
 
-func (p *person) fallback(e *expander) string {
+// fallbacks are what a character does when a fight turns, by the feature,
+// spell or item that lets it; the first the character has wins.
+var fallbacks = []struct{ kind, name, sym string }{
+	{"feature", "Second Wind", "fallback_second_wind"}, {"feature", "Cunning Action", "fallback_cunning"},
+	{"spell", "Misty Step", "fallback_misty"}, {"spell", "Healing Word", "fallback_heal"}, {"spell", "Cure Wounds", "fallback_heal"},
+	{"feature", "Wholeness of Body", "fallback_wholeness"}, {"spell", "Shield", "fallback_shield"},
+	{"spell", "Dimension Door", "fallback_door"}, {"item", "Potion of Healing", "fallback_potion"},
+}
+
+// fallback says what the character does when things go wrong, and names
+// the feature or spell it uses ("" for none).
+func (p *person) fallback(e *expander) (name, line string) {
 	for _, f := range fallbacks {
-		has := slices.ContainsFunc(p.s.Features, func(x rules.Feature) bool { return x.Name == f.name && !x.Passive })
-		if sc := p.s.Spellcasting; sc != nil {
-			has = has || slices.ContainsFunc(sc.Spells, func(s rules.Spell) bool { return s.Name == f.name })
+		var has bool
+		switch f.kind {
+		case "feature":
+			has = slices.ContainsFunc(p.s.Features, func(x rules.Feature) bool { return x.Name == f.name && !x.Passive })
+		case "spell":
+			has = p.s.Spellcasting != nil && slices.ContainsFunc(p.s.Spellcasting.Spells, func(s rules.Spell) bool { return s.Name == f.name })
+		default:
+			has = slices.ContainsFunc(p.s.Equipment, func(it rules.Item) bool { return it.Name == f.name })
 		}
-		has = has || slices.ContainsFunc(p.s.Equipment, func(it rules.Item) bool { return it.Name == f.name })
 		if has {
 			e.set("escape", f.name)
-			return e.pick(f.sym)
+			return f.name, e.pick(f.sym)
 		}
 	}
-	return e.frag("When the fight turns, {they}") + " " + agreeVerb(e.pickFrag("fallback"), p.plural()) + "."
+	return "", e.frag("When the fight turns, {they}") + " " + agreeVerb(e.pickFrag("fallback"), p.plural()) + "."
 }
 
 // weaknesses follow from the sheet: the weakest saving throw, then a
@@ -227,8 +263,8 @@ func (p *person) weaknesses(r *rand.Rand) []string {
 	if s.Spellcasting != nil && len(s.Spellcasting.Spells) > 0 {
 		more = append(more, "weak_caster")
 	}
-	if p.class == "Barbarian" {
-		more = append(more, "weak_rage")
+	if sym, ok := map[string]string{"Barbarian": "weak_rage", "Monk": "weak_ki", "Rogue": "weak_sneak", "Fighter": "weak_fighter"}[p.class]; ok {
+		more = append(more, sym)
 	}
 	for _, sym := range pickN(r, more, min(2, len(more))) {
 		out = append(out, e.pick(sym))

@@ -101,10 +101,14 @@ type storyTables struct {
 // characterTables hold the words of combat profiles, sheets and equipment
 // lists, and the free-form riddles and scenes.
 type characterTables struct {
-	Grammar    grammar           `json:"grammar"`
-	SpellNotes map[string]string `json:"spell_notes"`
-	SpellUses  map[string]string `json:"spell_uses"` // what a spell of each use does, for spells without a note
-	Freeform   struct {
+	Grammar    grammar             `json:"grammar"`
+	SpellNotes map[string]string   `json:"spell_notes"`
+	SpellUses  map[string]string   `json:"spell_uses"` // what a spell of each use does, for spells without a note
+	ItemLines  map[string][]string `json:"item_lines"` // lines for mundane items by name
+	// SpellSituations say when a spell is cast, for spells whose use
+	// alone does not (Counterspell, Lesser Restoration).
+	SpellSituations map[string][]string `json:"spell_situations"`
+	Freeform        struct {
 		Riddles []string `json:"riddles"`
 		Scene   []string `json:"scene"`
 	} `json:"freeform"`
@@ -113,6 +117,7 @@ type characterTables struct {
 // classPersona is what a class adds to a character's words.
 type classPersona struct {
 	Traits       []string `json:"traits"`
+	DarkTraits   []string `json:"dark_traits"` // how an evil character practises the class
 	Ideals       []ideal  `json:"ideals"`
 	Bonds        []string `json:"bonds"`
 	Flaws        []string `json:"flaws"`

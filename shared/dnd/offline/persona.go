@@ -20,7 +20,11 @@ func (p *person) personality(r *rand.Rand) *dnd.PersonalityDraft {
 		bg = p.t.personality.Generic
 	}
 	ap := p.t.persona.Alignments[p.moral]
-	traits := []string{e.one(cp.Traits), e.one(rp.Traits)}
+	classTraits := cp.Traits
+	if p.moral == "evil" && len(cp.DarkTraits) > 0 {
+		classTraits = cp.DarkTraits
+	}
+	traits := []string{e.one(classTraits), e.one(rp.Traits)}
 	switch {
 	case p.moral == "evil":
 		traits = append(traits, e.one(ap.Traits))
@@ -51,7 +55,7 @@ func (p *person) personality(r *rand.Rand) *dnd.PersonalityDraft {
 		Ideals:     p.ideals(r, e, slices.Concat(cp.Ideals, bg.Ideals)),
 		Bonds:      distinct(bonds),
 		Flaws:      distinct(flaws),
-		Mannerisms: distinct([]string{e.one(cp.Mannerisms), e.one(rp.Mannerisms), e.one(p.t.personality.Mannerisms)}),
+		Mannerisms: distinct([]string{e.one(cp.Mannerisms), e.one(rp.Mannerisms)}),
 		Voice:      p.voice(e),
 	}
 }
@@ -74,12 +78,22 @@ func (p *person) ideals(r *rand.Rand, e *expander, all []ideal) []string {
 	}
 	out := e.some(moral, 1)
 	if len(out) == 0 || r.IntN(10) < 5 {
-		out = append(out, e.some(fit, 1)...)
-	}
-	if len(out) == 0 {
-		out = e.some(fit, 1)
+		// A second ideal, named by another word ("Craft." once).
+		for _, i := range r.Perm(len(fit)) {
+			if len(out) < 2 && !slices.ContainsFunc(out, func(o string) bool { return idealWord(o) == idealWord(fit[i]) }) {
+				out = append(out, e.must(fit[i]))
+				break
+			}
+		}
 	}
 	return distinct(out)
+}
+
+// idealWord is the word an ideal is named by: "Craft" in "Craft. A perfect
+// swindle is a work of art."
+func idealWord(s string) string {
+	w, _, _ := strings.Cut(s, ".")
+	return w
 }
 
 // voice says how the character talks, from race, class and level.

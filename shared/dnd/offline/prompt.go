@@ -24,7 +24,7 @@ type promptUse struct {
 var (
 	tradeRe  = regexp.MustCompile(`(?i)\b(?:former|ex-|ex |once an?|used to be an?|retired|one-time|onetime|who was an?|was once an?|worked as an?)\s*([a-z][a-z'-]+(?: (?:keeper|hunter|smith|maker))?)`)
 	originRe = regexp.MustCompile(`\b(?:from|born in|grew up in|raised in|hails from|native of)\s+((?:the\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}'’-]+){0,2})`)
-	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*`)
+	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*|\s+(?:and|but|who|which|yet)\s+`)
 )
 
 // readPrompt reads the prompt of the character's request.

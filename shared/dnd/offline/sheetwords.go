@@ -91,18 +91,17 @@ func (p *person) worn(category string) *rules.Item {
 	return nil
 }
 
-// held lists what the character carries in hand: the main weapon, a
-// second weapon when it differs, and a shield.
+// held lists what the character carries in hand: the main weapon, and a
+// shield or else a second weapon.
 func (p *person) held() []string {
 	var out []string
-	weapons := 0
+	sh := p.worn(rules.CatShield)
 	for _, it := range p.s.Equipment {
-		if it.Equipped && it.Category == rules.CatWeapon && weapons < 2 {
+		if it.Equipped && it.Category == rules.CatWeapon && (len(out) == 0 || len(out) == 1 && sh == nil) {
 			out = append(out, itemPhrase(it, true))
-			weapons++
 		}
 	}
-	if sh := p.worn(rules.CatShield); sh != nil {
+	if sh != nil {
 		out = append(out, itemPhrase(*sh, true))
 	}
 	return out
@@ -222,14 +221,12 @@ func (p *person) itemLine(r *rand.Rand, it rules.Item) string {
 	magic := it.Rarity != "" && it.Rarity != "common"
 	var sym string
 	switch it.Category {
-	case rules.CatWeapon, rules.CatArmor, rules.CatShield:
+	case rules.CatWeapon, rules.CatArmor, rules.CatShield, rules.CatFocus:
 		if magic {
 			sym = "item_magic"
 			break
 		}
-		sym = map[string]string{rules.CatWeapon: "item_weapon", rules.CatArmor: "item_armor", rules.CatShield: "item_shield"}[it.Category]
-	case rules.CatFocus:
-		sym = "item_focus"
+		sym = map[string]string{rules.CatWeapon: "item_weapon", rules.CatArmor: "item_armor", rules.CatShield: "item_shield", rules.CatFocus: "item_focus"}[it.Category]
 		if strings.Contains(it.Name, "Holy") {
 			sym = "item_holy"
 		}
@@ -241,8 +238,6 @@ func (p *person) itemLine(r *rand.Rand, it rules.Item) string {
 		sym = "item_wondrous"
 	default:
 		switch {
-		case it.Name == "Spellbook":
-			sym = "item_spellbook"
 		case strings.HasSuffix(it.Name, "Pack"):
 			sym = "item_pack"
 		case magic:
@@ -252,6 +247,9 @@ func (p *person) itemLine(r *rand.Rand, it rules.Item) string {
 		}
 	}
 	line := e.pick(sym)
+	if lines, ok := p.t.character.ItemLines[it.Name]; ok && !magic {
+		line = e.one(lines)
+	}
 	if it.Category == rules.CatWeapon {
 		for _, a := range p.s.Attacks {
 			if a.Name == it.Name {
@@ -267,7 +265,7 @@ func (p *person) itemLine(r *rand.Rand, it rules.Item) string {
 		line += " " + it.Description
 	}
 	if it.Attuned {
-		line += e.frag(" {first} is attuned to it.")
+		line += " " + p.first + " is attuned to it."
 	}
 	return tidy(line, true)
 }
@@ -301,9 +299,9 @@ func (p *person) kitNotes(r *rand.Rand) string {
 	switch len(attuned) {
 	case 0:
 	case 1:
-		notes += " " + e.must("{first} is attuned to the ") + attuned[0] + "."
+		notes += " " + p.first + " is attuned to the " + attuned[0] + "."
 	default:
-		notes += " " + e.must("{first} is attuned to ") + joinAnd(attuned) + fmt.Sprintf(" (%d of the three items a character can be attuned to).", len(attuned))
+		notes += " " + p.first + " is attuned to " + joinAnd(attuned) + fmt.Sprintf(" (%d of the three items a character can be attuned to).", len(attuned))
 	}
 	return tidy(notes+" "+e.pick("coin_line"), true)
 }

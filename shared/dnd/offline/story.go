@@ -21,7 +21,7 @@ const maxKeyEvents = 8
 func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	e := p.expander(r)
 	a := p.arc(r)
-	first := e.pick(p.symbol("origin_"+p.bgKey(), "origin_generic")) + " " + e.pick("race_note")
+	first := e.pick(p.symbol("origin_"+p.bgKey(), "origin_generic")) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
@@ -128,7 +128,7 @@ func (p *person) subclassEvent(e *expander) string {
 	if p.s.Subclass == "" {
 		return ""
 	}
-	return e.pick(p.symbol("subclass_"+p.s.Subclass, "subclass_generic"))
+	return e.pick(p.symbol("subclass_"+p.s.Subclass+"_"+p.moral, "subclass_"+p.s.Subclass, "subclass_generic"))
 }
 
 // tradeLine is the former trade the prompt gave the character: an event
