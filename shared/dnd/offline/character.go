@@ -96,9 +96,9 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 	} else {
 		p.first, p.name = t.personName(r, style)
 	}
-	homeland := "the borderlands"
+	homeland := "a land few here have heard of"
 	for _, rc := range t.srd.Races {
-		if rc.Name == p.race {
+		if rc.Name == s.Race {
 			homeland = pick(r, rc.Homelands)
 		}
 	}
@@ -293,37 +293,33 @@ func (p *person) racePersona() racePersona {
 	return rp
 }
 
-// restyle applies the request's theme to the prose of a draft: every text
-// and list of texts, and every description, but not the identity it
-// repeats.
+// restyle applies the request's theme to the prose of a draft: its texts
+// and lists of texts, but not the identity it repeats, nor what states game
+// facts (the descriptions of attacks, moves and items, which quote damage
+// and effects, and the weaknesses, which quote saves), nor the looks, which
+// a word swapped for its namesake (horns for klaxons) turns into nonsense.
 func (p *person) restyle(r *rand.Rand, draft any) {
-	apply := func(s string) string {
-		if out, _ := p.t.restyle.apply(r, s, p.lexs, 0.6, true); strings.TrimSpace(out) != "" {
-			return out
-		}
-		return s
-	}
 	v := reflect.ValueOf(draft).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)
-		switch {
-		case v.Type().Field(i).Name == "Character":
+		switch name := v.Type().Field(i).Name; {
+		case name == "Character" || name == "Weaknesses" || name == "Appearance":
 		case f.Kind() == reflect.String:
-			f.SetString(apply(f.String()))
+			f.SetString(p.themed(r, f.String()))
 		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
 			for j := range f.Len() {
-				f.Index(j).SetString(apply(f.Index(j).String()))
+				f.Index(j).SetString(p.themed(r, f.Index(j).String()))
 			}
-		case f.Type() == reflect.TypeFor[dnd.Descriptions]():
-			d := f.Interface().(dnd.Descriptions)
-			m := map[string]string{}
-			for _, n := range d.Names() {
-				s, _ := d.Get(n)
-				m[n] = apply(s)
-			}
-			f.Set(reflect.ValueOf(dnd.DescriptionsOf(m)))
 		}
 	}
+}
+
+// themed restyles s to the request's theme.
+func (p *person) themed(r *rand.Rand, s string) string {
+	if out, _ := p.t.restyle.apply(r, s, p.lexs, 0.6, true); strings.TrimSpace(out) != "" {
+		return out
+	}
+	return s
 }
 
 func weighted(r *rand.Rand, weights []int) int {

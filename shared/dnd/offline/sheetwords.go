@@ -43,7 +43,7 @@ func (p *person) appearance(r *rand.Rand) string {
 	e.set("hair", pickOr(r, rp.Hair, "dark"), "eyes", pickOr(r, rp.Eyes, "dark"), "skin", pickOr(r, rp.Skin, "weathered"))
 	looks := p.t.persona.Looks
 	ages := looks.Age[p.tier()-1]
-	switch p.race {
+	switch p.s.Race {
 	case "Elf":
 		ages = looks.ElfAge[p.tier()-1]
 	case "Dwarf":
