@@ -325,7 +325,8 @@ func castingProblems(s dnd.Sheet, md []int) []string {
 // against the order of a life: each event is matched to the template it
 // came from, and birth comes before childhood, childhood before the
 // calling, the calling before the subclass, and the arc's later events and
-// the deeds of the tier after; an arc's events keep their order.
+// the deeds of the tier after; an arc's events keep their order. The
+// calling and the subclass are the story's own lines.
 func TestBackstoryEventsInOrder(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -354,6 +355,9 @@ func TestBackstoryEventsInOrder(t *testing.T) {
 			if p < last {
 				t.Errorf("backstory %d: %q is out of order in %q", i, ev, b.KeyEvents)
 				break
+			}
+			if (p == 35 || p == 40) && !strings.Contains(b.Backstory, ev) {
+				t.Errorf("backstory %d: the event %q is told differently in the story %q", i, ev, b.Backstory)
 			}
 			last = p
 		}
@@ -394,6 +398,8 @@ func eventPhases(t *tables) []phasedTemplate {
 		switch {
 		case strings.HasPrefix(sym, "early_"):
 			add(10, alts...)
+		case strings.HasPrefix(sym, "calling_"):
+			add(35, alts...)
 		case strings.HasPrefix(sym, "subclass_"):
 			add(40, alts...)
 		case strings.HasPrefix(sym, "milestone"):
@@ -402,9 +408,6 @@ func eventPhases(t *tables) []phasedTemplate {
 	}
 	for _, tr := range t.persona.Trades {
 		add(30, tr.Youth)
-	}
-	for _, c := range t.persona.Classes {
-		add(35, c.Calling...)
 	}
 	return out
 }

@@ -124,7 +124,6 @@ type classPersona struct {
 	Mannerisms   []string `json:"mannerisms"`
 	Voice        []string `json:"voice"`
 	Catchphrases []string `json:"catchphrases"`
-	Calling      []string `json:"calling_event"`
 	Mentors      []string `json:"mentors"` // who teaches the class: the mentor's role
 	Looks        []string `json:"looks"`
 }
@@ -483,7 +482,7 @@ func (t *tables) check() error {
 
 func (p *personaTables) check() error {
 	for name, c := range p.Classes {
-		for _, l := range [][]string{c.Traits, c.Bonds, c.Flaws, c.Mannerisms, c.Voice, c.Catchphrases, c.Calling, c.Looks} {
+		for _, l := range [][]string{c.Traits, c.Bonds, c.Flaws, c.Mannerisms, c.Voice, c.Catchphrases, c.Looks} {
 			if len(l) == 0 {
 				return fmt.Errorf("persona class %s: an empty list", name)
 			}

@@ -25,12 +25,12 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
+	// The calling and the subclass are told once, in the story and in the
+	// key events alike, so the two never disagree.
 	calling := e.pick(p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic"))
-	if sub := p.subclassEvent(e); sub != "" && p.s.Subclass != "" {
-		calling += " " + sub
-	}
+	sub := p.subclassEvent(e)
 	paragraphs := []string{
-		first, calling, e.one(a.Inciting),
+		first, strings.TrimSpace(calling + " " + sub), e.one(a.Inciting),
 		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(a.Present),
 	}
 	var secrets []string
@@ -42,7 +42,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 		Title:     e.one(a.Titles),
 		Summary:   e.one(a.Summaries),
 		Backstory: strings.Join(paragraphs, "\n\n"),
-		KeyEvents: p.timeline(e, a),
+		KeyEvents: p.timeline(e, a, calling, sub),
 		Hooks:     e.some(a.Hooks, 2+r.IntN(2)),
 		Secrets:   nonNil(secrets),
 	}
@@ -86,8 +86,9 @@ type timedEvent struct {
 	text  string
 }
 
-// timeline lists the key events in the order they happened.
-func (p *person) timeline(e *expander, a arc) []string {
+// timeline lists the key events in the order they happened; calling and
+// sub are the story's lines for the class's calling and the subclass.
+func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
 	var evs []timedEvent
 	add := func(phase int, text string) {
 		if text != "" {
@@ -100,10 +101,8 @@ func (p *person) timeline(e *expander, a arc) []string {
 	}
 	add(phaseEarly, e.pick(p.symbol("early_"+p.bgKey(), "early_generic")))
 	add(phaseYouth, p.tradeLine(e, true))
-	add(phaseCalling, e.one(p.classPersona().Calling))
-	if p.s.Subclass != "" {
-		add(phaseSubclass, p.subclassEvent(e))
-	}
+	add(phaseCalling, calling)
+	add(phaseSubclass, sub)
 	if t := p.tier(); t > 1 {
 		add(phaseDeeds, e.pick(p.symbol("milestone"+strconv.Itoa(t)+"_"+p.moral, "milestone"+strconv.Itoa(t))))
 	}
