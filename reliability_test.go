@@ -355,10 +355,16 @@ func validAnswers(t testing.TB) func(goopenai.ChatCompletionRequest) openaitest.
 	}
 	// For a theme the model writes only a draft; the service adds the rest.
 	content["_text_theme_theme_"] = `{"content":"The marine boarded the shuttle to Station Vey.","preserved_elements":["Vey"]}`
+	// For a character it writes words for the character the request's
+	// schema names: valid for that schema, whatever it is.
+	character := openaitest.Arbitrary(1)
 	return func(req goopenai.ChatCompletionRequest) openaitest.Reply {
 		name := ""
 		if req.ResponseFormat != nil && req.ResponseFormat.JSONSchema != nil {
 			name = req.ResponseFormat.JSONSchema.Name
+		}
+		if strings.Contains(name, "_text_character_") {
+			return character(req)
 		}
 		for k, c := range content {
 			if strings.Contains(name, k) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,15 +14,16 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/openai/openaitest"
 )
 
-const personalityBody = `{"type":"personality","parameters":{"character_class":"Cleric","character_race":"Dwarf","character_level":3,"alignment":"lawful good","background":"Acolyte"},"theme":{"genre":"fantasy","tone":"heroic"},"seed":42}`
+const personalityBody = `{"type":"personality","parameters":{"character_class":"Cleric","character_race":"Dwarf","character_level":3,"alignment":"lawful good","background":"Acolyte","name":"Brenna Stonehelm","pronouns":"she/her"},"theme":{"genre":"fantasy","tone":"heroic"},"seed":42}`
 
+// personalityContent is what a model writes for personalityBody at any
+// seed: the words of a personality, repeating the character's identity.
 func personalityContent(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile("shared/dnd/testdata/content/character_personality.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return `{"character":{"name":"Brenna Stonehelm","pronouns":"she/her","race":"Dwarf","subrace":"Hill Dwarf","class":"Cleric","subclass":"Life","background":"Acolyte","alignment":"lawful good"},` +
+		`"traits":["I pray before every meal, even stolen ones."],"ideals":["Faith. The rites keep the world whole."],` +
+		`"bonds":["The temple that raised me burned, and I carry its last relic."],"flaws":["I trust anyone in vestments."],` +
+		`"mannerisms":["Touches her holy symbol before an oath."],"voice":"Calm and measured, with a deep dwarven burr."}`
 }
 
 // jobOf decodes a job answer (or the job inside a problem).

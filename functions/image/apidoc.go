@@ -35,15 +35,27 @@ func (GenerateRequest) Doc() apidoc.Type {
 	return apidoc.Type{
 		Name:     "ImageGenerateRequest",
 		About:    "Body of POST /api/v2/image/generate.",
-		Required: []string{"type", "prompt"},
+		Required: []string{"type"},
 		Fields: map[string]*apidoc.Schema{
-			"type":       apidoc.With(apidoc.Enum(imagegen.Types()...), apidoc.Describe("What to draw; it shapes the prompt and the offline renderer.")),
-			"prompt":     apidoc.With(apidoc.MaxLen(MaxPromptChars), apidoc.Describe("What the image shows.")),
+			"type": apidoc.With(apidoc.Enum(imagegen.Types()...), apidoc.Describe("What to draw; it shapes the prompt and the offline renderer.")),
+			"prompt": apidoc.With(apidoc.MaxLen(MaxPromptChars),
+				apidoc.Describe("What the image shows. Required, unless a character_portrait sends character.")),
 			"size":       apidoc.Describe("Output size; each side defaults to 512."),
 			"parameters": apidoc.Describe("Optional knobs."),
 			"theme":      apidoc.Describe("The genre, tone and style of the picture."),
 			"priority":   dnd.PriorityDoc(),
 		},
+		Replace: map[string]*apidoc.Schema{"character": characterDoc()},
+	}
+}
+
+// characterDoc documents the character a portrait shows.
+func characterDoc() *apidoc.Schema {
+	return &apidoc.Schema{
+		Description: "For a character_portrait: the character to draw, as POST /api/v2/text/character takes it " +
+			"(a sheet's content, whose appearance and gear the prompt describes, or just its identity). " +
+			"A portrait hint in parameters that names the character otherwise is refused, naming both fields.",
+		OneOf: []*apidoc.Schema{apidoc.Comp("CharacterIdentity"), apidoc.Comp("CharacterSheet")},
 	}
 }
 
@@ -71,9 +83,9 @@ func (Parameters) Doc() apidoc.Type {
 			"style_preset":    hintDoc("A style such as photographic, anime, watercolor."),
 			"seed":            apidoc.With(apidoc.Between(0, maxSeed), apidoc.Describe("Makes the image repeatable; a seeded request is also cached. Image seeds are 0 to 2^32−1, unlike text seeds.")),
 			"negative_prompt": apidoc.With(apidoc.MaxLen(maxNegativeChars), apidoc.Describe("What the image must not show.")),
-			"character_race":  hintDoc("Portrait hint."),
-			"character_class": hintDoc("Portrait hint."),
-			"alignment":       hintDoc("Portrait hint."),
+			"character_race":  hintDoc("Portrait hint; a character sent with the request takes its place."),
+			"character_class": hintDoc("Portrait hint; a character sent with the request takes its place."),
+			"alignment":       hintDoc("Portrait hint; a character sent with the request takes its place."),
 			"token_frame": apidoc.With(apidoc.Enum(imagegen.TokenFrameRound),
 				apidoc.Describe("round draws a character portrait in a round token frame, transparent outside it, ready for a virtual tabletop.")),
 		},
@@ -96,15 +108,16 @@ func (TransformRequest) Doc() apidoc.Type {
 	return apidoc.Type{
 		Name:     "ImageTransformRequest",
 		About:    "Body of POST /api/v2/image/transform: the fields of a generate request plus the source image.",
-		Required: []string{"type", "prompt", "source_image"},
+		Required: []string{"type", "source_image"},
 		Fields: map[string]*apidoc.Schema{
 			"type":         apidoc.Enum(imagegen.Types()...),
-			"prompt":       apidoc.With(apidoc.MaxLen(MaxPromptChars), apidoc.Describe("What the new image shows.")),
+			"prompt":       apidoc.With(apidoc.MaxLen(MaxPromptChars), apidoc.Describe("What the new image shows. Required, unless a character_portrait sends character.")),
 			"size":         apidoc.Describe("Output size; by default the source's, fitted within 2048 pixels."),
 			"source_image": base64Doc("The image to transform,"),
 			"strength":     apidoc.With(unitDoc(), apidoc.Default(DefaultStrength), apidoc.Describe("How far the result may move from the source.")),
 			"priority":     dnd.PriorityDoc(),
 		},
+		Replace: map[string]*apidoc.Schema{"character": characterDoc()},
 	}
 }
 

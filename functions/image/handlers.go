@@ -29,6 +29,7 @@ type payload struct {
 	Race           string   `json:"race,omitempty"`
 	Class          string   `json:"class,omitempty"`
 	Alignment      string   `json:"alignment,omitempty"`
+	Character      string   `json:"character,omitempty"` // the character a portrait shows, described (dnd.Portrait)
 	TokenFrame     string   `json:"token_frame,omitempty"`
 	Strength       float64  `json:"strength,omitempty"`
 	Enhancements   []string `json:"enhancements,omitempty"`
@@ -56,7 +57,7 @@ func generatePayload(req GenerateRequest) payload {
 		Type: req.Type, Prompt: req.Prompt, StylePreset: req.Parameters.StylePreset,
 		NegativePrompt: req.Parameters.NegativePrompt, Seed: req.Parameters.Seed, Theme: req.Theme,
 		Race: req.Parameters.CharacterRace, Class: req.Parameters.CharacterClass, Alignment: req.Parameters.Alignment,
-		TokenFrame: req.Parameters.TokenFrame,
+		Character: req.portrait(), TokenFrame: req.Parameters.TokenFrame,
 	}
 }
 

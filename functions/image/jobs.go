@@ -522,7 +522,7 @@ func (s *Service) prompt(p payload) imageprompt.Output {
 	return imageprompt.Build(imageprompt.Input{
 		Type: p.Type, Prompt: p.Prompt, StylePreset: p.StylePreset, NegativePrompt: p.NegativePrompt,
 		Theme: imageprompt.Theme{Genre: p.Theme.Genre, Tone: p.Theme.Tone, Style: p.Theme.Style},
-		Race:  p.Race, Class: p.Class, Alignment: p.Alignment,
+		Race:  p.Race, Class: p.Class, Alignment: p.Alignment, Character: p.Character,
 	})
 }
 

@@ -2,12 +2,14 @@ package image
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/imagefmt"
 	"github.com/dndcc/dnd-llm-service/shared/imagegen"
 )
@@ -74,12 +76,15 @@ type Parameters struct {
 
 // GenerateRequest is the body of POST /api/v2/image/generate.
 type GenerateRequest struct {
-	Type       string     `json:"type"`
-	Prompt     string     `json:"prompt"`
-	Size       *Size      `json:"size,omitempty"`
-	Parameters Parameters `json:"parameters"`
-	Theme      Theme      `json:"theme"`
-	Priority   string     `json:"priority,omitempty"`
+	Type   string `json:"type"`
+	Prompt string `json:"prompt"`
+	// Character is the character a portrait shows: a character sheet's
+	// content or its identity, as the character route takes it.
+	Character  json.RawMessage `json:"character,omitempty"`
+	Size       *Size           `json:"size,omitempty"`
+	Parameters Parameters      `json:"parameters"`
+	Theme      Theme           `json:"theme"`
+	Priority   string          `json:"priority,omitempty"`
 }
 
 // Valid implements httpapi.Validator.
@@ -95,9 +100,10 @@ func (r GenerateRequest) check(errs map[string]string) {
 	} else if !slices.Contains(imagegen.Types(), r.Type) {
 		errs["type"] = "must be one of " + strings.Join(imagegen.Types(), ", ")
 	}
+	portrait := r.checkCharacter(errs)
 	switch n := utf8.RuneCountInString(r.Prompt); {
-	case strings.TrimSpace(r.Prompt) == "":
-		errs["prompt"] = "is required"
+	case strings.TrimSpace(r.Prompt) == "" && !portrait:
+		errs["prompt"] = "is required, unless a character_portrait sends character"
 	case n > MaxPromptChars:
 		errs["prompt"] = fmt.Sprintf("must be at most %d characters, not %d", MaxPromptChars, n)
 	}
@@ -118,6 +124,48 @@ func (r GenerateRequest) check(errs map[string]string) {
 		errs["parameters.token_frame"] = fmt.Sprintf("must be %q or left out, not %q", imagegen.TokenFrameRound, truncate(p.TokenFrame, 40))
 	}
 	r.Theme.check(errs)
+}
+
+// checkCharacter checks the character a portrait shows, and that the
+// portrait hints agree with it. It reports whether the request is a
+// portrait of a character.
+func (r GenerateRequest) checkCharacter(errs map[string]string) bool {
+	if len(r.Character) == 0 {
+		return false
+	}
+	if r.Type != imagegen.TypeCharacterPortrait {
+		errs["character"] = "is only for a character_portrait"
+		return false
+	}
+	id, _, problems := dnd.CharacterObject(r.Character)
+	for k, v := range problems {
+		errs[k] = v
+	}
+	if len(problems) > 0 {
+		return true
+	}
+	p := r.Parameters
+	for _, h := range []struct{ param, field, value string }{
+		{"character_race", "race", p.CharacterRace}, {"character_class", "class", p.CharacterClass}, {"alignment", "alignment", p.Alignment},
+	} {
+		if strings.TrimSpace(h.value) != "" && !id.SameCharacterWords(h.field, h.value) {
+			errs["parameters."+h.param] = "contradicts character." + h.field + "; send one, or make them agree"
+			errs["character."+h.field] = "contradicts parameters." + h.param + "; send one, or make them agree"
+		}
+	}
+	return true
+}
+
+// portrait describes the request's character for the prompt, or "".
+func (r GenerateRequest) portrait() string {
+	if len(r.Character) == 0 {
+		return ""
+	}
+	id, sheet, problems := dnd.CharacterObject(r.Character)
+	if len(problems) > 0 {
+		return ""
+	}
+	return dnd.Portrait(id, sheet)
 }
 
 // size returns the requested output size with defaults applied.

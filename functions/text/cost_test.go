@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -89,40 +88,41 @@ func (e *jobEnv) run(t testing.TB) *queue.Job {
 	}
 }
 
-func combatAnswer(t testing.TB, edit func(map[string]any)) string {
-	t.Helper()
-	b, err := os.ReadFile("../../shared/dnd/testdata/content/character_combat.json")
-	if err != nil {
-		t.Fatal(err)
+// answers answers every request with a valid draft for its schema
+// (openaitest.Arbitrary), changed by edit when it is set, billed as 700
+// prompt and 350 completion tokens.
+func answers(seed uint64, edit func(draft map[string]any)) func(goopenai.ChatCompletionRequest) openaitest.Reply {
+	arbitrary := openaitest.Arbitrary(seed)
+	return func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		var body struct {
+			Choices []struct{ Message struct{ Content string } }
+		}
+		_ = json.Unmarshal(arbitrary(req).Body, &body)
+		var draft map[string]any
+		_ = json.Unmarshal([]byte(body.Choices[0].Message.Content), &draft)
+		if edit != nil {
+			edit(draft)
+		}
+		b, _ := json.Marshal(draft)
+		return openaitest.Completion(req.Model, string(b), 700, 350)
 	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(doc)
-	}
-	out, _ := json.Marshal(doc)
-	return string(out)
 }
 
 // TestJobWithInvalidAnswersFailsOnce is a combat job whose model only ever
-// answers out-of-range numbers: a call and a repair turn on each model, four
-// paid calls, then the job fails for good in its first attempt.
+// writes about someone else (a class other than the character's): a call
+// and a repair turn on each model, four paid calls, then the job fails for
+// good in its first attempt, naming the field.
 func TestJobWithInvalidAnswersFailsOnce(t *testing.T) {
 	t.Parallel()
 	e := newJobEnv(t)
-	bad := combatAnswer(t, func(d map[string]any) { d["proficiency_bonus"] = 11 })
-	e.fake.SetDefault(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
-		return openaitest.Completion(req.Model, bad, 700, 350)
-	})
+	e.fake.SetDefault(answers(1, func(d map[string]any) { d["character"].(map[string]any)["class"] = "Accountant" }))
 	job := e.run(t)
 	if job.Status != queue.StatusFailed || job.Attempts != 1 || job.ErrorCode() != httpapi.CodeTextGenerationFailed {
 		t.Errorf("job = %s after %d attempts with %s, want failed after 1 with %s",
 			job.Status, job.Attempts, job.ErrorCode(), httpapi.CodeTextGenerationFailed)
 	}
-	if !strings.Contains(string(job.Error), "did not pass validation") || !strings.Contains(string(job.Error), "proficiency_bonus") {
-		t.Errorf("job error = %s, want it to say the answers did not pass validation at proficiency_bonus", job.Error)
+	if !strings.Contains(string(job.Error), "did not pass validation") || !strings.Contains(string(job.Error), "character.class") {
+		t.Errorf("job error = %s, want it to say the answers did not pass validation at character.class", job.Error)
 	}
 	if got := len(e.fake.Requests()); got != openai.DefaultMaxPaidCalls {
 		t.Errorf("provider calls = %d, want %d", got, openai.DefaultMaxPaidCalls)
@@ -158,10 +158,7 @@ func TestJobAfterAStormSucceeds(t *testing.T) {
 				e.fake.Push(model, replies...)
 				storm += len(replies)
 			}
-			good := combatAnswer(t, nil)
-			e.fake.SetDefault(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
-				return openaitest.Completion(req.Model, good, 700, 350)
-			})
+			e.fake.SetDefault(answers(2, nil))
 			job := e.run(t)
 			if job.Status != queue.StatusSucceeded || job.Attempts != tc.wantAttempts {
 				t.Fatalf("job = %s after %d attempts (%s), want succeeded after %d", job.Status, job.Attempts, job.Error, tc.wantAttempts)

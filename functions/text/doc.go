@@ -48,11 +48,12 @@ func title(s string) string {
 }
 
 // schemas are the text components: the content of each kind and type, as
-// the service answers with it (for a theme and a location, what the
-// service builds from the model's draft); the result of each kind and
-// type, which TextResult becomes with type fixed and content of the type's
-// schema; and, for a kind of several types, the union of its results,
-// told apart by type.
+// the service answers with it (for a character, a theme and a location,
+// what the service builds from the model's draft); the result of each kind
+// and type, which TextResult becomes with type fixed and content of the
+// type's schema; for a kind of several types, the union of its results,
+// told apart by type; and the identity shape of a request's character
+// object.
 func schemas() []apidoc.Component {
 	var out []apidoc.Component
 	for _, k := range Kinds {
@@ -81,7 +82,7 @@ func schemas() []apidoc.Component {
 			out = append(out, apidoc.Component{Name: KindResultName(k), Schema: u})
 		}
 	}
-	return out
+	return append(out, apidoc.Component{Name: "CharacterIdentity", Schema: dnd.CharacterIdentityDoc()})
 }
 
 // messages are the Message Hub message types of text jobs: generate_text
@@ -122,7 +123,8 @@ func (Result) Doc() apidoc.Type {
 			"seed": apidoc.Describe(fmt.Sprintf("The seed the offline generator wrote the content with: the request's, or a new one in [0, 2^53−1] "+
 				"(at most %d, which every JSON client reads exactly). Send it back as the request's seed to get the same content. "+
 				"Left out when OpenAI wrote the content.", offline.MaxNewSeed)),
-			"warnings": apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, a race or class outside the SRD played by its closest SRD rules. Left out when there is none."),
+			"warnings": apidoc.Describe("What of the request could not be used as asked: an unknown theme word, a duration that was not understood, " +
+				"a race, class, subclass or background outside the SRD played by its closest SRD rules, what of a prompt the offline generator could not use. Left out when there is none."),
 			"provider_calls": apidoc.With(apidoc.Int(0), apidoc.Describe(
 				"Completions the provider billed to write the content, rejected answers included (0 offline). A cached result repeats the figure of the job that wrote it, as usage does.")),
 		},

@@ -1,6 +1,8 @@
 package text
 
 import (
+	"encoding/json"
+
 	"github.com/dndcc/dnd-llm-service/shared/apidoc"
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
 )
@@ -9,6 +11,20 @@ func ptr[T any](v T) *T { return &v }
 
 func characterExamples() []apidoc.Example {
 	return []apidoc.Example{
+		{Name: "sheet", Summary: "A whole character: a hill dwarf cleric of level 5", Value: dnd.CharacterRequest{
+			Type: dnd.TypeSheet,
+			Parameters: dnd.CharacterParams{
+				CharacterClass: "Cleric", CharacterRace: "Hill Dwarf", CharacterLevel: dnd.Int(5),
+				Alignment: "lawful good", Background: "Acolyte", Name: "Brenna Stonehelm", Pronouns: "she/her",
+			},
+			Seed: ptr[int64](114),
+		}},
+		{Name: "backstory_of", Summary: "The backstory of a character returned earlier, given by its identity", Value: dnd.CharacterRequest{
+			Type: dnd.TypeBackstory,
+			Character: json.RawMessage(`{"name":"Brenna Stonehelm","pronouns":"she/her","race":"Dwarf","subrace":"Hill Dwarf",` +
+				`"class":"Cleric","subclass":"Life","level":5,"background":"Acolyte","alignment":"lawful good"}`),
+			Prompt: "She was a blacksmith before the temple took her in.",
+		}},
 		{Name: "personality", Summary: "A dwarf cleric's personality", Value: dnd.CharacterRequest{
 			Type: dnd.TypePersonality,
 			Parameters: dnd.CharacterParams{

@@ -71,7 +71,10 @@ func (s *Service) routes() []group.Route {
 	return []group.Route{
 		route("/api/v2/text/character", handler[dnd.CharacterRequest](s), apidoc.Operation{
 			ID: "textCharacter", Summary: "Write character content",
-			Description: "A personality, backstory, combat profile or equipment list for a player character; `type` picks which, and the schema of `result.content`." +
+			Description: "A whole character sheet, or a personality, backstory, combat profile or equipment list for a player character; `type` picks which, and the schema of `result.content`." +
+				" Every number (ability scores, hit points, Armor Class, saves, skills, attacks, spellcasting, features, equipment and attunement) is worked out in code from the SRD 5.1 rules, never by a model; the writer adds the words." +
+				" Send `character` (a sheet's `content`, or its identity) to have every document describe the same person." +
+				" A race, class, subclass or background outside the SRD is played with the closest SRD rules, and `result.warnings` says so." +
 				" Text results are cached." + submit.DocDescription,
 			Params:    submit.DocParams(),
 			Body:      &apidoc.Body{Schema: "CharacterRequest", Description: "The character and what to write.", Examples: characterExamples()},

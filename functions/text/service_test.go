@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:ac35f6931ff3663cbc3691ecd084f872700ffac8a5104124d6e1b4d7caabb6d2", "high"},
+			"text:eb3c7835e0ddc98277ff1f628f4a8e077ee7a023d038fa094b019daa81e463a6", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:41084e71d576874d54c6ee9851572af480844bdc36a394e9b35dede8dc6009a0", "normal"},
+			"text:3bd759f188b5e8ee999c9aee00eea8311bc1f43ac08812a494d546f85a477179", "normal"},
 		{"character", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:7b7e24fd385f912d1ee334f43f25370fdec31476583394101506ea97381410f8", "urgent"},
+			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:7b7e24fd385f912d1ee334f43f25370fdec31476583394101506ea97381410f8", "normal"},
+			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:9ca7cfd16249b23b72239511d5a86983dd7c3cc07080aa5cc7aad3a9b8f4de10", "low"},
+			"text:cf117d86c9f59dffa867deb67067dd54717147a759de2fde2efc772c90af7efd", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:98e4bfa567043e029a56688899fb0fa80c96840403f49ce337b42cd538987ec6", "high"},
+			"text:8b8565a396a11088a4d81a5a37f6fbed52e65fb3b87bda90b12756a2695367fb", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

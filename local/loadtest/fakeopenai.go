@@ -14,8 +14,9 @@ import (
 	"time"
 )
 
-// personality is a valid character personality, the content every fake
-// chat completion carries.
+// personality is the words of a valid character personality for
+// characterBody's character, the content every fake chat completion
+// carries.
 //
 //go:embed testdata/character_personality.json
 var personality []byte

@@ -150,9 +150,12 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// characterBody is a text request; a new seed makes a new cache key.
+// characterBody is a text request; a new seed makes a new cache key. The
+// character is the same at every seed, so the fake's one answer
+// (testdata/character_personality.json) is about the right person.
 func characterBody(seed int64) []byte {
-	return []byte(`{"type":"personality","parameters":{"character_class":"Cleric","character_race":"Dwarf","character_level":3},"seed":` +
+	return []byte(`{"type":"personality","parameters":{"character_class":"Cleric","character_race":"Dwarf","character_level":3,` +
+		`"alignment":"lawful good","background":"Acolyte","name":"Brenna Stonehelm","pronouns":"she/her"},"seed":` +
 		strconv.FormatInt(seed, 10) + `}`)
 }
 

@@ -47,12 +47,22 @@ func typeDoc(kind string) *apidoc.Schema {
 // Doc implements apidoc.Described.
 func (CharacterRequest) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "Body of POST /api/v2/text/character: one piece of content about a player character.",
+		About: "Body of POST /api/v2/text/character: one piece of content about a player character. " +
+			"The character's numbers are worked out in code from the SRD 5.1 rules; the writer adds the words.",
 		Required: []string{"type"},
 		Fields: map[string]*apidoc.Schema{
 			"type":       typeDoc(KindCharacter),
-			"parameters": apidoc.Describe("The character. Anything left out is chosen by the writer."),
+			"parameters": apidoc.Describe("The character. Anything left out is chosen from the seed, or read from the prompt when it names it."),
 			"theme":      themeDoc(), "model": modelDoc(), "prompt": promptDoc(), "seed": seedDoc(), "priority": PriorityDoc(),
+		},
+		Replace: map[string]*apidoc.Schema{
+			"character": {
+				Description: "The character the content is about, so that every document describes the same person: " +
+					"the content of a sheet returned earlier (its numbers and words are kept), or just its identity " +
+					"(its numbers are then worked out from the identity, the same for every request that sends it). " +
+					"A parameter that names the character otherwise is refused, naming both fields.",
+				OneOf: []*apidoc.Schema{apidoc.Comp("CharacterIdentity"), apidoc.Comp("CharacterSheet")},
+			},
 		},
 	}
 }
@@ -60,16 +70,43 @@ func (CharacterRequest) Doc() apidoc.Type {
 // Doc implements apidoc.Described.
 func (CharacterParams) Doc() apidoc.Type {
 	return apidoc.Type{
-		About:    "The character the content is about; empty fields are the writer's choice.",
+		About: "The character the content is about; empty fields are the writer's choice. A race, subrace, class, " +
+			"subclass or background outside the SRD 5.1 is kept and played with the closest SRD rules, which the result's warnings say.",
 		Required: []string{},
 		Fields: map[string]*apidoc.Schema{
 			"character_class": shortDoc("e.g. Cleric, Wizard, Rogue."),
-			"character_race":  shortDoc("e.g. Dwarf, Elf, Tiefling."),
+			"character_race":  shortDoc("e.g. Dwarf, Elf, Tiefling; a subrace such as High Elf names both."),
 			"character_level": apidoc.Between(1, MaxLevel),
-			"alignment": shortDoc("One of the nine alignments in any common spelling (" +
-				strings.Join(Alignments(), ", ") + "; also LG, chaotic-evil, true neutral, ...)."),
+			"alignment": shortDoc("One of the nine alignments, or unaligned, in any common spelling (" +
+				strings.Join(Alignments(), ", ") + "; also LG, chaotic-evil, true neutral, ...). Anything else is refused, listing the spellings accepted."),
 			"background": shortDoc("e.g. Acolyte, Soldier, Sage."),
+			"name":       shortDoc("The character's name; without one the writer chooses it."),
+			"character_name": shortDoc("The same as name, under the name the first version's callers send; " +
+				"sending both with different values is refused."),
+			"pronouns": shortDoc("e.g. she/her, he/him, they/them; without them the writer chooses."),
+			"subrace":  shortDoc("e.g. Hill Dwarf, High Elf, Lightfoot Halfling, Rock Gnome, or a dragonborn's ancestry (Red). A subrace of another race is refused."),
+			"subclass": shortDoc("e.g. Champion, Life, Battle Master. A subclass of another class is refused; one outside the SRD gets the SRD subclass's features and a warning."),
 		},
+	}
+}
+
+// CharacterIdentityDoc is the schema of a character object sent as just an
+// identity.
+func CharacterIdentityDoc() *apidoc.Schema {
+	str := func(about string) *apidoc.Schema {
+		return apidoc.With(apidoc.Str(), apidoc.MaxLen(MaxFieldLen), apidoc.Describe(about))
+	}
+	return &apidoc.Schema{
+		Type:        "object",
+		Description: "Who a character is: the identity fields at the top of a sheet. Sent as a request's character, it fixes the character of every document.",
+		Properties: map[string]*apidoc.Schema{
+			"name": str("The character's full name."), "pronouns": str("e.g. she/her."),
+			"race": str("The race."), "subrace": str("The subrace or dragon ancestry; may be empty."),
+			"class": str("The class."), "subclass": str("The subclass; may be empty."),
+			"level":      apidoc.With(apidoc.Int(1), apidoc.Between(1, MaxLevel)),
+			"background": str("The background."), "alignment": str("The alignment, in any spelling the parameters accept."),
+		},
+		Required: []string{"name", "race", "class", "level"},
 	}
 }
 

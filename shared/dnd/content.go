@@ -8,14 +8,19 @@ package dnd
 // them, so the two cannot disagree. Every property is required in the
 // schema.
 
-// CharacterInfo names the character a piece of character content is about.
+// CharacterInfo is who a character is: the identity every character
+// document repeats, the same fields as the top of a sheet. A request's
+// character object may be just this.
 type CharacterInfo struct {
 	Name       string `json:"name" description:"The character's full name."`
+	Pronouns   string `json:"pronouns" description:"How to refer to the character, e.g. she/her, he/him, they/them."`
 	Race       string `json:"race" description:"The character's race, e.g. Dwarf, Elf, Halfling, Human, Dragonborn, Gnome, Half-Elf, Half-Orc, Tiefling."`
+	Subrace    string `json:"subrace" description:"The subrace (High Elf, Hill Dwarf) or, for a dragonborn, the dragon ancestry (Red); empty for a race without one."`
 	Class      string `json:"class" description:"The character's class, e.g. Fighter, Wizard, Rogue, Cleric."`
+	Subclass   string `json:"subclass" description:"The subclass, e.g. Champion, Life, Evocation; empty below the level that grants one."`
 	Level      int    `json:"level" description:"Character level, an integer from 1 to 20." minimum:"1" maximum:"20"`
-	Alignment  string `json:"alignment" description:"The character's alignment." enum:"lawful good,neutral good,chaotic good,lawful neutral,neutral,chaotic neutral,lawful evil,neutral evil,chaotic evil,unaligned"`
 	Background string `json:"background" description:"The character's background, e.g. Acolyte, Soldier, Sage."`
+	Alignment  string `json:"alignment" description:"The character's alignment." enum:"lawful good,neutral good,chaotic good,lawful neutral,neutral,chaotic neutral,lawful evil,neutral evil,chaotic evil,unaligned"`
 }
 
 // Personality is the content of a character "personality" request.
@@ -56,18 +61,21 @@ type Move struct {
 	Description string `json:"description" description:"What it does and when the character uses it, one or two sentences."`
 }
 
-// Combat is the content of a character "combat" request.
+// Combat is the content of a character "combat" request. Its numbers,
+// attacks, moves and spells come from the character's sheet; its words
+// describe how the character uses them.
 type Combat struct {
 	Character        CharacterInfo `json:"character" description:"Who the character is."`
 	Role             string        `json:"role" description:"The character's role in a fight." enum:"frontliner,striker,skirmisher,artillery,controller,support"`
 	Tactics          string        `json:"tactics" description:"How the character fights: openings, positioning, what they do when things go wrong. One paragraph."`
-	SignatureMoves   []Move        `json:"signature_moves" description:"Moves, class features or spells the character relies on. At least one." minItems:"1" maxItems:"6"`
+	SignatureMoves   []Move        `json:"signature_moves" description:"Attacks, class features used in a fight, and spells the character relies on; never a passive feature. At least one." minItems:"1" maxItems:"6"`
 	PreferredRange   string        `json:"preferred_range" description:"The distance the character prefers to fight at." enum:"melee,reach,ranged,mixed"`
 	AbilityScores    AbilityScores `json:"ability_scores" description:"The six ability scores including racial bonuses and improvements."`
-	ArmorClass       int           `json:"armor_class" description:"Armor Class, an integer from 1 to 30." minimum:"1" maximum:"30"`
+	ArmorClass       int           `json:"armor_class" description:"Armor Class as worn, magic items included, an integer from 1 to 40." minimum:"1" maximum:"40"`
 	HitPoints        int           `json:"hit_points" description:"Maximum hit points, at least the character level and at most 999." minimum:"1" maximum:"999"`
 	ProficiencyBonus int           `json:"proficiency_bonus" description:"Proficiency bonus for the level: +2 at levels 1-4, +3 at 5-8, +4 at 9-12, +5 at 13-16, +6 at 17-20." minimum:"2" maximum:"6"`
 	SavingThrows     []string      `json:"saving_throws" description:"Abilities whose saving throws the character is proficient in. At least one." itemenum:"Strength,Dexterity,Constitution,Intelligence,Wisdom,Charisma" minItems:"1" maxItems:"6"`
+	Attacks          []Attack      `json:"attacks" description:"The character's attacks with their numbers, as on the sheet. At least one." minItems:"1" maxItems:"20"`
 	Spells           []string      `json:"spells" description:"Spells the character relies on in combat; empty for characters without spellcasting." minItems:"0" maxItems:"12"`
 	Weaknesses       []string      `json:"weaknesses" description:"Tactical weaknesses an enemy could exploit. May be empty." minItems:"0" maxItems:"4"`
 }
@@ -82,7 +90,9 @@ type Item struct {
 	Description        string `json:"description" description:"What the item looks like and what it does, one or two sentences."`
 	Rarity             string `json:"rarity" description:"Rarity; mundane items are common." enum:"common,uncommon,rare,very rare,legendary,artifact"`
 	Quantity           int    `json:"quantity" description:"How many the character carries, 1 to 999." minimum:"1" maximum:"999"`
+	Equipped           bool   `json:"equipped" description:"Worn or in hand."`
 	RequiresAttunement bool   `json:"requires_attunement" description:"Whether the item needs attunement to use."`
+	Attuned            bool   `json:"attuned" description:"Whether the character is attuned to it; at most three items are."`
 }
 
 // Coins is a purse; every amount is at least 0.
@@ -97,7 +107,7 @@ type Coins struct {
 // Equipment is the content of a character "equipment" request.
 type Equipment struct {
 	Character CharacterInfo `json:"character" description:"Who the character is."`
-	Items     []Item        `json:"items" description:"Everything the character carries, weapons and armour first. At least one." minItems:"1" maxItems:"20"`
+	Items     []Item        `json:"items" description:"Everything the character carries, weapons and armour first. At least one." minItems:"1" maxItems:"40"`
 	Coins     Coins         `json:"coins" description:"The character's purse."`
 	Notes     string        `json:"notes" description:"How the kit fits the character: what is worn, stowed or treasured."`
 }

@@ -34,6 +34,7 @@ var promptTemplates = sync.OnceValues(func() (*template.Template, error) {
 		"derefBool":   func(b *bool) bool { return *b },
 		"percent":     func(f float64) string { return fmt.Sprintf("%d%%", int(math.Round(f*100))) },
 		"join":        strings.Join,
+		"q":           quote,
 	}).ParseFS(promptFS, "prompts/"+PromptVersion+"/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("parse prompts %s: %w", PromptVersion, err)
@@ -57,8 +58,42 @@ func BuildMessages(kind string, req TextRequest) ([]Message, error) {
 	}
 	req = req.Normalized()
 	if problems := req.Valid(context.Background()); len(problems) > 0 {
-		return nil, fmt.Errorf("build messages: invalid %s request: %s", kind, describe(problems))
+		return nil, fmt.Errorf("build messages: invalid %s request: %s", kind, describeProblems(problems))
 	}
+	if cr, ok := req.(CharacterRequest); ok {
+		// A character prompt states the character's sheet; without a seed
+		// it is the sheet of seed 0.
+		var seed int64
+		if cr.Seed != nil {
+			seed = *cr.Seed
+		}
+		ch, err := ResolveCharacter(cr, seed)
+		if err != nil {
+			return nil, fmt.Errorf("build messages: %w", err)
+		}
+		return ch.Messages()
+	}
+	return renderMessages(kind, req, nil)
+}
+
+// Messages returns the system and user messages that ask a model for the
+// words of the character's request: they state the character's identity
+// and the facts of its sheet, so the words agree with the numbers.
+func (c *Character) Messages() ([]Message, error) {
+	v := c.view()
+	return renderMessages(KindCharacter, c.Request, &v)
+}
+
+// promptView is what the templates see.
+type promptView struct {
+	Req          any
+	Ch           *characterView // character prompts only
+	Brief        *CampaignBrief // campaign prompts only
+	Instructions string
+}
+
+// renderMessages renders the system and user templates of kind.
+func renderMessages(kind string, req TextRequest, ch *characterView) ([]Message, error) {
 	tmpl, err := promptTemplates()
 	if err != nil {
 		return nil, err
@@ -66,11 +101,7 @@ func BuildMessages(kind string, req TextRequest) ([]Message, error) {
 	// Templates are named for the kind without its "text." prefix; a kind
 	// with several content types has instructions for each.
 	prefix := strings.TrimPrefix(kind, "text.")
-	view := struct {
-		Req          any
-		Instructions string
-		Brief        *CampaignBrief // campaign requests only
-	}{Req: req}
+	view := promptView{Req: req, Ch: ch}
 	if c, ok := req.(CampaignRequest); ok {
 		b := c.Brief()
 		view.Brief = &b
@@ -99,8 +130,8 @@ func render(t *template.Template, name string, data any) (string, error) {
 	return strings.TrimSpace(b.String()), nil
 }
 
-// describe lists field problems in a stable order.
-func describe(problems map[string]string) string {
+// describeProblems lists field problems in a stable order.
+func describeProblems(problems map[string]string) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(problems)) {
 		parts = append(parts, k+" "+problems[k])
@@ -114,6 +145,11 @@ func quoteOrUnspecified(s string) string {
 	if s == "" {
 		return "unspecified"
 	}
+	return quote(s)
+}
+
+// quote renders a value as a JSON string, "" included.
+func quote(s string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)

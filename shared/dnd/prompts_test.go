@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func renderMessages(msgs []Message) []byte {
+func showMessages(msgs []Message) []byte {
 	var b strings.Builder
 	for _, m := range msgs {
 		b.WriteString("=== " + m.Role + " ===\n")
@@ -76,7 +76,7 @@ func TestBuildMessagesGolden(t *testing.T) {
 			if len(msgs) != 2 || msgs[0].Role != "system" || msgs[1].Role != "user" {
 				t.Fatalf("BuildMessages(%s) roles = %+v, want system then user", tc.kind, msgs)
 			}
-			golden(t, "prompt_"+tc.name, renderMessages(msgs))
+			golden(t, "prompt_"+tc.name, showMessages(msgs))
 		})
 	}
 }

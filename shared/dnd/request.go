@@ -2,12 +2,15 @@ package dnd
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dndcc/dnd-llm-service/shared/rules"
 )
 
 // Kinds of text work. Queue jobs, cache keys, schemas and prompts are keyed
@@ -22,6 +25,7 @@ const (
 // Content types. Character and campaign requests name one in their type
 // field; theme and free-form requests have a single type each.
 const (
+	TypeSheet       = "sheet"
 	TypeBackstory   = "backstory"
 	TypePersonality = "personality"
 	TypeCombat      = "combat"
@@ -68,7 +72,7 @@ const (
 )
 
 var (
-	characterTypes = []string{TypeBackstory, TypePersonality, TypeCombat, TypeEquipment}
+	characterTypes = []string{TypeSheet, TypeBackstory, TypePersonality, TypeCombat, TypeEquipment}
 	campaignTypes  = []string{TypePlot, TypeLocation, TypeQuest, TypeDialogue, TypeEvent}
 	priorities     = []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
 )
@@ -118,17 +122,28 @@ type CharacterParams struct {
 	CharacterLevel *int   `json:"character_level,omitempty"`
 	Alignment      string `json:"alignment,omitempty"`
 	Background     string `json:"background,omitempty"`
+	Name           string `json:"name,omitempty"`
+	// CharacterName is Name under the name the first version's callers may
+	// send; Normalize folds it into Name.
+	CharacterName string `json:"character_name,omitempty"`
+	Pronouns      string `json:"pronouns,omitempty"`
+	Subrace       string `json:"subrace,omitempty"`
+	Subclass      string `json:"subclass,omitempty"`
 }
 
 // CharacterRequest is the body of POST /api/v2/text/character.
 type CharacterRequest struct {
 	Type       string          `json:"type"`
 	Parameters CharacterParams `json:"parameters"`
-	Theme      Theme           `json:"theme"`
-	Model      ModelOptions    `json:"model"`
-	Prompt     string          `json:"prompt,omitempty"`
-	Seed       *int64          `json:"seed,omitempty"`
-	Priority   string          `json:"priority,omitempty"`
+	// Character is the character the content is about, as a sheet's
+	// content returned earlier or just its identity (CharacterInfo's
+	// fields); see ParseCharacter. Raw JSON, so either shape decodes.
+	Character json.RawMessage `json:"character,omitempty"`
+	Theme     Theme           `json:"theme"`
+	Model     ModelOptions    `json:"model"`
+	Prompt    string          `json:"prompt,omitempty"`
+	Seed      *int64          `json:"seed,omitempty"`
+	Priority  string          `json:"priority,omitempty"`
 }
 
 // CampaignParams describe the campaign and the party. Empty strings and nil
@@ -183,15 +198,30 @@ type FreeformRequest struct {
 	Priority string       `json:"priority,omitempty"`
 }
 
-// Valid returns field path → message for every problem, or nil.
+// Valid returns field path → message for every problem, or nil: besides
+// the shape of each field, an alignment outside the accepted spellings, a
+// subclass of another class, a subrace of another race, two different
+// names, and a character object that contradicts the parameters.
 func (r CharacterRequest) Valid(ctx context.Context) map[string]string {
 	v := validator{}
 	v.oneOf("type", r.Type, characterTypes, true)
-	v.line("parameters.character_class", r.Parameters.CharacterClass, MaxFieldLen)
-	v.line("parameters.character_race", r.Parameters.CharacterRace, MaxFieldLen)
-	v.optionalRange("parameters.character_level", r.Parameters.CharacterLevel, 1, MaxLevel)
-	v.line("parameters.alignment", r.Parameters.Alignment, MaxFieldLen)
-	v.line("parameters.background", r.Parameters.Background, MaxFieldLen)
+	p := r.Parameters
+	for _, f := range []struct{ field, value string }{
+		{"parameters.character_class", p.CharacterClass}, {"parameters.character_race", p.CharacterRace},
+		{"parameters.alignment", p.Alignment}, {"parameters.background", p.Background},
+		{"parameters.name", p.Name}, {"parameters.character_name", p.CharacterName},
+		{"parameters.pronouns", p.Pronouns}, {"parameters.subrace", p.Subrace}, {"parameters.subclass", p.Subclass},
+	} {
+		v.line(f.field, f.value, MaxFieldLen)
+	}
+	v.optionalRange("parameters.character_level", p.CharacterLevel, 1, MaxLevel)
+	if a, b := collapse(p.Name), collapse(p.CharacterName); a != "" && b != "" && a != b {
+		v.add("parameters.name", "differs from parameters.character_name; send one name")
+		v.add("parameters.character_name", "differs from parameters.name; send one name")
+	}
+	if len(v) == 0 {
+		v.character(r)
+	}
 	v.theme("theme", r.Theme)
 	v.model("model", r.Model)
 	v.text("prompt", r.Prompt, MaxPromptLen, false)
@@ -243,14 +273,22 @@ func (r FreeformRequest) Valid(ctx context.Context) map[string]string {
 }
 
 // Normalize trims and canonicalises the request and fills in defaults, so
-// equal requests compare (and cache) equal. It is idempotent.
+// equal requests compare (and cache) equal: character_name folds into name
+// (unless they differ, which Valid reports), the alignment takes its
+// canonical spelling, and the character object is compacted. It is
+// idempotent.
 func (r *CharacterRequest) Normalize() {
 	r.Type = lowerWord(r.Type)
 	p := &r.Parameters
-	p.CharacterClass = collapse(p.CharacterClass)
-	p.CharacterRace = collapse(p.CharacterRace)
+	for _, f := range []*string{&p.CharacterClass, &p.CharacterRace, &p.Background, &p.Name, &p.CharacterName, &p.Pronouns, &p.Subrace, &p.Subclass} {
+		*f = collapse(*f)
+	}
+	if p.CharacterName != "" && (p.Name == "" || p.Name == p.CharacterName) {
+		p.Name, p.CharacterName = p.CharacterName, ""
+	}
+	p.Pronouns = strings.ToLower(p.Pronouns)
 	p.Alignment = CanonicalAlignment(p.Alignment)
-	p.Background = collapse(p.Background)
+	r.Character = normalizeCharacter(r.Character)
 	r.Theme.normalize()
 	r.Model.normalize()
 	r.Prompt = normalizeText(r.Prompt)
@@ -313,36 +351,17 @@ func (m *ModelOptions) normalize() {
 	}
 }
 
-var alignments = map[string]string{
-	"lg": "lawful good", "ng": "neutral good", "cg": "chaotic good",
-	"ln": "lawful neutral", "n": "neutral", "tn": "neutral", "cn": "chaotic neutral",
-	"le": "lawful evil", "ne": "neutral evil", "ce": "chaotic evil",
-	"true neutral": "neutral", "neutral neutral": "neutral",
-	"unaligned": "unaligned",
-}
-
 // Alignments returns the nine alignments in grid order.
-func Alignments() []string {
-	return []string{
-		"lawful good", "neutral good", "chaotic good",
-		"lawful neutral", "neutral", "chaotic neutral",
-		"lawful evil", "neutral evil", "chaotic evil",
-	}
-}
+func Alignments() []string { return rules.Alignments() }
 
 // CanonicalAlignment maps spellings such as "LG", "Lawful-Good" or "true
-// neutral" to the lower-case alignment name. Text it does not recognise is
-// returned trimmed but otherwise unchanged.
+// neutral" to the lower-case alignment name (rules.CanonicalAlignment).
+// Text it does not recognise is returned trimmed but otherwise unchanged,
+// for Valid to report.
 func CanonicalAlignment(s string) string {
 	s = collapse(s)
-	key := strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return r == '-' || r == '_' || r == '/' || unicode.IsSpace(r)
-	}), " ")
-	if a, ok := alignments[key]; ok {
+	if a, err := rules.CanonicalAlignment(s); err == nil {
 		return a
-	}
-	if slices.Contains(Alignments(), key) {
-		return key
 	}
 	return s
 }

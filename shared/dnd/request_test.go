@@ -21,10 +21,10 @@ func TestCharacterRequestValid(t *testing.T) {
 	}{
 		{"minimal", CharacterRequest{Type: "backstory"}, nil},
 		{"type spelt other than documented", CharacterRequest{Type: "  Combat "}, map[string]string{
-			"type": "must be one of: backstory, personality, combat, equipment",
+			"type": "must be one of: sheet, backstory, personality, combat, equipment",
 		}},
 		{"upper-case type", CharacterRequest{Type: "PERSONALITY"}, map[string]string{
-			"type": "must be one of: backstory, personality, combat, equipment",
+			"type": "must be one of: sheet, backstory, personality, combat, equipment",
 		}},
 		{"full", CharacterRequest{
 			Type:       "personality",
@@ -36,10 +36,10 @@ func TestCharacterRequestValid(t *testing.T) {
 			Priority:   "urgent",
 		}, nil},
 		{"missing type", CharacterRequest{}, map[string]string{
-			"type": "is required; must be one of: backstory, personality, combat, equipment",
+			"type": "is required; must be one of: sheet, backstory, personality, combat, equipment",
 		}},
 		{"unknown type", CharacterRequest{Type: "plot"}, map[string]string{
-			"type": "must be one of: backstory, personality, combat, equipment",
+			"type": "must be one of: sheet, backstory, personality, combat, equipment",
 		}},
 		{"level too high", CharacterRequest{Type: "combat", Parameters: CharacterParams{CharacterLevel: Int(21)}}, map[string]string{
 			"parameters.character_level": "must be between 1 and 20",
@@ -316,7 +316,7 @@ func TestTypes(t *testing.T) {
 	}
 	got := Types(KindCharacter)
 	got[0] = "mutated"
-	if Types(KindCharacter)[0] != TypeBackstory {
+	if Types(KindCharacter)[0] != TypeSheet {
 		t.Errorf("Types returned shared storage")
 	}
 	if diff := cmp.Diff([]string{"low", "normal", "high", "urgent"}, Priorities()); diff != "" {

@@ -19,7 +19,7 @@ import (
 // PromptVersion names the prompt templates in prompts/<PromptVersion>. Cache
 // keys include both, so changing either never serves a stale document.
 const (
-	SchemaVersion = "v2"
+	SchemaVersion = "v3"
 	PromptVersion = "v2"
 )
 
@@ -29,9 +29,11 @@ var ErrUnknownType = errors.New("dnd: unknown content kind or type")
 // spec ties a kind and type to its content types: model is what the model
 // returns (and Schema describes); result is what is stored and returned (and
 // ValidateContent checks). They differ for themes, where the service adds
-// the original text and the similarity score itself, and for locations,
-// whose encounters the model drafts as words and picks and the service
-// builds by the numbers.
+// the original text and the similarity score itself; for locations, whose
+// encounters the model drafts as words and picks and the service builds by
+// the numbers; and for characters, where the model writes only words (a
+// draft) and the service adds the identity and the numbers from the
+// character's sheet.
 type spec struct {
 	model     reflect.Type
 	result    reflect.Type
@@ -47,13 +49,16 @@ func typeOf[T any]() reflect.Type { return reflect.TypeFor[T]() }
 // bytes/4, is within 10% of it and above it for all but free-form text),
 // times 1.5, rounded up to 100, and at least minMaxTokens. A cap is not
 // billed, only what is written is: it stops runaway answers, and an answer
-// it cuts off gets its repair turn under twice the cap.
+// it cuts off gets its repair turn under twice the cap. For a character
+// the answer is the draft of words the service completes, measured as the
+// offline generator's drafts (400 seeds, bytes/4 only).
 //
 //	type          p99 tokens  bytes/4  cap
-//	personality   233         242      500
-//	backstory     415         442      700
-//	combat        356         371      600
-//	equipment     743         763      1200
+//	sheet         -           643      1000 (a line per attack and item)
+//	personality   -           340      600
+//	backstory     -           539      900
+//	combat        -           397      600
+//	equipment     -           536      900
 //	plot          481         515      800
 //	location      -           681      1100 (encounters with their numbers and hazards; bytes/4 only)
 //	quest         243         261      500
@@ -72,10 +77,11 @@ const (
 
 var specs = map[string]map[string]spec{
 	KindCharacter: {
-		TypePersonality: {typeOf[Personality](), typeOf[Personality](), "Personality of a D&D 5e player character.", 500},
-		TypeBackstory:   {typeOf[Backstory](), typeOf[Backstory](), "Backstory of a D&D 5e player character.", 700},
-		TypeCombat:      {typeOf[Combat](), typeOf[Combat](), "Combat profile of a D&D 5e player character.", 600},
-		TypeEquipment:   {typeOf[Equipment](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character.", 1200},
+		TypeSheet:       {typeOf[SheetDraft](), typeOf[Sheet](), "The words of a D&D 5e player character's sheet.", 1000},
+		TypePersonality: {typeOf[PersonalityDraft](), typeOf[Personality](), "Personality of a D&D 5e player character.", 600},
+		TypeBackstory:   {typeOf[BackstoryDraft](), typeOf[Backstory](), "Backstory of a D&D 5e player character.", 900},
+		TypeCombat:      {typeOf[CombatDraft](), typeOf[Combat](), "Combat profile of a D&D 5e player character.", 600},
+		TypeEquipment:   {typeOf[EquipmentDraft](), typeOf[Equipment](), "Equipment carried by a D&D 5e player character.", 900},
 	},
 	KindCampaign: {
 		TypePlot:     {typeOf[Plot](), typeOf[Plot](), "Plot outline for a D&D 5e adventure.", 800},
@@ -162,10 +168,12 @@ func Schema(kind, typ string) (name string, schema json.RawMessage, err error) {
 	return name, slices.Clone(n.raw), nil
 }
 
-// ResultSchema returns the strict JSON schema of the content a request of
-// kind and typ answers with: what ValidateContent checks and the API
-// returns, which for themes and locations is not what the model writes
-// (Schema).
+// ResultSchema returns the JSON schema of the content a request of kind and
+// typ yields: what ValidateContent checks and the API returns. It is
+// Schema's for the types a model writes whole; for a theme, a location and a character
+// it describes the completed content, which may hold null where a value
+// does not apply (a sheet's spellcasting for a character who casts no
+// spells).
 func ResultSchema(kind, typ string) (json.RawMessage, error) {
 	s, _, err := lookup(kind, typ)
 	if err != nil {
@@ -190,7 +198,13 @@ type node struct {
 	// a list. Every number and list has both (see bounds).
 	Min, Max           float64
 	MinItems, MaxItems int
-	raw                []byte // encoded root, set by compiled
+	// Nullable admits null besides the type (a result field such as a
+	// sheet's spellcasting; never in a model's schema).
+	Nullable bool
+	// Keyed is an object whose properties are named per request (one
+	// description per attack of a character): without them it has none.
+	Keyed bool
+	raw   []byte // encoded root, set by compiled
 }
 
 type prop struct {
@@ -265,16 +279,17 @@ func convert(d jsonschema.Definition, defs map[string]jsonschema.Definition, t r
 		if !ok {
 			return nil, fmt.Errorf("unresolved reference %s", d.Ref)
 		}
-		desc := d.Description
+		desc, nullable := d.Description, d.Nullable
 		d = target
+		d.Nullable = nullable
 		if desc != "" {
 			d.Description = desc
 		}
 	}
-	if d.Nullable || len(d.AnyOf) > 0 {
-		return nil, fmt.Errorf("%s: nullable and anyOf are not used in strict schemas", t)
+	if len(d.AnyOf) > 0 {
+		return nil, fmt.Errorf("%s: anyOf is not used in strict schemas", t)
 	}
-	n := &node{Type: d.Type, Description: d.Description, Enum: d.Enum}
+	n := &node{Type: d.Type, Description: d.Description, Enum: d.Enum, Nullable: d.Nullable, Keyed: t == keyedType}
 	switch d.Type {
 	case jsonschema.Object:
 		if t.Kind() != reflect.Struct {
@@ -404,7 +419,13 @@ func (n *node) encode(b *bytes.Buffer) {
 		b.Write(bytes.TrimSuffix(v.Bytes(), []byte("\n")))
 	}
 	b.WriteString(`{"type":`)
-	str(string(n.Type))
+	if n.Nullable {
+		b.WriteByte('[')
+		str(string(n.Type))
+		b.WriteString(`,"null"]`)
+	} else {
+		str(string(n.Type))
+	}
 	if n.Description != "" {
 		b.WriteString(`,"description":`)
 		str(n.Description)

@@ -93,6 +93,9 @@ func validateAs(t reflect.Type, content []byte) error {
 // check validates a decoded JSON value against the schema tree.
 func (n *node) check(path string, v any) error {
 	at := func(msg string) error { return &ContentError{Field: path, Message: msg} }
+	if v == nil && n.Nullable {
+		return nil
+	}
 	switch n.Type {
 	case jsonschema.Object:
 		m, ok := v.(map[string]any)
@@ -255,30 +258,44 @@ func plural(n int, one, many string) string {
 }
 
 func (x CharacterInfo) checkAt(c *checker, p string) {
-	c.text(p+".name", x.Name)
-	c.text(p+".race", x.Race)
-	c.text(p+".class", x.Class)
-	c.text(p+".background", x.Background)
+	if p != "" {
+		p += "."
+	}
+	c.text(p+"name", x.Name)
+	c.text(p+"pronouns", x.Pronouns)
+	c.text(p+"race", x.Race)
+	c.text(p+"class", x.Class)
+	c.text(p+"background", x.Background)
 }
 
 func (x *Personality) check(c *checker) {
 	x.Character.checkAt(c, "character")
-	c.list("traits", x.Traits)
-	c.list("ideals", x.Ideals)
-	c.list("bonds", x.Bonds)
-	c.list("flaws", x.Flaws)
-	c.list("mannerisms", x.Mannerisms)
-	c.text("voice", x.Voice)
+	checkPersonality(c, [][]string{x.Traits, x.Ideals, x.Bonds, x.Flaws, x.Mannerisms}, x.Voice)
+}
+
+// checkPersonality checks a personality's words, in a draft or content:
+// traits, ideals, bonds, flaws and mannerisms, then the voice.
+func checkPersonality(c *checker, lists [][]string, voice string) {
+	for i, name := range []string{"traits", "ideals", "bonds", "flaws", "mannerisms"} {
+		c.list(name, lists[i])
+	}
+	c.text("voice", voice)
 }
 
 func (x *Backstory) check(c *checker) {
 	x.Character.checkAt(c, "character")
-	c.text("title", x.Title)
-	c.text("summary", x.Summary)
-	c.text("backstory", x.Backstory)
-	c.list("key_events", x.KeyEvents)
-	c.list("hooks", x.Hooks)
-	c.list("secrets", x.Secrets)
+	checkBackstory(c, []string{x.Title, x.Summary, x.Backstory}, [][]string{x.KeyEvents, x.Hooks, x.Secrets})
+}
+
+// checkBackstory checks a backstory's words, in a draft or content: title,
+// summary and prose, then key events, hooks and secrets.
+func checkBackstory(c *checker, texts []string, lists [][]string) {
+	for i, name := range []string{"title", "summary", "backstory"} {
+		c.text(name, texts[i])
+	}
+	for i, name := range []string{"key_events", "hooks", "secrets"} {
+		c.list(name, lists[i])
+	}
 }
 
 func (x *Combat) check(c *checker) {
@@ -298,18 +315,93 @@ func (x *Combat) check(c *checker) {
 			c.fail(fmt.Sprintf("saving_throws[%d]", i), "repeats an ability")
 		}
 	}
+	for i, a := range x.Attacks {
+		a.checkAt(c, fmt.Sprintf("attacks[%d]", i))
+	}
 	c.list("spells", x.Spells)
 	c.list("weaknesses", x.Weaknesses)
 }
 
 func (x *Equipment) check(c *checker) {
 	x.Character.checkAt(c, "character")
-	for i, it := range x.Items {
-		p := fmt.Sprintf("items[%d]", i)
+	checkItems(c, "items", x.Items)
+	c.text("notes", x.Notes)
+}
+
+// checkItems checks a list of equipment: every item named and described,
+// attuned only when it needs attunement, and at most three attuned.
+func checkItems(c *checker, field string, items []Item) {
+	attuned := 0
+	for i, it := range items {
+		p := fmt.Sprintf("%s[%d]", field, i)
 		c.text(p+".name", it.Name)
 		c.text(p+".description", it.Description)
+		if it.Attuned {
+			attuned++
+			if !it.RequiresAttunement {
+				c.fail(p+".attuned", "is set on an item that needs no attunement")
+			}
+		}
 	}
-	c.text("notes", x.Notes)
+	if attuned > 3 {
+		c.fail(field, "has more than three attuned items")
+	}
+}
+
+func (x Attack) checkAt(c *checker, p string) {
+	c.text(p+".name", x.Name)
+	c.text(p+".range", x.Range)
+	c.text(p+".damage", x.Damage)
+	c.text(p+".description", x.Description)
+	switch {
+	case x.Kind == "save" && (x.Save == nil || x.ToHit != nil):
+		c.fail(p+".save", "must be set, and to_hit null, for an attack that calls for a saving throw")
+	case x.Kind != "save" && (x.ToHit == nil || x.Save != nil):
+		c.fail(p+".to_hit", "must be set, and save null, for an attack roll")
+	}
+}
+
+func (x *Sheet) check(c *checker) {
+	x.Identity().checkAt(c, "")
+	c.text("appearance", x.Appearance)
+	c.text("personality", x.Personality)
+	c.text("hit_dice", x.HitDice)
+	if x.HitPoints < x.Level {
+		c.fail("hit_points", "must be at least the character level")
+	}
+	if want := ProficiencyBonus(x.Level); x.ProficiencyBonus != want {
+		c.fail("proficiency_bonus", fmt.Sprintf("must be %+d at level %d", want, x.Level))
+	}
+	abilities := []string{"Strength", "Dexterity", "Constitution", "Intelligence", "Wisdom", "Charisma"}
+	for i, s := range x.SavingThrows {
+		if s.Ability != abilities[i] {
+			c.fail(fmt.Sprintf("saving_throws[%d].ability", i), "must be "+abilities[i]+": the saves are in ability order")
+		}
+	}
+	for i, a := range x.Attacks {
+		a.checkAt(c, fmt.Sprintf("attacks[%d]", i))
+	}
+	if sc := x.Spellcasting; sc != nil {
+		for i, s := range sc.Cantrips {
+			if s.Level != 0 {
+				c.fail(fmt.Sprintf("spellcasting.cantrips[%d].level", i), "must be 0 for a cantrip")
+			}
+		}
+		for i, s := range sc.Spells {
+			if s.Level == 0 {
+				c.fail(fmt.Sprintf("spellcasting.spells[%d].level", i), "must be 1 to 9; cantrips are listed apart")
+			}
+		}
+	}
+	for i, f := range x.Features {
+		p := fmt.Sprintf("features[%d]", i)
+		c.text(p+".name", f.Name)
+		c.text(p+".description", f.Description)
+		if f.Passive != (f.Activation == "passive" || f.Activation == "rest" || f.Activation == "special") {
+			c.fail(p+".passive", "must be true exactly for a passive, rest or special feature")
+		}
+	}
+	checkItems(c, "equipment", x.Equipment)
 }
 
 func (x NPC) checkAt(c *checker, p string) {

@@ -25,6 +25,10 @@ const (
 // long one cannot crowd the subject out of the prompt.
 const maxHintLen = 80
 
+// maxCharacterLen caps a described character, so the framing and the
+// caller's prompt keep their room.
+const maxCharacterLen = 1200
+
 // Theme is the genre, tone and style a request asks for.
 type Theme struct {
 	Genre string
@@ -33,7 +37,9 @@ type Theme struct {
 }
 
 // Input is what Build needs from an image request. Race, Class and Alignment
-// are optional character hints, used by character portraits.
+// are optional character hints, used by character portraits; Character, a
+// whole character described (who they are, how they look, what they
+// carry), takes their place when set.
 type Input struct {
 	Type           string // character_portrait, item_illustration, location_visual, map_background, environment_scene, magical_effect
 	Prompt         string
@@ -43,6 +49,7 @@ type Input struct {
 	Race           string
 	Class          string
 	Alignment      string
+	Character      string
 }
 
 // Output is the prompt pair to send to the image model.
@@ -217,11 +224,17 @@ func Build(in Input) Output {
 }
 
 // subjectText is the caller's prompt, led for portraits by the character
-// hints ("a lawful good dwarf cleric").
+// (in.Character) or the character hints ("a lawful good dwarf cleric").
 func subjectText(in Input, f framing) string {
 	prompt := strings.TrimRight(clean(in.Prompt), " ,.;:")
 	if in.Type != "character_portrait" {
 		return prompt
+	}
+	if who := strings.TrimRight(truncate(clean(in.Character), maxCharacterLen), " ,.;:"); who != "" {
+		if prompt == "" {
+			return who
+		}
+		return who + ", " + prompt
 	}
 	var hints []string
 	for _, h := range []string{in.Alignment, in.Race, in.Class} {

@@ -26,6 +26,10 @@ func TestBuildGolden(t *testing.T) {
 			NegativePrompt: "helmet, Text,  ,blurry background",
 		}},
 		{"character_portrait_elf_no_prompt", Input{Type: "character_portrait", Race: "elf", Class: "wizard"}},
+		{"character_portrait_character", Input{
+			Type: "character_portrait", Prompt: "in a library", Race: "ignored", Class: "ignored",
+			Character: "a high elf woman, wizard (Evocation), a seasoned adventurer, neutral good. Ilyra is lithe and fine-boned, carrying a dagger",
+		}},
 		{"item_illustration", Input{Type: "item_illustration", Prompt: "a flaming longsword with runes on the blade"}},
 		{"location_visual", Input{Type: "location_visual", Prompt: "a ruined elven temple in the forest"}},
 		{"map_background", Input{Type: "map_background", Prompt: "a flooded crypt with three chambers"}},

@@ -72,6 +72,7 @@ type featureData struct {
 	Language    string          `json:"language"`
 	Unarmored   string          `json:"unarmored"` // con, wis or draconic
 	Signature   bool            `json:"signature"` // a move that defines how the class fights
+	Utility     bool            `json:"utility"`   // takes an action, but is no way to fight (Eldritch Sight)
 }
 
 type ancestryData struct {
@@ -346,6 +347,7 @@ type tables struct {
 	subclassWords  []string
 	classStandIns  map[string]string
 	signature      map[string]bool // names of signature features
+	utility        map[string]bool // names of features that take an action but are no way to fight
 	traitSources   map[string]bool // race, subrace and background names
 }
 
@@ -492,23 +494,22 @@ func (t *tables) indexSubclasses(subclasses map[string][]string) {
 // indexSignatures records which features define how a class fights and
 // which feature sources are races, subraces or backgrounds.
 func (t *tables) indexSignatures() {
-	t.signature, t.traitSources = map[string]bool{}, map[string]bool{}
-	for _, c := range t.classes {
-		for _, f := range slices.Concat(c.Features, c.Subclass.Features) {
-			if f.Signature {
-				t.signature[f.Name] = true
-			}
+	t.signature, t.traitSources, t.utility = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	mark := func(fs []featureData) {
+		for _, f := range fs {
+			t.signature[f.Name] = t.signature[f.Name] || f.Signature
+			t.utility[f.Name] = t.utility[f.Name] || f.Utility
 		}
+	}
+	for _, c := range t.classes {
+		mark(slices.Concat(c.Features, c.Subclass.Features, c.Invocations))
 	}
 	for _, r := range t.races {
 		t.traitSources[r.Name] = true
-		for _, f := range r.Traits {
-			if f.Signature {
-				t.signature[f.Name] = true
-			}
-		}
+		mark(r.Traits)
 		for _, s := range r.Subraces {
 			t.traitSources[s.Name] = true
+			mark(s.Traits)
 		}
 	}
 	for _, b := range t.backgrounds {

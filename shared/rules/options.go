@@ -38,10 +38,10 @@ func (s Sheet) Options() []Option {
 		spells := slices.Clone(sc.Spells)
 		// The well-known combat spells first, then from the highest level.
 		slices.SortStableFunc(spells, func(a, b Spell) int {
-			return cmp.Or(btoi(tbl.spells[b.Name].Core)-btoi(tbl.spells[a.Name].Core), b.Level-a.Level)
+			return cmp.Or(btoi(spellInfo(b.Name).Core)-btoi(spellInfo(a.Name).Core), b.Level-a.Level)
 		})
 		for _, sp := range spells {
-			d := tbl.spells[sp.Name]
+			d := spellInfo(sp.Name)
 			act := d.Cast
 			if act == "" {
 				act = ActAction
@@ -58,14 +58,24 @@ func (s Sheet) Options() []Option {
 	return out
 }
 
+// spellInfo is what the tables know of a spell; a spell they do not know
+// (on a sheet a caller edited) is a utility spell with no data.
+func spellInfo(name string) spellData {
+	if d := tbl.spells[name]; d != nil {
+		return *d
+	}
+	return spellData{Name: name, Use: "utility"}
+}
+
 // featureOptions lists the features used in a fight: the class's defining
 // moves first (Rage, Action Surge, Sneak Attack), then its other features,
 // then racial ones. A feature already listed as an attack (Breath Weapon)
-// is left out.
+// is left out, and so is one that takes an action but is no way to fight
+// (Eldritch Sight, a racial utility cantrip).
 func (s Sheet) featureOptions() []Option {
 	var groups [3][]Option
 	for _, f := range s.Features {
-		if !f.InCombat() || slices.ContainsFunc(s.Attacks, func(a Attack) bool { return strings.HasPrefix(a.Name, f.Name) }) {
+		if !f.InCombat() || tbl.utility[strings.TrimPrefix(f.Name, "Eldritch Invocation: ")] || slices.ContainsFunc(s.Attacks, func(a Attack) bool { return strings.HasPrefix(a.Name, f.Name) }) {
 			continue
 		}
 		g := 1

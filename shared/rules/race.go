@@ -19,7 +19,13 @@ func (r *resolved) resolveRace(text, subText string) string {
 	if r.sub != nil && subText == "" {
 		return "" // the race text named the subrace
 	}
-	return r.resolveSubrace(subText)
+	msg := r.resolveSubrace(subText)
+	if subText == "" && r.raceName != r.race.Name {
+		// A race outside the SRD plays by its stand-in's default subrace,
+		// whose traits the sheet lists, but is not called by its name.
+		r.subName = ""
+	}
+	return msg
 }
 
 // findRace looks text up as a race, an SRD subrace ("High Elf"), a

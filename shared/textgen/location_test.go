@@ -3,6 +3,7 @@ package textgen
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -97,6 +98,16 @@ func TestOpenAILocationNumbersAreTheCodes(t *testing.T) {
 func mustJSON(t testing.TB, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// readContent returns a sample content document of shared/dnd's testdata.
+func readContent(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("../dnd/testdata/content/" + name + ".json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,33 +77,27 @@ func (g *OpenAI) State() provider.State { return g.client.State() }
 // Models implements Generator.
 func (g *OpenAI) Models() []string { return g.client.Models() }
 
-// Generate implements Generator. A request that completes the model's draft
-// (dnd.Completer) has its draft checked by completing it, and its content is
-// the completed draft.
+// Generate implements Generator. The model answers the request's plan
+// (dnd.PlanFor): for a character, only the words, which the plan completes
+// with the identity and the numbers of the character's sheet; for a theme,
+// a draft the request completes. An answer the plan cannot complete is
+// invalid and gets the repair turn, then the next model.
 func (g *OpenAI) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
-	kind, typ := req.Kind(), req.ContentType()
-	msgs, err := dnd.BuildMessages(kind, req)
-	if err != nil {
-		return Output{}, fmt.Errorf("generate %s: %w", kind, err)
-	}
-	name, schema, err := dnd.Schema(kind, typ)
+	kind := req.Kind()
+	plan, err := dnd.PlanFor(req, offline.NewSeed)
 	if err != nil {
 		return Output{}, fmt.Errorf("generate %s: %w", kind, err)
 	}
 	or := openai.Request{
-		SchemaName: name, Schema: schema, StartModel: req.ModelOptions().Name, Kind: kind,
-		Validate: func(b []byte) error { return dnd.ValidateContent(kind, typ, b) },
+		SchemaName: plan.SchemaName, Schema: plan.Schema, StartModel: req.ModelOptions().Name, Kind: kind,
+		Validate: func(b []byte) error { _, err := plan.Complete(b); return err },
 	}
-	completer, completes := req.(dnd.Completer)
-	if completes {
-		or.Validate = func(b []byte) error { _, err := completer.Complete(b); return err }
-	}
-	for _, m := range msgs {
+	for _, m := range plan.Messages {
 		or.Messages = append(or.Messages, openai.Message{Role: m.Role, Content: m.Content})
 	}
 	options(&or, req)
 	res, err := g.client.Complete(ctx, or)
-	out := Output{Model: res.Model, Provider: "openai", Usage: Usage(res.Usage), ProviderCalls: res.PaidCalls()}
+	out := Output{Model: res.Model, Provider: "openai", Usage: Usage(res.Usage), ProviderCalls: res.PaidCalls(), Seed: plan.Seed, Warnings: plan.Warnings}
 	for _, c := range res.Calls {
 		out.Calls = append(out.Calls, Call{Model: c.Model, Usage: Usage(c.Usage), Outcome: c.Outcome, Paid: c.Paid()})
 	}
@@ -113,11 +107,8 @@ func (g *OpenAI) Generate(ctx context.Context, req dnd.TextRequest) (Output, err
 	if err != nil {
 		return out, err
 	}
-	out.Content = res.Content
-	if completes {
-		if out.Content, err = completer.Complete(res.Content); err != nil {
-			return out, invalidAnswers(out.ProviderCalls, err)
-		}
+	if out.Content, err = plan.Complete(res.Content); err != nil {
+		return out, invalidAnswers(out.ProviderCalls, err)
 	}
 	return out, nil
 }

@@ -59,7 +59,7 @@ func TestMaxTokensCoverOfflineAnswers(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sizes = append(sizes, compactTokens(t, out.Content))
+				sizes = append(sizes, compactTokens(t, modelAnswer(t, req, out.Content)))
 			}
 			slices.Sort(sizes)
 			p99 := sizes[len(sizes)*99/100]
@@ -109,6 +109,72 @@ func TestThemeMaxTokensFollowTheInput(t *testing.T) {
 	}
 }
 
+// modelAnswer is what a model writes for req's content: for a character,
+// the draft of words the content was completed from.
+func modelAnswer(t testing.TB, req dnd.TextRequest, content []byte) []byte {
+	t.Helper()
+	if req.Kind() != dnd.KindCharacter {
+		return content
+	}
+	var draft any
+	switch req.ContentType() {
+	case dnd.TypeSheet:
+		var s dnd.Sheet
+		mustUnmarshal(t, content, &s)
+		d := &dnd.SheetDraft{Character: echoOf(s.Identity()), Appearance: s.Appearance, Personality: s.Personality}
+		attacks, items := map[string]string{}, map[string]string{}
+		for _, a := range s.Attacks {
+			attacks[a.Name] = a.Description
+		}
+		for _, it := range s.Equipment {
+			items[it.Name] = it.Description
+		}
+		d.Attacks, d.Equipment = dnd.DescriptionsOf(attacks), dnd.DescriptionsOf(items)
+		draft = d
+	case dnd.TypePersonality:
+		var p dnd.Personality
+		mustUnmarshal(t, content, &p)
+		draft = dnd.PersonalityDraft{Character: echoOf(p.Character), Traits: p.Traits, Ideals: p.Ideals, Bonds: p.Bonds, Flaws: p.Flaws, Mannerisms: p.Mannerisms, Voice: p.Voice}
+	case dnd.TypeBackstory:
+		var b dnd.Backstory
+		mustUnmarshal(t, content, &b)
+		draft = dnd.BackstoryDraft{Character: echoOf(b.Character), Title: b.Title, Summary: b.Summary, Backstory: b.Backstory, KeyEvents: b.KeyEvents, Hooks: b.Hooks, Secrets: b.Secrets}
+	case dnd.TypeCombat:
+		var c dnd.Combat
+		mustUnmarshal(t, content, &c)
+		moves := map[string]string{}
+		for _, m := range c.SignatureMoves {
+			moves[m.Name] = m.Description
+		}
+		draft = dnd.CombatDraft{Character: echoOf(c.Character), Tactics: c.Tactics, SignatureMoves: dnd.DescriptionsOf(moves), Weaknesses: c.Weaknesses}
+	case dnd.TypeEquipment:
+		var e dnd.Equipment
+		mustUnmarshal(t, content, &e)
+		items := map[string]string{}
+		for _, it := range e.Items {
+			items[it.Name] = it.Description
+		}
+		draft = dnd.EquipmentDraft{Character: echoOf(e.Character), Items: dnd.DescriptionsOf(items), Notes: e.Notes}
+	}
+	b, err := json.Marshal(draft)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func echoOf(id dnd.CharacterInfo) dnd.IdentityEcho {
+	return dnd.IdentityEcho{Name: id.Name, Pronouns: id.Pronouns, Race: id.Race, Subrace: id.Subrace, Class: id.Class,
+		Subclass: id.Subclass, Background: id.Background, Alignment: id.Alignment}
+}
+
+func mustUnmarshal(t testing.TB, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // compactTokens is the EstimateTokens of a JSON document written compactly,
 // as a model writes it.
 func compactTokens(t testing.TB, doc []byte) int {
@@ -125,22 +191,21 @@ func compactTokens(t testing.TB, doc []byte) int {
 // repair turn under twice that; the caller's cap holds for every call.
 func TestOpenAIGenerateTokenCaps(t *testing.T) {
 	t.Parallel()
-	equipment := string(readContent(t, "character_equipment"))
 	caller := 900
 	tests := []struct {
 		name      string
 		maxTokens *int
 		want      []int
 	}{
-		{"the type's cap, doubled after a cut-off", nil, []int{1200, 2400}},
+		{"the type's cap, doubled after a cut-off", nil, []int{dnd.MaxTokensFor(dnd.CharacterRequest{Type: dnd.TypeEquipment}), 2 * dnd.MaxTokensFor(dnd.CharacterRequest{Type: dnd.TypeEquipment})}},
 		{"the caller's cap for every call", &caller, []int{900, 900}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			g, fake := newOpenAI(t)
-			fake.Push("gpt-4o", openaitest.CutOff("gpt-4o", equipment[:len(equipment)/2], 400, 1200),
-				openaitest.Completion("gpt-4o", equipment, 400, 800))
+			fake.Push("gpt-4o", openaitest.CutOff("gpt-4o", `{"character":{"name":"Bre`, 400, 1200))
+			fake.SetDefault(openaitest.Arbitrary(4))
 			req := dnd.CharacterRequest{Type: dnd.TypeEquipment, Model: dnd.ModelOptions{MaxTokens: tc.maxTokens}}.Normalized()
 			out, err := g.Generate(context.Background(), req)
 			if err != nil {
@@ -162,11 +227,12 @@ func TestOpenAIGenerateTokenCaps(t *testing.T) {
 func TestOpenAIGenerateCapsOnReasoningModels(t *testing.T) {
 	t.Parallel()
 	g, fake := newOpenAI(t, func(c *openai.Config) { c.Models = []string{"o4-mini"} })
-	fake.Push("", openaitest.Completion("o4-mini", string(readContent(t, "character_combat")), 400, 300))
+	fake.SetDefault(openaitest.Arbitrary(5))
 	if _, err := g.Generate(context.Background(), dnd.CharacterRequest{Type: dnd.TypeCombat}.Normalized()); err != nil {
 		t.Fatalf("Generate(combat) = %v", err)
 	}
-	if r := fake.Requests()[0]; r.MaxCompletionTokens != 600 || r.MaxTokens != 0 {
-		t.Errorf("sent max_completion_tokens %d, max_tokens %d; want 600 and none", r.MaxCompletionTokens, r.MaxTokens)
+	want := dnd.MaxTokensFor(dnd.CharacterRequest{Type: dnd.TypeCombat})
+	if r := fake.Requests()[0]; r.MaxCompletionTokens != want || r.MaxTokens != 0 {
+		t.Errorf("sent max_completion_tokens %d, max_tokens %d; want %d and none", r.MaxCompletionTokens, r.MaxTokens, want)
 	}
 }

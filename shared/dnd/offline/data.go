@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 )
 
@@ -17,77 +16,16 @@ var dataFS embed.FS
 
 // race is an SRD race with the offline generator's flavour.
 type race struct {
-	Name      string         `json:"name"`
-	Aliases   []string       `json:"aliases"`
-	Bonuses   map[string]int `json:"bonuses"`
-	Flex      int            `json:"flex"` // extra +1 bonuses the player chooses (half-elf)
-	Speed     int            `json:"speed"`
-	Names     string         `json:"names"` // key into the name styles
-	Traits    []string       `json:"traits"`
-	Homelands []string       `json:"homelands"`
-}
-
-// build is one way to play a class: ability priorities, range and roles.
-type build struct {
-	Priority []string `json:"priority"`
-	Range    string   `json:"range"`
-	Roles    []string `json:"roles"`
-	Weapons  []string `json:"weapons"` // overrides the class weapons when set
-}
-
-type feature struct {
-	Level       int    `json:"level"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-}
-
-type class struct {
-	Name      string              `json:"name"`
-	Aliases   []string            `json:"aliases"`
-	HitDie    int                 `json:"hit_die"`
-	Saves     []string            `json:"saves"`
-	Builds    []build             `json:"builds"`
-	Armor     string              `json:"armor"`
-	Shield    bool                `json:"shield"`
-	Weapons   map[string][]string `json:"weapons"` // "str" and "dex" builds
-	Secondary []string            `json:"secondary"`
-	Caster    string              `json:"caster"` // none, full, half, pact
-	Pack      string              `json:"pack"`
-	Kit       []string            `json:"kit"`
-	KitPick   int                 `json:"kit_pick"` // choose this many from Kit; 0 means all
-	ExtraASI  []int               `json:"extra_asi"`
-	Features  []feature           `json:"features"`
-	Spells    map[string][]string `json:"spells"` // spell level ("0" for cantrips) → names
+	Name      string   `json:"name"`
+	Aliases   []string `json:"aliases"`
+	Names     string   `json:"names"` // key into the name styles
+	Homelands []string `json:"homelands"`
 }
 
 type background struct {
 	Key   string   `json:"key"`
 	Name  string   `json:"name"`
 	Items []string `json:"items"`
-}
-
-type weapon struct {
-	Name       string   `json:"name"`
-	Damage     string   `json:"damage"`
-	Kind       string   `json:"kind"`
-	Properties []string `json:"properties"`
-}
-
-func (w weapon) has(prop string) bool { return slices.Contains(w.Properties, prop) }
-
-func (w weapon) ranged() bool { return strings.HasSuffix(w.Kind, "ranged") }
-
-type armorPiece struct {
-	Name     string `json:"name"`
-	Type     string `json:"type"` // light, medium, heavy
-	Base     int    `json:"base"`
-	MinLevel int    `json:"min_level"`
-}
-
-type kitItem struct {
-	Name        string `json:"name"`
-	Category    string `json:"category"`
-	Description string `json:"description"`
 }
 
 type magicItem struct {
@@ -98,14 +36,12 @@ type magicItem struct {
 	Description string `json:"description"`
 }
 
+// srdTables are the SRD names the campaign and free-form writers use:
+// races (for name styles and homelands), backgrounds, magic items and
+// skills. Characters take their game facts from package rules.
 type srdTables struct {
 	Races       []race       `json:"races"`
-	Classes     []class      `json:"classes"`
 	Backgrounds []background `json:"backgrounds"`
-	Weapons     []weapon     `json:"weapons"`
-	Armor       []armorPiece `json:"armor"`
-	Packs       []kitItem    `json:"packs"`
-	Kit         []kitItem    `json:"kit"`
 	MagicItems  []magicItem  `json:"magic_items"`
 	Skills      []string     `json:"skills"`
 }
@@ -138,16 +74,23 @@ type personalityTables struct {
 	Mannerisms  []string                    `json:"mannerisms"`
 }
 
+// arcEvent is a key event of an arc and when it happens: at birth, in
+// youth (before the character takes up the class), or after.
+type arcEvent struct {
+	When string `json:"when"` // birth, youth or after
+	Text string `json:"text"`
+}
+
 type arc struct {
-	Key        string   `json:"key"`
-	Alignments []string `json:"alignments"`
-	Titles     []string `json:"titles"`
-	Summaries  []string `json:"summaries"`
-	Inciting   []string `json:"inciting"`
-	Present    []string `json:"present"`
-	Events     []string `json:"events"`
-	Hooks      []string `json:"hooks"`
-	Secrets    []string `json:"secrets"`
+	Key        string     `json:"key"`
+	Alignments []string   `json:"alignments"` // good, neutral, evil: whom the arc fits
+	Titles     []string   `json:"titles"`
+	Summaries  []string   `json:"summaries"`
+	Inciting   []string   `json:"inciting"`
+	Present    []string   `json:"present"`
+	Events     []arcEvent `json:"events"`
+	Hooks      []string   `json:"hooks"`
+	Secrets    []string   `json:"secrets"`
 }
 
 type storyTables struct {
@@ -155,14 +98,85 @@ type storyTables struct {
 	Arcs    []arc   `json:"arcs"`
 }
 
+// characterTables hold the words of combat profiles, sheets and equipment
+// lists, and the free-form riddles and scenes.
 type characterTables struct {
-	Grammar         grammar           `json:"grammar"`
-	SpellNotes      map[string]string `json:"spell_notes"`
-	GenericFeatures []feature         `json:"generic_features"`
+	Grammar    grammar             `json:"grammar"`
+	SpellNotes map[string]string   `json:"spell_notes"`
+	SpellUses  map[string]string   `json:"spell_uses"` // what a spell of each use does, for spells without a note
+	ItemLines  map[string][]string `json:"item_lines"` // lines for mundane items by name
+	// SpellSituations say when a spell is cast, for spells whose use
+	// alone does not (Counterspell, Lesser Restoration).
+	SpellSituations map[string][]string `json:"spell_situations"`
 	Freeform        struct {
 		Riddles []string `json:"riddles"`
 		Scene   []string `json:"scene"`
 	} `json:"freeform"`
+}
+
+// classPersona is what a class adds to a character's words.
+type classPersona struct {
+	Traits       []string `json:"traits"`
+	DarkTraits   []string `json:"dark_traits"` // how an evil character practises the class
+	Ideals       []ideal  `json:"ideals"`
+	Bonds        []string `json:"bonds"`
+	Flaws        []string `json:"flaws"`
+	Mannerisms   []string `json:"mannerisms"`
+	Voice        []string `json:"voice"`
+	Catchphrases []string `json:"catchphrases"`
+	Mentors      []string `json:"mentors"` // who teaches the class: the mentor's role
+	Looks        []string `json:"looks"`
+}
+
+// racePersona is what a race adds: its ways, and how its people look.
+type racePersona struct {
+	Traits     []string `json:"traits"`
+	Mannerisms []string `json:"mannerisms"`
+	Voice      []string `json:"voice"`
+	Physique   []string `json:"physique"`
+	Features   []string `json:"features"`
+	Hair       []string `json:"hair"`
+	Eyes       []string `json:"eyes"`
+	Skin       []string `json:"skin"`
+}
+
+// tierPersona is what the level adds: how experience shows.
+type tierPersona struct {
+	Traits []string `json:"traits"`
+	Voice  []string `json:"voice"`
+	Flaws  []string `json:"flaws"`
+}
+
+type alignPersona struct {
+	Traits []string `json:"traits"`
+	Flaws  []string `json:"flaws"`
+	Bonds  []string `json:"bonds"`
+}
+
+// trade is a former trade a prompt can give a character ("a former
+// pirate"): an event of their youth and a line for their origin.
+type trade struct {
+	Youth  string `json:"youth"`
+	Origin string `json:"origin"`
+}
+
+type lookTables struct {
+	Clothes        map[string][]string `json:"clothes"` // by background key
+	GenericClothes []string            `json:"generic_clothes"`
+	Age            [4][]string         `json:"age"`       // by tier
+	ElfAge         [4][]string         `json:"elf_age"`   // elves and half-elves age slowly
+	DwarfAge       [4][]string         `json:"dwarf_age"` // and dwarves
+}
+
+type personaTables struct {
+	Classes      map[string]classPersona `json:"classes"` // by SRD class name
+	Races        map[string]racePersona  `json:"races"`   // by SRD race name
+	GenericRace  racePersona             `json:"generic_race"`
+	Tiers        [4]tierPersona          `json:"tiers"`
+	Alignments   map[string]alignPersona `json:"alignments"` // good, evil, lawful, chaotic
+	Looks        lookTables              `json:"looks"`
+	Trades       map[string]trade        `json:"trades"`
+	TradeAliases map[string]string       `json:"trade_aliases"`
 }
 
 // antagonistArchetype is a kind of villain a theme can have.
@@ -381,6 +395,7 @@ type tables struct {
 	srd         srdTables
 	names       map[string]nameStyle
 	personality personalityTables
+	persona     personaTables
 	story       storyTables
 	character   characterTables
 	campaign    campaignTables
@@ -397,6 +412,7 @@ var loadTables = sync.OnceValues(func() (*tables, error) {
 		{"srd.json", &t.srd},
 		{"names.json", &t.names},
 		{"personality.json", &t.personality},
+		{"persona.json", &t.persona},
 		{"story.json", &t.story},
 		{"character.json", &t.character},
 		{"campaign.json", &t.campaign},
@@ -450,62 +466,50 @@ func readStrict(name string, dst any) error {
 // check catches data mistakes the generator would otherwise trip over at
 // random: empty pick lists and references to unknown entries.
 func (t *tables) check() error {
-	weapons := map[string]bool{}
-	for _, w := range t.srd.Weapons {
-		weapons[w.Name] = true
-	}
-	kit := map[string]bool{}
-	for _, k := range t.srd.Kit {
-		kit[k.Name] = true
-	}
-	packs := map[string]bool{}
-	for _, p := range t.srd.Packs {
-		packs[p.Name] = true
-	}
 	for _, r := range t.srd.Races {
 		if _, ok := t.names[r.Names]; !ok || len(r.Homelands) == 0 {
 			return fmt.Errorf("race %s: unknown name style or no homelands", r.Name)
-		}
-	}
-	for _, c := range t.srd.Classes {
-		if len(c.Builds) == 0 || len(c.Saves) != 2 || c.HitDie == 0 || !packs[c.Pack] || len(c.Features) == 0 {
-			return fmt.Errorf("class %s: incomplete", c.Name)
-		}
-		for _, b := range c.Builds {
-			if len(b.Priority) != 6 || len(b.Roles) == 0 {
-				return fmt.Errorf("class %s: build needs six priorities and a role", c.Name)
-			}
-			for _, w := range b.Weapons {
-				if !weapons[w] {
-					return fmt.Errorf("class %s: unknown weapon %s", c.Name, w)
-				}
-			}
-		}
-		for _, list := range [][]string{c.Weapons["str"], c.Weapons["dex"], c.Secondary} {
-			if len(list) == 0 {
-				return fmt.Errorf("class %s: missing weapons", c.Name)
-			}
-			for _, w := range list {
-				if !weapons[w] {
-					return fmt.Errorf("class %s: unknown weapon %s", c.Name, w)
-				}
-			}
-		}
-		for _, k := range c.Kit {
-			if !kit[k] {
-				return fmt.Errorf("class %s: unknown kit %s", c.Name, k)
-			}
-		}
-		if c.Caster != "none" && len(c.Spells) == 0 {
-			return fmt.Errorf("class %s: caster without spells", c.Name)
 		}
 	}
 	if err := t.campaign.check(); err != nil {
 		return err
 	}
 	for _, a := range t.story.Arcs {
-		if len(a.Titles) == 0 || len(a.Summaries) == 0 || len(a.Inciting) == 0 || len(a.Present) == 0 || len(a.Events) == 0 || len(a.Hooks) < 2 {
+		if len(a.Titles) == 0 || len(a.Summaries) == 0 || len(a.Inciting) == 0 || len(a.Present) == 0 || len(a.Events) == 0 || len(a.Hooks) < 2 || len(a.Alignments) == 0 {
 			return fmt.Errorf("arc %s: incomplete", a.Key)
+		}
+		for _, e := range a.Events {
+			if !slices.Contains([]string{"birth", "youth", "after"}, e.When) {
+				return fmt.Errorf("arc %s: event %q happens %q", a.Key, e.Text, e.When)
+			}
+		}
+	}
+	return t.persona.check()
+}
+
+func (p *personaTables) check() error {
+	for name, c := range p.Classes {
+		for _, l := range [][]string{c.Traits, c.Bonds, c.Flaws, c.Mannerisms, c.Voice, c.Catchphrases, c.Looks} {
+			if len(l) == 0 {
+				return fmt.Errorf("persona class %s: an empty list", name)
+			}
+		}
+	}
+	for name, r := range p.Races {
+		for _, l := range [][]string{r.Traits, r.Mannerisms, r.Voice, r.Physique, r.Features} {
+			if len(l) == 0 {
+				return fmt.Errorf("persona race %s: an empty list", name)
+			}
+		}
+	}
+	for i, tr := range p.Tiers {
+		if len(tr.Traits) == 0 || len(tr.Voice) == 0 || len(p.Looks.Age[i]) == 0 || len(p.Looks.ElfAge[i]) == 0 || len(p.Looks.DwarfAge[i]) == 0 {
+			return fmt.Errorf("persona tier %d: an empty list", i+1)
+		}
+	}
+	for k, v := range p.TradeAliases {
+		if _, ok := p.Trades[v]; !ok {
+			return fmt.Errorf("trade alias %q: unknown trade %q", k, v)
 		}
 	}
 	return nil

@@ -62,9 +62,7 @@ func (g *Generator) freeform(seed int64, req dnd.FreeformRequest) string {
 		text = fmt.Sprintf("%s (%s, for %s)\n\n%s\n\nCreatures: %s.\nXP: %d base, ×%g for the number of monsters, %d adjusted (%s from %d).",
 			enc.Name, enc.Difficulty, e.vars["party_desc"], enc.Description, creatureList(enc), enc.BaseXP, enc.Multiplier, enc.AdjustedXP, enc.Difficulty, thresholdOf(enc))
 	case has(ask, "backstory", "backstories", "history", "origin", "past"):
-		ch := g.newCharacter(seed, dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: req.Prompt + "\n" + req.Context})
-		b := ch.backstory(r)
-		text = b.Title + "\n\n" + b.Backstory
+		text = g.freeformBackstory(seed, req.Prompt+"\n"+req.Context)
 	case has(ask, "town", "village", "city", "dungeon", "place", "location", "castle", "keep", "ruin", "ruins", "cave", "forest", "temple", "tower", "port", "harbour", "harbor"):
 		text = formatLocation(c.location(r))
 	default:

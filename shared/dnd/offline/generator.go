@@ -98,9 +98,12 @@ func writerOf[T dnd.TextRequest](w func(*Generator, int64, T) (any, []string, er
 	}
 }
 
-// Character writes a personality, backstory, combat profile or equipment
-// list. Given the same seed and parameters, the four types describe the same
-// character (name, race, class, level, alignment, background and home).
+// Character writes a sheet, personality, backstory, combat profile or
+// equipment list. Every number comes from the character's sheet (package
+// rules, through dnd.ResolveCharacter); the generator writes the words,
+// which dnd.Character.Complete merges with the sheet. Given the same seed
+// and parameters, or the same character object, the five types describe
+// the same character.
 func (g *Generator) Character(ctx context.Context, req dnd.CharacterRequest) (Output, error) {
 	return g.Generate(ctx, req)
 }
@@ -121,11 +124,6 @@ func (g *Generator) Theme(ctx context.Context, req dnd.ThemeRequest) (Output, er
 // places, riddles, backstories or a scene).
 func (g *Generator) Freeform(ctx context.Context, req dnd.FreeformRequest) (Output, error) {
 	return g.Generate(ctx, req)
-}
-
-func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []string, error) {
-	doc, err := g.newCharacter(seed, req).content(req.Type)
-	return doc, nil, err
 }
 
 func (g *Generator) campaign(seed int64, req dnd.CampaignRequest) (any, []string, error) {
@@ -166,6 +164,10 @@ func (g *Generator) freeformText(seed int64, req dnd.FreeformRequest) (any, []st
 const MaxNewSeed = 1<<53 - 1
 
 func newSeed() int64 { return rand.Int64N(MaxNewSeed + 1) }
+
+// NewSeed draws a seed as the generator does for a request without one, in
+// 0..MaxNewSeed.
+func NewSeed() int64 { return newSeed() }
 
 func (g *Generator) seed(s *int64) int64 {
 	if s != nil {

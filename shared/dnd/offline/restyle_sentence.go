@@ -324,7 +324,11 @@ func lowerWords(toks []token) map[string]bool {
 	return out
 }
 
+// lowerFirst lowers the first letter of s.
 func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -1,0 +1,166 @@
+package offline
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+)
+
+// maxKeyEvents is how many key events a backstory lists (dnd.Backstory's
+// bound).
+const maxKeyEvents = 8
+
+// backstory writes a backstory whose arc suits the alignment (an evil
+// character gets no heroic turn), whose story fits the level, and whose key
+// events are in the order they happened: birth, youth, the class's calling,
+// the subclass, the arc's later events, then the deeds of the tier.
+func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
+	e := p.expander(r)
+	a := p.arc(r)
+	first := e.pick(p.symbol("origin_"+p.bgKey(), "origin_generic")) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	if line := p.tradeLine(e, false); line != "" {
+		first += " " + line
+	}
+	// The calling and the subclass are told once, in the story and in the
+	// key events alike, so the two never disagree.
+	calling := e.pick(p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic"))
+	sub := p.subclassEvent(e)
+	paragraphs := []string{
+		first, strings.TrimSpace(calling + " " + sub), e.one(a.Inciting),
+		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(a.Present),
+	}
+	var secrets []string
+	if r.IntN(10) < 7 {
+		secrets = e.some(a.Secrets, 1)
+	}
+	return &dnd.BackstoryDraft{
+		Character: p.echo(),
+		Title:     e.one(a.Titles),
+		Summary:   e.one(a.Summaries),
+		Backstory: strings.Join(paragraphs, "\n\n"),
+		KeyEvents: p.timeline(e, a, calling, sub),
+		Hooks:     e.some(a.Hooks, 2+r.IntN(2)),
+		Secrets:   nonNil(secrets),
+	}
+}
+
+// symbol returns the first of the grammar symbols that exists.
+func (p *person) symbol(names ...string) string {
+	for _, n := range names {
+		if _, ok := p.t.grammar[n]; ok {
+			return n
+		}
+	}
+	return names[len(names)-1]
+}
+
+// arc picks a story arc that fits the character's alignment.
+func (p *person) arc(r *rand.Rand) arc {
+	var fit []arc
+	for _, a := range p.t.story.Arcs {
+		if slices.Contains(a.Alignments, p.moral) {
+			fit = append(fit, a)
+		}
+	}
+	return pick(r, fit)
+}
+
+// Phases of a life, in order.
+const (
+	phaseBirth = iota
+	phaseEarly
+	phaseYouth
+	phaseCalling
+	phaseSubclass
+	phaseAfter
+	phaseDeeds
+)
+
+// timedEvent is a key event and the phase of life it belongs to.
+type timedEvent struct {
+	phase int
+	text  string
+}
+
+// timeline lists the key events in the order they happened; calling and
+// sub are the story's lines for the class's calling and the subclass.
+func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
+	var evs []timedEvent
+	add := func(phase int, text string) {
+		if text != "" {
+			evs = append(evs, timedEvent{phase, text})
+		}
+	}
+	phases := map[string]int{"birth": phaseBirth, "youth": phaseYouth, "after": phaseAfter}
+	for _, ev := range a.Events {
+		add(phases[ev.When], e.must(ev.Text))
+	}
+	add(phaseEarly, e.pick(p.symbol("early_"+p.bgKey(), "early_generic")))
+	add(phaseYouth, p.tradeLine(e, true))
+	add(phaseCalling, calling)
+	add(phaseSubclass, sub)
+	if t := p.tier(); t > 1 {
+		add(phaseDeeds, e.pick(p.symbol("milestone"+strconv.Itoa(t)+"_"+p.moral, "milestone"+strconv.Itoa(t))))
+	}
+	// Stable: events of one phase keep the arc's order.
+	slices.SortStableFunc(evs, func(x, y timedEvent) int { return x.phase - y.phase })
+	for len(evs) > maxKeyEvents {
+		i := slices.IndexFunc(evs, func(x timedEvent) bool { return x.phase == phaseSubclass || x.phase == phaseEarly })
+		if i < 0 {
+			i = len(evs) - 1
+		}
+		evs = slices.Delete(evs, i, i+1)
+	}
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.text
+	}
+	return out
+}
+
+// subclassEvent tells how the character came to its subclass.
+func (p *person) subclassEvent(e *expander) string {
+	if p.s.Subclass == "" {
+		return ""
+	}
+	return e.pick(p.symbol("subclass_"+p.s.Subclass+"_"+p.moral, "subclass_"+p.s.Subclass, "subclass_generic"))
+}
+
+// tradeLine is the former trade the prompt gave the character: an event
+// of youth, or a line for the origin paragraph; "" without one.
+func (p *person) tradeLine(e *expander, event bool) string {
+	u := p.prompt
+	if u.tradeWord == "" {
+		return ""
+	}
+	tr, ok := p.t.persona.Trades[u.trade]
+	if !ok {
+		e.set("trade", u.tradeWord, "trade_a", article(u.tradeWord)+" "+u.tradeWord)
+		tr = trade{Youth: "{first} worked as {trade_a} in {hometown}.", Origin: "{first} was {trade_a} before anything else."}
+	}
+	if event {
+		return e.must(tr.Youth)
+	}
+	return e.must(tr.Origin)
+}
+
+// freeformBackstory answers a free-form request for a backstory: the title
+// and prose of a character the text describes (its race, class and so on
+// are read from it) or of a random one.
+func (g *Generator) freeformBackstory(seed int64, text string) string {
+	req := dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: strings.TrimSpace(text)}
+	req.Normalize()
+	if len(req.Valid(context.Background())) > 0 {
+		req.Prompt = ""
+	}
+	ch, err := dnd.ResolveCharacter(req, seed)
+	if err != nil {
+		panic(dataError{err})
+	}
+	b := g.newPerson(ch).backstory(newRand(seed, "freeform/backstory"))
+	return b.Title + "\n\n" + b.Backstory
+}
