@@ -130,6 +130,10 @@ func TestBadRequests(t *testing.T) {
 	beyondSchema := map[string]bool{
 		"trailing garbage": true, "model outside the chain": true, "invalid base64": true,
 		"an image that is a zip": true, "PNG claiming 100000x100000": true, "usage range too long": true,
+		// A linked plot's party against the parameters, which request types
+		// take a campaign, and a villain's name left empty.
+		"linked plot of another party level (parameters)": true, "linked plot of another party level (campaign)": true,
+		"linked plot of another party size": true, "campaign on a plot request": true, "campaign without its villain": true,
 	}
 	client := &http.Client{Timeout: time.Minute}
 	fivexx := 0

@@ -94,7 +94,7 @@ func syncText(ctx context.Context, c *client.ClientWithResponses) error {
 // syncImage draws a portrait and reads the image of its result.
 func syncImage(ctx context.Context, c *client.ClientWithResponses) error {
 	r, err := c.ImageGenerateWithResponse(ctx, &client.ImageGenerateParams{}, client.ImageGenerateRequest{
-		Type: client.ImageGenerateRequestTypeCharacterPortrait, Prompt: "A dwarf cleric with a lantern",
+		Type: client.ImageGenerateRequestTypeCharacterPortrait, Prompt: ptr("A dwarf cleric with a lantern"),
 	})
 	if err != nil {
 		return err
