@@ -18,6 +18,9 @@ func (Job) Doc() apidoc.Type {
 			"attempts":         apidoc.Describe("Attempts started so far."),
 			"position":         apidoc.Describe("1-based place in the queue, while queued."),
 			"cancel_requested": apidoc.Describe("A cancel was asked for while the job ran; its worker is stopping it."),
+			"retry_of": apidoc.Describe("The failed or canceled job this one retries (POST /api/v2/queue/{job_id}/retry): " +
+				"this job was made with that job's request."),
+			"retried_as": apidoc.Describe("On a failed or canceled job that was retried: the new job that retries it. A job is retried once."),
 		},
 	}
 }
