@@ -38,3 +38,14 @@ func (Stats) Doc() apidoc.Type {
 		},
 	}
 }
+
+// Doc implements apidoc.Described.
+func (JobPage) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "Answer of GET /api/v2/queue/jobs: one page of the jobs of a status.",
+		Fields: map[string]*apidoc.Schema{
+			"jobs":        apidoc.Describe("The jobs, in the listing's order; fewer than limit, or none, when a filter matched few of the jobs the page examined."),
+			"next_cursor": apidoc.Describe("Pass it as cursor for the next page; absent on the last page."),
+		},
+	}
+}

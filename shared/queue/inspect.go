@@ -116,9 +116,9 @@ func (q *Queue) Retry(ctx context.Context, id string, r RetryRequest) (*Job, err
 	case "full":
 		return nil, ErrQueueFull
 	case "retried":
-		return nil, fmt.Errorf("retry %s: %w as %v", id, ErrRetried, res[1])
+		return nil, fmt.Errorf("retry %s: %w as %v (retry that job instead)", id, ErrRetried, res[1])
 	case "final":
-		return nil, fmt.Errorf("retry %s (%v): %w", id, res[1], ErrWrongState)
+		return nil, fmt.Errorf("retry %s: it is %v, and only failed and canceled jobs are retried: %w", id, res[1], ErrWrongState)
 	}
 	j, err := q.Get(ctx, newID)
 	if err != nil {
