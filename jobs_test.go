@@ -56,7 +56,7 @@ func runJobs(t testing.TB, getenv func(string) string, args ...string) (string, 
 // jobs, and the retries run and succeed once workers are there.
 func TestFailedJobsListedAndRetried(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0"}
+	env := map[string]string{"TEXT_WORKERS": "0", "IMAGE_WORKERS": "0", "JOB_TTL": "2h", "FAILED_JOB_TTL": "72h"}
 	held := startService(t, env) // env now holds the service's Redis and key prefix
 	spec := apptest.LoadSpec(t)
 	tok, admin := servicetest.Token(t, "campaign-service"), servicetest.Token(t, "ops", "admin")
@@ -168,6 +168,13 @@ func TestFailedJobsListedAndRetried(t *testing.T) {
 	}
 	if got, jobs := jobsPage(t, spec, held.URL, admin, "?status=succeeded"); len(got) != 3 || jobs[retryID]["retry_of"] != failed {
 		t.Errorf("succeeded jobs = %v, want the two retries and the job that waited", got)
+	}
+	// The service keeps what it canceled for FAILED_JOB_TTL, what succeeded for JOB_TTL.
+	for id, want := range map[string]time.Duration{canceled: 72 * time.Hour, retryID: 2 * time.Hour} {
+		pttl, err := rdb.PTTL(context.Background(), "{"+env["REDIS_KEY_PREFIX"]+"text}:job:"+id).Result()
+		if err != nil || pttl <= want-time.Minute || pttl > want {
+			t.Errorf("PTTL(%s) = %v, %v, want about %v", id, pttl, err, want)
+		}
 	}
 }
 

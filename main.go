@@ -12,7 +12,8 @@
 //	dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
 //	dnd-llm-service hub parked redeliver --all | --id EVENT_ID... | --status N | --outbox O
 //	dnd-llm-service jobs list [--status S] [--queue Q] [--kind K] [--owner O] [--limit N] [--cursor C] [--json]
-//	dnd-llm-service jobs show|retry [--json] JOB_ID...
+//	dnd-llm-service jobs show JOB_ID...
+//	dnd-llm-service jobs retry [--json] JOB_ID...
 package main
 
 import (
@@ -107,7 +108,7 @@ const usageText = `usage:
                                   the events the Message Hub refused, in REDIS_URL
   dnd-llm-service jobs list [--status failed|canceled|succeeded|queued|running] [--queue Q]
                             [--kind K] [--owner O] [--limit N] [--cursor C] [--json]
-  dnd-llm-service jobs show [--json] JOB_ID...
+  dnd-llm-service jobs show JOB_ID...           (as JSON)
   dnd-llm-service jobs retry [--json] JOB_ID...
                                   find jobs, and run failed or canceled ones again as new jobs, in REDIS_URL
 `
