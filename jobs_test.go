@@ -72,22 +72,7 @@ func TestFailedJobsListedAndRetried(t *testing.T) {
 	if r := servicetest.Do(t, "DELETE", held.URL+"/api/v2/queue/"+canceled, tok, ""); r.Status != 200 {
 		t.Fatalf("cancel = %d %s", r.Status, r.Body)
 	}
-	// A worker of its own takes the job and fails it.
-	opt, err := redis.ParseURL(env["REDIS_URL"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
-	q := queue.New(rdb, queue.Config{Name: "text", Prefix: env["REDIS_KEY_PREFIX"]})
-	c, err := q.Claim(context.Background(), "test-worker", failed)
-	if err != nil || c.Job == nil {
-		t.Fatalf("claim %s: %+v %v", failed, c, err)
-	}
-	problem := json.RawMessage(`{"type":"urn:dnd-llm-service:problem:PROVIDER_UNAVAILABLE","title":"Bad Gateway","status":502,"detail":"The provider was down.","code":"PROVIDER_UNAVAILABLE"}`)
-	if _, err := q.Complete(context.Background(), c.Job, queue.Outcome{Status: queue.StatusFailed, Error: problem, ErrorCode: "PROVIDER_UNAVAILABLE"}); err != nil {
-		t.Fatal(err)
-	}
+	rdb := failJob(t, env, failed)
 
 	// Found, by status and filters.
 	for _, tc := range []struct {
@@ -127,29 +112,7 @@ func TestFailedJobsListedAndRetried(t *testing.T) {
 	}
 
 	// Listed and retried from a shell.
-	getenv := func(k string) string { return env[k] }
-	out, err := runJobs(t, getenv, "list")
-	if err != nil || !strings.Contains(out, failed) || !strings.Contains(out, "retried as "+retryID) || !strings.Contains(out, "PROVIDER_UNAVAILABLE") ||
-		!strings.Contains(out, "1 failed jobs shown") {
-		t.Errorf("jobs list = %v, printed:\n%s\nwant the failed job, its code and its retry", err, out)
-	}
-	out, err = runJobs(t, getenv, "list", "--status", "canceled", "--json")
-	var page queue.JobPage
-	if err != nil || json.Unmarshal([]byte(out), &page) != nil || len(page.Jobs) != 1 || page.Jobs[0].ID != canceled {
-		t.Errorf("jobs list --status canceled --json = %v, printed:\n%s\nwant a page of the canceled job", err, out)
-	}
-	out, err = runJobs(t, getenv, "retry", canceled)
-	if err != nil || !strings.HasPrefix(out, canceled+" retried as text_") {
-		t.Fatalf("jobs retry = %v, printed %q", err, out)
-	}
-	cliRetry := strings.Fields(out)[3]
-	if _, err := runJobs(t, getenv, "retry", failed); err == nil || !strings.Contains(err.Error(), "already retried as "+retryID) {
-		t.Errorf("jobs retry of a retried job = %v, want it refused, naming the retry", err)
-	}
-	out, err = runJobs(t, getenv, "show", "--json", cliRetry)
-	if err != nil || !strings.Contains(out, `"retry_of": "`+canceled+`"`) {
-		t.Errorf("jobs show = %v, printed:\n%s\nwant the retry, retry_of %s", err, out, canceled)
-	}
+	cliRetry := retryFromShell(t, func(k string) string { return env[k] }, failed, retryID, canceled)
 
 	// Workers arrive; both retries run and succeed.
 	workerEnv := maps.Clone(env)
@@ -176,6 +139,58 @@ func TestFailedJobsListedAndRetried(t *testing.T) {
 			t.Errorf("PTTL(%s) = %v, %v, want about %v", id, pttl, err, want)
 		}
 	}
+}
+
+// failJob takes the queued job id as a worker of the test's own would, and
+// fails it. It returns a client on the service's Redis.
+func failJob(t *testing.T, env map[string]string, id string) *redis.Client {
+	t.Helper()
+	opt, err := redis.ParseURL(env["REDIS_URL"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	q := queue.New(rdb, queue.Config{Name: "text", Prefix: env["REDIS_KEY_PREFIX"]})
+	c, err := q.Claim(context.Background(), "test-worker", id)
+	if err != nil || c.Job == nil {
+		t.Fatalf("claim %s: %+v %v", id, c, err)
+	}
+	problem := json.RawMessage(`{"type":"urn:dnd-llm-service:problem:PROVIDER_UNAVAILABLE","title":"Bad Gateway","status":502,"detail":"The provider was down.","code":"PROVIDER_UNAVAILABLE"}`)
+	if _, err := q.Complete(context.Background(), c.Job, queue.Outcome{Status: queue.StatusFailed, Error: problem, ErrorCode: "PROVIDER_UNAVAILABLE"}); err != nil {
+		t.Fatal(err)
+	}
+	return rdb
+}
+
+// retryFromShell lists the failed job (retried as retryID) and the
+// canceled one with the jobs command, retries the canceled one, and
+// returns the id of its retry.
+func retryFromShell(t *testing.T, getenv func(string) string, failed, retryID, canceled string) string {
+	t.Helper()
+	out, err := runJobs(t, getenv, "list")
+	if err != nil || !strings.Contains(out, failed) || !strings.Contains(out, "retried as "+retryID) || !strings.Contains(out, "PROVIDER_UNAVAILABLE") ||
+		!strings.Contains(out, "1 failed jobs shown") {
+		t.Errorf("jobs list = %v, printed:\n%s\nwant the failed job, its code and its retry", err, out)
+	}
+	out, err = runJobs(t, getenv, "list", "--status", "canceled", "--json")
+	var page queue.JobPage
+	if err != nil || json.Unmarshal([]byte(out), &page) != nil || len(page.Jobs) != 1 || page.Jobs[0].ID != canceled {
+		t.Errorf("jobs list --status canceled --json = %v, printed:\n%s\nwant a page of the canceled job", err, out)
+	}
+	out, err = runJobs(t, getenv, "retry", canceled)
+	if err != nil || !strings.HasPrefix(out, canceled+" retried as text_") {
+		t.Fatalf("jobs retry = %v, printed %q", err, out)
+	}
+	cliRetry := strings.Fields(out)[3]
+	if _, err := runJobs(t, getenv, "retry", failed); err == nil || !strings.Contains(err.Error(), "already retried as "+retryID) {
+		t.Errorf("jobs retry of a retried job = %v, want it refused, naming the retry", err)
+	}
+	out, err = runJobs(t, getenv, "show", "--json", cliRetry)
+	if err != nil || !strings.Contains(out, `"retry_of": "`+canceled+`"`) {
+		t.Errorf("jobs show = %v, printed:\n%s\nwant the retry, retry_of %s", err, out, canceled)
+	}
+	return cliRetry
 }
 
 func TestJobsCommandRefuses(t *testing.T) {
