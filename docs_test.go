@@ -349,6 +349,19 @@ func TestDocsResponseStatuses(t *testing.T) {
 			docsCase{redeliverOp, 403, send("POST", path(redeliverOp), tok, example(redeliverOp))},
 			docsCase{redeliverOp, 413, send("POST", path(redeliverOp), admin, bigRedeliver)},
 			docsCase{redeliverOp, 415, send("POST", path(redeliverOp), admin, example(redeliverOp), "Content-Type", "text/plain")},
+		)
+		const jobsOp, retryOp = "GET /api/v2/queue/jobs", "POST /api/v2/queue/{job_id}/retry"
+		retryPath := func(id string) string { return "/api/v2/queue/" + id + "/retry" }
+		cases = append(cases,
+			docsCase{jobsOp, 200, get(path(jobsOp)+"?status=succeeded&limit=5", admin)},
+			docsCase{jobsOp, 400, get(path(jobsOp)+"?status=done", admin)},
+			docsCase{jobsOp, 401, get(path(jobsOp), "")},
+			docsCase{jobsOp, 403, get(path(jobsOp), tok)},
+			docsCase{retryOp, 400, send("POST", retryPath("text_x"), admin, nil)},
+			docsCase{retryOp, 401, send("POST", retryPath(jobID), "", nil)},
+			docsCase{retryOp, 403, send("POST", retryPath(jobID), tok, nil)},
+			docsCase{retryOp, 404, send("POST", retryPath("text_"+strings.Repeat("0", 24)), admin, nil)},
+			docsCase{retryOp, 409, send("POST", retryPath(jobID), admin, nil)}, // it succeeded
 
 			docsCase{"GET /health", 200, get("/health", "")},
 			docsCase{"GET /livez", 200, get("/livez", "")},
@@ -441,6 +454,14 @@ func TestDocsResponseStatuses(t *testing.T) {
 				id := queued(t, "POST /api/v2/text/theme", tok)
 				return servicetest.Do(t, "POST", s.URL+"/api/v2/queue/prioritize", tok, `{"job_id":"`+id+`","priority":"high"}`)
 			}},
+			docsCase{"POST /api/v2/queue/{job_id}/retry", 202, func(t *testing.T) servicetest.Response {
+				tok := fresh("retry")
+				id := queued(t, "POST /api/v2/text/theme", tok)
+				if c := servicetest.Do(t, "DELETE", s.URL+"/api/v2/queue/"+id, tok, ""); c.Status != 200 {
+					t.Fatalf("cancel = %d %s", c.Status, c.Body)
+				}
+				return servicetest.Do(t, "POST", s.URL+"/api/v2/queue/"+id+"/retry", servicetest.Token(t, "docs-admin", "admin"), "")
+			}},
 			docsCase{"POST /api/v2/hub/messages", 429, func(t *testing.T) servicetest.Response {
 				tok := fresh("hub")
 				msg := example("POST /api/v2/hub/messages")
@@ -488,6 +509,8 @@ func TestDocsResponseStatuses(t *testing.T) {
 		cases = append(cases,
 			docsCase{"GET /api/v2/hub/parked", 503, asAdmin("GET", "/api/v2/hub/parked", nil)},
 			docsCase{"POST /api/v2/hub/parked/redeliver", 503, asAdmin("POST", "/api/v2/hub/parked/redeliver", []byte(`{"all":true}`))},
+			docsCase{"GET /api/v2/queue/jobs", 503, asAdmin("GET", "/api/v2/queue/jobs", nil)},
+			docsCase{"POST /api/v2/queue/{job_id}/retry", 503, asAdmin("POST", "/api/v2/queue/"+jobID+"/retry", nil)},
 		)
 		runCases(t, cases)
 	})

@@ -120,22 +120,18 @@ func TestMessageHubParksRefusedEvents(t *testing.T) {
 	}
 }
 
-func TestHubParkedCommandRefuses(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{"REDIS_URL": ""}
-	getenv := func(k string) string { return env[k] }
-	cases := []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no subcommand", []string{"hub"}, "hub parked list"},
-		{"unknown subcommand", []string{"hub", "parked", "purge"}, "hub parked list"},
-		{"redeliver without a selector", []string{"hub", "parked", "redeliver"}, "all: must be true"},
-		{"redeliver all and by status", []string{"hub", "parked", "redeliver", "--all", "--status", "404"}, "all: cannot be combined"},
-		{"stray argument", []string{"hub", "parked", "list", "text"}, "unexpected arguments"},
-		{"embedded store", []string{"hub", "parked", "list"}, "REDIS_URL is unset"},
-	}
+// refusal is a command line run must refuse, with an error containing want.
+type refusal struct {
+	name string
+	args []string // after the program's name
+	want string
+}
+
+// expectRefusals runs each case on the embedded store's settings (no
+// REDIS_URL) and checks the error.
+func expectRefusals(t *testing.T, cases []refusal) {
+	t.Helper()
+	getenv := func(k string) string { return "" }
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			err := run(context.Background(), append([]string{"x"}, tc.args...), getenv, io.Discard, io.Discard)
@@ -144,4 +140,16 @@ func TestHubParkedCommandRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestHubParkedCommandRefuses(t *testing.T) {
+	t.Parallel()
+	expectRefusals(t, []refusal{
+		{"no subcommand", []string{"hub"}, "hub parked list"},
+		{"unknown subcommand", []string{"hub", "parked", "purge"}, "hub parked list"},
+		{"redeliver without a selector", []string{"hub", "parked", "redeliver"}, "all: must be true"},
+		{"redeliver all and by status", []string{"hub", "parked", "redeliver", "--all", "--status", "404"}, "all: cannot be combined"},
+		{"stray argument", []string{"hub", "parked", "list", "text"}, "unexpected arguments"},
+		{"embedded store", []string{"hub", "parked", "list"}, "REDIS_URL is unset"},
+	})
 }

@@ -11,6 +11,9 @@
 //	dnd-llm-service token --sub NAME [--scope "a b"] [--ttl 1h]
 //	dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
 //	dnd-llm-service hub parked redeliver --all | --id EVENT_ID... | --status N | --outbox O
+//	dnd-llm-service jobs list [--status S] [--queue Q] [--kind K] [--owner O] [--limit N] [--cursor C] [--json]
+//	dnd-llm-service jobs show JOB_ID...
+//	dnd-llm-service jobs retry [--json] JOB_ID...
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -32,6 +36,7 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
+	"github.com/dndcc/dnd-llm-service/shared/queue"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -83,6 +88,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return mintToken(args[2:], getenv, stdout, stderr)
 	case "hub":
 		return hubCommand(ctx, args[2:], getenv, stdout, stderr)
+	case "jobs":
+		return jobsCommand(ctx, args[2:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usageText)
 		return nil
@@ -99,6 +106,11 @@ const usageText = `usage:
   dnd-llm-service hub parked list [--outbox O] [--status N] [--limit N] [--cursor C] [--json]
   dnd-llm-service hub parked redeliver --all | --id EVENT_ID [--id ...] | --status N | --outbox O
                                   the events the Message Hub refused, in REDIS_URL
+  dnd-llm-service jobs list [--status failed|canceled|succeeded|queued|running] [--queue Q]
+                            [--kind K] [--owner O] [--limit N] [--cursor C] [--json]
+  dnd-llm-service jobs show JOB_ID...           (as JSON)
+  dnd-llm-service jobs retry [--json] JOB_ID...
+                                  find jobs, and run failed or canceled ones again as new jobs, in REDIS_URL
 `
 
 // probes are the paths the healthcheck command checks, by name.
@@ -197,4 +209,47 @@ func hubCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("hub parked %s: unexpected arguments %q", args[1], fs.Args())
 	}
 	return app.RunParked(ctx, getenv, cmd, stdout)
+}
+
+// jobsCommand parses `jobs list|show|retry` and runs it on REDIS_URL.
+func jobsCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || !slices.Contains([]string{"list", "show", "retry"}, args[0]) {
+		return fmt.Errorf("jobs: want `jobs list`, `jobs show JOB_ID...` or `jobs retry JOB_ID...`\n%s", usageText)
+	}
+	fs := flag.NewFlagSet("jobs "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cmd app.JobsCommand
+	fs.BoolVar(&cmd.JSON, "json", false, "print JSON, as the admin routes answer")
+	var lq queue.ListQuery
+	if args[0] == "list" {
+		fs.Func("status", "failed (default), canceled, succeeded, queued or running", func(v string) error { lq.Status = queue.Status(v); return nil })
+		fs.StringVar(&lq.Queue, "queue", "", "only this queue: text or image")
+		fs.StringVar(&lq.Kind, "kind", "", "only this job kind, e.g. text.character")
+		fs.StringVar(&lq.Owner, "owner", "", "only the jobs of this caller (token sub)")
+		fs.IntVar(&lq.Limit, "limit", queue.DefaultListLimit, "page size, at most "+strconv.Itoa(queue.MaxListLimit))
+		fs.StringVar(&lq.Cursor, "cursor", "", "the next page, as the previous one printed it")
+	}
+	// flags may come before, between or after the ids
+	var ids []string
+	for rest := args[1:]; ; rest = fs.Args()[1:] {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		ids = append(ids, fs.Arg(0))
+	}
+	switch args[0] {
+	case "list":
+		if len(ids) > 0 {
+			return fmt.Errorf("jobs list: unexpected arguments %q", ids)
+		}
+		cmd.List = &lq
+	case "show":
+		cmd.Show = append([]string{}, ids...)
+	case "retry":
+		cmd.Retry = append([]string{}, ids...)
+	}
+	return app.RunJobs(ctx, getenv, cmd, stdout)
 }

@@ -277,4 +277,21 @@ func TestEmbeddedDefaults(t *testing.T) {
 	if !strings.Contains(s.Logs.String(), "embedded single-instance store") {
 		t.Errorf("no warning about the embedded store")
 	}
+	// The queue's scripts run on the embedded store too: a job finishes,
+	// is listed, and cannot be retried.
+	r = servicetest.Do(t, "POST", s.URL+"/api/v2/text/character", tok, personalityBody)
+	if r.Status != 200 {
+		t.Fatalf("character = %d %s", r.Status, r.Body)
+	}
+	id := r.JSON(t)["id"].(string)
+	for _, status := range []string{"succeeded", "failed", "queued", "running"} {
+		l := servicetest.Do(t, "GET", s.URL+"/api/v2/queue/jobs?status="+status, tok, "")
+		jobs, _ := l.JSON(t)["jobs"].([]any)
+		if l.Status != 200 || (status == "succeeded") != (len(jobs) == 1) {
+			t.Errorf("GET /api/v2/queue/jobs?status=%s on the embedded store = %d %s, want 200 and the job when succeeded", status, l.Status, l.Body)
+		}
+	}
+	if r := servicetest.Do(t, "POST", s.URL+"/api/v2/queue/"+id+"/retry", tok, ""); r.Status != 409 {
+		t.Errorf("retry of a succeeded job on the embedded store = %d %s, want 409", r.Status, r.Body)
+	}
 }

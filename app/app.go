@@ -166,18 +166,22 @@ func (a *App) openQueues(defs []group.Def) []queueSpec {
 	var specs []queueSpec
 	for _, d := range defs {
 		for _, q := range d.Queues {
-			st := q.Settings(cfg)
-			qq := queue.New(a.redis.Client, queue.Config{
-				Name: q.Name, Prefix: cfg.RedisKeyPrefix, MaxDepth: cfg.QueueMaxDepth,
-				QueueTimeout: cfg.JobQueueTimeout.D(), JobTTL: cfg.JobTTL.D(), Lease: cfg.JobLease.D(),
-				MaxAttempts: cfg.JobMaxAttempts, MaxInFlight: st.MaxInFlight, FailureCode: q.FailureCode,
-				Outbox: cfg.HubEnabled(), OutboxMax: cfg.HubOutboxMax,
-			})
+			qq := queue.New(a.redis.Client, queueConfig(cfg, q))
 			a.queues = append(a.queues, qq)
-			specs = append(specs, queueSpec{queue: qq, settings: st, function: d.Function})
+			specs = append(specs, queueSpec{queue: qq, settings: q.Settings(cfg), function: d.Function})
 		}
 	}
 	return specs
+}
+
+// queueConfig is the configuration of the queue q under cfg.
+func queueConfig(cfg config.Config, q group.Queue) queue.Config {
+	return queue.Config{
+		Name: q.Name, Prefix: cfg.RedisKeyPrefix, MaxDepth: cfg.QueueMaxDepth,
+		QueueTimeout: cfg.JobQueueTimeout.D(), JobTTL: cfg.JobTTL.D(), FailedJobTTL: cfg.FailedJobTTL.D(), Lease: cfg.JobLease.D(),
+		MaxAttempts: cfg.JobMaxAttempts, MaxInFlight: q.Settings(cfg).MaxInFlight, FailureCode: q.FailureCode,
+		Outbox: cfg.HubEnabled(), OutboxMax: cfg.HubOutboxMax,
+	}
 }
 
 // submitQueues are the queues with their rate limits and, in long-running

@@ -6,15 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/dndcc/dnd-llm-service/shared/config"
 	"github.com/dndcc/dnd-llm-service/shared/hub"
-	"github.com/dndcc/dnd-llm-service/shared/queue"
-	"github.com/dndcc/dnd-llm-service/shared/redisconn"
 )
 
 // ParkedCommand is one `hub parked` command: list a page, or re-send.
@@ -34,25 +30,12 @@ func RunParked(ctx context.Context, getenv func(string) string, cmd ParkedComman
 			return fmt.Errorf("hub parked redeliver: %s", describeProblems(problems))
 		}
 	}
-	cfg, err := config.Load(getenv, Functions(Groups)...)
+	s, err := openStore(ctx, getenv, "hub parked", "parked events")
 	if err != nil {
 		return err
 	}
-	if cfg.RedisURL.Value() == "" {
-		return errors.New("hub parked: REDIS_URL is unset; parked events live in the service's Redis")
-	}
-	conn, err := redisconn.Open(ctx, redisconn.Options{URL: cfg.RedisURL.Value(), Mode: cfg.RedisMode, PoolSize: 2}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return fmt.Errorf("hub parked: %w", err)
-	}
-	defer conn.Close()
-	var queues []*queue.Queue
-	for _, d := range Groups {
-		for _, q := range d.Queues {
-			queues = append(queues, queue.New(conn.Client, queue.Config{Name: q.Name, Prefix: cfg.RedisKeyPrefix}))
-		}
-	}
-	store := hub.NewParked(conn.Client, hub.OutboxStreams(cfg.RedisKeyPrefix, queues), cfg.HubOutboxMax)
+	defer s.close()
+	store := hub.NewParked(s.conn.Client, hub.OutboxStreams(s.cfg.RedisKeyPrefix, s.queues), s.cfg.HubOutboxMax)
 	switch {
 	case cmd.List != nil:
 		page, err := store.List(ctx, *cmd.List)

@@ -2,7 +2,6 @@ package queue
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,13 +39,7 @@ func (h *parkedHandler) list(w http.ResponseWriter, r *http.Request) error {
 		}
 		pq.Status = n
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > hub.MaxParkedLimit {
-			errs["limit"] = fmt.Sprintf("must be a whole number from 1 to %d", hub.MaxParkedLimit)
-		}
-		pq.Limit = n
-	}
+	pq.Limit = limitParam(q, hub.MaxParkedLimit, errs)
 	if len(errs) > 0 {
 		return httpapi.Invalid(errs)
 	}
@@ -92,17 +85,9 @@ func parkedDoc(outboxes []string) apidoc.Operation {
 		Params: []apidoc.Param{
 			{Name: "outbox", In: "query", Description: "Only this outbox.", Schema: apidoc.Enum(outboxes...)},
 			{Name: "status", In: "query", Description: "Only the events the hub refused with this status.", Schema: apidoc.With(apidoc.Int(400), apidoc.Between(400, 499))},
-			{Name: "limit", In: "query", Description: fmt.Sprintf("Page size; default %d.", hub.DefaultParkedLimit),
-				Schema: apidoc.With(apidoc.Int(1), apidoc.Between(1, hub.MaxParkedLimit))},
-			{Name: "cursor", In: "query", Description: "The next_cursor of the previous page.", Schema: apidoc.With(apidoc.Str(), apidoc.MaxLen(200))},
+			limitParamDoc(hub.DefaultParkedLimit, hub.MaxParkedLimit), cursorParamDoc(200),
 		},
-		Responses: map[int]apidoc.Response{
-			200: {Description: "One page of parked events.", Content: []apidoc.Content{apidoc.JSON("HubParkedPage")}},
-			400: apidoc.Ref("BadRequest"),
-			401: apidoc.Ref("Unauthorized"),
-			403: apidoc.Ref("Forbidden"),
-			503: apidoc.Ref("Unavailable"),
-		},
+		Responses: pageResponses("One page of parked events.", "HubParkedPage"),
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package queue serves /api/v2/queue (queue status, a job, its priority and
-// its cancellation), /api/v2/usage, the Message Hub's inbound route, and
-// the admin routes of the events the hub refused (/api/v2/hub/parked).
+// its cancellation; for admins, the jobs by status and the retry of a
+// failed one), /api/v2/usage, the Message Hub's inbound route, and the
+// admin routes of the events the hub refused (/api/v2/hub/parked).
 package queue
 
 import (
@@ -25,9 +26,9 @@ const MaxBody = 64 << 10
 var Group = group.Def{
 	Name:     "queue",
 	Function: "queue",
-	About:    "Queue status, jobs, priority and cancel; usage; Message Hub requests; health and API docs.",
+	About:    "Queue status, jobs, priority, cancel and retry; usage; Message Hub requests; health and API docs.",
 	Tags: []apidoc.Tag{
-		{Name: "queue", Description: "Jobs: status, polling, priority and cancel."},
+		{Name: "queue", Description: "Jobs: status, polling, priority and cancel; for admins, jobs by status and retries."},
 		{Name: "usage", Description: "Tokens, images and cost by caller and day."},
 		{Name: "hub", Description: "Requests from the Message Hub."},
 	},
@@ -47,11 +48,13 @@ func newGroup(d group.Deps) (group.Parts, error) {
 		Messages: d.Messages, Logger: d.Logger, Now: d.Now,
 	}
 	parked := &parkedHandler{store: hubapi.NewParked(d.Redis, hubapi.OutboxStreams(d.Config.RedisKeyPrefix, d.Queues), d.Config.HubOutboxMax)}
+	jobs := &jobsHandler{handlers: h, inspector: queue.NewInspector(d.Queues...)}
 	routes := append(h.routes(), u.route(), hub.Route())
+	routes = append(routes, jobs.routes()...)
 	return group.Parts{
 		Routes: append(routes, parked.routes()...),
 		Health: []group.Component{{Name: "queue", State: h.state}},
-		Types: []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, hubapi.Envelope{}, hubapi.Reply{},
+		Types: []any{PrioritizeRequest{}, StatusResponse{}, UsageResponse{}, queue.Job{}, queue.JobPage{}, hubapi.Envelope{}, hubapi.Reply{},
 			hubapi.ParkedPage{}, hubapi.ParkedEvent{}, hubapi.RedeliverRequest{}, hubapi.RedeliverResult{}},
 		Schemas: []apidoc.Component{{Name: "JobID", Schema: &apidoc.Schema{
 			Type: "string", Pattern: pattern, Examples: []any{"text_5f1c2a9b3d4e6f7081920a1b"},

@@ -114,7 +114,8 @@ type Config struct {
 	QueueMaxDepth         int      `env:"QUEUE_MAX_DEPTH" envDefault:"10000"`
 	JobQueueTimeout       Duration `env:"JOB_QUEUE_TIMEOUT" envDefault:"15m"`
 	JobMaxAttempts        int      `env:"JOB_MAX_ATTEMPTS" envDefault:"3"`
-	JobTTL                Duration `env:"JOB_TTL" envDefault:"24h"`
+	JobTTL                Duration `env:"JOB_TTL" envDefault:"24h"`         // succeeded jobs are kept this long
+	FailedJobTTL          Duration `env:"FAILED_JOB_TTL" envDefault:"168h"` // failed and canceled jobs are kept this long, to be found and retried
 	JobLease              Duration `env:"JOB_LEASE" envDefault:"30s"`
 	TextWorkers           int      `env:"TEXT_WORKERS" envDefault:"8"`
 	ImageWorkers          int      `env:"IMAGE_WORKERS" envDefault:"4"`
@@ -389,7 +390,7 @@ func (c *Config) checkDurations(p *problems) {
 		"GETIMG_REQUEST_TIMEOUT": c.GetImgRequestTimeout, "HUB_HEARTBEAT": c.HubHeartbeat,
 		"HUB_QUEUE_STATUS_INTERVAL": c.HubQueueStatusInterval, "HUB_EVENT_TTL": c.HubEventTTL, "HUB_CLAIM_IDLE": c.HubClaimIdle,
 		"HUB_PARKED_TTL":    c.HubParkedTTL,
-		"JOB_QUEUE_TIMEOUT": c.JobQueueTimeout, "JOB_TTL": c.JobTTL, "JOB_LEASE": c.JobLease,
+		"JOB_QUEUE_TIMEOUT": c.JobQueueTimeout, "JOB_TTL": c.JobTTL, "FAILED_JOB_TTL": c.FailedJobTTL, "JOB_LEASE": c.JobLease,
 		"PROVIDER_MAX_RETRY_AFTER": c.ProviderMaxRetryAfter, "TEXT_CACHE_TTL": c.TextCacheTTL,
 		"IMAGE_TTL": c.ImageTTL, "IMAGE_URL_TTL": c.ImageURLTTL,
 	} {

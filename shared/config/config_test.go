@@ -58,6 +58,26 @@ func TestDurations(t *testing.T) {
 	}
 }
 
+// Failed and canceled jobs have a retention of their own, a week unless set.
+func TestFailedJobTTL(t *testing.T) {
+	for _, tc := range []struct {
+		env                 map[string]string
+		wantJob, wantFailed time.Duration
+	}{
+		{map[string]string{}, 24 * time.Hour, 7 * 24 * time.Hour},
+		{map[string]string{"JOB_TTL": "1h", "FAILED_JOB_TTL": "72h"}, time.Hour, 72 * time.Hour},
+		{map[string]string{"JOB_TTL": "48h"}, 48 * time.Hour, 7 * 24 * time.Hour},
+	} {
+		cfg, err := Load(vars(tc.env))
+		if err != nil {
+			t.Fatalf("Load(%v) = %v", tc.env, err)
+		}
+		if cfg.JobTTL.D() != tc.wantJob || cfg.FailedJobTTL.D() != tc.wantFailed {
+			t.Errorf("Load(%v): JOB_TTL, FAILED_JOB_TTL = %v, %v, want %v, %v", tc.env, cfg.JobTTL.D(), cfg.FailedJobTTL.D(), tc.wantJob, tc.wantFailed)
+		}
+	}
+}
+
 func TestErrorsNameTheVariable(t *testing.T) {
 	cases := []struct {
 		env  map[string]string
@@ -65,6 +85,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 	}{
 		{map[string]string{"PORT": "http"}, "PORT"},
 		{map[string]string{"JOB_TTL": "soon"}, "JOB_TTL"},
+		{map[string]string{"FAILED_JOB_TTL": "0"}, "FAILED_JOB_TTL: must be a positive duration"},
 		{map[string]string{"SECRET_KEY": "short"}, "SECRET_KEY"},
 		{map[string]string{"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"},
 		{map[string]string{"FUNCTION": "x"}, "FUNCTION"},

@@ -18,6 +18,9 @@ func (Job) Doc() apidoc.Type {
 			"attempts":         apidoc.Describe("Attempts started so far."),
 			"position":         apidoc.Describe("1-based place in the queue, while queued."),
 			"cancel_requested": apidoc.Describe("A cancel was asked for while the job ran; its worker is stopping it."),
+			"retry_of": apidoc.Describe("The failed or canceled job this one retries (POST /api/v2/queue/{job_id}/retry): " +
+				"this job was made with that job's request."),
+			"retried_as": apidoc.Describe("On a failed or canceled job that was retried: the new job that retries it. A job is retried once."),
 		},
 	}
 }
@@ -32,6 +35,17 @@ func (Stats) Doc() apidoc.Type {
 			"running":             apidoc.Describe("Jobs being worked on."),
 			"oldest_queued_age_s": apidoc.Describe("Seconds the oldest waiting job has waited."),
 			"paused_for_s":        apidoc.Describe("Seconds until the queue resumes after a provider rate limit; left out when running."),
+		},
+	}
+}
+
+// Doc implements apidoc.Described.
+func (JobPage) Doc() apidoc.Type {
+	return apidoc.Type{
+		About: "Answer of GET /api/v2/queue/jobs: one page of the jobs of a status.",
+		Fields: map[string]*apidoc.Schema{
+			"jobs":        apidoc.Describe("The jobs, in the listing's order; fewer than limit, or none, when a filter matched few of the jobs the page examined."),
+			"next_cursor": apidoc.Describe("Pass it as cursor for the next page; absent on the last page."),
 		},
 	}
 }

@@ -109,6 +109,10 @@ type Job struct {
 	Result          json.RawMessage `json:"result,omitempty"`
 	Error           json.RawMessage `json:"error,omitempty"`
 	CancelRequested bool            `json:"cancel_requested,omitempty"`
+	// RetryOf names the failed or canceled job this one retries (Retry);
+	// RetriedAs, on that job, names this one.
+	RetryOf   string `json:"retry_of,omitempty"`
+	RetriedAs string `json:"retried_as,omitempty"`
 
 	// Payload is the request the handler runs; never shown to callers.
 	Payload json.RawMessage `json:"-"`
@@ -164,6 +168,8 @@ func jobFromHash(queue string, h map[string]string) (*Job, error) {
 		CorrelationID: h["cid"],
 		Destination:   h["dest"],
 		TraceParent:   h["tp"],
+		RetryOf:       h["retry_of"],
+		RetriedAs:     h["retried_as"],
 		queue:         queue,
 		lease:         h["lease"],
 		dedup:         h["dedup"],

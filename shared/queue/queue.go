@@ -26,6 +26,10 @@ var (
 	ErrQueueFull   = errors.New("queue full")
 	ErrWrongState  = errors.New("job is not in a state that allows this")
 	ErrLeaseLost   = errors.New("job lease lost")
+	// Of listing and retrying jobs (Inspector).
+	ErrRetried      = errors.New("job was already retried")
+	ErrBadCursor    = errors.New("invalid cursor")
+	ErrUnknownQueue = errors.New("unknown queue")
 )
 
 // Config configures one queue. Zero values take the documented defaults.
@@ -34,7 +38,8 @@ type Config struct {
 	Prefix       string        // key prefix; default "llm:"
 	MaxDepth     int           // queued jobs before new ones are refused; default 10000
 	QueueTimeout time.Duration // a job queued longer fails with QUEUE_TIMEOUT; default 15m
-	JobTTL       time.Duration // finished jobs are kept this long; default 24h
+	JobTTL       time.Duration // succeeded jobs are kept this long; default 24h
+	FailedJobTTL time.Duration // failed and canceled jobs are kept this long; default 168h
 	Lease        time.Duration // a running job's lease, renewed by its worker; default 30s
 	MaxAttempts  int           // attempts before a job fails for good; default 3
 	MaxInFlight  int           // running jobs across all processes; 0 = no cap
@@ -66,6 +71,9 @@ func (c *Config) defaults() {
 	if c.JobTTL <= 0 {
 		c.JobTTL = 24 * time.Hour
 	}
+	if c.FailedJobTTL <= 0 {
+		c.FailedJobTTL = DefaultFailedJobTTL
+	}
 	if c.Lease <= 0 {
 		c.Lease = 30 * time.Second
 	}
@@ -82,6 +90,10 @@ func (c *Config) defaults() {
 		c.Housekeeping = 200 * time.Millisecond
 	}
 }
+
+// DefaultFailedJobTTL is how long failed and canceled jobs are kept by
+// default: long enough to find and retry them after a weekend.
+const DefaultFailedJobTTL = 7 * 24 * time.Hour
 
 // Queue is one named priority queue in Redis.
 type Queue struct {
@@ -124,7 +136,7 @@ func New(rdb redis.UniversalClient, cfg Config) *Queue {
 	if cfg.Outbox {
 		outbox = q.kOutbox
 	}
-	q.cfgArgv = []any{base, cfg.JobTTL.Milliseconds(), Channel(cfg.Prefix), outbox, cfg.OutboxMax, cfg.Source}
+	q.cfgArgv = []any{base, cfg.JobTTL.Milliseconds(), cfg.FailedJobTTL.Milliseconds(), Channel(cfg.Prefix), outbox, cfg.OutboxMax, cfg.Source}
 	q.claimArgv = []any{cfg.Lease.Milliseconds(), cfg.MaxInFlight, cfg.QueueTimeout.Milliseconds(), cfg.MaxAttempts, q.liveTTL()}
 	return q
 }

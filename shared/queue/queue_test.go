@@ -533,7 +533,7 @@ func TestRetention(t *testing.T) {
 
 		t.Run("worked job disappears", func(t *testing.T) {
 			t.Parallel()
-			q := newQueue(rdb, redistest.Prefix(t, rdb), queue.Config{JobTTL: 300 * time.Millisecond})
+			q := newQueue(rdb, redistest.Prefix(t, rdb), queue.Config{FailedJobTTL: 300 * time.Millisecond})
 			enqueue(t, q, queue.EnqueueRequest{})
 			j := claimJob(t, q, "w")
 			complete(t, q, j, queue.Outcome{Status: queue.StatusFailed, Error: json.RawMessage(`{"code":"X"}`), ErrorCode: "X"})

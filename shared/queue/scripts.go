@@ -1,6 +1,10 @@
 package queue
 
-import "github.com/redis/go-redis/v9"
+import (
+	"strconv"
+
+	"github.com/redis/go-redis/v9"
+)
 
 // Every script touches only keys under one queue's hash tag, so it runs on
 // one Redis Cluster slot. Time comes from redis.call('TIME'), never from the
@@ -80,11 +84,12 @@ local function job_meta(jk)
   return {owner = opt(f[1]), dedup = opt(f[2]), kind = opt(f[3]), rid = opt(f[4]), cid = opt(f[5]), dest = opt(f[6]), tp = opt(f[7])}
 end
 
--- finish moves a job to a final status in one step: the record, its expiry,
--- the dedup and owner indexes, the per-minute stats, the outbox event and
--- the wake-up of waiters. A lease or cancel request left in the record no
+-- finish moves a job to a final status in one step: the record, its expiry
+-- (cfg.ttl when it succeeded, cfg.fttl when it failed or was canceled), the
+-- dedup and owner indexes, the status's index of finished jobs, the
+-- per-minute stats, the outbox event and the wake-up of waiters. A lease or cancel request left in the record no
 -- longer counts: both are read only while the job runs.
--- cfg: {base=, ttl=, chan=, outbox=, outbox_max=, source=}
+-- cfg: {base=, ttl=, fttl=, chan=, outbox=, outbox_max=, source=}
 -- m: the job's {owner=, dedup=, kind=, rid=, cid=, dest=, tp=} (job_meta)
 local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
   local jk = cfg.base .. 'job:' .. id
@@ -102,7 +107,13 @@ local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
     if redis.call('GET', m.dedup) == id then redis.call('DEL', m.dedup) end
   end
   if m.owner then redis.call('SREM', cfg.base .. 'owner:' .. m.owner, id) end
-  redis.call('PEXPIRE', jk, cfg.ttl)
+  if status == 'succeeded' then
+    redis.call('PEXPIRE', jk, cfg.ttl)
+  else
+    redis.call('PEXPIRE', jk, cfg.fttl)
+  end
+  -- listed by finish time; housekeeping drops the entry when the job expires
+  redis.call('ZADD', cfg.base .. 'finished:' .. status, nows, id)
   local sk = cfg.base .. 'stats:' .. int(math.floor(now / 60000))
   -- the first count of the minute creates the hash: only it needs the expiry
   if redis.call('HINCRBY', sk, status, '1') == 1 then redis.call('EXPIRE', sk, '3900') end
@@ -134,8 +145,28 @@ local function finish(cfg, m, id, status, result, err, code, now, nows, extra)
   if not cfg.stored then redis.call('PUBLISH', cfg.chan, id .. ' ' .. status) end
 end
 
+-- cfg_from reads the queue's configuration, the first 7 ARGV of the
+-- scripts that take it: key prefix, retention of succeeded jobs (ms), of
+-- failed and canceled ones (ms), channel, outbox ("" = none), outbox max
+-- length, source.
+-- trim_finished drops from the indexes of finished jobs the entries of
+-- jobs that expired (finished before now minus their retention), at most
+-- 1000 per index and call. Returns how many it dropped.
+local function trim_finished(cfg, now)
+  local dropped = 0
+  for _, st in ipairs({{'succeeded', cfg.ttl}, {'failed', cfg.fttl}, {'canceled', cfg.fttl}}) do
+    local key = cfg.base .. 'finished:' .. st[1]
+    local old = redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. int(now - tonumber(st[2])), 'LIMIT', '0', '1000')
+    if #old > 0 then
+      redis.call('ZREMRANGEBYRANK', key, '0', int(#old - 1))
+      dropped = dropped + #old
+    end
+  end
+  return dropped
+end
+
 local function cfg_from(argv, i)
-  return {base = argv[i], ttl = argv[i+1], chan = argv[i+2], outbox = argv[i+3], outbox_max = argv[i+4], source = argv[i+5]}
+  return {base = argv[i], ttl = argv[i+1], fttl = argv[i+2], chan = argv[i+3], outbox = argv[i+4], outbox_max = argv[i+5], source = argv[i+6]}
 end
 
 local function problem(code, status, title, detail)
@@ -146,6 +177,55 @@ end
 -- would encode it; a literal costs nothing per script run)
 local canceled_problem = '{"type":"urn:dnd-llm-service:problem:JOB_CANCELED","title":"Conflict","status":409,' ..
   '"detail":"The job was canceled while it ran.","code":"JOB_CANCELED"}'
+`
+
+// luaEnqueue is prepended to the scripts that add jobs.
+const luaEnqueue = `
+-- enqueue adds a job, or returns the live job it duplicates (see
+-- enqueueScript). K and A are laid out as enqueueScript's KEYS and ARGV.
+local function enqueue(K, A)
+  local base, id, owner, dedupkey, token = A[1], A[2], A[7], K[7], A[11]
+  if dedupkey then
+    local existing = redis.call('GET', dedupkey)
+    if existing then
+      local st = redis.call('HGET', base .. 'job:' .. existing, 'status')
+      if st == 'queued' or st == 'running' then return {'dup', existing} end
+    end
+  end
+  local depth = redis.call('ZCARD', K[1])
+  if depth >= tonumber(A[4]) then
+    return {'full'}
+  end
+  local claim = false
+  if token ~= '' and (depth == 0 or A[14] == '1') and redis.call('PTTL', K[6]) <= 0 then
+    claim = A[13] == '0' or redis.call('ZCARD', K[5]) < tonumber(A[13])
+  end
+  local now, nows = clock()
+  local score = int(tonumber(A[3]) * 1e15 + redis.call('INCR', K[3]))
+  local jk = base .. 'job:' .. id
+  -- (attempts stays absent, 0, until the first claim)
+  local f = {'id', id, 'status', claim and 'running' or 'queued', 'created_at', nows, 'score', score,
+    'owner', owner, 'kind', A[8], 'priority', A[9], 'payload', A[10]}
+  if claim then
+    for _, v in ipairs({'started_at', nows, 'lease', token, 'attempts', '1'}) do f[#f + 1] = v end
+  end
+  for i = 15, #A do f[#f + 1] = A[i] end
+  redis.call('HSET', jk, unpack(f))
+  -- a live job expires too, should everything else fail: queue timeout + retention
+  redis.call('PEXPIRE', jk, A[6])
+  redis.call('SADD', base .. 'owner:' .. owner, id)
+  if dedupkey then redis.call('SET', dedupkey, id, 'PX', A[5]) end
+  if claim then
+    redis.call('ZADD', K[5], int(now + tonumber(A[12])), id)
+    return {'claimed', 0, now}
+  end
+  redis.call('ZADD', K[1], score, id)
+  redis.call('ZADD', K[2], nows, id)
+  -- The first job of an empty queue wakes an idle worker. A worker that
+  -- claims a job wakes another while more wait, so later jobs need not.
+  if depth == 0 then redis.call('ZADD', K[4], '0', 'w') end
+  return {'ok', redis.call('ZRANK', K[1], id), now}
+end
 `
 
 // enqueueScript adds a job, or returns the live job it duplicates. With a
@@ -163,70 +243,30 @@ local canceled_problem = '{"type":"urn:dnd-llm-service:problem:JOB_CANCELED","ti
 //	field/value pairs for the job hash (with dedup, the dedup key)
 //
 // Returns {'ok', position - 1, now} | {'claimed', 0, now} | {'dup', id} | {'full'}
-var enqueueScript = redis.NewScript(luaClock + `
-local base, id, owner, dedupkey, token = ARGV[1], ARGV[2], ARGV[7], KEYS[7], ARGV[11]
-if dedupkey then
-  local existing = redis.call('GET', dedupkey)
-  if existing then
-    local st = redis.call('HGET', base .. 'job:' .. existing, 'status')
-    if st == 'queued' or st == 'running' then return {'dup', existing} end
-  end
-end
-local depth = redis.call('ZCARD', KEYS[1])
-if depth >= tonumber(ARGV[4]) then
-  return {'full'}
-end
-local claim = false
-if token ~= '' and (depth == 0 or ARGV[14] == '1') and redis.call('PTTL', KEYS[6]) <= 0 then
-  claim = ARGV[13] == '0' or redis.call('ZCARD', KEYS[5]) < tonumber(ARGV[13])
-end
-local now, nows = clock()
-local score = int(tonumber(ARGV[3]) * 1e15 + redis.call('INCR', KEYS[3]))
-local jk = base .. 'job:' .. id
--- (attempts stays absent, 0, until the first claim)
-local f = {'id', id, 'status', claim and 'running' or 'queued', 'created_at', nows, 'score', score,
-  'owner', owner, 'kind', ARGV[8], 'priority', ARGV[9], 'payload', ARGV[10]}
-if claim then
-  for _, v in ipairs({'started_at', nows, 'lease', token, 'attempts', '1'}) do f[#f + 1] = v end
-end
-for i = 15, #ARGV do f[#f + 1] = ARGV[i] end
-redis.call('HSET', jk, unpack(f))
--- a live job expires too, should everything else fail: queue timeout + retention
-redis.call('PEXPIRE', jk, ARGV[6])
-redis.call('SADD', base .. 'owner:' .. owner, id)
-if dedupkey then redis.call('SET', dedupkey, id, 'PX', ARGV[5]) end
-if claim then
-  redis.call('ZADD', KEYS[5], int(now + tonumber(ARGV[12])), id)
-  return {'claimed', 0, now}
-end
-redis.call('ZADD', KEYS[1], score, id)
-redis.call('ZADD', KEYS[2], nows, id)
--- The first job of an empty queue wakes an idle worker. A worker that
--- claims a job wakes another while more wait, so later jobs need not.
-if depth == 0 then redis.call('ZADD', KEYS[4], '0', 'w') end
-return {'ok', redis.call('ZRANK', KEYS[1], id), now}
+var enqueueScript = redis.NewScript(luaClock + luaEnqueue + `
+return enqueue(KEYS, ARGV)
 `)
 
 // finishedScript stores a job that is already final (a cache hit).
 // KEYS: none used beyond the job (derived).
-// ARGV: cfg(6), 7 id, 8 status, 9 result, 10 owner, 11 kind, 12 priority,
-// 13.. more fields
+// ARGV: cfg(7), 8 id, 9 status, 10 result, 11 owner, 12 kind, 13 priority,
+// 14.. more fields
 var finishedScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
 cfg.stored = true
-local id = ARGV[7]
+local id = ARGV[8]
 local now, nows = clock()
 local jk = cfg.base .. 'job:' .. id
 redis.call('HSET', jk, 'id', id, 'status', 'running', 'attempts', '0', 'created_at', nows, 'started_at', nows,
-  'owner', ARGV[10], 'kind', ARGV[11], 'priority', ARGV[12], unpack(ARGV, 13))
-finish(cfg, job_meta(jk), id, ARGV[8], ARGV[9], '', '', now, nows, '')
+  'owner', ARGV[11], 'kind', ARGV[12], 'priority', ARGV[13], unpack(ARGV, 14))
+finish(cfg, job_meta(jk), id, ARGV[9], ARGV[10], '', '', now, nows, '')
 return now
 `)
 
 // luaHousekeeping is prepended to the scripts that claim jobs.
 const luaHousekeeping = `
--- housekeep promotes due retries, recovers expired leases and fails jobs
--- queued too long. These scans find nothing on almost every claim, so a
+-- housekeep promotes due retries, recovers expired leases, fails jobs
+-- queued too long and drops the expired jobs' index entries. These scans find nothing on almost every claim, so a
 -- claim runs them only when asked to (the process's own pacing) and when
 -- no claim of any process did within the interval (the guard key).
 -- interval: ms; '0' = no guard. Jobs it puts back in the queue wake an
@@ -234,6 +274,7 @@ const luaHousekeeping = `
 -- k: {pending=, running=, enq=, scheduled=, guard=}
 local function housekeep(cfg, k, now, nows, interval, qtimeout, maxattempts)
   if interval ~= '0' and not redis.call('SET', k.guard, '1', 'PX', interval, 'NX') then return 0 end
+  trim_finished(cfg, now)
 
   -- retries whose backoff is over go back to the queue
   local due = redis.call('ZRANGEBYSCORE', k.scheduled, '-inf', nows, 'LIMIT', '0', '100')
@@ -408,49 +449,49 @@ const luaQueueKeys = `
 local k = {pending = KEYS[1], running = KEYS[2], enq = KEYS[3], scheduled = KEYS[4], wake = KEYS[5], paused = KEYS[6], guard = KEYS[7]}
 `
 
-// claimScript claims a job. ARGV: cfg(6), 7.. claim's arguments.
+// claimScript claims a job. ARGV: cfg(7), 8.. claim's arguments.
 var claimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaQueueKeys + `
 local now, nows = clock()
-return claim(cfg_from(ARGV, 1), k, ARGV, 7, now, nows, true)
+return claim(cfg_from(ARGV, 1), k, ARGV, 8, now, nows, true)
 `)
 
-// completeScript records an outcome. ARGV: cfg(6), 7.. complete's arguments.
+// completeScript records an outcome. ARGV: cfg(7), 8.. complete's arguments.
 var completeScript = redis.NewScript(luaLib + luaComplete + luaQueueKeys + `
 local now, nows = clock()
-return complete(cfg_from(ARGV, 1), k, ARGV, 7, now, nows, true)
+return complete(cfg_from(ARGV, 1), k, ARGV, 8, now, nows, true)
 `)
 
 // completeClaimScript records an outcome and, unless the lease was lost,
 // claims the worker's next job: a long-lived worker's one round trip per
-// job. ARGV: cfg(6), 7..14 claim's arguments, 15.. complete's.
+// job. ARGV: cfg(7), 8..15 claim's arguments, 16.. complete's.
 // Returns complete's answer followed by claim's, or {'stale', status}.
 var completeClaimScript = redis.NewScript(luaLib + luaHousekeeping + luaClaim + luaComplete + luaQueueKeys + `
 local cfg = cfg_from(ARGV, 1)
 local now, nows = clock()
-local done = complete(cfg, k, ARGV, 15, now, nows, false)
+local done = complete(cfg, k, ARGV, 16, now, nows, false)
 if done[1] == 'stale' then return done end
-local c = claim(cfg, k, ARGV, 7, now, nows, false)
+local c = claim(cfg, k, ARGV, 8, now, nows, false)
 for j = 1, #c do done[#done + 1] = c[j] end
 return done
 `)
 
 // renewScript extends a running job's lease, fenced by token, and reports a
-// pending cancel. KEYS: 1 running. ARGV: cfg(6), 7 id, 8 token, 9 lease ms
+// pending cancel. KEYS: 1 running. ARGV: cfg(7), 8 id, 9 token, 10 lease ms
 var renewScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
-local jk = cfg.base .. 'job:' .. ARGV[7]
+local jk = cfg.base .. 'job:' .. ARGV[8]
 local f = redis.call('HMGET', jk, 'status', 'lease', 'cancel')
-if f[1] ~= 'running' or f[2] ~= ARGV[8] then return 'lost' end
-redis.call('ZADD', KEYS[1], 'XX', int(clock() + tonumber(ARGV[9])), ARGV[7])
+if f[1] ~= 'running' or f[2] ~= ARGV[9] then return 'lost' end
+redis.call('ZADD', KEYS[1], 'XX', int(clock() + tonumber(ARGV[10])), ARGV[8])
 if f[3] == '1' then return 'cancel' end
 return 'ok'
 `)
 
 // cancelScript cancels a queued job at once and signals a running one.
-// KEYS: 1 pending, 2 enq, 3 scheduled. ARGV: cfg(6), 7 id
+// KEYS: 1 pending, 2 enq, 3 scheduled. ARGV: cfg(7), 8 id
 var cancelScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
-local id = ARGV[7]
+local id = ARGV[8]
 local jk = cfg.base .. 'job:' .. id
 local st = redis.call('HGET', jk, 'status')
 if not st then return {'missing'} end
@@ -471,22 +512,191 @@ return {'final', st}
 `)
 
 // prioritizeScript moves a queued job to another band, keeping its FIFO
-// place within the band. KEYS: 1 pending. ARGV: cfg(6), 7 id, 8 band, 9 priority
+// place within the band. KEYS: 1 pending. ARGV: cfg(7), 8 id, 9 band, 10 priority
 var prioritizeScript = redis.NewScript(luaLib + `
 local cfg = cfg_from(ARGV, 1)
-local id = ARGV[7]
+local id = ARGV[8]
 local jk = cfg.base .. 'job:' .. id
 local f = redis.call('HMGET', jk, 'status', 'score')
 if not f[1] then return {'missing'} end
 if f[1] ~= 'queued' then return {'final', f[1]} end
 local seq = tonumber(f[2]) % 1e15
-local score = int(tonumber(ARGV[8]) * 1e15 + seq)
-redis.call('HSET', jk, 'score', score, 'priority', ARGV[9])
+local score = int(tonumber(ARGV[9]) * 1e15 + seq)
+redis.call('HSET', jk, 'score', score, 'priority', ARGV[10])
 if redis.call('ZSCORE', KEYS[1], id) then
   redis.call('ZADD', KEYS[1], score, id)
   return {'ok', redis.call('ZRANK', KEYS[1], id)}
 end
 return {'ok', -1}
+`)
+
+// retryScript queues a new job with the request of a failed or canceled
+// one — kind, payload, owner, priority, correlation id (the old job's id
+// when it had none) and destination — and links the two: retry_of on the
+// new job's record, retried_as on the old one's. A job is retried once.
+// KEYS: 1 pending, 2 enq, 3 seq, 4 wake, 5 running, 6 paused (as
+// enqueueScript's). ARGV: 1 key prefix, 2 the old job's id, 3 the new
+// job's id, 4 max depth, 5 live ttl ms, 6 request id ("" = the old job's),
+// 7 traceparent ("" = none)
+// Returns {'ok', position - 1, now} | {'full'} | {'missing'} |
+// {'retried', id of the retry} | {'final', status}
+var retryScript = redis.NewScript(luaClock + luaEnqueue + `
+local base, old, new = ARGV[1], ARGV[2], ARGV[3]
+local ok = base .. 'job:' .. old
+local f = redis.call('HMGET', ok, 'status', 'retried_as', 'kind', 'owner', 'priority', 'payload', 'cid', 'dest', 'rid')
+if not f[1] then return {'missing'} end
+if f[2] then return {'retried', f[2]} end
+if f[1] ~= 'failed' and f[1] ~= 'canceled' then return {'final', f[1]} end
+local prio = f[5] or 'normal'
+-- (the bands of Priority.band)
+local band = ({urgent = '0', high = '1', normal = '2', low = '3'})[prio] or '2'
+-- enqueue's arguments: no dedup, no claim; then the record's other fields
+local a = {base, new, band, ARGV[4], '0', ARGV[5], f[4] or '', f[3] or '', prio, f[6] or '', '', '0', '0', '0',
+  'retry_of', old, 'cid', f[7] or old}
+local rid = ARGV[6]
+if rid == '' then rid = f[9] end
+if rid then
+  a[#a + 1] = 'rid'
+  a[#a + 1] = rid
+end
+if f[8] then
+  a[#a + 1] = 'dest'
+  a[#a + 1] = f[8]
+end
+if ARGV[7] ~= '' then
+  a[#a + 1] = 'tp'
+  a[#a + 1] = ARGV[7]
+end
+local res = enqueue(KEYS, a)
+if res[1] == 'ok' then redis.call('HSET', ok, 'retried_as', new) end
+return res
+`)
+
+// maxRunningListed caps the running jobs a page of running jobs sorts: the
+// running set is scored by lease, so listing them by start time reads it
+// whole.
+const maxRunningListed = 5000
+
+// listScript reads one page of the jobs of one status of one queue: the
+// entries of the status's set after the cursor, in the listing's order,
+// whose record has the status, and the kind and owner asked for ("" =
+// any). A page ends after limit jobs, after budget entries were examined
+// (a filter may match few of them), or with the set. Orders:
+//   - succeeded, failed, canceled: their index of finished jobs, newest
+//     first (scored by finish time, ms); an entry whose job expired is
+//     dropped when met;
+//   - queued: the pending set in queue order (position 1 first), then the
+//     retries waiting for their backoff by due time;
+//   - running: by start time, newest first (the running set is scored by
+//     lease, so it is read whole, at most maxRunningListed jobs).
+//
+// KEYS: 1 the status's set (finished:<status>, pending or running), 2
+// scheduled. ARGV: 1 key prefix, 2 status, 3 cursor segment ("" = from the
+// start; p pending, s scheduled, f the finished index or running), 4
+// cursor score, 5 cursor id, 6 kind, 7 owner, 8 limit, 9 budget.
+// Returns {ended (1|0), segment, score, id of the last entry examined ("" =
+// none), then each job: {segment, score, position (0 = none), record as
+// field/value pairs}}.
+var listScript = redis.NewScript(luaClock + `
+local base, status, cseg, cscore, cid = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local kind, owner, limit, budget = ARGV[6], ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9])
+local jobs, examined, last = {}, 0, {'', '', ''}
+
+-- walk calls visit(id, score) with each entry of the sorted set key after
+-- the one at (after, after_id), every entry when after is nil, in
+-- ascending order of score then member (descending with desc), until
+-- visit returns false. Returns whether the set ended first.
+local function walk(key, desc, after, after_id, visit)
+  local from, at = '-inf', nil
+  if desc then from = '+inf' end
+  if after then from, at = after, tonumber(after) end
+  local offset = 0
+  while true do
+    local r
+    if desc then
+      r = redis.call('ZREVRANGEBYSCORE', key, from, '-inf', 'WITHSCORES', 'LIMIT', int(offset), '100')
+    else
+      r = redis.call('ZRANGEBYSCORE', key, from, '+inf', 'WITHSCORES', 'LIMIT', int(offset), '100')
+    end
+    for i = 1, #r, 2 do
+      local id, score = r[i], r[i + 1]
+      -- entries of the cursor's own score come in member order; those up
+      -- to the cursor's were listed
+      local listed = at and tonumber(score) == at and ((desc and id >= after_id) or (not desc and id <= after_id))
+      if not listed and not visit(id, score) then return false end
+    end
+    if #r < 200 then return true end
+    offset = offset + 100
+  end
+end
+
+-- look returns the record of a job to list, and the job's status
+local function look(id)
+  local jk = base .. 'job:' .. id
+  local f = redis.call('HMGET', jk, 'status', 'kind', 'owner')
+  if f[1] ~= status or (kind ~= '' and f[2] ~= kind) or (owner ~= '' and f[3] ~= owner) then return nil, f[1] end
+  return redis.call('HGETALL', jk), f[1]
+end
+
+-- visitor examines the entries of one segment
+local function visitor(seg, key)
+  return function(id, score)
+    if #jobs >= limit or examined >= budget then return false end
+    examined = examined + 1
+    last = {seg, score, id}
+    local rec, st = look(id)
+    if rec then
+      local pos = 0
+      if seg == 'p' then pos = redis.call('ZRANK', key, id) + 1 end
+      jobs[#jobs + 1] = {seg, score, pos, rec}
+    elseif not st and seg == 'f' then
+      -- its job expired before housekeeping dropped the entry
+      redis.call('ZREM', key, id)
+    end
+    return true
+  end
+end
+
+-- from is the cursor's score when the cursor is in segment seg
+local function from(seg)
+  if cseg == seg then return cscore end
+  return nil
+end
+
+local ended = true
+if status == 'queued' then
+  if cseg ~= 's' then ended = walk(KEYS[1], false, from('p'), cid, visitor('p', KEYS[1])) end
+  if ended then ended = walk(KEYS[2], false, from('s'), cid, visitor('s', KEYS[2])) end
+elseif status == 'running' then
+  local rows = {}
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '0', '` + strconv.Itoa(maxRunningListed-1) + `')) do
+    local f = redis.call('HMGET', base .. 'job:' .. id, 'status', 'kind', 'owner', 'started_at')
+    if f[1] == 'running' and (kind == '' or f[2] == kind) and (owner == '' or f[3] == owner) then
+      rows[#rows + 1] = {tonumber(f[4]) or 0, id, f[4] or '0'}
+    end
+  end
+  table.sort(rows, function(x, y)
+    if x[1] ~= y[1] then return x[1] > y[1] end
+    return x[2] > y[2]
+  end)
+  local at = tonumber(cscore)
+  for _, r in ipairs(rows) do
+    if cseg ~= 'f' or r[1] < at or (r[1] == at and r[2] < cid) then
+      if #jobs >= limit then
+        ended = false
+        break
+      end
+      last = {'f', r[3], r[2]}
+      jobs[#jobs + 1] = {'f', r[3], 0, redis.call('HGETALL', base .. 'job:' .. r[2])}
+    end
+  end
+else
+  ended = walk(KEYS[1], true, from('f'), cid, visitor('f', KEYS[1]))
+end
+local out = {0, last[1], last[2], last[3]}
+if ended then out[1] = 1 end
+for _, j in ipairs(jobs) do out[#out + 1] = j end
+return out
 `)
 
 // ScriptNames maps the SHA1 of each of the queue's scripts to its name, for
@@ -497,5 +707,6 @@ func ScriptNames() map[string]string {
 		claimScript.Hash(): "queue.claim", completeScript.Hash(): "queue.complete",
 		completeClaimScript.Hash(): "queue.complete_claim", renewScript.Hash(): "queue.renew",
 		cancelScript.Hash(): "queue.cancel", prioritizeScript.Hash(): "queue.prioritize",
+		retryScript.Hash(): "queue.retry", listScript.Hash(): "queue.list",
 	}
 }
