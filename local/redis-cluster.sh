@@ -72,7 +72,8 @@ start_node() {
   return 1
 }
 
-# wait_ok PORT...: every node reports cluster_state:ok and knows them all.
+# wait_ok PORT...: every node reports cluster_state:ok, knows them all and
+# has its replica (a master) or its master's link up (a replica).
 wait_ok() {
   local end=$((SECONDS + deadline_s)) p ok
   while [ $SECONDS -lt $end ]; do
@@ -80,6 +81,13 @@ wait_ok() {
     for p in "$@"; do
       info=$(cli "$p" cluster info || true)
       if ! grep -q '^cluster_state:ok' <<<"$info" || ! grep -q "^cluster_known_nodes:$#" <<<"$info"; then
+        ok=0
+        break
+      fi
+      # Every master has its replica attached and every replica is in sync,
+      # so that CLUSTER SLOTS lists both for every range.
+      repl=$(cli "$p" info replication || true)
+      if ! grep -q '^connected_slaves:1' <<<"$repl" && ! grep -q '^master_link_status:up' <<<"$repl"; then
         ok=0
         break
       fi

@@ -151,20 +151,22 @@ func checkCompletedOnce(t *testing.T, rdb redis.UniversalClient, q *queue.Queue,
 // of its replicas.
 func shardOf(tb testing.TB, rdb *redis.ClusterClient, slot int64) (master, replica string) {
 	tb.Helper()
-	slots, err := rdb.ClusterSlots(context.Background()).Result()
-	if err != nil {
-		tb.Fatalf("CLUSTER SLOTS = %v", err)
-	}
-	for _, s := range slots {
-		if int64(s.Start) <= slot && slot <= int64(s.End) {
-			if len(s.Nodes) < 2 {
-				tb.Fatalf("slot %d is served by %v, want a master and a replica", slot, s.Nodes)
-			}
-			return s.Nodes[0].Addr, s.Nodes[1].Addr
+	// A replica appears in CLUSTER SLOTS once it has synced with its
+	// master, which may be a moment after the cluster reports ok.
+	waitFor(tb, failoverTimeout, fmt.Sprintf("slot %d to be served by a master and a replica", slot), func() bool {
+		slots, err := rdb.ClusterSlots(context.Background()).Result()
+		if err != nil {
+			return false
 		}
-	}
-	tb.Fatalf("no node serves slot %d", slot)
-	return "", ""
+		for _, s := range slots {
+			if int64(s.Start) <= slot && slot <= int64(s.End) && len(s.Nodes) >= 2 {
+				master, replica = s.Nodes[0].Addr, s.Nodes[1].Addr
+				return true
+			}
+		}
+		return false
+	})
+	return master, replica
 }
 
 // failover promotes replica over master with CLUSTER FAILOVER, and waits
