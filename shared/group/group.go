@@ -90,6 +90,9 @@ type Deps struct {
 	Health *health.Checker
 	// Now is the clock; time.Now in production.
 	Now func() time.Time
+	// Runner runs jobs in this process: a group may run a job it started
+	// itself, where no worker would (under AWS Lambda).
+	Runner *queue.Runner
 }
 
 // Queue returns the queue called name, or nil.
