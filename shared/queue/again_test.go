@@ -163,6 +163,9 @@ func TestCancelDecidesOverAgain(t *testing.T) {
 	if n := undone.Load(); n != 1 {
 		t.Errorf("Undo called %d times, want 1: the job did not wait to run again", n)
 	}
+	if got := get(t, q, id); got.Status != queue.StatusCanceled || string(got.Result) != `{"done":1}` {
+		t.Errorf("canceled job = %s with result %s, want canceled keeping the progress it reported", got.Status, got.Result)
+	}
 }
 
 func TestAddChildren(t *testing.T) {

@@ -365,7 +365,10 @@ local function complete(cfg, k, a, i, now, nows, wake)
   if f[3] == '1' then
     local err = a[i+4]
     if outcome ~= 'canceled' or err == '' then err = canceled_problem end
-    finish(cfg, m, id, 'canceled', '', err, 'JOB_CANCELED', now, nows, '')
+    -- a job that runs in steps keeps the progress it reports
+    local progress = ''
+    if outcome == 'again' then progress = a[i+3] end
+    finish(cfg, m, id, 'canceled', progress, err, 'JOB_CANCELED', now, nows, '')
     return {'canceled', now}
   end
   if outcome == 'again' then

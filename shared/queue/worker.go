@@ -199,6 +199,10 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		r.logger.WarnContext(ctx, "job lease lost; its result is discarded", "job_id", job.ID, "request_id", job.RequestID)
 		endSpan(span, "lease_lost", ErrLeaseLost)
 		return nil, fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
+	case errors.Is(context.Cause(jobCtx), errCancelRequested) && err == nil && res.Again > 0:
+		// A job that runs in steps reports its progress, which it keeps;
+		// the cancel recorded before decides that it ends canceled.
+		o = Outcome{Again: res.Again, Result: res.Value}
 	case errors.Is(context.Cause(jobCtx), errCancelRequested):
 		// The cancel decides, even when the handler ran on to success.
 		o = Outcome{Status: StatusCanceled, Error: problemJSON(httpapi.CodeJobCanceled, "The job was canceled while it ran.")}
