@@ -132,6 +132,8 @@ type Job struct {
 	// submit the kind answer with it, and Job becomes the union of every
 	// kind's, told apart by kind.
 	Schema string
+	// About, when set, ends the description of the kind's component.
+	About string
 }
 
 // Message is a Message Hub message type the group accepts.
