@@ -114,7 +114,7 @@ func New(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	a.health = health.New(rdb, a.version)
 	deps := group.Deps{
 		Config: cfg, Lambda: o.Lambda, Version: a.version, Logger: a.logger, Registry: a.reg, Redis: rdb,
-		Verifier: a.verifier, Submit: a.submit, Cache: c, Usage: usage.New(rdb, cfg.RedisKeyPrefix, nil),
+		Verifier: a.verifier, Submit: a.submit, Runner: a.runner, Cache: c, Usage: usage.New(rdb, cfg.RedisKeyPrefix, nil),
 		SigningKey: []byte(key), Messages: a.messages, Queues: a.queues, Health: a.health, Now: time.Now,
 	}
 	if err := a.build(o.Groups, deps, kinds); err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/dndcc/dnd-llm-service/functions/characters"
 	"github.com/dndcc/dnd-llm-service/functions/docs"
 	imageapi "github.com/dndcc/dnd-llm-service/functions/image"
 	queueapi "github.com/dndcc/dnd-llm-service/functions/queue"
@@ -19,10 +20,13 @@ import (
 )
 
 // Groups are the endpoint groups the service serves, in the order the API
-// document lists them. A new group is one more line here.
+// document lists them. A new group is one more line here. The characters
+// group builds its steps' jobs with the text and image groups' builders,
+// so it comes after them.
 var Groups = []group.Def{
 	textapi.Group,
 	imageapi.Group,
+	characters.Group,
 	queueapi.Group,
 	serviceGroup,
 	docs.Group,

@@ -15,7 +15,8 @@ import (
 // image.generate takes the body of POST /api/v2/image/generate;
 // generate_image (prompt, style) makes an environment scene; portrait and
 // map take the REST generate shape with the type set. The caller must be
-// in the context (auth.WithClaims).
+// in the context (auth.WithClaims); with submit.WithNoStore, the job's
+// result is not cached.
 func (s *Service) HubBuilders() map[string]submit.Builder {
 	return map[string]submit.Builder{
 		KindGenerate:     s.buildREST,
@@ -104,5 +105,5 @@ func (s *Service) buildGenerate(ctx context.Context, req GenerateRequest) (submi
 	c, _ := auth.FromContext(ctx)
 	p := generatePayload(req)
 	p.Width, p.Height = req.size()
-	return s.request(c.Subject, KindGenerate, req.Priority, p, p.Seed != nil, false)
+	return s.request(c.Subject, KindGenerate, req.Priority, p, p.Seed != nil, submit.NoStoreIn(ctx))
 }

@@ -162,7 +162,8 @@ func cancelDoc() apidoc.Operation {
 		ID: "queueCancel", Summary: "Cancel a job",
 		Description: "Cancels a queued job at once. A running job's context is canceled and its worker stops at its next checkpoint; " +
 			"the answer waits up to 5 s for that. Once requested, the cancel decides: the job ends `canceled` with no result, " +
-			"even if its worker finishes first.",
+			"even if its worker finishes first. A job that started others (a whole character, POST /api/v2/characters) passes the cancel on " +
+			"to those not finished, and keeps in `result` the steps it finished.",
 		Params: []apidoc.Param{{Ref: "JobID"}},
 		Responses: map[int]apidoc.Response{
 			200: {Description: "The job, now canceled.", Content: []apidoc.Content{apidoc.JSON("Job")}},
@@ -203,6 +204,7 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 		if j, err = h.svc.Await(r.Context(), j, cancelWait); err != nil {
 			return err
 		}
+		h.cancelChildren(r.Context(), j)
 		if !j.Status.Final() {
 			j.CancelRequested = true
 			httpapi.JSON(w, http.StatusAccepted, j)
@@ -210,6 +212,8 @@ func (h *handlers) cancel(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else if j, err = q.Get(r.Context(), j.ID); err != nil {
 		return submit.Unavailable(err)
+	} else {
+		h.cancelChildren(r.Context(), j)
 	}
 	if j.Status != queue.StatusCanceled {
 		// It finished otherwise before the cancel could take effect.

@@ -13,7 +13,8 @@ import (
 
 // HubBuilders maps the Message Hub's message types onto text jobs:
 // generate_text (prompt, context, model) is free-form text; the content
-// types take the REST request shapes as their payload.
+// types take the REST request shapes as their payload. A builder called
+// with submit.WithNoStore builds a job whose result is not cached.
 func (s *Service) HubBuilders() map[string]submit.Builder {
 	return map[string]submit.Builder{
 		"generate_text":     s.buildFreeform,
@@ -33,7 +34,7 @@ func (s *Service) build(kind string) submit.Builder {
 		if errs := req.Valid(ctx); len(errs) > 0 {
 			return submit.Request{}, httpapi.Invalid(prefixed(errs))
 		}
-		return s.prepare(req, false)
+		return s.prepare(req, submit.NoStoreIn(ctx))
 	}
 }
 
@@ -74,7 +75,7 @@ func (s *Service) buildFreeform(ctx context.Context, payload json.RawMessage) (s
 	if errs := req.Valid(ctx); len(errs) > 0 {
 		return submit.Request{}, httpapi.Invalid(prefixed(errs))
 	}
-	return s.prepare(req, false)
+	return s.prepare(req, submit.NoStoreIn(ctx))
 }
 
 func prefixed(errs map[string]string) map[string]string {

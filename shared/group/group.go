@@ -90,6 +90,9 @@ type Deps struct {
 	Health *health.Checker
 	// Now is the clock; time.Now in production.
 	Now func() time.Time
+	// Runner runs jobs in this process: a group may run a job it started
+	// itself, where no worker would (under AWS Lambda).
+	Runner *queue.Runner
 }
 
 // Queue returns the queue called name, or nil.
@@ -129,6 +132,8 @@ type Job struct {
 	// submit the kind answer with it, and Job becomes the union of every
 	// kind's, told apart by kind.
 	Schema string
+	// About, when set, ends the description of the kind's component.
+	About string
 }
 
 // Message is a Message Hub message type the group accepts.

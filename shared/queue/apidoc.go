@@ -7,7 +7,8 @@ import "github.com/dndcc/dnd-llm-service/shared/apidoc"
 func (Job) Doc() apidoc.Type {
 	return apidoc.Type{
 		About: "A job: one generation request and its outcome. Poll it at GET /api/v2/queue/{id}. " +
-			"result is set when status is succeeded; error, the problem the job answers with, when it is failed or canceled.",
+			"result is set when status is succeeded; error, the problem the job answers with, when it is failed or canceled. " +
+			"A job that runs in steps (characters.create) shows its progress in result while it runs, and keeps the steps it finished when it fails or is canceled.",
 		Refs: map[string]string{"error": "JobError"},
 		Fields: map[string]*apidoc.Schema{
 			"id": apidoc.Describe("The job id; its prefix names the queue (text_ or image_)."),

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -124,6 +125,9 @@ type Job struct {
 	// TraceParent is the W3C traceparent of the request that created the
 	// job: the worker's span continues its trace.
 	TraceParent string `json:"-"`
+	// Children are the jobs this job started (AddChildren): a cancel of
+	// the job is passed on to them.
+	Children []string `json:"-"`
 
 	queue string
 	lease string
@@ -175,10 +179,16 @@ func jobFromHash(queue string, h map[string]string) (*Job, error) {
 		dedup:         h["dedup"],
 	}
 	j.Attempts, _ = strconv.Atoi(h["attempts"])
+	if c := strings.Fields(h["children"]); len(c) > 0 {
+		j.Children = c
+	}
 	if v := h["payload"]; v != "" {
 		j.Payload = json.RawMessage(v)
 	}
-	if v := h["result"]; v != "" && j.Status == StatusSucceeded {
+	// A succeeded job's result; or, of a job that runs in steps, its
+	// progress while it waits and what it finished when it failed or was
+	// canceled (only such jobs store a result before they succeed).
+	if v := h["result"]; v != "" {
 		j.Result = json.RawMessage(v)
 	}
 	if v := h["error"]; v != "" && (j.Status == StatusFailed || j.Status == StatusCanceled) {

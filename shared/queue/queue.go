@@ -415,14 +415,18 @@ func (q *Queue) housekeeping() int64 {
 
 // Outcome is how a worker finished a job.
 type Outcome struct {
-	Status     Status          // succeeded, failed or canceled; ignored when Retry or Handback
-	Result     json.RawMessage // for succeeded
-	Error      json.RawMessage // problem JSON for failed (and a retry's last error)
-	ErrorCode  string
-	Retry      bool          // transient failure: try again after RetryIn (uses an attempt)
-	RetryIn    time.Duration //
-	Handback   bool          // give the job back without using an attempt (shutdown, back-pressure)
-	Pause      time.Duration // with Handback: pause the queue's workers this long
+	Status    Status          // succeeded, failed or canceled; ignored when Retry or Handback
+	Result    json.RawMessage // for succeeded
+	Error     json.RawMessage // problem JSON for failed (and a retry's last error)
+	ErrorCode string
+	Retry     bool          // transient failure: try again after RetryIn (uses an attempt)
+	RetryIn   time.Duration //
+	Handback  bool          // give the job back without using an attempt (shutdown, back-pressure)
+	Pause     time.Duration // with Handback: pause the queue's workers this long
+	// Again, when > 0, puts the job back to run again after this long
+	// without using an attempt, with Result kept as its progress (a job
+	// that runs in steps: see Result.Again). Status is ignored.
+	Again      time.Duration
 	EventExtra map[string]any
 	// TraceParent is the traceparent the completion event carries (the
 	// span that ran the job); default the job's.
@@ -474,12 +478,14 @@ func (q *Queue) completeClaim(ctx context.Context, job *Job, o Outcome, token st
 
 // completeArgs appends the complete script's arguments to args.
 func (q *Queue) completeArgs(args []any, job *Job, o Outcome) ([]any, error) {
-	outcome := string(o.Status)
+	outcome, delay := string(o.Status), o.RetryIn
 	switch {
 	case o.Handback:
 		outcome = "handback"
 	case o.Retry:
 		outcome = "retry"
+	case o.Again > 0:
+		outcome, delay = "again", o.Again
 	}
 	extra := ""
 	if len(o.EventExtra) > 0 {
@@ -490,7 +496,7 @@ func (q *Queue) completeArgs(args []any, job *Job, o Outcome) ([]any, error) {
 		extra = string(b)
 	}
 	args = append(args, job.ID, job.lease, outcome, []byte(o.Result), []byte(o.Error), o.ErrorCode,
-		o.RetryIn.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra, job.Owner, job.dedup)
+		delay.Milliseconds(), q.cfg.MaxAttempts, o.Pause.Milliseconds(), extra, job.Owner, job.dedup)
 	if q.cfg.Outbox {
 		tp := o.TraceParent
 		if tp == "" {
@@ -510,7 +516,7 @@ func completeResult(job *Job, res []any) (Status, time.Time, error) {
 	ms, _ := res[1].(int64)
 	at := time.UnixMilli(ms).UTC()
 	switch res[0] {
-	case "retry", "handback":
+	case "retry", "handback", "again":
 		return StatusQueued, at, nil
 	}
 	return Status(res[0].(string)), at, nil

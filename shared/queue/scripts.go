@@ -379,8 +379,9 @@ end
 const luaComplete = `
 -- complete records a worker's outcome, fenced by its lease token: a
 -- worker whose lease was taken over can no longer change the job. a: ARGV
--- from index i: id, token, outcome (succeeded|failed|canceled|retry|handback),
--- result, error problem JSON, error code, retry delay ms, max attempts,
+-- from index i: id, token, outcome (succeeded|failed|canceled|retry|handback|again),
+-- result (for again: the progress), error problem JSON, error code, retry
+-- (or again) delay ms, max attempts,
 -- pause ms, event extra JSON, then the job's owner and dedup key and,
 -- with the outbox only, its kind, request id, correlation id and
 -- destination (as claimed; they never change) and the event's traceparent. wake: wake an idle worker
@@ -405,8 +406,22 @@ local function complete(cfg, k, a, i, now, nows, wake)
   if f[3] == '1' then
     local err = a[i+4]
     if outcome ~= 'canceled' or err == '' then err = canceled_problem end
-    finish(cfg, m, id, 'canceled', '', err, 'JOB_CANCELED', now, nows, '')
+    -- a job that runs in steps keeps the progress it reports
+    local progress = ''
+    if outcome == 'again' then progress = a[i+3] end
+    finish(cfg, m, id, 'canceled', progress, err, 'JOB_CANCELED', now, nows, '')
     return {'canceled', now}
+  end
+  if outcome == 'again' then
+    -- a job that runs in steps waits for work that runs elsewhere: it
+    -- keeps its progress as its result and runs again after the delay,
+    -- without using an attempt
+    redis.call('HSET', jk, 'status', 'queued', 'result', a[i+3])
+    redis.call('HINCRBY', jk, 'attempts', '-1')
+    redis.call('HDEL', jk, 'lease')
+    redis.call('ZADD', k.scheduled, int(now + tonumber(a[i+6])), id)
+    redis.call('PUBLISH', cfg.chan, id .. ' queued')
+    return {'again', now}
   end
   if outcome == 'retry' or outcome == 'handback' then
     -- only these outcomes need more of the record
@@ -708,5 +723,6 @@ func ScriptNames() map[string]string {
 		completeClaimScript.Hash(): "queue.complete_claim", renewScript.Hash(): "queue.renew",
 		cancelScript.Hash(): "queue.cancel", prioritizeScript.Hash(): "queue.prioritize",
 		retryScript.Hash(): "queue.retry", listScript.Hash(): "queue.list",
+		addChildrenScript.Hash(): "queue.add_children",
 	}
 }

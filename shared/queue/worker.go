@@ -28,6 +28,12 @@ type Result struct {
 	// the job does not end succeeded although the handler returned this
 	// result: its cancel was requested while it ran.
 	Undo func(ctx context.Context)
+	// Again, when > 0, says the job is not done: it runs in steps and waits
+	// for work that runs elsewhere (jobs it started). Value is its progress,
+	// kept as its result while it waits, and the job runs again after
+	// Again without using an attempt. When a handler fails, the Value it
+	// returns (the steps it finished) stays with the failed job.
+	Again time.Duration
 }
 
 // Handler runs jobs of one kind. Errors are classified by Classify.
@@ -193,9 +199,15 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		r.logger.WarnContext(ctx, "job lease lost; its result is discarded", "job_id", job.ID, "request_id", job.RequestID)
 		endSpan(span, "lease_lost", ErrLeaseLost)
 		return nil, fmt.Errorf("run %s: %w", job.ID, ErrLeaseLost)
+	case errors.Is(context.Cause(jobCtx), errCancelRequested) && err == nil && res.Again > 0:
+		// A job that runs in steps reports its progress, which it keeps;
+		// the cancel recorded before decides that it ends canceled.
+		o = Outcome{Again: res.Again, Result: res.Value}
 	case errors.Is(context.Cause(jobCtx), errCancelRequested):
 		// The cancel decides, even when the handler ran on to success.
 		o = Outcome{Status: StatusCanceled, Error: problemJSON(httpapi.CodeJobCanceled, "The job was canceled while it ran.")}
+	case err == nil && res.Again > 0:
+		o = Outcome{Again: res.Again, Result: res.Value}
 	case err == nil:
 		o = Outcome{Status: StatusSucceeded, Result: res.Value, EventExtra: res.Event}
 	case ctx.Err() != nil:
@@ -203,6 +215,9 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		o = Outcome{Handback: true}
 	default:
 		o = r.classify(q, job, err)
+		// What a failing handler did before it failed (a job that runs in
+		// steps keeps the steps it finished) stays with the failed job.
+		o.Result = res.Value
 	}
 	o.TraceParent = tracing.Traceparent(ctx)
 	// The outcome must be recorded even when ctx has ended (shutdown). The
@@ -210,7 +225,11 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 	// no deadline of ours is needed: a timer per job costs 5% of a worker's
 	// CPU with short jobs.
 	st, at, cerr := record(context.WithoutCancel(ctx), o)
-	if err == nil && res.Undo != nil && (cerr != nil || st != StatusSucceeded) {
+	want := StatusSucceeded
+	if o.Again > 0 {
+		want = StatusQueued
+	}
+	if err == nil && res.Undo != nil && (cerr != nil || st != want) {
 		res.Undo(context.WithoutCancel(ctx))
 	}
 	if cerr != nil {
@@ -253,9 +272,15 @@ func recorded(job *Job, o Outcome, st Status, at time.Time) *Job {
 		j.Result, j.FinishedAt = o.Result, &Time{at}
 	case StatusFailed, StatusCanceled:
 		j.Error, j.FinishedAt = o.Error, &Time{at}
+		if st == StatusFailed && len(o.Result) > 0 {
+			j.Result = o.Result // the steps it finished
+		}
 	case StatusQueued:
-		if o.Handback {
+		if o.Handback || o.Again > 0 {
 			j.Attempts--
+		}
+		if o.Again > 0 {
+			j.Result = o.Result
 		}
 	}
 	return &j
@@ -440,6 +465,8 @@ func (r *Runner) observe(ctx context.Context, q *Queue, job *Job, o Outcome, st 
 		outcome = "handed_back"
 	case o.Retry && st == StatusQueued:
 		outcome = "retry"
+	case o.Again > 0 && st == StatusQueued:
+		outcome = "again"
 	}
 	if r.metrics != nil {
 		r.metrics.jobs.WithLabelValues(job.Kind, outcome).Inc()

@@ -232,3 +232,60 @@ func TestKeysSpreadAcrossSlots(t *testing.T) {
 		t.Errorf("%d callers' keys hash to %d slots %v, want them spread", callers, len(slots), slots)
 	}
 }
+
+func allowN(tb testing.TB, l *ratelimit.Limiter, caller string, limit, n int) ratelimit.Decision {
+	tb.Helper()
+	d, err := l.AllowN(context.Background(), "text", caller, limit, n, nil)
+	if err != nil {
+		tb.Fatalf("AllowN(%s, %d, %d) = %v", caller, limit, n, err)
+	}
+	return d
+}
+
+func TestAllowNTakesAllOrNone(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		l := ratelimit.New(rdb, prefix)
+		const limit = 5 // one request every 12 s comes back
+		if d := allowN(t, l, "c", limit, 3); !d.Allowed || d.Remaining != 2 {
+			t.Errorf("AllowN(3 of 5) = %+v, want allowed with 2 remaining", d)
+		}
+		d := allowN(t, l, "c", limit, 3)
+		if d.Allowed || d.RetryAfter <= 0 || d.RetryAfter > 12*time.Second {
+			t.Errorf("AllowN(3 more of 5) = %+v, want denied, RetryAfter in (0, 12s]", d)
+		}
+		// The refusal took nothing: the two left are still there.
+		if d := allowN(t, l, "c", limit, 2); !d.Allowed || d.Remaining != 0 {
+			t.Errorf("AllowN(the 2 left) = %+v, want allowed with 0 remaining", d)
+		}
+		if d := allowN(t, l, "other", limit, limit+1); d.Allowed {
+			t.Errorf("AllowN(more than the limit) = %+v, want denied", d)
+		}
+	})
+}
+
+func TestRefund(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		l := ratelimit.New(rdb, prefix)
+		ctx := context.Background()
+		const limit = 4
+		allowN(t, l, "c", limit, 3)
+		if err := l.Refund(ctx, "text", "c", limit, 2); err != nil {
+			t.Fatal(err)
+		}
+		if d := allowN(t, l, "c", limit, 3); !d.Allowed || d.Remaining != 0 {
+			t.Errorf("AllowN(3) after 2 of 3 were given back = %+v, want allowed with 0 remaining", d)
+		}
+		// Giving back more than was taken leaves a full bucket, no more.
+		if err := l.Refund(ctx, "text", "c", limit, 10); err != nil {
+			t.Fatal(err)
+		}
+		if keys := redistest.Keys(t, rdb, "*"+prefix+"*"); len(keys) != 0 {
+			t.Errorf("keys after a full refund = %v, want none (a full bucket)", keys)
+		}
+		if d := allowN(t, l, "c", limit, limit); !d.Allowed {
+			t.Errorf("AllowN(the whole limit) after the refund = %+v, want allowed", d)
+		}
+	})
+}

@@ -180,6 +180,17 @@ type Request struct {
 	// caller will run the new job itself when it is leased to ClaimAs.
 	ClaimAs    string
 	ClaimAhead bool
+	// Charges, when set, are what admission takes from the caller's rate
+	// limits instead of one request of Queue: all of them or none. A
+	// request whose job starts jobs on several queues (AdmitStep) is
+	// charged for each of them up front.
+	Charges []Charge
+}
+
+// Charge is N requests of a rate-limit group (a queue's name).
+type Charge struct {
+	Group string
+	N     int
 }
 
 // Admission is what Admit decided.
@@ -205,8 +216,7 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	if prio == queue.PriorityUrgent && !c.Admin() {
 		return a, httpapi.NewProblem(httpapi.CodeForbidden, "Priority urgent needs the admin scope.")
 	}
-	noCache, noStore := cacheDirectives(cacheControl)
-	useCache := req.CacheKey != "" && s.cache != nil && !noCache && !noStore
+	useCache := s.useCache(req, cacheControl)
 	// The cache lookup rides along with the limiter's round trip; its
 	// answer counts only once the request is admitted.
 	var lookup func() ([]byte, bool, error)
@@ -214,16 +224,48 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	if pc, ok := s.cache.(pipelinedCache); ok && useCache {
 		with = func(p redis.Pipeliner) { lookup = pc.GetIn(ctx, p, req.Queue, req.CacheKey) }
 	}
-	if err := s.rateLimit(ctx, hdr, c.Subject, req.Queue, &a, with); err != nil {
+	if err := s.rateLimit(ctx, hdr, c.Subject, req, &a, with); err != nil {
 		return a, err
 	}
+	return s.admit(ctx, q, c.Subject, prio, req, useCache, lookup, idempotencyKey, a)
+}
+
+// AdmitStep admits a job that a running job of owner's starts (one step of
+// a job that runs in steps). The owner's rate limits were charged for it
+// when the first job was admitted (Request.Charges), and its priority
+// allowed then: quota, cache, de-duplication and enqueue apply as to any
+// job. The context carries the request id the job is traced to
+// (httpapi.WithInfo).
+func (s *Service) AdmitStep(ctx context.Context, owner string, req Request, cacheControl string) (Admission, error) {
+	q := s.queues[req.Queue].Queue
+	if q == nil {
+		return Admission{}, fmt.Errorf("admit step: no queue %q", req.Queue)
+	}
+	prio, ok := queue.ParsePriority(req.Priority)
+	if !ok {
+		return Admission{}, httpapi.Invalid(map[string]string{"priority": "must be one of low, normal, high, urgent"})
+	}
+	return s.admit(ctx, q, owner, prio, req, s.useCache(req, cacheControl), nil, "", Admission{})
+}
+
+// useCache reports whether admission looks req up in the cache.
+func (s *Service) useCache(req Request, cacheControl string) bool {
+	noCache, noStore := cacheDirectives(cacheControl)
+	return req.CacheKey != "" && s.cache != nil && !noCache && !noStore
+}
+
+// admit is admission past the caller's rate limits: the quota, a cache hit
+// (lookup, when not nil, is its pipelined read), de-duplication and
+// enqueue.
+func (s *Service) admit(ctx context.Context, q *queue.Queue, owner string, prio queue.Priority, req Request,
+	useCache bool, lookup func() ([]byte, bool, error), idempotencyKey string, a Admission) (Admission, error) {
 	if req.Quota != nil {
-		if err := req.Quota(ctx, c.Subject); err != nil {
+		if err := req.Quota(ctx, owner); err != nil {
 			return a, err
 		}
 	}
 	er := queue.EnqueueRequest{
-		ID: req.JobID, Kind: req.Kind, Owner: c.Subject, Priority: prio, Payload: req.Payload,
+		ID: req.JobID, Kind: req.Kind, Owner: owner, Priority: prio, Payload: req.Payload,
 		RequestID: httpapi.RequestID(ctx), CorrelationID: req.CorrelationID, Destination: req.Destination,
 		ClaimAs: req.ClaimAs, ClaimAhead: req.ClaimAhead,
 	}
@@ -244,9 +286,9 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	}
 	switch {
 	case idempotencyKey != "":
-		er.DedupKey = "idem:" + hash(c.Subject, idempotencyKey)
+		er.DedupKey = "idem:" + hash(owner, idempotencyKey)
 	case req.Canonical != "":
-		er.DedupKey = hash(c.Subject, req.Kind, req.Canonical)
+		er.DedupKey = hash(owner, req.Kind, req.Canonical)
 	}
 	job, dup, err := q.Enqueue(ctx, er)
 	if errors.Is(err, queue.ErrQueueFull) {
@@ -260,36 +302,98 @@ func (s *Service) Admit(ctx context.Context, hdr http.Header, c auth.Claims, req
 	if dup {
 		s.metrics.DedupHit(req.Queue)
 	}
-	s.logger.Debug("job enqueued", "job_id", job.ID, "kind", req.Kind, "owner", c.Subject,
+	s.logger.Debug("job enqueued", "job_id", job.ID, "kind", req.Kind, "owner", owner,
 		"priority", string(prio), "duplicate", dup, "position", job.Position)
 	a.Job, a.Duplicate = job, dup
 	return a, nil
 }
 
-func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller, group string, a *Admission, with func(redis.Pipeliner)) error {
-	limit := s.queues[group].RateLimit
-	if limit <= 0 || s.limiter == nil {
-		return nil
+// rateLimit takes req's charges from the caller's rate limits, all or
+// none: a charge refused gives back those taken before it. Each limit's
+// group is a key of its own (on its own cluster slot), so the charges are
+// taken one after another. with rides along with the first.
+func (s *Service) rateLimit(ctx context.Context, hdr http.Header, caller string, req Request, a *Admission, with func(redis.Pipeliner)) error {
+	charges := req.Charges
+	if charges == nil {
+		charges = []Charge{{Group: req.Queue, N: 1}}
 	}
-	d, err := s.limiter.AllowWith(ctx, group, caller, limit, with)
-	if err != nil {
-		// Fail closed: without Redis nothing can be queued anyway.
-		return unavailable(err)
-	}
-	a.Limit = d
-	hdr.Set("RateLimit-Policy", fmt.Sprintf(`"%s";q=%d;w=60`, group, limit))
-	hdr.Set("RateLimit", fmt.Sprintf(`"%s";r=%d;t=%d`, group, d.Remaining, ceilSeconds(d.ResetAfter)))
-	if !d.Allowed {
-		s.limited.WithLabelValues(group).Inc()
-		if s.onRateLimited != nil {
-			s.onRateLimited.RateLimited(ctx, caller, group)
+	var taken []charged
+	for _, ch := range charges {
+		limit := s.queues[ch.Group].RateLimit
+		if limit <= 0 || s.limiter == nil || ch.N <= 0 {
+			continue
 		}
-		p := httpapi.NewProblem(httpapi.CodeRateLimited,
-			fmt.Sprintf("Rate limit of %d %s requests a minute exceeded.", limit, group))
-		p.RetryAfter = max(d.RetryAfter, time.Second)
-		return p
+		d, err := s.limiter.AllowN(ctx, ch.Group, caller, limit, ch.N, with)
+		with = nil
+		if err != nil {
+			// Fail closed: without Redis nothing can be queued anyway.
+			s.refund(ctx, caller, taken)
+			return unavailable(err)
+		}
+		a.Limit = d
+		if !d.Allowed {
+			s.refund(ctx, caller, taken)
+			setRateLimitHeaders(hdr, append(taken, charged{ch, d}), true)
+			return s.refused(ctx, caller, ch, d)
+		}
+		taken = append(taken, charged{ch, d})
 	}
+	setRateLimitHeaders(hdr, taken, false)
 	return nil
+}
+
+// charged is a charge taken, with the limiter's decision.
+type charged struct {
+	Charge
+	d ratelimit.Decision
+}
+
+// refund gives back the charges taken for a request that is refused.
+func (s *Service) refund(ctx context.Context, caller string, taken []charged) {
+	for _, t := range taken {
+		if err := s.limiter.Refund(context.WithoutCancel(ctx), t.Group, caller, t.d.Limit, t.N); err != nil {
+			s.logger.Warn("rate limit not given back", "group", t.Group, "caller", caller, "error", err.Error())
+		}
+	}
+}
+
+// setRateLimitHeaders writes RateLimit-Policy and RateLimit: one item per
+// group charged. refunded: the charges before the last were given back.
+func setRateLimitHeaders(hdr http.Header, cs []charged, refunded bool) {
+	if len(cs) == 0 {
+		return
+	}
+	var policy, state []string
+	for i, c := range cs {
+		remaining, reset := c.d.Remaining, c.d.ResetAfter
+		if refunded && i < len(cs)-1 {
+			remaining = min(remaining+c.N, c.d.Limit)
+			reset = max(reset-time.Duration(c.N)*time.Minute/time.Duration(c.d.Limit), 0)
+		}
+		policy = append(policy, fmt.Sprintf(`"%s";q=%d;w=60`, c.Group, c.d.Limit))
+		state = append(state, fmt.Sprintf(`"%s";r=%d;t=%d`, c.Group, remaining, ceilSeconds(reset)))
+	}
+	hdr.Set("RateLimit-Policy", strings.Join(policy, ", "))
+	hdr.Set("RateLimit", strings.Join(state, ", "))
+}
+
+// refused is the 429 of a charge the caller's limit refused.
+func (s *Service) refused(ctx context.Context, caller string, ch Charge, d ratelimit.Decision) error {
+	s.limited.WithLabelValues(ch.Group).Inc()
+	if s.onRateLimited != nil {
+		s.onRateLimited.RateLimited(ctx, caller, ch.Group)
+	}
+	if ch.N > d.Limit {
+		return httpapi.NewProblem(httpapi.CodeRateLimited, fmt.Sprintf(
+			"This request takes %d %s requests at once, more than the rate limit of %d a minute admits.", ch.N, ch.Group, d.Limit))
+	}
+	msg := fmt.Sprintf("Rate limit of %d %s requests a minute exceeded.", d.Limit, ch.Group)
+	if ch.N > 1 {
+		msg = fmt.Sprintf("Rate limit of %d %s requests a minute exceeded: this request takes %d.", d.Limit, ch.Group, ch.N)
+	}
+	p := httpapi.NewProblem(httpapi.CodeRateLimited, msg)
+	p.RetryAfter = max(d.RetryAfter, time.Second)
+	return p
 }
 
 // Handle admits req and answers it under the sync/async contract. A
@@ -588,6 +692,21 @@ func cacheDirectives(v string) (noCache, noStore bool) {
 func NoStore(cacheControl string) bool {
 	_, noStore := cacheDirectives(cacheControl)
 	return noStore
+}
+
+type noStoreKey struct{}
+
+// WithNoStore returns ctx for a Builder whose job's result must not be
+// cached (the request that starts it said Cache-Control: no-store).
+func WithNoStore(ctx context.Context, noStore bool) context.Context {
+	return context.WithValue(ctx, noStoreKey{}, noStore)
+}
+
+// NoStoreIn reports whether a Builder is asked not to cache its job's
+// result (WithNoStore).
+func NoStoreIn(ctx context.Context) bool {
+	v, _ := ctx.Value(noStoreKey{}).(bool)
+	return v
 }
 
 func hash(parts ...string) string {

@@ -138,6 +138,7 @@ func (b *builder) jobs(groups []app.Built) {
 	var order []string
 	kinds := map[string][]string{}
 	results := map[string]string{}
+	abouts := map[string]string{}
 	var variants []apidoc.Variant
 	for _, g := range groups {
 		for _, j := range g.Jobs {
@@ -153,6 +154,9 @@ func (b *builder) jobs(groups []app.Built) {
 			}
 			kinds[j.Schema] = append(kinds[j.Schema], j.Kind)
 			results[j.Schema] = j.Result
+			if j.About != "" {
+				abouts[j.Schema] = " " + j.About
+			}
 			variants = append(variants, apidoc.Variant{Value: j.Kind, Component: j.Schema})
 		}
 	}
@@ -165,7 +169,7 @@ func (b *builder) jobs(groups []app.Built) {
 			From: "Job",
 			Set:  map[string]*apidoc.Schema{"kind": kind, "result": apidoc.Comp(results[name])},
 			About: "A job of kind " + strings.Join(kinds[name], " or ") + ". result, a " + results[name] +
-				", is set when status is succeeded; error, the problem the job answers with, when it is failed or canceled.",
+				", is set when status is succeeded; error, the problem the job answers with, when it is failed or canceled." + abouts[name],
 		}})
 	}
 	union := apidoc.Union("kind", variants...)
