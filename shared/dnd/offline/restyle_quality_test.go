@@ -199,8 +199,13 @@ func TestRestyleGrammarCases(t *testing.T) {
 		text   string
 		absent []string
 	}{
-		{"credits are not pieces", dnd.Theme{Genre: "sci-fi"}, "He paid 50 gold pieces.", []string{"credits pieces", "gold pieces"}},
-		{"sovereigns are not pieces", dnd.Theme{Genre: "steampunk"}, "He paid 50 gold pieces and a gold piece.", []string{"sovereigns pieces", "sovereign piece", "gold piece"}},
+		{"coins keep their unit", dnd.Theme{Genre: "sci-fi"}, "He paid 50 gold pieces.", []string{"credits", "50 credits"}},
+		{"sovereigns are not pieces", dnd.Theme{Genre: "steampunk"}, "He paid 50 gold pieces and a gold piece.", []string{"sovereigns pieces", "sovereign piece", "sovereign"}},
+		{"pieces of eight are not silver pieces", dnd.Theme{Genre: "pirate", Tone: "lighthearted", Style: "casual"}, "The barkeep counted 12 silver pieces twice.", []string{"pieces of eight", "doubloons"}},
+		{"caps are not silver pieces", dnd.Theme{Genre: "post-apocalyptic"}, "The barkeep counted 12 silver pieces twice.", []string{"bottle caps"}},
+		{"ordering an ale is not telling one", dnd.Theme{Genre: "pirate", Tone: "lighthearted", Style: "casual"}, "Thorin ordered an ale for everyone.", []string{"told"}},
+		{"something is not somewhat", dnd.Theme{Genre: "fantasy", Style: "archaic"}, "She has the gaze of someone sworn to something.", []string{"somewhat"}},
+		{"horns on a head are not klaxons", dnd.Theme{Genre: "sci-fi", Tone: "epic", Style: "formal"}, "She has a proud draconic head crowned with short horns.", []string{"klaxon"}},
 		{"a hearth is not plasma", dnd.Theme{Genre: "sci-fi"}, "The crew sits by the fire.", []string{"plasma"}},
 		{"gold as a material stays gold", dnd.Theme{Genre: "sci-fi"}, "She wore a gold ring.", []string{"credits ring"}},
 		{"verbs after who are not nouns", dnd.Theme{Genre: "pirate"}, "The priest who guards the gate is old.", []string{"deckhands the"}},
