@@ -85,7 +85,7 @@ func TestKnownThemeWordsAreTheLexicons(t *testing.T) {
 // known genre, tone and style alone (a style with fantasy) at the default
 // strength: the words of every one must move measurably away from the
 // original, on average to a similarity of 0.9 at most and no sample above
-// 0.95.
+// 0.93.
 func TestRestyleChangesEveryKnownValue(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -99,8 +99,8 @@ func TestRestyleChangesEveryKnownValue(t *testing.T) {
 			sum += res.SimilarityScore
 			most = max(most, res.SimilarityScore)
 		}
-		if mean := sum / float64(len(restyleSamples)); mean > 0.9 || most > 0.95 {
-			t.Errorf("Theme(%+v) similarity mean %.3f, max %.3f over %d samples; want at most 0.9 and 0.95", th, mean, most, len(restyleSamples))
+		if mean := sum / float64(len(restyleSamples)); mean > 0.9 || most > 0.93 {
+			t.Errorf("Theme(%+v) similarity mean %.3f, max %.3f over %d samples; want at most 0.9 and 0.93", th, mean, most, len(restyleSamples))
 		}
 	}
 }
