@@ -3,9 +3,12 @@
 //
 // Generate draws a procedural picture for each image type: a gridded battle
 // map whose kind (dungeon, cavern, building interior, wilderness, river or
-// coast, town) the prompt picks (map_background), a scene whose terrain,
-// weather and time of day follow the prompt, with a landmark
-// (location_visual) or without (environment_scene), a character bust on a
+// coast, town, a swamp village on stilts) the prompt picks
+// (map_background), a scene whose terrain, weather (sandstorms among it),
+// time of day, settlement (a city standing in other land, houses on
+// stilts) and ruin follow the prompt, with a landmark (location_visual) or
+// without (environment_scene), naming in warnings the scene words it does
+// not draw, a character bust on a
 // transparent background whose build, face, clothes and gear follow race,
 // class, alignment and the armour, shield and weapons the character has
 // equipped, optionally in a round token frame (character_portrait), an
