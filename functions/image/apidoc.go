@@ -53,7 +53,10 @@ func (GenerateRequest) Doc() apidoc.Type {
 func characterDoc() *apidoc.Schema {
 	return &apidoc.Schema{
 		Description: "For a character_portrait: the character to draw, as POST /api/v2/text/character takes it " +
-			"(a sheet's content, whose appearance and gear the prompt describes, or just its identity). " +
+			"(a sheet's content, or just its identity, whose gear is that of the sheet every document about it gets). " +
+			"The picture shows its race, class and alignment, and the armour, shield and weapons it has equipped; " +
+			"an image model's prompt names them before the appearance. The offline renderer lists in warnings the " +
+			"items it cannot draw and the weapons a figure has no hand left for. " +
 			"A portrait hint in parameters that names the character otherwise is refused, naming both fields.",
 		OneOf: []*apidoc.Schema{apidoc.Comp("CharacterIdentity"), apidoc.Comp("CharacterSheet")},
 	}
@@ -172,7 +175,7 @@ func (Result) Doc() apidoc.Type {
 			"expires_at": apidoc.Describe("When the stored image is deleted."),
 			"cached":     apidoc.Describe("The result came from the cache."),
 			"metadata":   apidoc.Describe("Model, prompt and time where the first version's callers look for them; the grid of a map."),
-			"warnings":   apidoc.Describe("What could not be drawn as asked: an unknown item word drawn as the closest kind, an element the negative prompt names that cannot be removed. Left out when there is none."),
+			"warnings":   apidoc.Describe("What could not be drawn as asked: an unknown item word drawn as the closest kind, a character's item or a scene's element the offline renderer has no shape for, an element the negative prompt names that cannot be removed. Left out when there is none."),
 		},
 	}
 }

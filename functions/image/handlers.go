@@ -1,6 +1,7 @@
 package image
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,30 +13,34 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/auth"
 	"github.com/dndcc/dnd-llm-service/shared/cache"
 	"github.com/dndcc/dnd-llm-service/shared/httpapi"
+	"github.com/dndcc/dnd-llm-service/shared/imagegen"
 	"github.com/dndcc/dnd-llm-service/shared/submit"
 )
 
 // payload is what an image job runs: the validated request with defaults
 // applied and the input image decoded.
 type payload struct {
-	Type           string   `json:"type,omitempty"`
-	Prompt         string   `json:"prompt,omitempty"`
-	Width          int      `json:"width,omitempty"`
-	Height         int      `json:"height,omitempty"`
-	StylePreset    string   `json:"style_preset,omitempty"`
-	NegativePrompt string   `json:"negative_prompt,omitempty"`
-	Seed           *int64   `json:"seed,omitempty"`
-	Theme          Theme    `json:"theme"`
-	Race           string   `json:"race,omitempty"`
-	Class          string   `json:"class,omitempty"`
-	Alignment      string   `json:"alignment,omitempty"`
-	Character      string   `json:"character,omitempty"` // the character a portrait shows, described (dnd.Portrait)
-	TokenFrame     string   `json:"token_frame,omitempty"`
-	Strength       float64  `json:"strength,omitempty"`
-	Enhancements   []string `json:"enhancements,omitempty"`
-	UpscaleFactor  int      `json:"upscale_factor,omitempty"`
-	Source         []byte   `json:"source,omitempty"`
-	SourceSHA256   string   `json:"source_sha256,omitempty"`
+	Type           string `json:"type,omitempty"`
+	Prompt         string `json:"prompt,omitempty"`
+	Width          int    `json:"width,omitempty"`
+	Height         int    `json:"height,omitempty"`
+	StylePreset    string `json:"style_preset,omitempty"`
+	NegativePrompt string `json:"negative_prompt,omitempty"`
+	Seed           *int64 `json:"seed,omitempty"`
+	Theme          Theme  `json:"theme"`
+	Race           string `json:"race,omitempty"`
+	Class          string `json:"class,omitempty"`
+	Alignment      string `json:"alignment,omitempty"`
+	Character      string `json:"character,omitempty"` // the character a portrait shows, described for an image model
+	Pronouns       string `json:"pronouns,omitempty"`  // the portrait's character's
+	// Equipment is what the portrait's character wears and carries.
+	Equipment     []imagegen.Item `json:"equipment,omitempty"`
+	TokenFrame    string          `json:"token_frame,omitempty"`
+	Strength      float64         `json:"strength,omitempty"`
+	Enhancements  []string        `json:"enhancements,omitempty"`
+	UpscaleFactor int             `json:"upscale_factor,omitempty"`
+	Source        []byte          `json:"source,omitempty"`
+	SourceSHA256  string          `json:"source_sha256,omitempty"`
 
 	// CacheKey, when set, receives the result unless NoStore.
 	CacheKey string `json:"cache_key,omitempty"`
@@ -52,12 +57,16 @@ func (s *Service) generate(w http.ResponseWriter, r *http.Request) error {
 	return s.enqueue(w, r, KindGenerate, req.Priority, p, p.Seed != nil)
 }
 
+// generatePayload is the job of a generate request. A portrait's character
+// fills the race, class and alignment hints it leaves empty.
 func generatePayload(req GenerateRequest) payload {
+	who := req.sitter()
 	return payload{
 		Type: req.Type, Prompt: req.Prompt, StylePreset: req.Parameters.StylePreset,
 		NegativePrompt: req.Parameters.NegativePrompt, Seed: req.Parameters.Seed, Theme: req.Theme,
-		Race: req.Parameters.CharacterRace, Class: req.Parameters.CharacterClass, Alignment: req.Parameters.Alignment,
-		Character: req.portrait(), TokenFrame: req.Parameters.TokenFrame,
+		Race: cmp.Or(req.Parameters.CharacterRace, who.race), Class: cmp.Or(req.Parameters.CharacterClass, who.class),
+		Alignment: cmp.Or(req.Parameters.Alignment, who.alignment), Pronouns: who.pronouns, Equipment: who.equipment,
+		Character: who.describe, TokenFrame: req.Parameters.TokenFrame,
 	}
 }
 

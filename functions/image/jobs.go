@@ -310,7 +310,7 @@ func (s *Service) generateOffline(ctx context.Context, p payload, params Paramet
 		return s.offline.Generate(ctx, imagegen.GenerateRequest{
 			Type: p.Type, Prompt: p.Prompt, Width: p.Width, Height: p.Height, Seed: seed,
 			Genre: p.Theme.Genre, Tone: p.Theme.Tone, Style: p.Theme.Style, StylePreset: p.StylePreset,
-			Race: p.Race, Class: p.Class, Alignment: p.Alignment,
+			Race: p.Race, Class: p.Class, Alignment: p.Alignment, Pronouns: p.Pronouns, Equipment: p.Equipment,
 			NegativePrompt: p.NegativePrompt, TokenFrame: p.TokenFrame,
 		})
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -156,16 +157,85 @@ func (r GenerateRequest) checkCharacter(errs map[string]string) bool {
 	return true
 }
 
-// portrait describes the request's character for the prompt, or "".
-func (r GenerateRequest) portrait() string {
+// sitter is the character a portrait shows, as the renderers take it.
+type sitter struct {
+	// describe tells an image model who the character is, what they wear
+	// and carry, and how they look, in that order, so a long appearance
+	// is what a length cap cuts.
+	describe                         string
+	race, class, alignment, pronouns string
+	equipment                        []imagegen.Item // worn or in hand
+}
+
+// sitter reads the request's character: a sheet's equipped items, or for
+// an identity those of the sheet every document about it gets.
+func (r GenerateRequest) sitter() sitter {
 	if len(r.Character) == 0 {
-		return ""
+		return sitter{}
 	}
 	id, sheet, problems := dnd.CharacterObject(r.Character)
 	if len(problems) > 0 {
-		return ""
+		return sitter{}
 	}
-	return dnd.Portrait(id, sheet)
+	s := sitter{race: raceWords(id), class: id.Class, alignment: id.Alignment, pronouns: id.Pronouns}
+	looks := ""
+	if sheet != nil {
+		looks = strings.TrimSpace(sheet.Appearance)
+		for _, it := range sheet.Equipment {
+			if it.Equipped {
+				s.equipment = append(s.equipment, imagegen.Item{Name: it.Name, Category: it.Category})
+			}
+		}
+	} else if ch, err := dnd.ResolveCharacter(dnd.CharacterRequest{Type: dnd.TypeSheet, Character: r.Character}, 0); err == nil {
+		for _, it := range ch.Sheet.Equipment {
+			if it.Equipped {
+				s.equipment = append(s.equipment, imagegen.Item{Name: it.Name, Category: it.Category})
+			}
+		}
+	}
+	s.describe = dnd.Portrait(id, nil) + gearWords(s.equipment)
+	if looks != "" {
+		s.describe += ". " + looks
+	}
+	return s
+}
+
+// raceWords names the character's people with its subrace: "Hill Dwarf",
+// "Red Dragonborn".
+func raceWords(id dnd.CharacterInfo) string {
+	sub := strings.TrimSpace(id.Subrace)
+	switch {
+	case sub == "":
+		return id.Race
+	case strings.Contains(strings.ToLower(sub), strings.ToLower(id.Race)):
+		return sub
+	}
+	return sub + " " + id.Race
+}
+
+// wornWord finds things worn rather than carried.
+var wornWord = regexp.MustCompile(`\b(robes?|cloak|cape|mantle|boots|slippers|gloves|gauntlets|bracers|helm|hat|circlet|crown|ring|amulet|necklace|periapt|belt|goggles|armou?r)\b`)
+
+// gearWords says what the character wears and carries: ", wearing chain
+// mail, carrying a mace and a shield".
+func gearWords(items []imagegen.Item) string {
+	var worn, carried []string
+	for _, it := range items {
+		name := strings.ToLower(it.Name)
+		if it.Category == "armor" || wornWord.MatchString(name) {
+			worn = append(worn, name)
+		} else {
+			carried = append(carried, name)
+		}
+	}
+	out := ""
+	if len(worn) > 0 {
+		out += ", wearing " + strings.Join(worn, " and ")
+	}
+	if len(carried) > 0 {
+		out += ", carrying " + strings.Join(carried, ", ")
+	}
+	return out
 }
 
 // size returns the requested output size with defaults applied.

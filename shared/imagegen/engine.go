@@ -3,11 +3,16 @@
 //
 // Generate draws a procedural picture for each image type: a gridded battle
 // map whose kind (dungeon, cavern, building interior, wilderness, river or
-// coast, town) the prompt picks (map_background), a scene whose terrain,
-// weather and time of day follow the prompt, with a landmark
-// (location_visual) or without (environment_scene), a character bust on a
-// transparent background, optionally in a round token frame
-// (character_portrait), an isolated item on a plain backdrop
+// coast, town, a swamp village on stilts) the prompt picks
+// (map_background), a scene whose terrain, weather (sandstorms among it),
+// time of day, settlement (a city standing in other land, houses on
+// stilts) and ruin follow the prompt, with a landmark (location_visual) or
+// without (environment_scene), naming in warnings the scene words it does
+// not draw, a character bust on a
+// transparent background whose build, face, clothes and gear follow race,
+// class, alignment and the armour, shield and weapons the character has
+// equipped, optionally in a round token frame (character_portrait), an
+// isolated item on a plain backdrop
 // (item_illustration) and a glowing sigil (magical_effect). Colours follow
 // the theme's genre and tone; a negative prompt removes the elements listed
 // in Removable. Generate reports a map's grid and warns about what it could
@@ -85,6 +90,11 @@ type GenerateRequest struct {
 	Race          string // portrait: build, face and palette
 	Class         string // portrait: clothes and gear
 	Alignment     string // portrait: palette (evil is darker)
+	Pronouns      string // portrait: "she/her" draws no beard unless the prompt asks for one
+	// Equipment is what a portrait's character wears and carries (a
+	// sheet's equipped items): its armour, shield and weapons replace the
+	// class's. Items the renderer cannot draw are named in the warnings.
+	Equipment []Item
 	// NegativePrompt lists, comma-separated, elements to leave out; see
 	// Removable for what the offline renderer can remove.
 	NegativePrompt string

@@ -109,21 +109,35 @@ func drawTown(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap) err
 	}
 	b := biomes[0]
 	b.ground0, b.ground1 = 0x5f7a3a, 0x7a8448
-	if snowy := pickBiome(sc.prompt); snowy.name == "snow" || snowy.name == "desert" {
-		b = snowy
+	land := pickBiome(sc.prompt)
+	if land.name == "snow" || land.name == "desert" || land.name == "swamp" {
+		b = land
+	}
+	// A swamp village stands in its water on stilts, its streets
+	// boardwalks.
+	stilts := b.name == "swamp" || hasAnyWord(sc.prompt, "stilt", "stilts", "stilted")
+	if b.name == "swamp" && t.water == nil && !sc.rm.has(rmWater) {
+		t.water = noiseWater(w, h, fc, sc.seed, 0.65)
 	}
 	if err := paintGround(ctx, img, sc, m, b, t); err != nil {
 		return err
 	}
-	if err := paintStreets(ctx, img, sc, m, plan, t); err != nil {
+	if err := paintStreets(ctx, img, sc, m, plan, t, stilts); err != nil {
 		return err
 	}
 	st := newStamper(img, m, hex(0x1a1612))
 	mo := mood(sc.pal)
-	drawPlazaFeature(st, sc, mo, plan.plaza)
+	if !stilts {
+		drawPlazaFeature(st, sc, mo, plan.plaza)
+	}
 	for i, lot := range plan.lots {
-		if t.water != nil && lotInWater(t, m, lot) {
+		switch {
+		case t.water != nil && lotInWater(t, m, lot) && stilts:
+			drawDeck(st, mo, lot)
+		case t.water != nil && lotInWater(t, m, lot):
 			continue
+		case stilts:
+			drawDeck(st, mo, lot)
 		}
 		drawHouse(st, sc.rng, mo, lot, hash2(i, lot.x, sc.seed), city)
 	}
@@ -142,6 +156,27 @@ func drawTown(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap) err
 		placeTrees(st, sc, mo, b, yard)
 	}
 	return m.overlayGrid(ctx, img, hex(0x1a1612), 0.3)
+}
+
+// drawDeck stamps the plank platform a stilt house stands on, a little
+// wider than the house, with the tops of its posts at the corners.
+func drawDeck(st *stamper, mo func(rgb) rgb, lot rect) {
+	x0, y0 := float64(lot.x)-0.25, float64(lot.y)-0.25
+	x1, y1 := float64(lot.x+lot.w)+0.25, float64(lot.y+lot.h)+0.25
+	cx, cy, hw, hh := (x0+x1)/2, (y0+y1)/2, (x1-x0)/2, (y1-y0)/2
+	plank := mo(hex(0x8a6238))
+	st.shape(x0, y0, x1, y1, func(x, y float64) float64 { return sdBox(x-cx, y-cy, hw, hh) }, func(x, y, d float64) rgb {
+		c := plank.scale(0.9 + 0.15*math.Sin(math.Floor(x*3)*7.1))
+		if math.Mod(x*3+100, 1) < 0.1 {
+			c = c.scale(0.6)
+		}
+		for _, p := range [][2]float64{{x0 + 0.15, y0 + 0.15}, {x1 - 0.15, y0 + 0.15}, {x0 + 0.15, y1 - 0.15}, {x1 - 0.15, y1 - 0.15}} {
+			if math.Hypot(x-p[0], y-p[1]) < 0.12 {
+				c = mo(hex(0x3a2a1a))
+			}
+		}
+		return c
+	})
 }
 
 func nearLots(p [2]float64, lots []rect, margin float64) bool {
@@ -166,8 +201,8 @@ func lotInWater(t *terrain, m *battleMap, r rect) bool {
 }
 
 // paintStreets lays cobbles on streets and plaza, planks where a street
-// crosses water.
-func paintStreets(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap, p townPlan, t *terrain) error {
+// crosses water or everywhere when boardwalk is set.
+func paintStreets(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap, p townPlan, t *terrain, boardwalk bool) error {
 	mo := mood(sc.pal)
 	stone := mo(hex(0x9a938a))
 	mortar := mo(hex(0x5a544c))
@@ -184,7 +219,7 @@ func paintStreets(ctx context.Context, img *image.RGBA, sc *scene, m *battleMap,
 				continue
 			}
 			i := y*img.Stride + x*4
-			if t.water != nil && t.water.at(float64(x), float64(y)) < fc*0.2 {
+			if boardwalk || t.water != nil && t.water.at(float64(x), float64(y)) < fc*0.2 {
 				k := 0.9 + 0.15*unit(hash2(int(math.Floor(sx*3)), 3, sc.seed))
 				c := plank.scale(k)
 				if math.Mod(sx*3+100, 1) < 0.1 {

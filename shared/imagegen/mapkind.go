@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -33,7 +34,8 @@ var mapKindWords = []struct {
 }
 
 // mapKind returns the kind of map the prompt asks for, and whether a word
-// named one.
+// named one. A settlement in open country ("a swamp village", "a row of
+// houses in the woods") is a town on that country's ground.
 func mapKind(prompt string) (string, bool) {
 	lower := strings.ToLower(prompt)
 	kind, at := mapDungeon, -1
@@ -44,7 +46,17 @@ func mapKind(prompt string) (string, bool) {
 			}
 		}
 	}
+	if (kind == mapWilderness || kind == mapInterior) && settlement(lower) {
+		return mapTown, true
+	}
 	return kind, at >= 0
+}
+
+// settlement reports whether a lower-case prompt names a settlement or
+// its many houses.
+func settlement(lower string) bool {
+	return namesAny(lower, []string{"village", "town", "hamlet", "settlement", "city"}) ||
+		slices.ContainsFunc([]string{"houses", "huts", "cottages", "shacks", "hovels", "cabins"}, func(w string) bool { return hasWholeWord(lower, w) })
 }
 
 // wholeWordIndex is where word, or its plural, stands as a whole word in

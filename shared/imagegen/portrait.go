@@ -49,6 +49,17 @@ type race struct {
 	hairs     []uint32
 	eyes      []uint32
 	styles    []int
+	// size scales the figure in its frame (0 is 1): a halfling's bust is
+	// smaller than a human's and sits lower, with more room above.
+	size float64
+}
+
+// scale is the race's size in its frame.
+func (r race) scale() float64 {
+	if r.size == 0 {
+		return 1
+	}
+	return r.size
 }
 
 var (
@@ -63,7 +74,7 @@ var races = []race{
 		beard: 0.3, skins: humanSkins, hairs: humanHairs, eyes: humanEyes, styles: []int{hairShort, hairLong, hairCurly, hairTopknot}},
 	{name: "dwarf", words: []string{"dwarf", "dwarven", "dwarves", "duergar"}, rx: 0.155, ry: 0.16, jaw: 0.95, headY: 0.4, neck: 0.07, shoulders: 0.42,
 		ears: earRound, beard: 1, bigNose: true, skins: []uint32{0xe8b893, 0xd29a72, 0xb57850, 0x8a5a3a},
-		hairs: []uint32{0xa8421c, 0x6a3a1c, 0x2a1d15, 0x9a9a9a, 0xc8782e}, eyes: humanEyes, styles: []int{hairBraids, hairShort, hairBald}},
+		hairs: []uint32{0xa8421c, 0x6a3a1c, 0x2a1d15, 0x9a9a9a, 0xc8782e}, eyes: humanEyes, styles: []int{hairBraids, hairShort, hairBald}, size: 0.92},
 	{name: "elf", words: []string{"elf", "elven", "elves", "eladrin", "high elf", "wood elf"}, rx: 0.125, ry: 0.18, jaw: 0.62, headY: 0.35, neck: 0.042, shoulders: 0.29,
 		ears: earLong, skins: []uint32{0xf4d3b8, 0xe8c4a0, 0xc99a70, 0xa87850},
 		hairs: []uint32{0xe8d8a0, 0xd0d0d8, 0x2a1d15, 0xa0482a, 0x5a3a1c}, eyes: []uint32{0x3aa070, 0x4a8ad0, 0x8a6ad0, 0xc0a040}, styles: []int{hairLong}},
@@ -74,10 +85,10 @@ var races = []race{
 		eyes: []uint32{0xe03030, 0xc080f0}, styles: []int{hairLong}},
 	{name: "halfling", words: []string{"halfling", "hobbit", "hin"}, rx: 0.15, ry: 0.155, jaw: 0.85, headY: 0.4, neck: 0.05, shoulders: 0.3,
 		ears: earPointed, skins: []uint32{0xf1c6a3, 0xe3b08a, 0xc98d62, 0xa86d45}, hairs: []uint32{0x4a2f1c, 0x7a4a26, 0xb0702e, 0x2a1d15},
-		eyes: humanEyes, styles: []int{hairCurly}},
+		eyes: humanEyes, styles: []int{hairCurly}, size: 0.8},
 	{name: "gnome", words: []string{"gnome", "gnomish", "svirfneblin"}, rx: 0.15, ry: 0.15, jaw: 0.8, headY: 0.4, neck: 0.045, shoulders: 0.28,
 		ears: earPointed, bigNose: true, beard: 0.3, skins: []uint32{0xf1c6a3, 0xe3b08a, 0xc98d62},
-		hairs: []uint32{0xf0f0f0, 0xe06a20, 0xd04a8a, 0x4a8ad0}, eyes: []uint32{0x4a8ad0, 0x3aa070, 0x8a6ad0}, styles: []int{hairCurly, hairMohawk}},
+		hairs: []uint32{0xf0f0f0, 0xe06a20, 0xd04a8a, 0x4a8ad0}, eyes: []uint32{0x4a8ad0, 0x3aa070, 0x8a6ad0}, styles: []int{hairCurly, hairMohawk}, size: 0.78},
 	{name: "half-orc", words: []string{"half-orc", "half orc", "halforc", "orc", "orcish", "orc-blooded"}, rx: 0.155, ry: 0.17, jaw: 1.02, headY: 0.37, neck: 0.075, shoulders: 0.43,
 		ears: earPointed, tusks: true, skins: []uint32{0x8a9a6a, 0x7a8a5a, 0x9aa07a, 0x6a7a58},
 		hairs: []uint32{0x1c1c1e, 0x2a1d15, 0x4a2f1c}, eyes: []uint32{0x8a2a1a, 0x5a3a20, 0xa08020}, styles: []int{hairTopknot, hairMohawk, hairBald}},
@@ -106,6 +117,7 @@ const (
 	outfitGi
 	outfitDoublet
 	outfitApron
+	outfitMail
 )
 
 // Headgear.
@@ -133,6 +145,9 @@ const (
 	gearBeads
 	gearTabard
 	gearCloak
+	gearSpear
+	gearHammer
+	gearAxe
 )
 
 // class is what a calling wears and carries.
@@ -221,11 +236,27 @@ func newFigure(sc *scene, px float64) *figure {
 		f.style = hairBald
 	}
 	f.beard = rng.Float64() < rc.beard && !f.rm.has(rmBeard)
+	if feminine(req.Pronouns, sc.prompt) {
+		f.beard = false
+		if f.style == hairBald || rc.name == "dwarf" {
+			f.style = rc.styles[0] // the race's first style is never bald unless it has no other: a dwarf's braids
+		}
+	}
 	if hasAnyWord(sc.prompt, "beard", "bearded") && !f.rm.has(rmBeard) && rc.name != "dragonborn" {
 		f.beard = true
 	}
+	f.equip(sc)
 	f.dress(sc)
 	return f
+}
+
+// feminine reports whether the pronouns or the prompt make the character
+// a woman: she/her, or words like "female" or "priestess".
+func feminine(pronouns, prompt string) bool {
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(pronouns)), "she") {
+		return true
+	}
+	return namesAny(lowerNorm(prompt), []string{"female", "woman", "she", "lady", "girl", "priestess", "sorceress", "queen", "matron", "heroine", "huntress", "shieldmaiden"})
 }
 
 // dress picks the figure's colours from class, alignment, prompt and theme.
@@ -402,11 +433,12 @@ func drawPortrait(ctx context.Context, img *image.RGBA, sc *scene) error {
 	if framed {
 		scale = S * 0.9
 	}
-	cv := canvas{scale: scale, ox: float64(w) / 2, oy: float64(h)/2 - scale*0.5}
+	f := newFigure(sc, 1/scale)
+	cv := portraitCanvas(w, h, scale, f.race.scale())
 	if framed {
 		cv.oy += S * 0.03
 	}
-	f := newFigure(sc, 1/scale)
+	f.px = 1 / cv.scale
 	f.canvas = cv
 	layers := f.layers()
 	lw := max(1, S/256)
@@ -423,6 +455,14 @@ func drawPortrait(ctx context.Context, img *image.RGBA, sc *scene) error {
 		return ring.drawRing(ctx, img)
 	}
 	return renderLayers(ctx, img, cv, layers, f.ink, lw, nil)
+}
+
+// portraitCanvas maps a figure's unit square onto a w×h picture at scale
+// pixels a unit, shrunk by size about the bottom centre, so a small
+// people's bust still runs off the bottom with room above its head.
+func portraitCanvas(w, h int, scale, size float64) canvas {
+	bottom := float64(h)/2 + scale*0.5
+	return canvas{scale: scale * size, ox: float64(w) / 2, oy: bottom - scale*size}
 }
 
 // layers lists the figure's parts back to front.

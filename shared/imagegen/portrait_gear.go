@@ -101,6 +101,8 @@ func (f *figure) outfitColour(u, v, d float64) rgb {
 		return mix(c, f.trim, cover((math.Abs(vee)-0.008)/px)*step(v < sy+0.145))
 	case outfitPlate:
 		return f.plateColour(u, v)
+	case outfitMail:
+		return f.mailColour(u, v, d)
 	case outfitLeather:
 		c := mix(base, f.leather, 0.4).scale(folds)
 		for _, s := range []float64{-1, 1} {
@@ -443,8 +445,14 @@ func (f *figure) frontGear() []layer {
 	switch {
 	case f.has(gearStaff):
 		ls = append(ls, f.staff()...)
+	case f.has(gearSpear):
+		ls = append(ls, f.spear()...)
 	case f.has(gearSword):
 		ls = append(ls, f.sword()...)
+	case f.has(gearHammer):
+		ls = append(ls, f.hammer()...)
+	case f.has(gearAxe):
+		ls = append(ls, f.axe()...)
 	case f.has(gearDaggers):
 		ls = append(ls, f.daggers()...)
 	case f.has(gearMace):
@@ -464,7 +472,7 @@ func (f *figure) frontGear() []layer {
 // fist is a closed hand at (cu, cv), gauntleted when in plate.
 func (f *figure) fist(cu, cv float64) layer {
 	col := f.skin
-	if f.class.outfit == outfitPlate {
+	if f.class.outfit == outfitPlate || f.class.outfit == outfitMail {
 		col = f.metal.scale(0.9)
 	}
 	sd := func(u, v float64) float64 { return sdBox(u-cu, v-cv, 0.026, 0.03) - 0.012 }
@@ -542,6 +550,9 @@ func (f *figure) daggers() []layer {
 	var ls []layer
 	x := f.handU()
 	for _, s := range []float64{-1, 1} {
+		if s < 0 && f.has(gearShield) && !f.rm.has(rmShield) {
+			continue // the other hand bears the shield
+		}
 		hu, hv := s*x, 0.88
 		tu, tv := s*(x+0.06), 0.6
 		blade := func(u, v float64) float64 {

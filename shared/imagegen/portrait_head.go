@@ -443,6 +443,31 @@ func (f *figure) frontHair() []layer {
 			return sdEllipse(u, v-(hy-r.ry*0.95), 0.03, 0.085) - 0.008*math.Abs(math.Sin(v*120))
 		}
 		ls = append(ls, part(-0.05, hy-r.ry-0.1, 0.05, hy-r.ry*0.5, crest, f.paintHair))
+	case hairBraids:
+		ls = append(ls, f.braids()...)
+	}
+	return ls
+}
+
+// braids are two plaits hanging from the temples over the shoulders, each
+// bound at its end.
+func (f *figure) braids() []layer {
+	r := f.race
+	hy, sy := r.headY, f.shoulderY()
+	var ls []layer
+	for _, s := range []float64{-1, 1} {
+		x0, y0 := s*r.rx*0.92, hy-0.01
+		x1, y1 := s*r.rx*1.08, sy+0.16
+		plait := func(u, v float64) float64 { return sdTaper(u, v, x0, y0, x1, y1, 0.034, 0.022) }
+		ls = append(ls, part(min(x0, x1)-0.05, y0-0.04, max(x0, x1)+0.05, y1+0.04, plait, func(u, v, d float64) rgb {
+			c := f.paintHair(u, v, d)
+			t := (v - y0) / (y1 - y0)
+			// Crossing strands: a lit band every plait, a shadow between.
+			return c.scale(0.8 + 0.35*smoothstep(0.2, 0.8, math.Abs(math.Sin(t*28+s*(u-x0)*40))))
+		}))
+		cx, cy := x1, y1-0.005
+		band := func(u, v float64) float64 { return sdBox(u-cx, v-cy, 0.025, 0.012) - 0.003 }
+		ls = append(ls, part(cx-0.04, cy-0.03, cx+0.04, cy+0.03, band, flat(f.trim, cx, cy, 0.03)))
 	}
 	return ls
 }

@@ -66,10 +66,11 @@ func TestPortraitIsAFigureOnTransparency(t *testing.T) {
 					t.Errorf("corner %v: opaque share %.2f, alpha %d; want fully transparent", c, s, alphaAt(img, c.X, c.Y))
 				}
 			}
-			// The face: the head's centre in the figure's unit square.
+			// The face: the head's centre in the figure's unit square,
+			// shrunk for a small people.
 			rc, _ := pickRace(tc.race, "")
-			S := float64(min(w, h))
-			fx, fy := w/2, int(float64(h)/2-S/2+rc.headY*S)
+			cv := portraitCanvas(w, h, float64(min(w, h)), rc.scale())
+			fx, fy := w/2, int(cv.oy+rc.headY*cv.scale)
 			if s := opaqueShare(img, image.Rect(fx-10, fy-10, fx+10, fy+10)); s < 0.99 {
 				t.Errorf("face at (%d, %d): opaque share %.2f, want opaque", fx, fy, s)
 			}
@@ -77,8 +78,8 @@ func TestPortraitIsAFigureOnTransparency(t *testing.T) {
 			if s := opaqueShare(img, image.Rect(w/2-20, h-20, w/2+20, h)); s < 0.99 {
 				t.Errorf("chest at the bottom: opaque share %.2f, want opaque", s)
 			}
-			if s := opaqueShare(img, img.Bounds()); s < 0.25 || s > 0.8 {
-				t.Errorf("figure covers %.2f of the picture, want 0.25..0.8", s)
+			if s := opaqueShare(img, img.Bounds()); s < 0.2 || s > 0.8 {
+				t.Errorf("figure covers %.2f of the picture, want 0.2..0.8", s)
 			}
 		})
 	}

@@ -66,6 +66,17 @@ func newSceneLight(s sceneSpec, sc *scene) sceneLight {
 		l.clouds, l.hazeK, l.body, l.stars = 0.9, 1.3, false, false
 		l.ambient = l.ambient.scale(0.75).saturate(0.7)
 	}
+	if s.weather == weatherSand {
+		// Blowing sand: an ochre murk, no stars, a sun dimmed to a disk,
+		// darker by night.
+		dust := hex(0xc8965a).scale(0.22 + 0.78*l.ambient.lum())
+		l.skyTop, l.skyLow = mix(l.skyTop, dust.scale(0.75), 0.85), mix(l.skyLow, dust, 0.9)
+		l.haze, l.cloudC = mix(l.haze, dust, 0.85), dust.scale(0.8)
+		l.sun = mix(l.sun, dust.scale(1.4), 0.5)
+		l.clouds, l.hazeK, l.fog, l.stars = 0.75, 1.8, 0.5, false
+		l.body = s.time != timeNight
+		l.ambient = rgb{l.ambient.r, l.ambient.g * 0.9, l.ambient.b * 0.72}
+	}
 	if s.climate == climateAsh {
 		// Ash and smoke: a low red sky, a dim red sun.
 		l.skyTop, l.skyLow = mix(l.skyTop, hex(0x2a1414), 0.7), mix(l.skyLow, hex(0xa0502a), 0.6)
@@ -162,6 +173,7 @@ func drawLocation(ctx context.Context, img *image.RGBA, sc *scene) error {
 }
 
 func drawScene(ctx context.Context, img *image.RGBA, sc *scene, spec sceneSpec) error {
+	sc.warnings = append(sc.warnings, sceneWarnings(sc.prompt, spec)...)
 	rm := sc.rm
 	if rm.has(rmMountains) && spec.land == landMountains {
 		spec.land = landHills

@@ -120,8 +120,7 @@ func castleShape(ruined bool, jag func(u, at float64) float64) func(u, v float64
 		roof = min(roof, sdTriangle(u, v, -0.27, 0.63, 0.17, 0.63, -0.05, 0.82))
 		roof = min(roof, sdTriangle(u, v, 0.04, 0.91, 0.16, 0.91, 0.1, 1.08))
 		if ruined {
-			stone = max(stone, v-jag(u, 0.3))
-			roof = math.Inf(1)
+			return ruinedCastle(u, v, stone, cu, jag)
 		}
 		if gate := min(sdBox(u+0.05, v-0.06, 0.055, 0.06), sdCircle(u+0.05, v-0.12, 0.055)); gate < 0 && v > 0 {
 			return gate, partDark, cu
@@ -134,6 +133,41 @@ func castleShape(ruined bool, jag func(u, at float64) float64) func(u, v float64
 		}
 		return stone, partStone, cu
 	}
+}
+
+// ruinedCastle is a castle's shape broken down: towers snapped off at
+// different heights, the keep a jagged shell, a breach through the
+// curtain wall, gaping windows and rubble heaped at its foot.
+func ruinedCastle(u, v, stone, cu float64, jag func(u, at float64) float64) (float64, int, float64) {
+	height := 0.22 // the curtain wall
+	switch {
+	case u < -0.46:
+		height = 0.42 // the left tower
+	case u > 0.46:
+		height = 0.27 // the right tower
+	case u > -0.28 && u < 0.18:
+		height = 0.58 // the keep
+	}
+	stone = max(stone, v-jag(u, height))
+	breach := sdTriangle(u, v, 0.2, 0.5, 0.44, 0.5, 0.33, 0.03)
+	stone = max(stone, -breach)
+	rubble := math.Inf(1)
+	for k, x := range []float64{0.24, 0.33, 0.41, 0.3, 0.37, -0.62} {
+		rubble = min(rubble, sdCircle(u-x, v-0.02-0.025*float64(k%2), 0.035+0.01*float64(k%3)))
+	}
+	rubble = max(rubble, -v)
+	if rubble < stone {
+		return rubble, partShade, cu
+	}
+	for _, w := range [][2]float64{{-0.15, 0.4}, {0.05, 0.45}, {-0.58, 0.3}, {-0.1, 0.15}, {0.58, 0.18}} {
+		if d := sdBox(u-w[0], v-w[1], 0.022, 0.035); d < 0 && stone < -0.01 {
+			return d, partDark, cu
+		}
+	}
+	if gate := min(sdBox(u+0.05, v-0.06, 0.055, 0.06), sdCircle(u+0.05, v-0.12, 0.055)); gate < 0 && v > 0 {
+		return gate, partDark, cu
+	}
+	return stone, partStone, cu
 }
 
 // templeShape is a colonnade on steps under a pediment; with columns and

@@ -140,18 +140,25 @@ func (cv *sceneCanvas) skylineLayer(base, amp, depth float64) *sceneLayer {
 		blds = append(blds, bld{x, x + bw, fh*base - ht})
 		x += bw
 	}
-	for _, b := range blds {
+	ruined := cv.spec.ruined
+	for i, b := range blds {
 		cx := (b.x0 + b.x1) / 2
-		spire := cv.hash01(int(b.x0), 9) < 0.25
+		spire := cv.hash01(int(b.x0), 9) < 0.25 && !ruined
+		stump := fh * amp * 0.6 * cv.hash01(i, 19) // how much of a ruin has fallen
 		for x := max(int(b.x0), 0); x < min(int(b.x1), cv.w); x++ {
 			t := b.top
 			if spire {
 				t -= max(0, (b.x1-b.x0)*1.5-math.Abs(float64(x)-cx)*3)
 			}
+			if ruined {
+				// Broken off: a jagged top, lower on one side.
+				jag := fh * 0.06 * cv.tex.fbm(float64(x)/(fw*0.015), float64(i), 3)
+				t = min(t+stump+jag+(float64(x)-b.x0)*0.3*(cv.hash01(i, 23)-0.5), fh*base)
+			}
 			top[x] = t
 		}
 	}
-	lit := cv.light.windows
+	lit := cv.light.windows && !ruined
 	wall := mix(cv.stone.scale(0.55), cv.rock, 0.3)
 	tint := make([]float64, cv.w)
 	for i, b := range blds {

@@ -160,21 +160,34 @@ func (cv *sceneCanvas) mountainLayer(base, amp, depth, salt float64) *sceneLayer
 		rock = mix(cv.rock, cv.ground, 0.35)
 		snowLine = -1 // only the far peaks are capped
 	}
-	return &sceneLayer{top: top, depth: depth, paint: func(x, y int, under float64) rgb {
+	snowAt := func(x, y int, n float64) bool {
+		if allSnow {
+			return cv.gully(x, y, salt) < 0.5
+		}
+		return float64(y) < snowLine+fh*0.04*(n-0.5)*4 && cv.gully(x, y, salt) < 0.6
+	}
+	l := &sceneLayer{top: top, depth: depth, paint: func(x, y int, under float64) rgb {
 		light, n := cv.rockLight(x, y, under, top, salt)
 		c := rock.scale(light * (0.85 + 0.3*n))
-		py := float64(y)
-		switch {
-		case allSnow:
-			if cv.gully(x, y, salt) < 0.5 {
-				c = cv.snow.scale(0.72 + 0.3*light)
-			}
-		case py < snowLine+fh*0.04*(n-0.5)*4 && cv.gully(x, y, salt) < 0.6:
+		if snowAt(x, y, n) {
 			c = cv.snow.scale(0.72 + 0.3*light)
 		}
 		return c.scale(1 - 0.2*smoothstep(0, fh*0.3, under))
 	}}
+	if allSnow || snowLine >= 0 {
+		l.emit = func(x, y int, under float64) float64 {
+			if _, n := cv.rockLight(x, y, under, top, salt); snowAt(x, y, n) {
+				return snowGlow
+			}
+			return 0
+		}
+	}
+	return l
 }
+
+// snowGlow is the share of its own colour snow keeps under the light and
+// haze of dusk, night or distance: snow still reads white.
+const snowGlow = 0.55
 
 // rockLight is how lit a rock face is at (x, y): faces turned left catch
 // the light, the skyline's slope counts near the top. It also returns the
@@ -213,7 +226,7 @@ func (cv *sceneCanvas) groundLayer(base, amp float64) *sceneLayer {
 	top := cv.ridge(base, amp, 1.5, 3, false, 3.1)
 	fw, fh := float64(cv.w), float64(cv.h)
 	pathX := fw * (0.35 + 0.3*unit(hash2(1, 2, cv.sc.seed)))
-	return &sceneLayer{top: top, depth: 0.05, paint: func(x, y int, under float64) rgb {
+	l := &sceneLayer{top: top, depth: 0.05, paint: func(x, y int, under float64) rgb {
 		px, py := float64(x), float64(y)
 		n := cv.tex.fbm(px/(fh*0.03), py/(fh*0.015), 3)
 		c := cv.ground.scale(0.8 + 0.35*n)
@@ -224,6 +237,10 @@ func (cv *sceneCanvas) groundLayer(base, amp float64) *sceneLayer {
 		}
 		return c.scale(0.85 + 0.15*(1-t))
 	}}
+	if cv.spec.climate == climateSnow {
+		l.emit = func(int, int, float64) float64 { return snowGlow * 0.8 }
+	}
+	return l
 }
 
 // passSlopes are a pass's walls: steep slopes either side, nearest of
@@ -243,7 +260,7 @@ func (cv *sceneCanvas) passSlopes() *sceneLayer {
 		top[x] = fh * v
 	}
 	allSnow := cv.spec.climate == climateSnow
-	return &sceneLayer{top: top, depth: 0.02, paint: func(x, y int, under float64) rgb {
+	l := &sceneLayer{top: top, depth: 0.02, paint: func(x, y int, under float64) rgb {
 		light, n := cv.rockLight(x, y, under, top, 5.5)
 		c := cv.rock.scale(light * (0.8 + 0.35*n))
 		if allSnow && cv.gully(x, y, 5.5) < 0.5 {
@@ -251,6 +268,15 @@ func (cv *sceneCanvas) passSlopes() *sceneLayer {
 		}
 		return c
 	}}
+	if allSnow {
+		l.emit = func(x, y int, _ float64) float64 {
+			if cv.gully(x, y, 5.5) < 0.5 {
+				return snowGlow
+			}
+			return 0
+		}
+	}
+	return l
 }
 
 // duneLayer is a band of dunes: smooth swells with sharp crests, the

@@ -1,6 +1,9 @@
 package imagegen
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Landforms a scene shows.
 const (
@@ -32,6 +35,7 @@ const (
 	weatherRain  = "rain"
 	weatherSnow  = "snow"
 	weatherStorm = "storm"
+	weatherSand  = "sandstorm"
 )
 
 // Times of day.
@@ -55,6 +59,7 @@ const (
 	markStones      = "standing stones"
 	markPyramid     = "pyramid"
 	markUnderground = "underground"
+	markCity        = "city"
 )
 
 // sceneSpec is what a scene shows, read from the prompt.
@@ -66,6 +71,7 @@ type sceneSpec struct {
 	landmark string
 	ruined   bool
 	pass     bool // a mountain pass: steep slopes either side of a trail
+	stilts   bool // houses stand on stilts over water
 }
 
 type wordRule struct {
@@ -77,7 +83,7 @@ var landWords = []wordRule{
 	{landSwamp, []string{"swamp", "marsh", "bog", "fen", "bayou", "mire", "wetland", "wetlands", "everglade"}},
 	{landDesert, []string{"desert", "dune", "dunes", "sands", "oasis", "wasteland", "badlands", "mesa", "canyon", "savanna"}},
 	{landCoast, []string{"coast", "coastline", "sea", "ocean", "beach", "shore", "seashore", "harbor", "harbour", "port", "bay", "cove", "island", "lighthouse", "pier", "docks", "lake", "fjord", "seaside", "cliffs"}},
-	{landCity, []string{"city", "metropolis", "capital", "streets", "skyline", "rooftops", "cityscape"}},
+	{landCity, []string{"city", "metropolis", "capital", "streets", "skyline", "rooftops", "cityscape", "town square"}},
 	{landCave, []string{"cave", "cavern", "caves", "grotto", "underdark", "mine", "tunnel", "underground", "subterranean"}},
 	{landVolcanic, []string{"volcano", "volcanic", "lava", "magma", "inferno", "hell", "hellscape", "infernal"}},
 	{landForest, []string{"forest", "woods", "woodland", "grove", "jungle", "glade", "clearing", "rainforest", "thicket", "taiga"}},
@@ -94,6 +100,7 @@ var climateWords = []wordRule{
 }
 
 var weatherWords = []wordRule{
+	{weatherSand, []string{"sandstorm", "sand storm", "dust storm", "duststorm", "haboob", "simoom", "blowing sand", "sandstorms"}},
 	{weatherStorm, []string{"storm", "stormy", "thunder", "thunderstorm", "lightning", "tempest", "hurricane"}},
 	{weatherSnow, []string{"snowfall", "snowing", "blizzard", "snowstorm", "falling snow", "snowflakes"}},
 	{weatherRain, []string{"rain", "rainy", "raining", "drizzle", "downpour", "showers", "wet"}},
@@ -169,7 +176,11 @@ func parseScene(prompt string, location bool, pal palette) sceneSpec {
 		}
 	}
 	s.landmark, ok = firstRule(lower, landmarkWords)
-	if !ok && location {
+	_, city := firstRule(lower, []wordRule{{landCity, cityWords}})
+	switch {
+	case s.land != landCity && city && (!ok || s.landmark == markVillage):
+		s.landmark = markCity // a city in other land ("a desert city") stands on it
+	case !ok && location:
 		s.landmark = defaultLandmark(s.land)
 	}
 	switch {
@@ -184,8 +195,13 @@ func parseScene(prompt string, location bool, pal palette) sceneSpec {
 	}
 	s.ruined = hasAnyWord(lower, "ruin", "ruined", "ruins", "abandoned", "crumbling", "broken", "derelict", "ancient")
 	s.pass = s.land == landMountains && strings.Contains(lower, "pass")
+	s.stilts = s.land == landSwamp && (s.landmark == markVillage || s.landmark == markHouse) || hasAnyWord(lower, "stilt", "stilts", "stilted")
 	return s
 }
+
+// cityWords name a city: the whole scene when nothing else is named, else
+// a city standing on the land.
+var cityWords = []string{"city", "metropolis", "capital", "skyline", "cityscape"}
 
 // defaultLandmark is what a location shows when its prompt names no
 // landmark.
@@ -203,4 +219,69 @@ func defaultLandmark(land string) string {
 		return markNone
 	}
 	return markVillage
+}
+
+// unreadWords are scene words the renderer reads but has no drawing for,
+// by what they are.
+var unreadWords = []struct {
+	kind  string
+	words []string
+}{
+	{"weather", []string{"hail", "hailstorm", "sleet", "wind", "windy", "gale", "aurora", "rainbow", "tornado", "whirlwind", "heatwave"}},
+	{"time of day", []string{"eclipse", "blood moon"}},
+	{"terrain", []string{"river", "stream", "creek", "waterfall", "canal", "geyser", "crater"}},
+	{"settlement", []string{"bridge", "camp", "encampment", "tents", "farmland", "port"}},
+}
+
+// landTogether are landforms a scene of the first shows as well: trees on
+// hills and mountains, mountains behind a coast.
+var landTogether = map[[2]string]bool{
+	{landMountains, landForest}: true, {landHills, landForest}: true, {landCoast, landMountains}: true,
+	{landSwamp, landForest}: true, {landHills, landMountains}: true, {landCave, landMountains}: true,
+	{landVolcanic, landMountains}: true, {landMountains, landHills}: true,
+}
+
+// ruinable landmarks have a ruined form.
+var ruinable = map[string]bool{markCastle: true, markTower: true, markTemple: true, markVillage: true, markHouse: true, markCity: true}
+
+// sceneWarnings says which of the prompt's scene words the picture does
+// not show: a second weather, time of day or landform beside the one
+// drawn, a ruin of what has no ruined form, and words it has no drawing
+// for.
+func sceneWarnings(prompt string, s sceneSpec) []string {
+	lower := lowerNorm(prompt)
+	var out []string
+	lost := func(kind string, rules []wordRule, drawn string, skip func(v string) bool) {
+		for _, r := range rules {
+			if r.value == drawn || skip(r.value) {
+				continue
+			}
+			for _, w := range r.words {
+				if wholeWordIndex(lower, w) >= 0 {
+					out = append(out, fmt.Sprintf("%s %q: the offline renderer draws one %s a scene and drew %s", kind, w, kind, drawn))
+					break
+				}
+			}
+		}
+	}
+	lost("weather", weatherWords, s.weather, func(v string) bool { return v == weatherClear || v == weatherSnow && s.climate == climateSnow })
+	lost("time of day", timeWords, s.time, func(string) bool { return false })
+	lost("terrain", landWords, s.land, func(v string) bool {
+		return v == landHills || v == landCity || landTogether[[2]string{s.land, v}] || v == landCave && s.landmark == markCave
+	})
+	if s.ruined && !ruinable[s.landmark] && !(s.land == landCity && s.landmark == markNone) {
+		what := s.landmark
+		if what == markNone {
+			what = s.land
+		}
+		out = append(out, fmt.Sprintf("ruin: the offline renderer draws ruined castles, towers, temples, houses and cities; drew the %s whole", what))
+	}
+	for _, u := range unreadWords {
+		for _, w := range u.words {
+			if wholeWordIndex(lower, w) >= 0 {
+				out = append(out, fmt.Sprintf("%s %q: the offline renderer has no drawing for it; not drawn", u.kind, w))
+			}
+		}
+	}
+	return out
 }

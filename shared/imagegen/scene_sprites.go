@@ -121,19 +121,42 @@ func (cv *sceneCanvas) drawLandmark(l *sceneLayer) {
 		}
 		return
 	}
+	if cv.spec.landmark == markCity {
+		cv.drawSprite(cv.citySprite(fw*0.5, base, S*1.1), l.depth)
+		return
+	}
 	cv.drawSprite(cv.buildingSprite(cv.spec.landmark, mx, base, S), l.depth)
 }
 
-// houseSprite is a cottage: walls, a pitched roof, a lit window.
+// houseSprite is a cottage: walls, a pitched roof, a lit window; on
+// stilts over water in a marsh; roofless and dark when ruined.
 func (cv *sceneCanvas) houseSprite(x, base, s float64, salt int) sprite {
 	wall := cv.stone.scale(0.95)
 	roof := cv.mo(hex(roofColours[salt%len(roofColours)])).scale(0.9)
-	lit := cv.light.windows
-	return sprite{x0: x - s*0.7, y0: base - s*1.3, x1: x + s*0.7, y1: base + 1, shade: func(px, py float64) (rgb, float64, float64) {
-		u, v := (px-x)/s, (base-py)/s
+	ruined := cv.spec.ruined
+	lit := cv.light.windows && !ruined
+	lift := 0.0 // the floor's height above the ground, in units of s
+	if cv.spec.stilts {
+		lift = 0.45
+		wall = cv.mo(hex(0x7a5a3a)) // planks
+	}
+	post := mix(cv.mo(hex(0x4a3424)), cv.light.haze, 0.2)
+	return sprite{x0: x - s*0.7, y0: base - s*(1.3+lift), x1: x + s*0.7, y1: base + 1, shade: func(px, py float64) (rgb, float64, float64) {
+		u, v := (px-x)/s, (base-py)/s-lift
 		body := sdBox(u, v-0.3, 0.5, 0.3)
 		rf := sdTriangle(u, v, -0.62, 0.58, 0.62, 0.58, 0, 1.05)
 		chim := sdBox(u-0.3, v-0.85, 0.06, 0.15)
+		if ruined {
+			body = max(body, v-0.45-0.12*math.Sin(u*9+float64(salt)))
+			rf, chim = math.Inf(1), math.Inf(1)
+		}
+		stilts := math.Inf(1)
+		for _, sx := range []float64{-0.42, -0.14, 0.14, 0.42} {
+			stilts = min(stilts, sdBox(u-sx, v+lift/2, 0.035, lift/2+0.02))
+		}
+		if lift > 0 && stilts < min(body, min(rf, chim)) {
+			return post, cover(stilts * s), 0
+		}
 		d := min(min(body, rf), chim) * s
 		if d > 1 {
 			return rgb{}, 0, 0
@@ -163,7 +186,7 @@ func (cv *sceneCanvas) houseSprite(x, base, s float64, salt int) sprite {
 func (cv *sceneCanvas) buildingSprite(kind string, x, base, s float64) sprite {
 	ruined := cv.spec.ruined
 	roof := cv.mo(hex(0x5a3a4a))
-	lit := cv.light.windows
+	lit := cv.light.windows && !ruined // no one lights a ruin's windows
 	glowC := cv.mo(hex(0xffc870))
 	shape := landmarkShape(kind, ruined, cv.sc.seed)
 	return sprite{x0: x - s*0.9, y0: base - s*1.3, x1: x + s*0.9, y1: base + 2, shade: func(px, py float64) (rgb, float64, float64) {

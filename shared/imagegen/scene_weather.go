@@ -23,8 +23,43 @@ func (cv *sceneCanvas) drawWeather(ctx context.Context) error {
 		cv.rain(rng, fw*fh/300, 0.35)
 	case weatherSnow:
 		cv.snowfall(rng, fw*fh/260)
+	case weatherSand:
+		if err := cv.dustVeil(ctx); err != nil {
+			return err
+		}
+		cv.sandStreaks(rng, fw*fh/220)
 	}
 	return nil
+}
+
+// dustVeil lays drifting bands of blown sand over the whole picture.
+func (cv *sceneCanvas) dustVeil(ctx context.Context) error {
+	fw, fh := float64(cv.w), float64(cv.h)
+	dust := cv.light.haze
+	return forPixels(ctx, cv.w, cv.h, func(x, y int, px, py float64) {
+		band := cv.tex.fbm(px/(fw*0.45)+17, py/(fh*0.07), 4)
+		k := 0.15 + 0.3*smoothstep(0.35, 0.75, band)
+		i := y*cv.img.Stride + x*4
+		put(cv.img.Pix, i, mix(get(cv.img.Pix, i), dust, k))
+	})
+}
+
+// sandStreaks draws n streaks of sand blown almost level across the
+// picture.
+func (cv *sceneCanvas) sandStreaks(rng *rand.Rand, n float64) {
+	fw, fh := float64(cv.w), float64(cv.h)
+	streak := mix(cv.light.haze, rgb{1, 0.9, 0.7}, 0.35)
+	for range int(n) {
+		x, y := rng.Float64()*fw, rng.Float64()*fh
+		l := fw * (0.03 + 0.06*rng.Float64())
+		x1, y1 := x+l, y+l*0.08
+		a := 0.2 + 0.25*rng.Float64()
+		eachPixel(cv.img, x-1, y-1, x1+1, y1+1, func(i int, px, py float64) {
+			if k := a * cover(sdSegment(px, py, x, y, x1, y1)-0.5); k > 0 {
+				put(cv.img.Pix, i, mix(get(cv.img.Pix, i), streak, k))
+			}
+		})
+	}
 }
 
 // fogPass whitens the low ground in drifting bands.

@@ -198,3 +198,21 @@ func TestLookupMatchesWordStarts(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildKeepsTheCharacterGear checks that a described character's race,
+// armour and weapons reach the prompt however long its looks run: the cap
+// cuts the looks, which come last.
+func TestBuildKeepsTheCharacterGear(t *testing.T) {
+	t.Parallel()
+	who := "a hill dwarf woman, cleric (Life), a seasoned adventurer, lawful good, wearing chain mail, carrying mace, shield. " +
+		strings.Repeat("Her braids are bound in copper rings and her eyes are like flint. ", 40)
+	out := Build(Input{Type: "character_portrait", Character: who, Prompt: "in a temple", Race: "Hill Dwarf", Class: "Cleric"})
+	for _, want := range []string{"hill dwarf woman", "cleric", "wearing chain mail", "carrying mace, shield", "in a temple"} {
+		if !strings.Contains(out.Prompt, want) {
+			t.Errorf("Build(a long character).Prompt = %q, want it to hold %q", out.Prompt, want)
+		}
+	}
+	if len(out.Prompt) > MaxPromptLen {
+		t.Errorf("prompt length %d, want at most %d", len(out.Prompt), MaxPromptLen)
+	}
+}

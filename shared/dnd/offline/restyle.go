@@ -139,6 +139,9 @@ func newLexicon(name string, ld lexiconData) (*lexicon, error) {
 		if body == a || strings.TrimSpace(a) != a || strings.ContainsAny(body, ".!?\"") {
 			return nil, fmt.Errorf("aside %q: one sentence ending in . ! or ?", a)
 		}
+		if !hasVerb(tokenize(body)) {
+			return nil, fmt.Errorf("aside %q: a sentence needs a verb", a)
+		}
 	}
 	return lx, nil
 }
@@ -158,6 +161,7 @@ type token struct {
 	text     string
 	word     bool
 	number   bool // contains a digit
+	unit     bool // a unit or coin after a number, or a coin denomination: "12 silver pieces", "a gold piece"
 	proper   bool // a name: keep when preserving key elements
 	startSen bool // first word of a sentence
 }
@@ -213,6 +217,7 @@ func tokenize(s string) []token {
 			t.proper = true
 		}
 	}
+	markUnits(toks)
 	// A capitalised sentence opener followed by a name is part of it
 	// ("Castle Vey stood..."), so keep it too.
 	for i := range toks {
@@ -227,6 +232,42 @@ func tokenize(s string) []token {
 	}
 	return toks
 }
+
+// markUnits marks the words of a measure after a number ("12 silver
+// pieces", "30 feet", "2d6 fire damage") and coin denominations ("a gold
+// piece"): game facts no lexicon may change.
+func markUnits(toks []token) {
+	for i := range toks {
+		t := &toks[i]
+		if !t.word {
+			continue
+		}
+		lw := strings.ToLower(t.text)
+		if denominations[lw] && i >= 2 && toks[i-1].text == " " && metals[strings.ToLower(toks[i-2].text)] {
+			t.unit, toks[i-2].unit = true, true
+		}
+		if !t.number {
+			continue
+		}
+		for j, n := i+2, 0; j < len(toks) && n < 2 && toks[j-1].text == " " && toks[j].word; j, n = j+2, n+1 {
+			if !unitWords[strings.ToLower(toks[j].text)] {
+				break
+			}
+			toks[j].unit = true
+		}
+	}
+}
+
+var (
+	metals        = setOf(strings.Fields("gold silver copper platinum electrum"))
+	denominations = setOf(strings.Fields("piece pieces gp sp cp ep pp"))
+	// unitWords follow a number as its measure.
+	unitWords = setOf(strings.Fields(`gold silver copper platinum electrum piece pieces coin coins gp sp cp ep pp
+		foot feet ft mile miles yard yards inch inches pound pounds lb lbs hour hours minute minutes round rounds
+		turn turns day days week weeks month months year years hit points hp xp damage acid bludgeoning cold fire
+		force lightning necrotic piercing poison psychic radiant slashing thunder dollar dollars credit credits buck
+		bucks cred creds eddies shilling shillings sovereign sovereigns doubloon doubloons cap caps`))
+)
 
 func isPronounI(w string) bool {
 	switch strings.ReplaceAll(w, "’", "'") {
@@ -277,13 +318,23 @@ func (rs *restyler) words(r *rand.Rand, text string, lexs []*lexicon, strength f
 	for _, lx := range lexs {
 		maxWords = max(maxWords, lx.maxWords)
 	}
+	shorten := shortens(lexs)
 	var sites []site
 	for i := 0; i < len(toks); i++ {
 		if !toks[i].word {
 			continue
 		}
 		if s, ok := matchAt(toks, i, lexs, maxWords, preserve); ok {
-			sites = append(sites, s)
+			if shorten {
+				// A shortening style takes no longer replacement ("town" →
+				// "frontier town").
+				s.alts = slices.DeleteFunc(slices.Clone(s.alts), func(a string) bool {
+					return len(strings.Fields(a)) > wordCount(toks[s.first:s.last+1])
+				})
+			}
+			if len(s.alts) > 0 {
+				sites = append(sites, s)
+			}
 			i = s.last
 		}
 	}
@@ -357,7 +408,7 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 			}
 			continue
 		}
-		if t.number || (preserve && t.proper) {
+		if t.number || t.unit || (preserve && t.proper) {
 			break
 		}
 		words = append(words, strings.ToLower(strings.ReplaceAll(t.text, "’", "'")))
@@ -489,6 +540,17 @@ func setOf(words []string) map[string]bool {
 	return m
 }
 
+// wordCount is the number of word tokens in toks.
+func wordCount(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if t.word {
+			n++
+		}
+	}
+	return n
+}
+
 // wordIndex returns the token index of the n-th word counting from i.
 func wordIndex(toks []token, i, n int) int {
 	seen := 0
@@ -576,7 +638,12 @@ func keyElements(toks []token, changed map[int]bool) []string {
 			continue
 		}
 		if t.number {
-			addOut(t.text)
+			phrase := t.text
+			for i+2 < len(toks) && toks[i+1].text == " " && toks[i+2].unit {
+				phrase += " " + toks[i+2].text
+				i += 2
+			}
+			addOut(phrase)
 			continue
 		}
 		phrase := t.text

@@ -85,7 +85,7 @@ func TestKnownThemeWordsAreTheLexicons(t *testing.T) {
 // known genre, tone and style alone (a style with fantasy) at the default
 // strength: the words of every one must move measurably away from the
 // original, on average to a similarity of 0.9 at most and no sample above
-// 0.95.
+// 0.93.
 func TestRestyleChangesEveryKnownValue(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -99,8 +99,8 @@ func TestRestyleChangesEveryKnownValue(t *testing.T) {
 			sum += res.SimilarityScore
 			most = max(most, res.SimilarityScore)
 		}
-		if mean := sum / float64(len(restyleSamples)); mean > 0.9 || most > 0.95 {
-			t.Errorf("Theme(%+v) similarity mean %.3f, max %.3f over %d samples; want at most 0.9 and 0.95", th, mean, most, len(restyleSamples))
+		if mean := sum / float64(len(restyleSamples)); mean > 0.9 || most > 0.93 {
+			t.Errorf("Theme(%+v) similarity mean %.3f, max %.3f over %d samples; want at most 0.9 and 0.93", th, mean, most, len(restyleSamples))
 		}
 	}
 }
@@ -199,8 +199,13 @@ func TestRestyleGrammarCases(t *testing.T) {
 		text   string
 		absent []string
 	}{
-		{"credits are not pieces", dnd.Theme{Genre: "sci-fi"}, "He paid 50 gold pieces.", []string{"credits pieces", "gold pieces"}},
-		{"sovereigns are not pieces", dnd.Theme{Genre: "steampunk"}, "He paid 50 gold pieces and a gold piece.", []string{"sovereigns pieces", "sovereign piece", "gold piece"}},
+		{"coins keep their unit", dnd.Theme{Genre: "sci-fi"}, "He paid 50 gold pieces.", []string{"credits", "50 credits"}},
+		{"sovereigns are not pieces", dnd.Theme{Genre: "steampunk"}, "He paid 50 gold pieces and a gold piece.", []string{"sovereigns pieces", "sovereign piece", "sovereign"}},
+		{"pieces of eight are not silver pieces", dnd.Theme{Genre: "pirate", Tone: "lighthearted", Style: "casual"}, "The barkeep counted 12 silver pieces twice.", []string{"pieces of eight", "doubloons"}},
+		{"caps are not silver pieces", dnd.Theme{Genre: "post-apocalyptic"}, "The barkeep counted 12 silver pieces twice.", []string{"bottle caps"}},
+		{"ordering an ale is not telling one", dnd.Theme{Genre: "pirate", Tone: "lighthearted", Style: "casual"}, "Thorin ordered an ale for everyone.", []string{"told"}},
+		{"something is not somewhat", dnd.Theme{Genre: "fantasy", Style: "archaic"}, "She has the gaze of someone sworn to something.", []string{"somewhat"}},
+		{"horns on a head are not klaxons", dnd.Theme{Genre: "sci-fi", Tone: "epic", Style: "formal"}, "She has a proud draconic head crowned with short horns.", []string{"klaxon"}},
 		{"a hearth is not plasma", dnd.Theme{Genre: "sci-fi"}, "The crew sits by the fire.", []string{"plasma"}},
 		{"gold as a material stays gold", dnd.Theme{Genre: "sci-fi"}, "She wore a gold ring.", []string{"credits ring"}},
 		{"verbs after who are not nouns", dnd.Theme{Genre: "pirate"}, "The priest who guards the gate is old.", []string{"deckhands the"}},

@@ -94,15 +94,20 @@ const (
 // some nouns an epithet and some verbs an adverb, then gives a share of
 // the plain sentences an opener or a closer from the lexicons, never the
 // same phrase twice while another is unused.
+//
+// A style that shortens (terse) adds nothing: it splits and trims, and
+// the text comes out shorter. No rewrite brings in a first-person phrase
+// ("and I didn't like the look of it") unless the text already speaks in
+// the first person outside its quotations.
 func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64, asides bool) string {
 	if share <= 0 || len(lexs) == 0 {
 		return text
 	}
 	toks := tokenize(text)
-	if slices.ContainsFunc(lexs, func(lx *lexicon) bool { return lx.split }) {
-		toks = terseSentences(r, toks, share)
+	if shortens(lexs) {
+		return joinTokens(terseSentences(r, toks, share))
 	}
-	phrases := newPhraseBag(r, lexs)
+	phrases := newPhraseBag(r, lexs, speaksFirstPerson(text))
 	toks = insertWords(r, toks, phrases, epithet, share*epithetShare)
 	toks = insertWords(r, toks, phrases, adverb, share*adverbShare)
 	if !asides {
@@ -135,7 +140,7 @@ func decorate(r *rand.Rand, toks []token, phrases *phraseBag, share float64) str
 	asides := map[int]string{} // token index of a sentence's end → aside
 	for _, k := range r.Perm(len(plain))[:int(math.Round(share*float64(len(plain))))] {
 		s := sents[plain[k]]
-		canOpen := opensWith(toks[s.first], lower) != "" && phrases.has(opener)
+		canOpen := opensWith(toks[s.first], lower) != "" && !introduced(toks, s) && phrases.has(opener)
 		both := r.Float64() < share*bothShare
 		if canOpen && (both || !phrases.has(closer) || r.IntN(2) == 0) {
 			opens[s.first] = phrases.next(opener)
@@ -301,9 +306,13 @@ func opensWith(t token, lower map[string]bool) string {
 	switch {
 	case connectives[lw] || (utf8.RuneCountInString(w) > 1 && w == strings.ToUpper(w)):
 		return ""
-	case isPronounI(w) || t.proper:
+	case isPronounI(w):
 		return w
-	case functionWords[lw] || lower[lw]:
+	case functionWords[lw]:
+		return lowerFirst(w) // "The Salt Maiden" after an opener is "the Salt Maiden"
+	case t.proper:
+		return w
+	case lower[lw]:
 		return lowerFirst(w)
 	}
 	return ""
@@ -311,6 +320,32 @@ func opensWith(t token, lower map[string]bool) string {
 
 // connectives already open a sentence; another opener would stack on them.
 var connectives = setOf(strings.Fields("and but so then yet or oh lo still however meanwhile"))
+
+// introduced reports whether sentence s already opens with an
+// introductory phrase, which an opener would stack on ("In the failing
+// light, in Marshby, ..."): a preposition or subordinating word, a
+// participle ("Written for ..."), or a comma within its first three
+// words.
+func introduced(toks []token, s sentence) bool {
+	first := strings.ToLower(toks[s.first].text)
+	if introWords[first] || len(first) > 4 && (strings.HasSuffix(first, "ing") || strings.HasSuffix(first, "ed")) {
+		return true
+	}
+	words := 0
+	for i := s.first; i < s.end && words < 3; i++ {
+		if toks[i].word {
+			words++
+		} else if strings.Contains(toks[i].text, ",") {
+			return true
+		}
+	}
+	return false
+}
+
+// introWords open an introductory phrase or clause.
+var introWords = setOf(strings.Fields(`in on at by for from with without after before during since when whenever while
+	as if although though because once under beneath below above across through into over until unless where
+	wherever among along around behind beyond near upon within outside inside against despite`))
 
 // lowerWords lists the words written in lower case somewhere in toks: a
 // capitalised sentence opener among them is a common word, not a name.
@@ -353,15 +388,19 @@ func terseSentences(r *rand.Rand, toks []token, share float64) []token {
 		if !s.plain {
 			continue
 		}
+		from := s.first
 		for i := s.first + 1; i+2 < s.last; i++ {
 			if out[i].text == ", " && strings.EqualFold(out[i+1].text, "and") && out[i+2].text == " " &&
-				clauseStarters[strings.ToLower(out[i+3].text)] && r.Float64() < share {
+				clauseStarters[strings.ToLower(out[i+3].text)] && hasVerb(toks[from:i]) && hasVerb(clauseAt(toks, i+3)) &&
+				r.Float64() < share {
 				out[i].text, out[i+1].text, out[i+2].text = ".", "", " "
+				from = i + 3
 			}
 		}
 		for i := s.first; notes && i < s.last; i++ {
 			if out[i].word && articles[strings.ToLower(out[i].text)] && out[i+1].text == " " && out[i+2].word &&
-				!out[i+2].number && !out[i+2].proper && !(i >= 2 && out[i-2].proper) { // "Mira the merchant", "the Salt Maiden"
+				!out[i+2].number && !out[i+2].proper && !(i >= 2 && out[i-2].proper) && // "Mira the merchant", "the Salt Maiden"
+				!keepsArticle[strings.ToLower(out[i+2].text)] {
 				out[i].text, out[i+1].text = "", ""
 			}
 		}
@@ -378,6 +417,79 @@ func terseSentences(r *rand.Rand, toks []token, share float64) []token {
 // noteForm is the share of sentences rewritten from which terse puts
 // sentences in note form.
 const noteForm = 0.5
+
+// keepsArticle are the words whose article note form keeps, since the two
+// make one phrase: "for a time", "a handful of", "the ones responsible".
+var keepsArticle = setOf(strings.Fields("handful few little lot bit time while ones one same rest other others couple moment dozen"))
+
+// clauseAt is the clause that starts at token i: its tokens up to the next
+// punctuation.
+func clauseAt(toks []token, i int) []token {
+	j := i
+	for j < len(toks) && (toks[j].word || toks[j].text == " ") {
+		j++
+	}
+	return toks[i:j]
+}
+
+// hasVerb reports, by a simple test, whether tokens hold a finite verb: an
+// auxiliary or a contraction of one, a verb in the past ("-ed" or an
+// irregular one), a common verb, or a word in "-s" right after a pronoun
+// or a determiner and its noun ("she walks", "the priest guards"). A
+// clause without one ("the ones responsible") is a fragment, not a
+// sentence.
+func hasVerb(toks []token) bool {
+	var words []string
+	for _, t := range toks {
+		if t.word {
+			words = append(words, strings.ToLower(strings.ReplaceAll(t.text, "’", "'")))
+		}
+	}
+	for k, w := range words {
+		switch {
+		case auxiliaries[w] || irregularPast[w] || otherPast[w] || commonVerb(w):
+			return true
+		case strings.HasSuffix(w, "n't") || isContracted[w] || strings.HasSuffix(w, "'re") ||
+			strings.HasSuffix(w, "'ll") || strings.HasSuffix(w, "'ve") || strings.HasSuffix(w, "'d"):
+			return true
+		case strings.HasSuffix(w, "ed") && len(w) >= 5 && !notVerbs[w]:
+			return true
+		case strings.HasSuffix(w, "s") && len(w) > 3 && k > 0 &&
+			(subjectPronouns[words[k-1]] || verbSubjects[words[k-1]] || indefinites[words[k-1]] || k > 1 && determiners[words[k-2]] && !functionWords[words[k-1]]):
+			return true
+		}
+	}
+	return false
+}
+
+// commonVerb reports whether w is a common verb, plain or with "-s".
+func commonVerb(w string) bool {
+	for _, stem := range []string{w, strings.TrimSuffix(w, "s"), strings.TrimSuffix(w, "es"), strings.TrimSuffix(w, "ies") + "y"} {
+		if commonVerbs[stem] {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	auxiliaries = setOf(strings.Fields(`is are was were be been am has have had do does did will would shall should can
+		could may might must cannot tis twas hath doth art wilt canst`))
+	// otherPast are more irregular verbs in the past, for hasVerb.
+	otherPast = setOf(strings.Fields(`saw knew grew began became made said heard felt thought got bought taught
+		won lost sang slept woke wore bore shone hid bit lay spoke rang sank`))
+	indefinites = setOf(strings.Fields("nobody everyone someone everybody somebody anyone nothing everything something one"))
+	// isContracted are words with "is" or "has" contracted onto them ("it's"),
+	// not possessives ("the king's").
+	isContracted = setOf(strings.Fields(`it's that's there's here's what's who's he's she's nothing's everything's
+		something's`))
+	// commonVerbs are verbs in their plain form (an "-s" on them also counts).
+	commonVerbs = setOf(strings.Fields(`go come take give tell sing lie lay remain shine creep stay keep know see say make
+		get find want need seem feel look walk run stand sit wait hold bring turn fall rise grow live die burn march
+		triumph settle fade begin end spell sell buy pay call cry laugh smile watch guard hope fear mark sleep wake
+		speak swear break fly ride hunt search carry follow leave lead meet win lose open close wish rest survive
+		change figure care happen await fancy`))
+)
 
 func joinTokens(toks []token) string {
 	var b strings.Builder
@@ -407,10 +519,15 @@ type phraseBag struct {
 	turn  [phraseKinds]int
 }
 
-func newPhraseBag(r *rand.Rand, lexs []*lexicon) *phraseBag {
+// newPhraseBag deals the lexicons' phrases; a text that does not speak
+// in the first person (first false) gets none that does.
+func newPhraseBag(r *rand.Rand, lexs []*lexicon, first bool) *phraseBag {
 	b := &phraseBag{}
 	for _, lx := range lexs {
 		for k, list := range [phraseKinds][]string{lx.openers, lx.closers, lx.epithets, lx.adverbs, lx.asides} {
+			if !first {
+				list = slices.DeleteFunc(slices.Clone(list), speaksFirstPerson)
+			}
 			if len(list) > 0 {
 				b.lists[k] = append(b.lists[k], shuffled(r, list))
 				b.from[k] = append(b.from[k], lx.kind)
@@ -418,6 +535,24 @@ func newPhraseBag(r *rand.Rand, lexs []*lexicon) *phraseBag {
 		}
 	}
 	return b
+}
+
+// firstPersonWord finds a first-person pronoun.
+var firstPersonWord = regexp.MustCompile(`\bI\b|\bI['’]|(?i:\b(?:me|my|mine|myself|we|us|our|ours|ourselves)\b)`)
+
+// quoted finds quotations, where a speaker's "I" is not the narrator's.
+var quoted = regexp.MustCompile(`"[^"]*"|“[^”]*”`)
+
+// speaksFirstPerson reports whether text speaks in the first person outside its
+// quotations.
+func speaksFirstPerson(text string) bool {
+	return firstPersonWord.MatchString(quoted.ReplaceAllString(text, ""))
+}
+
+// shortens reports whether a lexicon shortens text (terse): then nothing
+// is added to it and no phrase gets a longer replacement.
+func shortens(lexs []*lexicon) bool {
+	return slices.ContainsFunc(lexs, func(lx *lexicon) bool { return lx.split })
 }
 
 func shuffled(r *rand.Rand, xs []string) []string {
@@ -456,8 +591,8 @@ func (b *phraseBag) nextOf(k phraseKind, lk string, is bool) string {
 // has no quotation, a closer from the lexicons, whatever its length or
 // numbers: the rewrite of last resort for a text no other rule changed.
 func closeLastSentence(r *rand.Rand, text string, lexs []*lexicon) string {
-	phrases := newPhraseBag(r, lexs)
-	if !phrases.has(closer) {
+	phrases := newPhraseBag(r, lexs, speaksFirstPerson(text))
+	if shortens(lexs) || !phrases.has(closer) {
 		return text
 	}
 	toks := tokenize(text)
