@@ -110,17 +110,12 @@ func (r Request) normalized() Request {
 
 // stepRequest is the body of the request of step name, written from the
 // sheet's content: a character request whose character is the sheet, or
-// a portrait whose prompt is built from it.
+// a portrait drawn from it (race, class, alignment, pronouns and gear).
 func (r Request) stepRequest(name string, sheet json.RawMessage) ([]byte, error) {
 	if name == StepPortrait {
 		g := image.GenerateRequest{
 			Type: imagegen.TypeCharacterPortrait, Character: sheet, Priority: r.Priority,
 			Theme: image.Theme{Genre: r.Theme.Genre, Tone: r.Theme.Tone, Style: r.Theme.Style},
-		}
-		// The portrait hints too, for the offline renderer, which draws
-		// from them rather than from the character.
-		if id, _, problems := dnd.CharacterObject(sheet); len(problems) == 0 {
-			g.Parameters.CharacterRace, g.Parameters.CharacterClass, g.Parameters.Alignment = id.Race, id.Class, id.Alignment
 		}
 		if r.Seed != nil {
 			// Image seeds are 32-bit: the seed's low 32 bits.
