@@ -15,13 +15,17 @@ import (
 const maxKeyEvents = 8
 
 // backstory writes a backstory whose arc suits the alignment (an evil
-// character gets no heroic turn), whose story fits the level, and whose key
-// events are in the order they happened: birth, youth, the class's calling,
-// the subclass, the arc's later events, then the deeds of the tier.
+// character gets no heroic turn) or the prompt's statements, whose story
+// fits the level, and whose key events are in the order they happened:
+// birth, the origin, youth, the class's calling, the subclass, the arc's
+// later events, then the deeds of the tier. Every part of it comes from
+// one variant of one arc and one origin, so its summary, events, hooks
+// and secrets agree; the facts it names are the character's (person.f).
 func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	e := p.expander(r)
-	a := p.arc(r)
-	first := e.pick(p.symbol("origin_"+p.bgKey(), "origin_generic")) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	st := p.chooseStory(r)
+	v := st.variant
+	first := e.must(st.origin.Story) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
@@ -29,21 +33,34 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	// key events alike, so the two never disagree.
 	calling := e.pick(p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic"))
 	sub := p.subclassEvent(e)
+	inciting := e.one(v.Inciting)
+	summary := e.one(v.Summaries)
+	for _, sm := range p.prompt.statements {
+		text := sm.text
+		switch {
+		case !sm.past:
+			summary = text + " " + summary
+		case st.told != nil && st.told.past && st.told.text == sm.text:
+			inciting = text // the statement is the arc's turning point
+		default:
+			inciting = text + " " + inciting
+		}
+	}
 	paragraphs := []string{
-		first, strings.TrimSpace(calling + " " + sub), e.one(a.Inciting),
-		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(a.Present),
+		first, strings.TrimSpace(calling + " " + sub), inciting,
+		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(v.Present),
 	}
 	var secrets []string
-	if r.IntN(10) < 7 {
-		secrets = e.some(a.Secrets, 1)
+	if r.IntN(10) < 7 && len(v.Secrets) > 0 {
+		secrets = e.some(v.Secrets, 1)
 	}
 	return &dnd.BackstoryDraft{
 		Character: p.echo(),
-		Title:     e.one(a.Titles),
-		Summary:   e.one(a.Summaries),
+		Title:     e.one(st.arc.Titles),
+		Summary:   summary,
 		Backstory: strings.Join(paragraphs, "\n\n"),
-		KeyEvents: p.timeline(e, a, calling, sub),
-		Hooks:     e.some(a.Hooks, 2+r.IntN(2)),
+		KeyEvents: p.timeline(e, st, calling, sub),
+		Hooks:     e.some(v.Hooks, 2+r.IntN(2)),
 		Secrets:   nonNil(secrets),
 	}
 }
@@ -58,17 +75,6 @@ func (p *person) symbol(names ...string) string {
 	return names[len(names)-1]
 }
 
-// arc picks a story arc that fits the character's alignment.
-func (p *person) arc(r *rand.Rand) arc {
-	var fit []arc
-	for _, a := range p.t.story.Arcs {
-		if slices.Contains(a.Alignments, p.moral) {
-			fit = append(fit, a)
-		}
-	}
-	return pick(r, fit)
-}
-
 // Phases of a life, in order.
 const (
 	phaseBirth = iota
@@ -76,6 +82,7 @@ const (
 	phaseYouth
 	phaseCalling
 	phaseSubclass
+	phaseTold
 	phaseAfter
 	phaseDeeds
 )
@@ -87,8 +94,11 @@ type timedEvent struct {
 }
 
 // timeline lists the key events in the order they happened; calling and
-// sub are the story's lines for the class's calling and the subclass.
-func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
+// sub are the story's lines for the class's calling and the subclass. A
+// prompt statement that happened is an event of its own, in youth or
+// after the calling; the statement the arc was chosen for stands in for
+// the arc's first later event.
+func (p *person) timeline(e *expander, st story, calling, sub string) []string {
 	var evs []timedEvent
 	add := func(phase int, text string) {
 		if text != "" {
@@ -96,10 +106,23 @@ func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
 		}
 	}
 	phases := map[string]int{"birth": phaseBirth, "youth": phaseYouth, "after": phaseAfter}
-	for _, ev := range a.Events {
+	skipped := st.told == nil || !st.told.past
+	for _, ev := range st.variant.Events {
+		if !skipped && ev.When == "after" {
+			skipped = true
+			continue
+		}
 		add(phases[ev.When], e.must(ev.Text))
 	}
-	add(phaseEarly, e.pick(p.symbol("early_"+p.bgKey(), "early_generic")))
+	for _, sm := range p.prompt.statements {
+		switch {
+		case sm.youth:
+			add(phaseYouth, sm.text)
+		case sm.past:
+			add(phaseTold, sm.text)
+		}
+	}
+	add(phaseEarly, e.must(st.origin.Event))
 	add(phaseYouth, p.tradeLine(e, true))
 	add(phaseCalling, calling)
 	add(phaseSubclass, sub)
