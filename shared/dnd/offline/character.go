@@ -103,9 +103,7 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 	p.first, p.name = p.nameOf(newRand(ch.PersonSeed, "character/person"))
 	p.prompt = readPrompt(t, ch, p.first)
 	p.f = p.deriveFacts()
-	for i := range p.prompt.statements {
-		p.prompt.statements[i].text = withMentor(p.prompt.statements[i].text, p.f.mentor)
-	}
+	p.prompt.nameMentor(p.f.mentor)
 	p.vars = slices.Concat(pronounVars(s.Pronouns), []string{
 		"first", p.first, "name", p.name,
 		"race", s.Race, "race_lc", strings.ToLower(s.Race), "race_a", article(s.Race) + " " + strings.ToLower(s.Race),

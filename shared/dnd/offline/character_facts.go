@@ -82,6 +82,9 @@ func (p *person) deriveFacts() facts {
 	r := newRand(seed, "facts/rival")
 	_, f.rival = p.t.personName(r, pick(r, p.t.srd.Races).Names)
 	f.org = e("org").pickFrag("org")
+	if o := p.prompt.org; o != "" {
+		f.org = o
+	}
 	f.villain = e("villain").pickFrag("villain")
 	if v := p.prompt.villain; v != "" {
 		f.villain = v

@@ -21,6 +21,8 @@ type promptUse struct {
 	tradeWord  string // the trade as written
 	origin     string // the home town the prompt names
 	villain    string // the foe a statement names ("a lich"), or ""
+	org        string // the guild, order or company a statement names, or ""
+	toldTrade  bool   // a document told the former trade
 	statements []statement
 	unused     []string     // clauses no document can use
 	marks      []promptMark // clauses a document uses only if it shows them
@@ -62,6 +64,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		if m := foeRe.FindString(sentence); m != "" && u.villain == "" {
 			u.villain = strings.ToLower(m)
 		}
+		if m := orgRe.FindStringSubmatch(sentence); m != nil && u.org == "" {
+			u.org = "the " + strings.ToLower(m[1])
+		}
 		for _, c := range clauseRe.Split(sentence, -1) {
 			told[strings.TrimSpace(c)] = sm.text
 		}
@@ -69,9 +74,7 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	for _, clause := range clauseRe.Split(text, -1) {
 		clause = strings.TrimSpace(clause)
 		var marks []string
-		if u.tradeWord != "" && tradeRe.MatchString(clause) {
-			marks = append(marks, u.tradeWord)
-		}
+		trade := u.tradeWord != "" && tradeRe.MatchString(clause)
 		if u.origin != "" && strings.Contains(clause, u.origin) {
 			marks = append(marks, u.origin)
 		}
@@ -80,8 +83,8 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		}
 		switch {
 		case clause == "" || u.uses(ch.Sheet, clause, false):
-		case len(marks) > 0:
-			u.marks = append(u.marks, promptMark{clause, marks})
+		case len(marks) > 0 || trade:
+			u.marks = append(u.marks, promptMark{clause, marks, trade})
 		case u.uses(ch.Sheet, clause, true):
 		default:
 			u.unused = append(u.unused, clause)
@@ -90,12 +93,34 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	return u
 }
 
+// nameMentor names the mentor the statements speak of ("sold his mentor,
+// Halmond, to a lich"), and what a document must show to have told them.
+func (u *promptUse) nameMentor(mentor string) {
+	for i, sm := range u.statements {
+		named := withMentor(sm.text, mentor)
+		for j := range u.marks {
+			for k, mark := range u.marks[j].marks {
+				if mark == sm.text {
+					u.marks[j].marks[k] = named
+				}
+			}
+		}
+		u.statements[i].text = named
+	}
+}
+
 // promptMark is a clause of the prompt a document uses only if it shows
-// one of the marks: the former trade, the home town, the statement told.
+// one of the marks (the home town, the statement told) or, for a former
+// trade, tells it.
 type promptMark struct {
 	clause string
 	marks  []string
+	trade  bool
 }
+
+// orgRe finds the guild, order or company a statement names: "the
+// thieves' guild", "a fallen order".
+var orgRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+((?:[a-z'’-]+\s+){0,2}(?:guild|order|company|brotherhood|sisterhood|circle|syndicate|church|college|academy|league|society))\b`)
 
 // foeRe finds the foe a statement names: "a lich", "the red dragon".
 var foeRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+(?:[a-z]+\s+)?(?:lich|dragon|vampire|demon|devil|fiend|hag|necromancer|beholder|giant|werewolf|cult|witch|warlord|archmage|tyrant|mind flayer|death knight)\b`)
@@ -152,7 +177,8 @@ var pronounFiller = []string{"he", "him", "his", "she", "her", "hers", "they", "
 func (u promptUse) warnings(typ string, content []byte, same bool) []string {
 	unused := slices.Clone(u.unused)
 	for _, m := range u.marks {
-		if same || !slices.ContainsFunc(m.marks, func(mark string) bool { return strings.Contains(string(content), mark) }) {
+		shown := m.trade && u.toldTrade || slices.ContainsFunc(m.marks, func(mark string) bool { return strings.Contains(string(content), mark) })
+		if same || !shown {
 			unused = append(unused, m.clause)
 		}
 	}

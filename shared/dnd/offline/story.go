@@ -25,19 +25,24 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	e := p.expander(r)
 	st := p.chooseStory(r)
 	v := st.variant
+	if kin := kinSought(st); kin != "" {
+		e.set("mentor_role", e.vars["their"]+" "+kin) // the one the prompt says is missing
+	}
 	first := e.must(st.origin.Story) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
 	// The calling and the subclass are told once, in the story and in the
 	// key events alike, so the two never disagree.
-	calling := e.pick(p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic"))
+	calling := p.calling(e)
 	sub := p.subclassEvent(e)
 	inciting := e.one(v.Inciting)
 	summary := e.one(v.Summaries)
 	for _, sm := range p.prompt.statements {
 		text := sm.text
 		switch {
+		case sm.youth:
+			first += " " + text
 		case !sm.past:
 			summary = text + " " + summary
 		case st.told != nil && st.told.past && st.told.text == sm.text:
@@ -56,7 +61,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	}
 	return &dnd.BackstoryDraft{
 		Character: p.echo(),
-		Title:     e.one(st.arc.Titles),
+		Title:     storyTitle(e.one(st.arc.Titles)),
 		Summary:   summary,
 		Backstory: strings.Join(paragraphs, "\n\n"),
 		KeyEvents: p.timeline(e, st, calling, sub),
@@ -64,6 +69,47 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 		Secrets:   nonNil(secrets),
 	}
 }
+
+// kinSought is the kin a prompt statement says the character searches for
+// ("searching for their missing father"), when it chose the search arc.
+func kinSought(st story) string {
+	if st.told == nil || st.arc.Key != "search" {
+		return ""
+	}
+	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother"} {
+		if st.told.words[k] {
+			return k
+		}
+	}
+	return ""
+}
+
+// calling tells how the character took up the class: a calling of the
+// class and alignment, one with a teacher when a prompt statement speaks
+// of the character's mentor (who taught them, not a stolen book).
+func (p *person) calling(e *expander) string {
+	sym := p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic")
+	if slices.ContainsFunc(p.prompt.statements, func(sm statement) bool { return sm.words["mentor"] || sm.words["master"] || sm.words["teacher"] }) {
+		if taught := slices.DeleteFunc(slices.Clone(p.t.grammar[sym]), func(s string) bool { return !strings.Contains(s, "{mentor}") }); len(taught) > 0 {
+			return e.one(taught)
+		}
+	}
+	return e.pick(sym)
+}
+
+// storyTitle capitalises a title's words but its small ones: "The Ledger
+// of the Thieves' Guild".
+func storyTitle(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		if i == 0 || !slices.Contains(titleSmallWords, w) {
+			ws[i] = capitalize(w)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+var titleSmallWords = []string{"a", "an", "the", "of", "for", "to", "in", "on", "at", "and", "or", "by", "with", "from"}
 
 // symbol returns the first of the grammar symbols that exists.
 func (p *person) symbol(names ...string) string {
@@ -97,7 +143,7 @@ type timedEvent struct {
 // sub are the story's lines for the class's calling and the subclass. A
 // prompt statement that happened is an event of its own, in youth or
 // after the calling; the statement the arc was chosen for stands in for
-// the arc's first later event.
+// the arc's first event of the same time of life.
 func (p *person) timeline(e *expander, st story, calling, sub string) []string {
 	var evs []timedEvent
 	add := func(phase int, text string) {
@@ -106,9 +152,13 @@ func (p *person) timeline(e *expander, st story, calling, sub string) []string {
 		}
 	}
 	phases := map[string]int{"birth": phaseBirth, "youth": phaseYouth, "after": phaseAfter}
-	skipped := st.told == nil || !st.told.past
+	// The statement stands in for the arc's first event of its time of life.
+	skipped, when := st.told == nil || !st.told.past, "after"
+	if st.told != nil && st.told.youth {
+		when = "youth"
+	}
 	for _, ev := range st.variant.Events {
-		if !skipped && ev.When == "after" {
+		if !skipped && ev.When == when {
 			skipped = true
 			continue
 		}
@@ -165,6 +215,7 @@ func (p *person) tradeLine(e *expander, event bool) string {
 		e.set("trade", u.tradeWord, "trade_a", article(u.tradeWord)+" "+u.tradeWord)
 		tr = trade{Youth: "{first} worked as {trade_a} in {hometown}.", Origin: "{first} was {trade_a} before anything else."}
 	}
+	p.prompt.toldTrade = true
 	if event {
 		return e.must(tr.Youth)
 	}
