@@ -366,9 +366,14 @@ func ResolveCharacter(req CharacterRequest, seed int64) (*Character, error) {
 	if s := ref.sheet; s != nil {
 		ch.Given, ch.Sheet, ch.NameGiven = s, rulesSheet(*s), true
 		ch.PersonSeed = identitySeed(s.Identity())
+		ch.Warnings = promptPronounsWarning(req.Prompt, s.Pronouns)
 		return ch, nil
 	}
-	c, _ := req.choices(ref)
+	c, from := req.choices(ref)
+	var givenPronouns string
+	if from["pronouns"] != "" {
+		givenPronouns = c.Pronouns
+	}
 	c.Seed = seed
 	if ref.identity != nil {
 		c.Seed = identitySeed(*ref.identity)
@@ -387,7 +392,8 @@ func ResolveCharacter(req CharacterRequest, seed int64) (*Character, error) {
 			return nil, fmt.Errorf("resolve character: %w", err)
 		}
 	}
-	ch.Sheet, ch.NameGiven, ch.Warnings = s, s.Name != "", s.Warnings
+	ch.Sheet, ch.NameGiven = s, s.Name != ""
+	ch.Warnings = append(slices.Clone(s.Warnings), promptPronounsWarning(req.Prompt, givenPronouns)...)
 	return ch, nil
 }
 

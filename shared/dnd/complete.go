@@ -385,6 +385,10 @@ func (c *Character) completePersonality(d *PersonalityDraft) (*Personality, erro
 	if err != nil {
 		return nil, err
 	}
+	err = c.checkLore(map[string][]string{"traits": d.Traits, "ideals": d.Ideals, "bonds": d.Bonds, "flaws": d.Flaws, "mannerisms": d.Mannerisms}, true)
+	if err != nil {
+		return nil, err
+	}
 	return &Personality{
 		Character: id, Traits: d.Traits, Ideals: d.Ideals, Bonds: d.Bonds, Flaws: d.Flaws,
 		Mannerisms: d.Mannerisms, Voice: d.Voice,
@@ -393,6 +397,10 @@ func (c *Character) completePersonality(d *PersonalityDraft) (*Personality, erro
 
 func (c *Character) completeBackstory(d *BackstoryDraft) (*Backstory, error) {
 	id, err := c.info(d.Character)
+	if err != nil {
+		return nil, err
+	}
+	err = c.checkLore(map[string][]string{"summary": {d.Summary}, "backstory": {d.Backstory}, "key_events": d.KeyEvents, "secrets": d.Secrets}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +454,11 @@ func (c *Character) completeEquipment(d *EquipmentDraft) (*Equipment, error) {
 		if err != nil {
 			return nil, err
 		}
-		it.Description = w
+		// An item the sheet sent already describes keeps its words: one
+		// write-up per item, whichever document shows it.
+		if c.Given == nil || strings.TrimSpace(it.Description) == "" {
+			it.Description = w
+		}
 		out.Items = append(out.Items, it)
 	}
 	return out, nil

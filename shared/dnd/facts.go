@@ -34,6 +34,8 @@ type characterView struct {
 	Range      string
 	RangeWords string // "in melee", "at range"
 	Evil       bool
+	Lore       []string // what every document must keep: the god, the trade, the sheet's words
+	Described  bool     // the items carry the sheet's descriptions
 }
 
 // view states the character for a prompt.
@@ -46,6 +48,7 @@ func (c *Character) view() characterView {
 		Echo: c.echo(), Role: c.Role(), Range: s.PreferredRange, Spells: c.CombatSpells(),
 		Evil: strings.HasSuffix(id.Alignment, "evil"),
 	}
+	v.Lore, v.Described = c.lore(), c.Given != nil
 	v.RangeWords = map[string]string{"melee": "in melee", "reach": "at a weapon's reach", "ranged": "at range", "mixed": "both at range and in melee"}[v.Range]
 	sheet := c.content()
 	v.Facts = sheetFacts(sheet)

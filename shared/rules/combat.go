@@ -116,12 +116,17 @@ func (c *character) attacks() []Attack {
 	if c.build.MartialArts {
 		weapons = append(weapons, c.unarmedStrike())
 	}
-	spells := c.cantripAttacks()
+	spells, racial := c.cantripAttacks(), c.racialCantripAttacks()
+	ranged := c.build.Range == "ranged" && c.casting != nil && len(c.casting.Cantrips) > 0
+	if ranged {
+		// A ranged caster casts a racial cantrip as one of its own.
+		spells, racial = append(spells, racial...), nil
+	}
 	// The longest reach first, touch spells last.
 	slices.SortStableFunc(spells, func(a, b Attack) int { return reach(b.Range) - reach(a.Range) })
-	out := append(weapons, spells...)
-	if c.build.Range == "ranged" && len(spells) > 0 {
-		out = append(spells, weapons...)
+	out := slices.Concat(weapons, spells, racial)
+	if ranged && len(spells) > 0 {
+		out = slices.Concat(spells, weapons)
 	}
 	if c.has("Breath Weapon") && c.ancestry != nil {
 		a := c.ancestry
@@ -316,47 +321,68 @@ func (c *character) unarmedStrike() Attack {
 	}
 }
 
-// cantripAttacks lists the damaging cantrips known, scaled for the level.
+// cantripAttacks lists the class's damaging cantrips, scaled for the
+// level.
 func (c *character) cantripAttacks() []Attack {
+	var out []Attack
 	if c.casting == nil {
 		return nil
 	}
-	dice := 1 + btoi(c.level >= 5) + btoi(c.level >= 11) + btoi(c.level >= 17)
-	var out []Attack
 	for _, sp := range c.casting.Cantrips {
-		d := tbl.spells[sp.Name]
-		if d.Damage == "" {
-			continue
+		if d := tbl.spells[sp.Name]; d.Damage != "" {
+			out = append(out, c.cantripAttack(d, c.casting.AttackBonus, c.casting.SaveDC))
 		}
-		die, dtype, _ := strings.Cut(d.Damage, " ")
-		n, notes := dice, []string{}
-		if d.Beams {
-			n = 1
-			if dice > 1 {
-				notes = append(notes, fmt.Sprintf("%d beams, each with its own attack roll", dice))
-			}
-		}
-		die = strconv.Itoa(n) + die[strings.IndexByte(die, 'd'):]
-		at := Attack{Name: d.Name, Kind: KindRangedSpell, Range: d.Range, ToHit: c.casting.AttackBonus,
-			Damage: damage(die, c.cantripBonus(d, dtype), dtype, nil)}
-		switch {
-		case d.Save != "":
-			on := "no damage on success"
-			if c.has("Potent Cantrip") {
-				on = "half damage on success"
-			}
-			at.Kind, at.ToHit = KindSaveSpell, 0
-			at.Save = fmt.Sprintf("DC %d %s, %s", c.casting.SaveDC, abilityNames[abilityIndex(d.Save)], on)
-		case d.Melee:
-			at.Kind = KindMeleeSpell
-		}
-		if d.Note != "" {
-			notes = append(notes, d.Note)
-		}
-		at.Notes = strings.Join(notes, "; ")
-		out = append(out, at)
 	}
 	return out
+}
+
+// racialCantripAttacks lists a damaging racial cantrip (a High Elf's
+// wizard cantrip), cast with the race's ability.
+func (c *character) racialCantripAttacks() []Attack {
+	if c.sub == nil || c.sub.Cantrip == nil {
+		return nil
+	}
+	a := abilityIndex(c.sub.Cantrip.Ability)
+	var out []Attack
+	for _, name := range c.picked["racial cantrip"] {
+		if d := tbl.spells[name]; d != nil && d.Damage != "" {
+			out = append(out, c.cantripAttack(d, c.prof+c.mod(a)+c.gear.spellAttack, 8+c.prof+c.mod(a)+c.gear.spellDC))
+		}
+	}
+	return out
+}
+
+// cantripAttack is a damaging cantrip's attack with the given spell attack
+// bonus and save DC.
+func (c *character) cantripAttack(d *spellData, attack, dc int) Attack {
+	dice := 1 + btoi(c.level >= 5) + btoi(c.level >= 11) + btoi(c.level >= 17)
+	die, dtype, _ := strings.Cut(d.Damage, " ")
+	n, notes := dice, []string{}
+	if d.Beams {
+		n = 1
+		if dice > 1 {
+			notes = append(notes, fmt.Sprintf("%d beams, each with its own attack roll", dice))
+		}
+	}
+	die = strconv.Itoa(n) + die[strings.IndexByte(die, 'd'):]
+	at := Attack{Name: d.Name, Kind: KindRangedSpell, Range: d.Range, ToHit: attack,
+		Damage: damage(die, c.cantripBonus(d, dtype), dtype, nil)}
+	switch {
+	case d.Save != "":
+		on := "no damage on success"
+		if c.has("Potent Cantrip") {
+			on = "half damage on success"
+		}
+		at.Kind, at.ToHit = KindSaveSpell, 0
+		at.Save = fmt.Sprintf("DC %d %s, %s", dc, abilityNames[abilityIndex(d.Save)], on)
+	case d.Melee:
+		at.Kind = KindMeleeSpell
+	}
+	if d.Note != "" {
+		notes = append(notes, d.Note)
+	}
+	at.Notes = strings.Join(notes, "; ")
+	return at
 }
 
 // cantripBonus is what features add to a cantrip's damage: Agonizing

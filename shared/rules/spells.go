@@ -164,7 +164,8 @@ func pickWeighted(r *rand.Rand, pool []*spellData, n int, weight func(*spellData
 }
 
 // chooseCantrips picks the cantrips known: the class's fixed ones
-// (Eldritch Blast), then at least one that deals damage, then the rest.
+// (Eldritch Blast), then at least one that deals damage (at range, for a
+// caster who fights from afar), then the rest.
 func (c *character) chooseCantrips(n int) []Spell {
 	r := rng(c.seed, "cantrips")
 	pool := c.classSpells(0)
@@ -173,14 +174,22 @@ func (c *character) chooseCantrips(n int) []Spell {
 		chosen = append(chosen, tbl.spells[name])
 	}
 	damaging := func(sp *spellData) bool { return sp.Damage != "" }
+	reaches := func(sp *spellData) bool { return !sp.Melee && reach(sp.Range) > 10 }
 	if !slices.ContainsFunc(chosen, damaging) && n > len(chosen) {
-		var dmg []*spellData
+		var dmg, far []*spellData
 		for _, sp := range pool {
 			if damaging(sp) {
 				dmg = append(dmg, sp)
 			}
+			if damaging(sp) && reaches(sp) {
+				far = append(far, sp)
+			}
 		}
-		chosen = append(chosen, pickWeighted(r, dmg, 1, c.cantripWeight)...)
+		got := pickWeighted(r, dmg, 1, c.cantripWeight)
+		if c.build.Range == "ranged" && len(got) == 1 && !reaches(got[0]) && len(far) > 0 {
+			got = pickWeighted(r, far, 1, c.cantripWeight) // a caster who fights from afar needs a cantrip that reaches
+		}
+		chosen = append(chosen, got...)
 	}
 	rest := slices.DeleteFunc(slices.Clone(pool), func(sp *spellData) bool { return slices.Contains(chosen, sp) })
 	// Once one damaging cantrip is known, others weigh less than the

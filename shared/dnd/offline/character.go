@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -31,6 +32,7 @@ type person struct {
 	name   string
 	vars   []string // template variables
 	prompt promptUse
+	f      facts
 }
 
 func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []string, error) {
@@ -45,7 +47,9 @@ func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []stri
 	case dnd.TypeSheet:
 		draft = p.sheetDraft(r)
 	case dnd.TypePersonality:
-		draft = p.personality(r)
+		d := p.personality(r)
+		p.keepToGear(r, d)
+		draft = d
 	case dnd.TypeBackstory:
 		draft = p.backstory(r)
 	case dnd.TypeCombat:
@@ -66,7 +70,21 @@ func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []stri
 	if err != nil {
 		return nil, nil, fmt.Errorf("offline: %s draft: %w", req.Type, err)
 	}
-	return content, slices.Concat(ch.Warnings, p.prompt.warnings()), nil
+	// A clause used only if the content shows it (a former trade, a home
+	// town, a statement) is unused when the content is what it would be
+	// without the prompt.
+	same := false
+	if strings.TrimSpace(req.Prompt) != "" {
+		bare := req
+		bare.Prompt = ""
+		b, _, err := g.character(seed, bare)
+		same = err == nil && bytes.Equal(b.(json.RawMessage), content)
+	}
+	warnings := p.prompt.warnings(req.Type, content, same)
+	if same && len(warnings) == 0 {
+		warnings = []string{"prompt: it asks for nothing this " + req.Type + " does not already have from the request's parameters, so the content is what it would be without it"}
+	}
+	return content, slices.Concat(ch.Warnings, warnings), nil
 }
 
 // raceStyles maps the SRD races to their name styles.
@@ -82,58 +100,37 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 	p.lexs = t.restyle.resolve(ch.Request.Theme)
 	p.mood = mood(p.lexs)
 	p.moral = moralOf(s.Alignment)
-	r := newRand(ch.PersonSeed, "character/person")
-	style := raceStyles[p.race]
-	if style == "" {
-		style = "human"
-	}
-	if ch.NameGiven {
-		p.name = s.Name
-		p.first = strings.Fields(s.Name)[0]
-		if p.race == "Dragonborn" && len(strings.Fields(s.Name)) > 1 {
-			p.first = strings.Fields(s.Name)[1] // clan name first
-		}
-	} else {
-		p.first, p.name = t.personName(r, style)
-	}
-	homeland := "a land few here have heard of"
-	for _, rc := range t.srd.Races {
-		if rc.Name == s.Race {
-			homeland = pick(r, rc.Homelands)
-		}
-	}
-	mentor, _ := t.personName(r, "human")
-	_, rival := t.personName(r, pick(r, t.srd.Races).Names)
-	p.prompt = readPrompt(t, ch)
-	e := newExpander(t.grammar, r, p.mood)
+	p.first, p.name = p.nameOf(newRand(ch.PersonSeed, "character/person"))
+	p.prompt = readPrompt(t, ch, p.first)
+	p.f = p.deriveFacts()
+	p.prompt.nameMentor(p.f.mentor)
 	p.vars = slices.Concat(pronounVars(s.Pronouns), []string{
 		"first", p.first, "name", p.name,
 		"race", s.Race, "race_lc", strings.ToLower(s.Race), "race_a", article(s.Race) + " " + strings.ToLower(s.Race),
 		"class", s.Class, "class_lc", strings.ToLower(s.Class), "class_a", article(s.Class) + " " + strings.ToLower(s.Class),
 		"subclass", s.Subclass, "background", s.Background, "background_a", article(s.Background) + " " + strings.ToLower(s.Background),
 		"level", strconv.Itoa(s.Level), "alignment", s.Alignment,
-		"homeland", homeland, "mentor", mentor, "rival", rival,
 		"ancestry", strings.ToLower(s.Subrace), "bloodline", bloodline(s), "patron", patron(s),
-	})
-	e.set(p.vars...)
-	hometown := e.pickFrag("town")
-	if p.prompt.origin != "" {
-		hometown = p.prompt.origin
-	}
-	mentorRole := e.pickFrag("mentor_role")
-	if roles := p.classPersona().Mentors; len(roles) > 0 {
-		mentorRole = e.oneFrag(roles)
-	}
-	p.vars = append(p.vars,
-		"hometown", hometown,
-		"mentor_role", mentorRole,
-		"deity", e.pickFrag("deity"),
-		"org", e.pickFrag("org"),
-		"lost_thing", e.pickFrag("lost_thing"),
-		"years", e.pickFrag("years"),
-		"villain", e.pickFrag("villain"),
-	)
+	}, p.f.vars())
 	return p
+}
+
+// nameOf is the name the character goes by and their full name: the
+// name given, or one drawn in the race's style.
+func (p *person) nameOf(r *rand.Rand) (first, full string) {
+	s := p.s
+	if p.ch.NameGiven {
+		first = strings.Fields(s.Name)[0]
+		if p.race == "Dragonborn" && len(strings.Fields(s.Name)) > 1 {
+			first = strings.Fields(s.Name)[1] // clan name first
+		}
+		return first, s.Name
+	}
+	style := raceStyles[p.race]
+	if style == "" {
+		style = "human"
+	}
+	return p.t.personName(r, style)
 }
 
 // srdSource is the SRD race or class a sheet plays by: its own, or the one

@@ -14,15 +14,28 @@ import (
 // combat writes a combat profile's words from the sheet: the moves are
 // those dnd.Character.Moves chose (never a passive feature), the tactics
 // use only what the sheet lists, and the weaknesses follow from its
-// numbers.
+// numbers. One attack opens the fight, in the tactics and the moves
+// alike, and no line is said twice.
 func (p *person) combat(r *rand.Rand) *dnd.CombatDraft {
 	moves := p.ch.Moves()
+	plan := p.openingPlan()
+	used := said{}
 	words := map[string]string{}
 	for _, o := range moves {
-		words[o.Name] = p.moveWords(r, o)
+		var line string
+		for try := 0; try < 8 && (try == 0 || !used.fresh(line)); try++ {
+			line = p.moveWords(r, o, plan)
+			if a, ok := p.attack(o.Name); ok && !used.fresh(strings.SplitAfter(line, ". ")[0]) {
+				// Two weapons with the same numbers: say which this is.
+				kind, rest, _ := strings.Cut(line, ": ")
+				line = kind + " with " + p.attackPhrase(a) + ": " + rest
+			}
+		}
+		used.add(line)
+		words[o.Name] = line
 	}
 	return &dnd.CombatDraft{
-		Character: p.echo(), Tactics: p.tactics(r, moves),
+		Character: p.echo(), Tactics: p.tactics(r, moves, plan),
 		SignatureMoves: dnd.DescriptionsOf(words), Weaknesses: p.weaknesses(r),
 	}
 }
@@ -55,8 +68,8 @@ func reachOf(r string) int {
 }
 
 // moveWords describes a move with its numbers and when the character uses
-// it.
-func (p *person) moveWords(r *rand.Rand, o rules.Option) string {
+// it; the attack the fight opens with says so, and no other does.
+func (p *person) moveWords(r *rand.Rand, o rules.Option, plan openPlan) string {
 	e := p.expander(r)
 	e.set("move", o.Name)
 	switch o.Kind {
@@ -68,6 +81,8 @@ func (p *person) moveWords(r *rand.Rand, o rules.Option) string {
 		}[a.Kind]
 		use := "move_melee"
 		switch {
+		case a.Name == plan.opener.Name:
+			use = "move_opener"
 		case strings.HasPrefix(a.Name, "Breath Weapon"):
 			use = "move_breath"
 		case ranged(a):
@@ -84,13 +99,15 @@ func (p *person) moveWords(r *rand.Rand, o rules.Option) string {
 	if !ok {
 		what = p.t.character.SpellUses[use]
 	}
-	e.set("spell_level", level, "spell_situation", p.spellSituation(e, o.Name, use))
+	e.set("spell_level", level, "spell_situation", p.spellSituation(o.Name, use))
 	return tidy(capitalize(article(level))+" "+level+" spell: "+lowerFirst(strings.TrimSuffix(e.frag(what), "."))+". "+e.pick("move_spell"), true)
 }
 
 // spellSituation says when the character casts a spell: its own
-// situation, or one for what spells of its use do.
-func (p *person) spellSituation(e *expander, name, use string) string {
+// situation, or one for what spells of its use do. It is drawn once for
+// the character, so the tactics and the spell's move say the same.
+func (p *person) spellSituation(name, use string) string {
+	e := p.expander(newRand(p.f.seed, "situation/"+name))
 	if sits, ok := p.t.character.SpellSituations[name]; ok {
 		return e.oneFrag(sits)
 	}
@@ -110,9 +127,9 @@ func spellOf(summary string) (level, use string) {
 // tactics is one paragraph: the opening with the sheet's attacks, the
 // features used in a fight, the spells, and what the character does when
 // things go wrong.
-func (p *person) tactics(r *rand.Rand, moves []rules.Option) string {
+func (p *person) tactics(r *rand.Rand, moves []rules.Option, plan openPlan) string {
 	e := p.expander(r)
-	parts := []string{p.opening(e)}
+	parts := []string{p.opening(e, plan)}
 	escape, last := p.fallback(e)
 	var shapes []string
 	for _, o := range moves {
@@ -131,7 +148,7 @@ func (p *person) tactics(r *rand.Rand, moves []rules.Option) string {
 	for _, o := range p.s.Options() {
 		if o.Kind == rules.OptionSpell && o.Name != escape && slices.Contains(p.ch.CombatSpells(), o.Name) {
 			_, use := spellOf(o.Summary)
-			e.set("spell", o.Name, "spell_situation", p.spellSituation(e, o.Name, use))
+			e.set("spell", o.Name, "spell_situation", p.spellSituation(o.Name, use))
 			parts = append(parts, e.pick("tactic_spell"))
 			break
 		}
@@ -140,47 +157,94 @@ func (p *person) tactics(r *rand.Rand, moves []rules.Option) string {
 	return tidy(strings.Join(parts, " "), true)
 }
 
-// opening is how the character starts a fight, with the attacks it has:
-// a ranged opener only when it has one that reaches.
-func (p *person) opening(e *expander) string {
-	var melee, far *rules.Attack
+// openPlan is how a fight opens: the tactics' template, the attack that
+// opens it, and the attacks at range and up close it names.
+type openPlan struct {
+	sym        string
+	opener     rules.Attack
+	far, melee *rules.Attack
+}
+
+// openingPlan decides how the character starts a fight, with the attacks
+// it has: a ranged opener only when it has one that reaches.
+func (p *person) openingPlan() openPlan {
+	var plan openPlan
 	for i, a := range p.s.Attacks {
 		switch {
-		case ranged(a) && (far == nil || farRank(a) < farRank(*far)):
-			far = &p.s.Attacks[i]
-		case !ranged(a) && melee == nil && a.Kind != rules.KindSaveSpell:
-			melee = &p.s.Attacks[i]
+		case ranged(a) && (plan.far == nil || farRank(a) < farRank(*plan.far)):
+			plan.far = &p.s.Attacks[i]
+		case !ranged(a) && plan.melee == nil && a.Kind != rules.KindSaveSpell:
+			plan.melee = &p.s.Attacks[i]
 		}
 	}
-	times := map[int]string{2: ", striking twice with each Attack action", 3: ", striking three times with each Attack action", 4: ", striking four times with each Attack action"}[p.s.AttacksPerAction]
-	e.set("times", times)
-	if far != nil {
-		e.set("far", far.Name, "long", longRange(far.Range))
-	}
-	if melee != nil {
-		e.set("melee", melee.Name)
+	if len(p.s.Attacks) == 0 {
+		return plan
 	}
 	first := p.s.Attacks[0]
+	far, melee, pref := plan.far, plan.melee, p.s.PreferredRange
 	switch {
-	case far == nil && p.s.PreferredRange == "ranged":
+	case far == nil && pref == "ranged":
 		// A caster with no attack that reaches far keeps back all the same.
-		e.set("near", first.Name, "range", first.Range)
-		return e.pick("tactic_open_caster")
-	case far != nil && (ranged(first) || p.s.PreferredRange == "ranged"):
-		if melee != nil && p.s.PreferredRange != "ranged" {
-			return e.pick("tactic_open_mixed")
+		plan.sym, plan.opener = "tactic_open_caster", first
+	case far != nil && (ranged(first) || pref == "ranged"):
+		plan.sym, plan.opener = "tactic_open_ranged", *far
+		if melee != nil && pref != "ranged" {
+			plan.sym = "tactic_open_mixed"
 		}
-		return e.pick("tactic_open_ranged")
-	case p.s.PreferredRange == "reach" && melee != nil:
-		return e.pick("tactic_open_reach")
+	case pref == "reach" && melee != nil:
+		plan.sym, plan.opener = "tactic_open_reach", *melee
+	case melee != nil && far != nil && pref == "mixed":
+		plan.sym, plan.opener = "tactic_open_mixed", *far
 	case melee != nil:
-		if far != nil && p.s.PreferredRange == "mixed" {
-			return e.pick("tactic_open_mixed")
-		}
-		return e.pick("tactic_open_melee")
+		plan.sym, plan.opener = "tactic_open_melee", *melee
+	default:
+		plan.sym, plan.opener, plan.far = "tactic_open_ranged", first, &p.s.Attacks[0]
 	}
-	e.set("far", first.Name)
-	return e.pick("tactic_open_ranged")
+	return plan
+}
+
+// opening is the tactics' first sentence, from the plan.
+func (p *person) opening(e *expander, plan openPlan) string {
+	times := map[int]string{2: ", striking twice with each Attack action", 3: ", striking three times with each Attack action", 4: ", striking four times with each Attack action"}[p.s.AttacksPerAction]
+	e.set("times", times)
+	if plan.far != nil {
+		e.set("far", p.attackPhrase(*plan.far), "long", longRange(plan.far.Range))
+	}
+	if plan.melee != nil {
+		e.set("melee", p.attackPhrase(*plan.melee))
+	}
+	if plan.sym == "tactic_open_caster" {
+		e.set("near", p.attackPhrase(plan.opener), "range", plan.opener.Range)
+	}
+	return e.pick(plan.sym)
+}
+
+// attackPhrase names an attack in prose: a common weapon with its article
+// ("a warhammer", "a thrown javelin"), a magic one as itself ("the
+// Greataxe +3"), a cantrip or feature by its name ("Sacred Flame").
+func (p *person) attackPhrase(a rules.Attack) string {
+	name := a.Name
+	switch {
+	case name == "Unarmed Strike":
+		return "fists and feet"
+	case strings.HasPrefix(name, "Breath Weapon"):
+		return "a breath of " + strings.Trim(strings.TrimPrefix(name, "Breath Weapon"), " ()")
+	case a.Kind != rules.KindMeleeWeapon && a.Kind != rules.KindRangedWeapon:
+		return name
+	}
+	base, thrown := strings.CutSuffix(name, " (thrown)")
+	magic := slices.ContainsFunc(p.s.Equipment, func(it rules.Item) bool {
+		return it.Name == base && it.Rarity != "" && it.Rarity != "common"
+	}) || enchantment.MatchString(base)
+	switch {
+	case magic && thrown:
+		return "the thrown " + base
+	case magic:
+		return "the " + base
+	case thrown:
+		return "a thrown " + strings.ToLower(base)
+	}
+	return article(base) + " " + strings.ToLower(base)
 }
 
 // farRank orders the ways to attack at range: a bow or crossbow, then a
@@ -222,7 +286,7 @@ func (p *person) fallback(e *expander) (name, line string) {
 			return f.name, e.pick(f.sym)
 		}
 	}
-	return "", e.frag("When the fight turns, {they}") + " " + agreeVerb(e.pickFrag("fallback"), p.plural()) + "."
+	return "", e.pick("fallback")
 }
 
 // weaknesses follow from the sheet: the weakest saving throw, then a

@@ -74,28 +74,8 @@ type personalityTables struct {
 	Mannerisms  []string                    `json:"mannerisms"`
 }
 
-// arcEvent is a key event of an arc and when it happens: at birth, in
-// youth (before the character takes up the class), or after.
-type arcEvent struct {
-	When string `json:"when"` // birth, youth or after
-	Text string `json:"text"`
-}
-
-type arc struct {
-	Key        string     `json:"key"`
-	Alignments []string   `json:"alignments"` // good, neutral, evil: whom the arc fits
-	Titles     []string   `json:"titles"`
-	Summaries  []string   `json:"summaries"`
-	Inciting   []string   `json:"inciting"`
-	Present    []string   `json:"present"`
-	Events     []arcEvent `json:"events"`
-	Hooks      []string   `json:"hooks"`
-	Secrets    []string   `json:"secrets"`
-}
-
 type storyTables struct {
 	Grammar grammar `json:"grammar"`
-	Arcs    []arc   `json:"arcs"`
 }
 
 // characterTables hold the words of combat profiles, sheets and equipment
@@ -397,6 +377,7 @@ type tables struct {
 	personality personalityTables
 	persona     personaTables
 	story       storyTables
+	lives       livesTables
 	character   characterTables
 	campaign    campaignTables
 	restyle     *restyler
@@ -414,6 +395,7 @@ var loadTables = sync.OnceValues(func() (*tables, error) {
 		{"personality.json", &t.personality},
 		{"persona.json", &t.persona},
 		{"story.json", &t.story},
+		{"lives.json", &t.lives},
 		{"character.json", &t.character},
 		{"campaign.json", &t.campaign},
 	} {
@@ -474,15 +456,8 @@ func (t *tables) check() error {
 	if err := t.campaign.check(); err != nil {
 		return err
 	}
-	for _, a := range t.story.Arcs {
-		if len(a.Titles) == 0 || len(a.Summaries) == 0 || len(a.Inciting) == 0 || len(a.Present) == 0 || len(a.Events) == 0 || len(a.Hooks) < 2 || len(a.Alignments) == 0 {
-			return fmt.Errorf("arc %s: incomplete", a.Key)
-		}
-		for _, e := range a.Events {
-			if !slices.Contains([]string{"birth", "youth", "after"}, e.When) {
-				return fmt.Errorf("arc %s: event %q happens %q", a.Key, e.Text, e.When)
-			}
-		}
+	if err := t.lives.check(); err != nil {
+		return err
 	}
 	return t.persona.check()
 }

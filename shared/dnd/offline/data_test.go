@@ -31,6 +31,7 @@ var templateVars = []string{
 	"captive", "npc0", "npc1", "npc0_first", "npc1_first", "price", "price_low", "weather",
 	"omen_sight", "omen_sight_cap", "omen_event", "disaster", "disaster_cap",
 	"Monster", "Monsters", "Spot", "Band", "Followers", "place_name", "allies_line", "motivation_first", "hall", "hall_cap",
+	"craft", "craft_a", "weapon",
 }
 
 var refRE = regexp.MustCompile(`\{([^{}]*)\}`)

@@ -189,6 +189,16 @@ func article(s string) string {
 	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
 		return "an"
 	}
+	// Numbers read aloud: "an 8th-level spell", "an 80-foot drop", "an
+	// 11th-level spell", "an 18-foot pole"; "a 1st-level spell".
+	if strings.HasPrefix(w, "8") {
+		return "an"
+	}
+	for _, p := range []string{"11", "18"} {
+		if strings.HasPrefix(w, p) && (len(w) == len(p) || w[len(p)] < '0' || w[len(p)] > '9') {
+			return "an"
+		}
+	}
 	return "a"
 }
 

@@ -64,6 +64,7 @@ func TestArticle(t *testing.T) {
 	for in, want := range map[string]string{
 		"owl": "an", "sword": "a", "unicorn": "a", "honest man": "an", "hour": "an",
 		"elf": "an", "one-eyed cat": "a", "European": "a", "Ogre": "an", "": "a",
+		"8th-level": "an", "11th-level": "an", "18-foot": "an", "1st-level": "a", "80-foot": "an", "110th": "a",
 	} {
 		if got := article(in); got != want {
 			t.Errorf("article(%q) = %q, want %q", in, got, want)

@@ -12,13 +12,20 @@ import (
 // promptUse is what the offline writer takes from a character request's
 // prompt beyond what the character resolves to (a name, pronouns, race,
 // class, background, alignment, level and fighting style are read by
-// dnd.ResolveCharacter): a former trade and a home town. Parts of the
-// prompt it could use for nothing are reported.
+// dnd.ResolveCharacter): a former trade, a home town, and statements about
+// the character ("He sold his mentor to a lich for a spellbook."), which a
+// backstory tells as they are. Parts of the prompt a document could use for
+// nothing are reported in its warnings.
 type promptUse struct {
-	trade     string // key into the trade table, or "" for a trade it has no words for
-	tradeWord string // the trade as written
-	origin    string // the home town the prompt names
-	unused    []string
+	trade      string // key into the trade table, or "" for a trade it has no words for
+	tradeWord  string // the trade as written
+	origin     string // the home town the prompt names
+	villain    string // the foe a statement names ("a lich"), or ""
+	org        string // the guild, order or company a statement names, or ""
+	toldTrade  bool   // a document told the former trade
+	statements []statement
+	unused     []string     // clauses no document can use
+	marks      []promptMark // clauses a document uses only if it shows them
 }
 
 var (
@@ -27,8 +34,9 @@ var (
 	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*|\s+(?:and|but|who|which|yet)\s+`)
 )
 
-// readPrompt reads the prompt of the character's request.
-func readPrompt(t *tables, ch *dnd.Character) promptUse {
+// readPrompt reads the prompt of the character's request; first is the
+// name the character goes by.
+func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	var u promptUse
 	text := ch.Request.Prompt
 	if strings.TrimSpace(text) == "" {
@@ -46,20 +54,83 @@ func readPrompt(t *tables, ch *dnd.Character) promptUse {
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
 	}
+	told := map[string]string{} // clause → the statement that tells it
+	for _, sentence := range sentenceRe.Split(text, -1) {
+		sm, ok := toStatement(sentence, first, ch.Sheet.Name, ch.Sheet.Pronouns)
+		if !ok {
+			continue
+		}
+		u.statements = append(u.statements, sm)
+		if m := foeRe.FindString(sentence); m != "" && u.villain == "" {
+			u.villain = strings.ToLower(m)
+		}
+		if m := orgRe.FindStringSubmatch(sentence); m != nil && u.org == "" {
+			u.org = "the " + strings.ToLower(m[1])
+		}
+		for _, c := range clauseRe.Split(sentence, -1) {
+			told[strings.TrimSpace(c)] = sm.text
+		}
+	}
 	for _, clause := range clauseRe.Split(text, -1) {
 		clause = strings.TrimSpace(clause)
-		if clause != "" && !u.uses(ch.Sheet, clause) {
+		var marks []string
+		trade := u.tradeWord != "" && tradeRe.MatchString(clause)
+		if u.origin != "" && strings.Contains(clause, u.origin) {
+			marks = append(marks, u.origin)
+		}
+		if sm, ok := told[clause]; ok {
+			marks = append(marks, sm)
+		}
+		switch {
+		case clause == "" || u.uses(ch.Sheet, clause, false):
+		case len(marks) > 0 || trade:
+			u.marks = append(u.marks, promptMark{clause, marks, trade})
+		case u.uses(ch.Sheet, clause, true):
+		default:
 			u.unused = append(u.unused, clause)
 		}
 	}
 	return u
 }
 
+// nameMentor names the mentor the statements speak of ("sold his mentor,
+// Halmond, to a lich"), and what a document must show to have told them.
+func (u *promptUse) nameMentor(mentor string) {
+	for i, sm := range u.statements {
+		named := withMentor(sm.text, mentor)
+		for j := range u.marks {
+			for k, mark := range u.marks[j].marks {
+				if mark == sm.text {
+					u.marks[j].marks[k] = named
+				}
+			}
+		}
+		u.statements[i].text = named
+	}
+}
+
+// promptMark is a clause of the prompt a document uses only if it shows
+// one of the marks (the home town, the statement told) or, for a former
+// trade, tells it.
+type promptMark struct {
+	clause string
+	marks  []string
+	trade  bool
+}
+
+// orgRe finds the guild, order or company a statement names: "the
+// thieves' guild", "a fallen order".
+var orgRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+((?:[a-z'’-]+\s+){0,2}(?:guild|order|company|brotherhood|sisterhood|circle|syndicate|church|college|academy|league|society))\b`)
+
+// foeRe finds the foe a statement names: "a lich", "the red dragon".
+var foeRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+(?:[a-z]+\s+)?(?:lich|dragon|vampire|demon|devil|fiend|hag|necromancer|beholder|giant|werewolf|cult|witch|warlord|archmage|tyrant|mind flayer|death knight)\b`)
+
 func isRaceWord(s string) bool { return rules.Mentions(s).Race != "" }
 
 // uses reports whether the writer takes something from a clause of the
-// prompt.
-func (u promptUse) uses(s rules.Sheet, clause string) bool {
+// prompt; with items, a clause that names an item the sheet lists counts
+// ("give her a longsword").
+func (u promptUse) uses(s rules.Sheet, clause string, items bool) bool {
 	m := rules.Mentions(clause)
 	switch {
 	case m.Race != "" && (sameWord(m.Race, s.Race) || sameWord(m.Race, s.Subrace) || sameWord(m.Race, s.Subrace+" "+s.Race)),
@@ -69,15 +140,13 @@ func (u promptUse) uses(s rules.Sheet, clause string) bool {
 		m.Alignment != "" && m.Alignment == s.Alignment,
 		m.Level != 0 && m.Level == s.Level,
 		dnd.NameMentioned(clause) != "" && dnd.NameMentioned(clause) == s.Name,
-		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns,
-		u.tradeWord != "" && tradeRe.MatchString(clause),
-		u.origin != "" && strings.Contains(clause, u.origin):
+		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns && pronounsOnly(clause):
 		return true
 	}
 	if st := rules.StyleMentioned(clause, s.Class); st != "" {
 		return true
 	}
-	return slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
+	return items && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
 		return strings.Contains(strings.ToLower(clause), strings.ToLower(it.Name))
 	})
 }
@@ -86,18 +155,43 @@ func sameWord(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
 }
 
-// warnings say which parts of the prompt the writer could not use.
-func (u promptUse) warnings() []string {
-	if len(u.unused) == 0 {
+// pronounsOnly reports whether a clause says no more than the character's
+// pronouns ("make her", "they/them"): a clause that goes on ("He sold his
+// mentor") is more than pronouns.
+func pronounsOnly(clause string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(clause), func(r rune) bool { return !(r >= 'a' && r <= 'z') }) {
+		if !slices.Contains(pronounFiller, w) {
+			return false
+		}
+	}
+	return true
+}
+
+var pronounFiller = []string{"he", "him", "his", "she", "her", "hers", "they", "them", "their", "pronouns", "make", "is", "are", "a", "an",
+	"the", "character", "female", "male", "woman", "man", "girl", "boy", "nonbinary", "non", "binary", "please"}
+
+// warnings say which parts of the prompt a document could not use: the
+// clauses it read nothing from, and those whose mark (a former trade, a
+// home town, a statement a backstory tells) its content does not show, or
+// shows only as it would without the prompt (same).
+func (u promptUse) warnings(typ string, content []byte, same bool) []string {
+	unused := slices.Clone(u.unused)
+	for _, m := range u.marks {
+		shown := m.trade && u.toldTrade || slices.ContainsFunc(m.marks, func(mark string) bool { return strings.Contains(string(content), mark) })
+		if same || !shown {
+			unused = append(unused, m.clause)
+		}
+	}
+	if len(unused) == 0 {
 		return nil
 	}
 	var quoted []string
-	for _, c := range u.unused {
+	for _, c := range unused {
 		if len([]rune(c)) > 80 {
 			c = string([]rune(c)[:77]) + "..."
 		}
 		quoted = append(quoted, `"`+c+`"`)
 	}
-	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") +
-		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt"}
+	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in a " + typ +
+		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
 }

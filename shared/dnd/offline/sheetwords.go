@@ -3,6 +3,7 @@ package offline
 import (
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -14,9 +15,16 @@ import (
 // and a line for each attack and item.
 func (p *person) sheetDraft(r *rand.Rand) *dnd.SheetDraft {
 	attacks := map[string]string{}
-	for i, a := range p.s.Attacks {
+	opener := p.openingPlan().opener.Name
+	used := said{}
+	for _, a := range p.s.Attacks {
 		if _, ok := attacks[a.Name]; !ok {
-			attacks[a.Name] = p.attackWords(r, a, i == 0)
+			line := p.attackWords(r, a, a.Name == opener)
+			for try := 0; try < 6 && !used.fresh(line); try++ {
+				line = p.attackWords(r, a, a.Name == opener)
+			}
+			used.add(line)
+			attacks[a.Name] = line
 		}
 	}
 	return &dnd.SheetDraft{
@@ -24,14 +32,14 @@ func (p *person) sheetDraft(r *rand.Rand) *dnd.SheetDraft {
 		Appearance:  p.appearance(newRand(p.ch.PersonSeed, "character/looks")),
 		Personality: p.touch(newRand(p.ch.PersonSeed, "character/touch")),
 		Attacks:     dnd.DescriptionsOf(attacks),
-		Equipment:   dnd.DescriptionsOf(p.itemWords(r)),
+		Equipment:   dnd.DescriptionsOf(p.itemWords()),
 	}
 }
 
 // equipment writes an equipment list: a line for each item, and how the
 // kit fits the character.
 func (p *person) equipment(r *rand.Rand) *dnd.EquipmentDraft {
-	return &dnd.EquipmentDraft{Character: p.echo(), Items: dnd.DescriptionsOf(p.itemWords(r)), Notes: p.kitNotes(r)}
+	return &dnd.EquipmentDraft{Character: p.echo(), Items: dnd.DescriptionsOf(p.itemWords()), Notes: p.kitNotes(r)}
 }
 
 // appearance describes how the character looks: age, build and a telling
@@ -157,8 +165,9 @@ func agreeVerb(phrase string, plural bool) string {
 
 // attackWords is one sentence on how the character uses an attack, true to
 // its kind and range: a bow is shot, a thrown weapon thrown, a longsword
-// swung, a cantrip cast.
-func (p *person) attackWords(r *rand.Rand, a rules.Attack, first bool) string {
+// swung, a cantrip cast, a touch spell delivered up close. Only the attack
+// the fight opens with (opener) is called the first answer.
+func (p *person) attackWords(r *rand.Rand, a rules.Attack, opener bool) string {
 	e := p.expander(r)
 	e.set("attack", a.Name, "attack_lc", strings.ToLower(a.Name), "range", a.Range, "long", longRange(a.Range))
 	sym := "attack_melee"
@@ -171,11 +180,13 @@ func (p *person) attackWords(r *rand.Rand, a rules.Attack, first bool) string {
 		sym = "attack_thrown"
 	case a.Kind == rules.KindRangedWeapon:
 		sym = "attack_ranged"
-	case a.Kind == rules.KindRangedSpell || a.Kind == rules.KindMeleeSpell:
+	case a.Kind == rules.KindMeleeSpell:
+		sym = "attack_touch"
+	case a.Kind == rules.KindRangedSpell:
 		sym = "attack_spell"
 	case a.Kind == rules.KindSaveSpell:
 		sym = "attack_save"
-	case first:
+	case opener:
 		sym = "attack_melee_main"
 	}
 	return e.pick(sym)
@@ -189,79 +200,148 @@ func longRange(r string) string {
 	return strings.TrimSuffix(r, " ft")
 }
 
-// itemWords describes each item: what the rules say it does or holds,
-// with a detail that makes it the character's.
-func (p *person) itemWords(r *rand.Rand) map[string]string {
+// itemWords describes each item once for the character: what the rules
+// say it does or holds, a detail that makes it the character's, the damage
+// a weapon deals and whether the character is attuned to it. The words are
+// drawn from the character's facts seed, not the document's, so the sheet
+// and the equipment list say the same of every item; an item the sheet
+// the request sent already describes keeps its words. No sentence repeats
+// within the list: a detail already used gives way to another, or to
+// none.
+func (p *person) itemWords() map[string]string {
 	out := map[string]string{}
-	var lines []string
+	given := map[string]string{}
+	if g := p.ch.Given; g != nil {
+		for _, it := range g.Equipment {
+			given[it.Name] = strings.TrimSpace(it.Description)
+		}
+	}
+	used := said{}
 	for _, it := range p.s.Equipment {
 		if _, ok := out[it.Name]; ok {
 			continue
 		}
-		line := p.itemLine(r, it)
-		for try := 0; try < 4 && slices.Contains(lines, line); try++ {
-			line = p.itemLine(r, it)
+		line := given[it.Name]
+		if line == "" {
+			r := newRand(p.f.seed, "item/"+it.Name)
+			detail := p.itemDetail(r, it)
+			for try := 0; try < 8 && !used.fresh(detail); try++ {
+				detail = p.itemDetail(r, it)
+			}
+			if !used.fresh(detail) {
+				detail = ""
+			}
+			line = p.itemLine(it, detail)
 		}
-		lines = append(lines, line)
+		used.add(line)
 		out[it.Name] = line
 	}
 	return out
 }
 
-func (p *person) itemLine(r *rand.Rand, it rules.Item) string {
+// itemLine puts an item's words together: what the rules say it does,
+// the detail, the damage a hit deals and the attunement, each once.
+func (p *person) itemLine(it rules.Item, detail string) string {
+	magic := it.Rarity != "" && it.Rarity != "common"
+	var parts []string
+	if d := strings.TrimSuffix(strings.TrimSpace(it.Description), "."); d != "" {
+		parts = append(parts, d+".")
+	}
+	parts = append(parts, detail)
+	if it.Category == rules.CatWeapon {
+		if a, ok := p.attack(it.Name); ok {
+			name := it.Name
+			if !magic {
+				name = strings.ToLower(name)
+			}
+			parts = append(parts, "Each hit with the "+name+" deals "+a.Damage+".")
+		}
+	}
+	if it.Attuned {
+		parts = append(parts, p.first+" is attuned to the "+it.Name+".")
+	}
+	return tidy(strings.Join(parts, " "), true)
+}
+
+// itemDetail is a line that makes an item the character's: how it looks
+// and where it came from, true to what it is made of.
+func (p *person) itemDetail(r *rand.Rand, it rules.Item) string {
 	e := p.expander(r)
 	e.set("item", it.Name, "item_lc", strings.ToLower(it.Name))
 	magic := it.Rarity != "" && it.Rarity != "common"
-	var sym string
-	switch it.Category {
-	case rules.CatWeapon, rules.CatArmor, rules.CatShield, rules.CatFocus:
-		if magic {
-			sym = "item_magic"
-			break
-		}
-		sym = map[string]string{rules.CatWeapon: "item_weapon", rules.CatArmor: "item_armor", rules.CatShield: "item_shield", rules.CatFocus: "item_focus"}[it.Category]
-		if strings.Contains(it.Name, "Holy") {
-			sym = "item_holy"
-		}
-	case rules.CatTool:
-		sym = "item_tool"
-	case rules.CatConsumable:
-		sym = "item_consumable"
-	case rules.CatWondrous:
-		sym = "item_wondrous"
-	default:
-		switch {
-		case strings.HasSuffix(it.Name, "Pack"):
-			sym = "item_pack"
-		case magic:
-			sym = "item_wondrous"
-		default:
-			sym = "item_gear"
-		}
-	}
-	line := e.pick(sym)
 	if lines, ok := p.t.character.ItemLines[it.Name]; ok && !magic {
-		line = e.one(lines)
+		return e.one(lines)
 	}
-	if it.Category == rules.CatWeapon {
-		for _, a := range p.s.Attacks {
-			if a.Name == it.Name {
-				line += " " + capitalize(a.Damage) + " on a hit."
-				break
-			}
+	var sym string
+	switch {
+	case it.Category == rules.CatConsumable:
+		sym = "item_consumable"
+	case magic:
+		sym = "item_magic"
+	case it.Category == rules.CatWeapon && woodenWeapon(it.Name):
+		sym = "item_weapon_wood"
+	case it.Category == rules.CatArmor && softArmor(it.Name):
+		sym = "item_armor_soft"
+	case strings.Contains(it.Name, "Holy"):
+		sym = "item_holy"
+	default:
+		sym = map[string]string{
+			rules.CatWeapon: "item_weapon", rules.CatArmor: "item_armor", rules.CatShield: "item_shield", rules.CatFocus: "item_focus",
+			rules.CatTool: "item_tool", rules.CatConsumable: "item_consumable", rules.CatWondrous: "item_wondrous",
+		}[it.Category]
+	}
+	if sym == "" {
+		sym = "item_gear"
+		if strings.HasSuffix(it.Name, "Pack") {
+			sym = "item_pack"
 		}
 	}
-	switch {
-	case it.Description != "" && (magic || it.Category == rules.CatGear || it.Category == rules.CatConsumable):
-		line = strings.TrimSuffix(it.Description, ".") + ". " + line
-	case it.Description != "":
-		line += " " + it.Description
-	}
-	if it.Attuned {
-		line += " " + p.first + " is attuned to it."
-	}
-	return tidy(line, true)
+	return e.pick(sym)
 }
+
+// woodenWeapon reports whether a weapon is wood, gut and leather, with no
+// metal to scratch runes into.
+func woodenWeapon(name string) bool {
+	n := strings.ToLower(name)
+	if strings.Contains(n, "crossbow") {
+		return false
+	}
+	return slices.ContainsFunc([]string{"bow", "club", "quarterstaff", "sling", "blowgun", "whip", "staff"}, func(w string) bool { return strings.Contains(n, w) })
+}
+
+// softArmor reports whether armour is leather or cloth, which does not dent.
+func softArmor(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "leather") || strings.Contains(n, "padded") || strings.Contains(n, "hide")
+}
+
+// said are the sentences a document has said, so it says none twice.
+type said map[string]bool
+
+// fresh reports whether none of line's sentences has been said.
+func (s said) fresh(line string) bool {
+	return !slices.ContainsFunc(splitSentences(line), func(x string) bool { return s[strings.ToLower(x)] })
+}
+
+// add marks line's sentences said.
+func (s said) add(line string) {
+	for _, x := range splitSentences(line) {
+		s[strings.ToLower(x)] = true
+	}
+}
+
+// splitSentences splits prose into its sentences.
+func splitSentences(text string) []string {
+	var out []string
+	for _, s := range sentenceSplit.Split(text, -1) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+var sentenceSplit = regexp.MustCompile(`[.!?]["”]?(?:\s+|$)`)
 
 // kitNotes says how the kit fits the character.
 func (p *person) kitNotes(r *rand.Rand) string {
@@ -292,9 +372,9 @@ func (p *person) kitNotes(r *rand.Rand) string {
 	switch len(attuned) {
 	case 0:
 	case 1:
-		notes += " " + p.first + " is attuned to the " + attuned[0] + "."
+		notes += " Of the three items a character can be attuned to, " + p.first + " is bound to one: the " + attuned[0] + "."
 	default:
-		notes += " " + p.first + " is attuned to " + joinAnd(attuned) + fmt.Sprintf(" (%d of the three items a character can be attuned to).", len(attuned))
+		notes += " " + p.first + " is attuned to " + joinAnd(attuned) + " (" + map[int]string{2: "two", 3: "all three"}[len(attuned)] + " of the items a character can be attuned to)."
 	}
 	return tidy(notes+" "+e.pick("coin_line"), true)
 }

@@ -15,38 +15,101 @@ import (
 const maxKeyEvents = 8
 
 // backstory writes a backstory whose arc suits the alignment (an evil
-// character gets no heroic turn), whose story fits the level, and whose key
-// events are in the order they happened: birth, youth, the class's calling,
-// the subclass, the arc's later events, then the deeds of the tier.
+// character gets no heroic turn) or the prompt's statements, whose story
+// fits the level, and whose key events are in the order they happened:
+// birth, the origin, youth, the class's calling, the subclass, the arc's
+// later events, then the deeds of the tier. Every part of it comes from
+// one variant of one arc and one origin, so its summary, events, hooks
+// and secrets agree; the facts it names are the character's (person.f).
 func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	e := p.expander(r)
-	a := p.arc(r)
-	first := e.pick(p.symbol("origin_"+p.bgKey(), "origin_generic")) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	st := p.chooseStory(r)
+	v := st.variant
+	if kin := kinSought(st); kin != "" {
+		e.set("mentor_role", e.vars["their"]+" "+kin) // the one the prompt says is missing
+	}
+	first := e.must(st.origin.Story) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
 	// The calling and the subclass are told once, in the story and in the
 	// key events alike, so the two never disagree.
-	calling := e.pick(p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic"))
+	calling := p.calling(e)
 	sub := p.subclassEvent(e)
+	inciting := e.one(v.Inciting)
+	summary := e.one(v.Summaries)
+	for _, sm := range p.prompt.statements {
+		text := sm.text
+		switch {
+		case sm.youth:
+			first += " " + text
+		case !sm.past:
+			summary = text + " " + summary
+		case st.told != nil && st.told.past && st.told.text == sm.text:
+			inciting = text // the statement is the arc's turning point
+		default:
+			inciting = text + " " + inciting
+		}
+	}
 	paragraphs := []string{
-		first, strings.TrimSpace(calling + " " + sub), e.one(a.Inciting),
-		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(a.Present),
+		first, strings.TrimSpace(calling + " " + sub), inciting,
+		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(v.Present),
 	}
 	var secrets []string
-	if r.IntN(10) < 7 {
-		secrets = e.some(a.Secrets, 1)
+	if r.IntN(10) < 7 && len(v.Secrets) > 0 {
+		secrets = e.some(v.Secrets, 1)
 	}
 	return &dnd.BackstoryDraft{
 		Character: p.echo(),
-		Title:     e.one(a.Titles),
-		Summary:   e.one(a.Summaries),
+		Title:     storyTitle(e.one(st.arc.Titles)),
+		Summary:   summary,
 		Backstory: strings.Join(paragraphs, "\n\n"),
-		KeyEvents: p.timeline(e, a, calling, sub),
-		Hooks:     e.some(a.Hooks, 2+r.IntN(2)),
+		KeyEvents: p.timeline(e, st, calling, sub),
+		Hooks:     e.some(v.Hooks, 2+r.IntN(2)),
 		Secrets:   nonNil(secrets),
 	}
 }
+
+// kinSought is the kin a prompt statement says the character searches for
+// ("searching for their missing father"), when it chose the search arc.
+func kinSought(st story) string {
+	if st.told == nil || st.arc.Key != "search" {
+		return ""
+	}
+	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother"} {
+		if st.told.words[k] {
+			return k
+		}
+	}
+	return ""
+}
+
+// calling tells how the character took up the class: a calling of the
+// class and alignment, one with a teacher when a prompt statement speaks
+// of the character's mentor (who taught them, not a stolen book).
+func (p *person) calling(e *expander) string {
+	sym := p.symbol("calling_"+strings.ToLower(p.class)+"_"+p.moral, "calling_"+strings.ToLower(p.class), "calling_generic")
+	if slices.ContainsFunc(p.prompt.statements, func(sm statement) bool { return sm.words["mentor"] || sm.words["master"] || sm.words["teacher"] }) {
+		if taught := slices.DeleteFunc(slices.Clone(p.t.grammar[sym]), func(s string) bool { return !strings.Contains(s, "{mentor}") }); len(taught) > 0 {
+			return e.one(taught)
+		}
+	}
+	return e.pick(sym)
+}
+
+// storyTitle capitalises a title's words but its small ones: "The Ledger
+// of the Thieves' Guild".
+func storyTitle(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		if i == 0 || !slices.Contains(titleSmallWords, w) {
+			ws[i] = capitalize(w)
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+var titleSmallWords = []string{"a", "an", "the", "of", "for", "to", "in", "on", "at", "and", "or", "by", "with", "from"}
 
 // symbol returns the first of the grammar symbols that exists.
 func (p *person) symbol(names ...string) string {
@@ -58,17 +121,6 @@ func (p *person) symbol(names ...string) string {
 	return names[len(names)-1]
 }
 
-// arc picks a story arc that fits the character's alignment.
-func (p *person) arc(r *rand.Rand) arc {
-	var fit []arc
-	for _, a := range p.t.story.Arcs {
-		if slices.Contains(a.Alignments, p.moral) {
-			fit = append(fit, a)
-		}
-	}
-	return pick(r, fit)
-}
-
 // Phases of a life, in order.
 const (
 	phaseBirth = iota
@@ -76,6 +128,7 @@ const (
 	phaseYouth
 	phaseCalling
 	phaseSubclass
+	phaseTold
 	phaseAfter
 	phaseDeeds
 )
@@ -87,8 +140,11 @@ type timedEvent struct {
 }
 
 // timeline lists the key events in the order they happened; calling and
-// sub are the story's lines for the class's calling and the subclass.
-func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
+// sub are the story's lines for the class's calling and the subclass. A
+// prompt statement that happened is an event of its own, in youth or
+// after the calling; the statement the arc was chosen for stands in for
+// the arc's first event of the same time of life.
+func (p *person) timeline(e *expander, st story, calling, sub string) []string {
 	var evs []timedEvent
 	add := func(phase int, text string) {
 		if text != "" {
@@ -96,10 +152,27 @@ func (p *person) timeline(e *expander, a arc, calling, sub string) []string {
 		}
 	}
 	phases := map[string]int{"birth": phaseBirth, "youth": phaseYouth, "after": phaseAfter}
-	for _, ev := range a.Events {
+	// The statement stands in for the arc's first event of its time of life.
+	skipped, when := st.told == nil || !st.told.past, "after"
+	if st.told != nil && st.told.youth {
+		when = "youth"
+	}
+	for _, ev := range st.variant.Events {
+		if !skipped && ev.When == when {
+			skipped = true
+			continue
+		}
 		add(phases[ev.When], e.must(ev.Text))
 	}
-	add(phaseEarly, e.pick(p.symbol("early_"+p.bgKey(), "early_generic")))
+	for _, sm := range p.prompt.statements {
+		switch {
+		case sm.youth:
+			add(phaseYouth, sm.text)
+		case sm.past:
+			add(phaseTold, sm.text)
+		}
+	}
+	add(phaseEarly, e.must(st.origin.Event))
 	add(phaseYouth, p.tradeLine(e, true))
 	add(phaseCalling, calling)
 	add(phaseSubclass, sub)
@@ -142,6 +215,7 @@ func (p *person) tradeLine(e *expander, event bool) string {
 		e.set("trade", u.tradeWord, "trade_a", article(u.tradeWord)+" "+u.tradeWord)
 		tr = trade{Youth: "{first} worked as {trade_a} in {hometown}.", Origin: "{first} was {trade_a} before anything else."}
 	}
+	p.prompt.toldTrade = true
 	if event {
 		return e.must(tr.Youth)
 	}
