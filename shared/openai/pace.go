@@ -108,7 +108,7 @@ func (w *window) commit(at time.Time, cost int64) {
 		return
 	}
 	w.promised += cost
-	w.next = later(w.next, at).Add(time.Duration(cost) * w.spacing)
+	w.next = later(w.next, at).Add(time.Duration(min(cost, w.limit)) * w.spacing)
 }
 
 // roll refills the window once resetAt has passed, less what was promised
