@@ -341,86 +341,124 @@ type DrainQueue struct {
 }
 
 // Drain runs jobs from the queues until none is left or ctx is within
-// margin of its deadline (the Lambda worker function). It works on the
-// queues side by side, each with up to its Workers jobs running at once;
-// the claim script holds every queue to its MaxInFlight across processes.
-// It returns how many jobs it ran, and the first error that stopped it.
+// margin of its deadline (the Lambda worker function). It runs up to each
+// queue's Workers of its jobs at once, the claim script holding every
+// queue to its MaxInFlight across processes. A queue that has nothing to
+// run now (empty, paused or at its cap) is tried again whenever one of the
+// jobs ends, since that may leave work anywhere or room; and while a job it
+// ran waits to run again (Result.Again: it waits for the jobs it started,
+// which may be running here), Drain looks for it once per housekeeping
+// interval until it is due. It returns how many jobs it ran, and the first
+// error that stopped it.
 func Drain(ctx context.Context, r *Runner, margin time.Duration, queues ...DrainQueue) (int, error) {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		total int
-		first error
-	)
-	for _, dq := range queues {
-		wg.Go(func() {
-			ran, err := drainQueue(ctx, r, margin, dq.Queue, max(dq.Workers, 1))
-			mu.Lock()
-			defer mu.Unlock()
-			total += ran
-			if first == nil {
-				first = err
-			}
-		})
-	}
-	wg.Wait()
-	return total, first
-}
-
-// drainQueue is Drain on one queue with up to n jobs running at once. It
-// claims while fewer run and time is left; a claim that finds nothing to
-// run now (empty, paused or at the in-flight cap) waits for one of its own
-// jobs to end, since that may leave work (a retry) or room, and ends the
-// drain when none runs.
-func drainQueue(ctx context.Context, r *Runner, margin time.Duration, q *Queue, n int) (int, error) {
-	ended := make(chan error, n)
-	running, ran := 0, 0
+	token := NewJobID("lambda")
+	ended := make(chan drained)
+	running := make([]int, len(queues))      // jobs running, by queue
+	idle := make([]bool, len(queues))        // nothing to run at the last claim
+	expect := make([]time.Time, len(queues)) // a job run here is due back by then
+	inFlight, ran := 0, 0
 	var first error
-	// wait takes the end of one running job.
-	wait := func() {
-		err := <-ended
-		running--
+	take := func(d drained) {
+		running[d.queue]--
+		inFlight--
 		switch {
-		case err == nil || errors.Is(err, ErrLeaseLost):
+		case d.err == nil || errors.Is(d.err, ErrLeaseLost):
 			ran++
 		case first == nil:
-			first = err
+			first = d.err
 		}
+		if d.again > 0 {
+			// Due after again, and claimable once a claim's housekeeping
+			// has promoted it.
+			hk := queues[d.queue].Queue.cfg.Housekeeping
+			if due := time.Now().Add(d.again + 2*hk); due.After(expect[d.queue]) {
+				expect[d.queue] = due
+			}
+		}
+		clear(idle)
 	}
 	for first == nil {
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < margin {
 			break
 		}
-		if running == n {
-			wait()
-			continue
+		for i, dq := range queues {
+			for first == nil && !idle[i] && running[i] < max(dq.Workers, 1) {
+				c, err := dq.Queue.Claim(ctx, token, "")
+				if err != nil {
+					first = err
+					break
+				}
+				r.metrics.recoveredN(dq.Queue.Name(), c.Recovered)
+				if c.Job == nil {
+					idle[i] = true
+					break
+				}
+				running[i]++
+				inFlight++
+				go func() { ended <- drainOne(ctx, r, margin, i, dq.Queue, c.Job) }()
+			}
 		}
-		token := NewJobID("lambda")
-		c, err := q.Claim(ctx, token, "")
-		if err != nil {
-			first = err
+		poll := pollInterval(queues, expect, time.Now())
+		if first != nil || (inFlight == 0 && poll == 0) {
 			break
 		}
-		r.metrics.recoveredN(q.Name(), c.Recovered)
-		if c.Job == nil {
-			if running == 0 {
-				break
-			}
-			wait()
-			continue
+		var tick <-chan time.Time
+		var t *time.Timer
+		if poll > 0 {
+			t = time.NewTimer(poll)
+			tick = t.C
 		}
-		running++
-		go func() {
-			jctx, cancel := jobContext(ctx, margin)
-			defer cancel()
-			_, err := r.Run(jctx, q, c.Job)
-			ended <- err
-		}()
+		select {
+		case d := <-ended:
+			take(d)
+		case <-tick:
+			clear(idle)
+		}
+		if t != nil {
+			t.Stop()
+		}
 	}
-	for running > 0 {
-		wait()
+	for inFlight > 0 {
+		take(<-ended)
 	}
 	return ran, first
+}
+
+// drained is the end of a job Drain ran: its queue's index, the error that
+// kept its outcome from being recorded, and, when it is to run again (a
+// job that waits for the jobs it started), how soon.
+type drained struct {
+	queue int
+	err   error
+	again time.Duration
+}
+
+// drainOne runs job, bounded by ctx's deadline less margin.
+func drainOne(ctx context.Context, r *Runner, margin time.Duration, i int, q *Queue, job *Job) drained {
+	ctx, cancel := jobContext(ctx, margin)
+	defer cancel()
+	d := drained{queue: i}
+	_, d.err = r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, time.Time, error) {
+		st, at, err := q.complete(ctx, job, o)
+		if err == nil && st == StatusQueued && o.Again > 0 {
+			d.again = o.Again
+		}
+		return st, at, err
+	})
+	return d
+}
+
+// pollInterval is how often Drain looks for the jobs it expects back: the
+// shortest housekeeping interval of the queues that expect one, or 0 when
+// none does.
+func pollInterval(queues []DrainQueue, expect []time.Time, now time.Time) time.Duration {
+	var poll time.Duration
+	for i, dq := range queues {
+		if hk := dq.Queue.cfg.Housekeeping; now.Before(expect[i]) && (poll == 0 || hk < poll) {
+			poll = hk
+		}
+	}
+	return poll
 }
 
 // jobContext bounds a job run by ctx's deadline less margin, so the outcome

@@ -214,3 +214,59 @@ func TestDrainRunsJobsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestDrainFollowsWorkAcrossQueues: a job's end may leave work in another
+// queue (a job that waits for the jobs it started); Drain claims again on
+// every queue when a job ends, so it runs that work in the same run.
+func TestDrainFollowsWorkAcrossQueues(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		text := queue.New(rdb, queue.Config{Name: "text", Prefix: prefix})
+		image := queue.New(rdb, queue.Config{Name: "image", Prefix: prefix})
+		r := queue.NewRunner(queue.RunnerConfig{Handlers: queue.HandlerMap{
+			"text.echo": queue.HandlerFunc(func(ctx context.Context, j *queue.Job) (queue.Result, error) {
+				// The image queue was found empty before this job ends.
+				_, _, err := image.Enqueue(ctx, queue.EnqueueRequest{Kind: "image.echo", Owner: "svc-a"})
+				return queue.Result{Value: j.Payload}, err
+			}),
+			"image.echo": queue.HandlerFunc(echo),
+		}, Logger: discard})
+		enqueue(t, text, queue.EnqueueRequest{})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		ran, err := queue.Drain(ctx, r, time.Second, drainAll(image, text)...)
+		if err != nil || ran != 2 {
+			t.Errorf("Drain() = %d, %v, want 2 (the text job and the image job it left), nil", ran, err)
+		}
+		if st := stats(t, image); st.Succeeded1h != 1 {
+			t.Errorf("image Stats() = %+v, want 1 succeeded", st)
+		}
+	})
+}
+
+// TestDrainWaitsForJobsDueBack: a job Drain ran that runs again shortly
+// (Result.Again: it waits for the jobs it started) runs again in the same
+// Drain, however soon the queues are empty.
+func TestDrainWaitsForJobsDueBack(t *testing.T) {
+	t.Parallel()
+	redistest.Each(t, func(t *testing.T, rdb redis.UniversalClient, prefix string) {
+		q := newQueue(rdb, prefix, queue.Config{})
+		var runs atomic.Int32
+		r := newRunner(func(ctx context.Context, j *queue.Job) (queue.Result, error) {
+			if runs.Add(1) == 1 {
+				return queue.Result{Value: []byte(`{"step":1}`), Again: 50 * time.Millisecond}, nil
+			}
+			return queue.Result{Value: []byte(`{"step":2}`)}, nil
+		}, nil)
+		id := enqueue(t, q, queue.EnqueueRequest{}).ID
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		ran, err := queue.Drain(ctx, r, time.Second, drainAll(q)...)
+		if err != nil || ran != 2 {
+			t.Errorf("Drain() = %d, %v, want 2 (the job's two runs), nil", ran, err)
+		}
+		if j := get(t, q, id); j.Status != queue.StatusSucceeded || string(j.Result) != `{"step":2}` {
+			t.Errorf("Get() = %q %s, want succeeded {\"step\":2}", j.Status, j.Result)
+		}
+	})
+}
