@@ -476,7 +476,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
-	e.set("antagonist_desc", e.one(c.arch.Descriptions))
+	e.set("antagonist_desc", e.one(c.arch.describing(c.boss.Name)))
 	c.link.fix(e, "antagonist_desc")
 	rumours := c.usable(t.campaign.Rumours)
 	rumour := e.oneFrag(rumours)
@@ -508,6 +508,18 @@ func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style
 	}
 	first, full := c.t.personName(r, style)
 	return full, first, style
+}
+
+// describing returns the archetype's descriptions that fit the stat
+// block, so a villain described as a hobgoblin is one.
+func (a antagonistArchetype) describing(creature string) []string {
+	var out []string
+	for i, d := range a.Descriptions {
+		if i >= len(a.DescriptionFits) || len(a.DescriptionFits[i]) == 0 || slices.Contains(a.DescriptionFits[i], creature) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // midSentence lower-cases a leading "The" of a place name, for use inside

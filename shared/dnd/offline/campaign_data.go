@@ -192,8 +192,21 @@ func (c *campaignTables) checkTheme(th campaignTheme) error {
 		if !slices.Contains([]string{"", personNature, monsterNature, beastNature}, a.Nature) {
 			return fmt.Errorf("antagonist %s: nature %q", a.Title, a.Nature)
 		}
+		if len(a.DescriptionFits) > len(a.Descriptions) {
+			return fmt.Errorf("antagonist %s: more description fits than descriptions", a.Title)
+		}
+		for _, fits := range a.DescriptionFits {
+			for _, name := range fits {
+				if !slices.Contains(a.Creatures, name) {
+					return fmt.Errorf("antagonist %s: a description fits %s, which is not one of its creatures", a.Title, name)
+				}
+			}
+		}
 		last := -1
 		for _, name := range a.Creatures {
+			if len(a.describing(name)) == 0 {
+				return fmt.Errorf("antagonist %s: no description fits %s", a.Title, name)
+			}
 			m, ok := encounter.Lookup(name)
 			if !ok || m.Name != name {
 				return fmt.Errorf("antagonist %s: %s is not an SRD monster", a.Title, name)

@@ -165,6 +165,11 @@ type antagonistArchetype struct {
 	Creatures    []string `json:"creatures"` // SRD stat blocks, ascending challenge rating
 	Motivations  []string `json:"motivations"`
 	Descriptions []string `json:"descriptions"`
+	// DescriptionFits lists, for each description in order, the stat
+	// blocks it fits: "a scarred hobgoblin" is a Hobgoblin, or a Veteran
+	// standing in for one, never a Bugbear. A missing or empty list fits
+	// every creature.
+	DescriptionFits [][]string `json:"description_fits"`
 	// Nature is how the antagonist can take part in scenes: "person"
 	// (talks and can be bargained with like a person), "monster" (talks,
 	// but from its lair) or "beast" (does not talk). Empty means decided

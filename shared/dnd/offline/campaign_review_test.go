@@ -1,0 +1,167 @@
+package offline
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
+)
+
+// reviewThemes are themes a game master asks for, with the creatures and
+// lands the review below reads for.
+var reviewThemes = []string{
+	"", "a frontier town beset by goblins", "goblins", "dragons", "a leviathan in the bay", "an old dragon of the fey wood",
+	"werewolves in the dark forest", "mind flayers in the underdark", "a demon cult in the city", "a lost tomb in the desert",
+	"undead rising from a crypt", "pirates on the coast", "giants of the frozen north",
+}
+
+// worldDocs builds one world per seed and returns its documents by type.
+func worldDocs(t testing.TB, g *Generator, theme string, seed int, types ...string) map[string]any {
+	t.Helper()
+	req := variedReq(dnd.TypePlot, theme, seed)
+	req.Normalize()
+	c := g.newCampaign(int64(seed), req)
+	out := map[string]any{}
+	for _, typ := range types {
+		doc, _, err := c.content(typ)
+		if err != nil {
+			t.Fatalf("seed %d %s: %v", seed, typ, err)
+		}
+		out[typ] = doc
+	}
+	return out
+}
+
+// TestThePartyIsAnswered checks 1,000 dialogues: the party speaks in
+// turns, so no line of the party follows another (one would go
+// unanswered: "We're headed to the caves. What have you got?" then "What's
+// in the locked case?"), and a turn calls no one by name twice.
+func TestThePartyIsAnswered(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		d := worldDocs(t, g, theme, seed, dnd.TypeDialogue)[dnd.TypeDialogue].(*dnd.Dialogue)
+		for i, l := range d.Lines {
+			if i > 0 && l.Speaker == "Party" && d.Lines[i-1].Speaker == "Party" {
+				t.Fatalf("seed %d %q: the party speaks twice in a row, and %q is never answered: %q",
+					seed, theme, d.Lines[i-1].Text, l.Text)
+			}
+			if l.Speaker != "Party" {
+				continue
+			}
+			names := vocatives(l.Text)
+			for j, n := range names {
+				if slices.Contains(names[j+1:], n) {
+					t.Fatalf("seed %d %q: the party calls %s twice in one turn: %q", seed, theme, n, l.Text)
+				}
+			}
+		}
+	}
+}
+
+// speciesWords are words that say what a villain is, and the stat blocks
+// each allows.
+var speciesWords = []struct {
+	re    *regexp.Regexp
+	fits  func(creature string) bool
+	about string
+}{
+	{regexp.MustCompile(`(?i)\bhobgoblin\b`), oneOf("Hobgoblin", "Veteran", "Gladiator"), "a hobgoblin"},
+	{regexp.MustCompile(`(?i)\bbugbear\b`), oneOf("Bugbear", "Veteran", "Gladiator"), "a bugbear"},
+	{regexp.MustCompile(`(?i)\b(ancient|lived so long)\b`), func(c string) bool {
+		return strings.HasPrefix(c, "Adult ") || strings.HasPrefix(c, "Ancient ")
+	}, "an old dragon"},
+	{regexp.MustCompile(`(?i)\byoung dragon\b`), func(c string) bool {
+		return strings.HasPrefix(c, "Young ") || strings.HasSuffix(c, "Wyrmling")
+	}, "a young dragon"},
+	{regexp.MustCompile(`(?i)mistaken for an island`), oneOf("Dragon Turtle", "Kraken"), "a creature the size of an island"},
+}
+
+func oneOf(names ...string) func(string) bool {
+	return func(c string) bool { return slices.Contains(names, c) }
+}
+
+// TestTheVillainIsItsStatBlock checks 1,000 plots: the villain's
+// description says what its stat block is ("a scarred hobgoblin" is not a
+// Bugbear; "a vain and ancient wyrm" is not a Young White Dragon).
+func TestTheVillainIsItsStatBlock(t *testing.T) {
+	t.Parallel()
+	g := New()
+	seen := map[string]bool{}
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		p := worldDocs(t, g, theme, seed, dnd.TypePlot)[dnd.TypePlot].(*dnd.Plot)
+		a := p.Antagonist
+		for _, w := range speciesWords {
+			if !w.re.MatchString(a.Description) {
+				continue
+			}
+			seen[w.about] = true
+			if !w.fits(a.Creature) {
+				t.Fatalf("seed %d %q: %s is described as %s (%q) but is a %s", seed, theme, a.Name, w.about, a.Description, a.Creature)
+			}
+		}
+	}
+	for _, w := range speciesWords {
+		if !seen[w.about] {
+			t.Errorf("no villain in %d plots is described as %s: the test reads nothing", campaignSeeds, w.about)
+		}
+	}
+}
+
+// headNoun is the noun a phrase is about: the last word before its first
+// preposition or clause ("keys" in "the keys to the old mine").
+var headNounRE = regexp.MustCompile(` (of|to|that|which|who|from|with|whose|used|hidden|written|signed|made|carved|proving|no|behind|for|in|on|could|calms|keeps|plays|pierced|hums|predicts|writes|shows|changes|points|rallies|wakes|should|can)\b`)
+
+// TestMacguffinsAreOneThing: the templates say "{macguffin} is a trap"
+// and "bring it to me", so every McGuffin is one thing.
+func TestMacguffinsAreOneThing(t *testing.T) {
+	t.Parallel()
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range tb.campaign.Themes {
+		for _, m := range th.Macguffins {
+			words := strings.Fields(headNounRE.Split(m, 2)[0])
+			head := words[len(words)-1]
+			if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !strings.HasSuffix(head, "'s") {
+				t.Errorf("theme %s: McGuffin %q is %q, a plural: \"%s is a trap\" would not read", th.Key, m, head, m)
+			}
+		}
+	}
+}
+
+// TestNoDoubledWords checks every campaign type over 1,000 seeds for
+// doubled articles ("the the Drowner", "Old the Drowner").
+func TestNoDoubledWords(t *testing.T) {
+	t.Parallel()
+	g := New()
+	bad := regexp.MustCompile(`\b(?i:the|a|an) (?i:the|a|an)\b|\bOld the\b`)
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		if seed%2 == 0 {
+			theme = "a leviathan in the bay" // sea monsters are named by epithets: "the Drowner"
+		}
+		docs := worldDocs(t, g, theme, seed, dnd.TypePlot, dnd.TypeQuest, dnd.TypeDialogue)
+		for typ, doc := range docs {
+			b, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range stringsOf(v) {
+				if m := bad.FindString(s); m != "" {
+					t.Fatalf("seed %d %q %s: %q in %q", seed, theme, typ, m, s)
+				}
+			}
+		}
+	}
+}
