@@ -620,8 +620,12 @@ func (c *campaign) setVar(name, value string) { c.vars = append(c.vars, name, va
 func (c *campaign) expander(r *rand.Rand) *expander {
 	e := newExpander(c.t.grammar, r, c.mood)
 	e.set(c.vars...)
+	e.noRepeat(npcParts...) // each person of a document looks, acts and wants in their own way
 	return e
 }
+
+// npcParts are the grammar symbols a person's description is made of.
+var npcParts = []string{"npc_look", "npc_manner", "npc_want"}
 
 // content builds the document of type typ and the warnings for it.
 func (c *campaign) content(typ string) (any, []string, error) {
@@ -810,13 +814,27 @@ func (c *campaign) event(r *rand.Rand) *dnd.Event {
 		checks = append(checks, dnd.SkillCheck{Skill: ct.Skill, DC: dc, Success: e.must(ct.Success), Failure: e.must(ct.Failure)})
 	}
 	d := r.IntN(len(et.Descriptions))
+	desc := e.must(et.Descriptions[d])
+	if !tiedToTheStory(et.Descriptions[d]) {
+		desc += " " + e.pick("event_tie") // a plague in town is part of the campaign, not beside it
+	}
 	return &dnd.Event{
 		Title:        e.one(et.Titles[d]),
-		Description:  e.must(et.Descriptions[d]),
+		Description:  desc,
 		Triggers:     e.some(et.Triggers, 2),
 		Consequences: e.some(et.Consequences, 2),
 		SkillChecks:  checks,
 	}
+}
+
+// storyVars are the world variables that tie a text to the campaign's
+// villain and threat.
+var storyVars = []string{"{antagonist", "{creatures", "{minions", "{threat", "{place}"}
+
+// tiedToTheStory reports whether a template names the villain, its
+// creatures, its threat or its lair.
+func tiedToTheStory(tmpl string) bool {
+	return slices.ContainsFunc(storyVars, func(v string) bool { return strings.Contains(tmpl, v) })
 }
 
 // joinAnd joins items as "a", "a and b" or "a, b and c".

@@ -165,3 +165,69 @@ func TestNoDoubledWords(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryoneIsThemselves checks 1,000 locations and dialogues: no two
+// people of one document share a look, a manner or a want ("a
+// round-faced veteran smelling faintly of smoke" twice in one village).
+func TestEveryoneIsThemselves(t *testing.T) {
+	t.Parallel()
+	g := New()
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(desc, symbol string) string {
+		for _, alt := range tb.grammar[symbol] {
+			head, _, _ := strings.Cut(alt, "{")
+			if tail := alt[strings.LastIndexByte(alt, '}')+1:]; strings.Contains(desc, head) && strings.Contains(desc, tail) {
+				return alt
+			}
+		}
+		return ""
+	}
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		docs := worldDocs(t, g, theme, seed, dnd.TypeLocation, dnd.TypeDialogue)
+		for typ, people := range map[string][]dnd.NPC{
+			dnd.TypeLocation: docs[dnd.TypeLocation].(*dnd.Location).NPCs,
+			dnd.TypeDialogue: docs[dnd.TypeDialogue].(*dnd.Dialogue).Participants,
+		} {
+			for _, symbol := range npcParts {
+				seen := map[string]string{}
+				for _, p := range people {
+					alt := part(p.Description, symbol)
+					if other, ok := seen[alt]; ok && alt != "" {
+						t.Fatalf("seed %d %q %s: %s and %s share %s %q", seed, theme, typ, other, p.Name, symbol, alt)
+					}
+					seen[alt] = p.Name
+				}
+			}
+		}
+	}
+}
+
+// TestEventsBelongToTheCampaign checks 1,000 events: each names the
+// campaign's villain, its creatures, its threat or its lair, so a plague
+// or a riot is part of the story rather than beside it.
+func TestEventsBelongToTheCampaign(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		req := variedReq(dnd.TypeEvent, theme, seed)
+		req.Normalize()
+		c := g.newCampaign(int64(seed), req)
+		doc, _, err := c.content(dnd.TypeEvent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := doc.(*dnd.Event)
+		v := worldVars(c)
+		story := []string{v["antagonist"], v["antagonist_short"], v["creatures"], v["minions"], v["threat_short"], v["threat"], v["place"]}
+		if !slices.ContainsFunc(story, func(s string) bool {
+			return s != "" && strings.Contains(strings.ToLower(ev.Description), strings.ToLower(s))
+		}) {
+			t.Fatalf("seed %d %q: the event names none of %q: %q", seed, theme, story, ev.Description)
+		}
+	}
+}
