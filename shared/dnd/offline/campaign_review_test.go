@@ -21,6 +21,14 @@ var reviewThemes = []string{
 // worldDocs builds one world per seed and returns its documents by type.
 func worldDocs(t testing.TB, g *Generator, theme string, seed int, types ...string) map[string]any {
 	t.Helper()
+	_, docs := world(t, g, theme, seed, types...)
+	return docs
+}
+
+// world builds one world per seed and returns it with its documents by
+// type.
+func world(t testing.TB, g *Generator, theme string, seed int, types ...string) (*campaign, map[string]any) {
+	t.Helper()
 	req := variedReq(dnd.TypePlot, theme, seed)
 	req.Normalize()
 	c := g.newCampaign(int64(seed), req)
@@ -32,7 +40,7 @@ func worldDocs(t testing.TB, g *Generator, theme string, seed int, types ...stri
 		}
 		out[typ] = doc
 	}
-	return out
+	return c, out
 }
 
 // TestThePartyIsAnswered checks 1,000 dialogues: the party speaks in
@@ -214,14 +222,8 @@ func TestEventsBelongToTheCampaign(t *testing.T) {
 	g := New()
 	for seed := range campaignSeeds {
 		theme := reviewThemes[seed%len(reviewThemes)]
-		req := variedReq(dnd.TypeEvent, theme, seed)
-		req.Normalize()
-		c := g.newCampaign(int64(seed), req)
-		doc, _, err := c.content(dnd.TypeEvent)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ev := doc.(*dnd.Event)
+		c, docs := world(t, g, theme, seed, dnd.TypeEvent)
+		ev := docs[dnd.TypeEvent].(*dnd.Event)
 		v := worldVars(c)
 		story := []string{v["antagonist"], v["antagonist_short"], v["creatures"], v["minions"], v["threat_short"], v["threat"], v["place"]}
 		if !slices.ContainsFunc(story, func(s string) bool {
