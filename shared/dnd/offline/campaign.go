@@ -634,7 +634,7 @@ func (c *campaign) content(typ string) (any, []string, error) {
 	var doc any
 	switch typ {
 	case dnd.TypePlot:
-		n, w := actCount(c.req.Parameters.Duration)
+		n, w := dnd.ActCount(c.req.Parameters.Duration)
 		if w != "" {
 			warnings = append(warnings, w)
 		}

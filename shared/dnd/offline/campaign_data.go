@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
@@ -66,7 +67,7 @@ func (c *campaignTables) checkPlaces() error {
 // checkStory checks act plans, dialogues, events, quests and the needs
 // templates list.
 func (c *campaignTables) checkStory() error {
-	for n := 1; n <= maxActs; n++ {
+	for n := 1; n <= dnd.MaxActs; n++ {
 		shape := c.ActShapes[strconv.Itoa(n)]
 		if len(shape) != n {
 			return fmt.Errorf("act shape %d has %d phases", n, len(shape))

@@ -370,9 +370,9 @@ func TestDurationPhrases(t *testing.T) {
 		{"a weekend", 2, true}, {"forever", 2, true}, {"0 sessions", 2, true}, {"a few sessions", 2, true},
 	}
 	for _, tc := range tests {
-		n, w := actCount(tc.duration)
+		n, w := dnd.ActCount(tc.duration)
 		if n != tc.acts || (w != "") != tc.warn {
-			t.Errorf("actCount(%q) = %d, %q; want %d acts, warning %v", tc.duration, n, w, tc.acts, tc.warn)
+			t.Errorf("ActCount(%q) = %d, %q; want %d acts, warning %v", tc.duration, n, w, tc.acts, tc.warn)
 		}
 	}
 	g := New()
