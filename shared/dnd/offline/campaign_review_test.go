@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -230,6 +231,27 @@ func TestEventsBelongToTheCampaign(t *testing.T) {
 			return s != "" && strings.Contains(strings.ToLower(ev.Description), strings.ToLower(s))
 		}) {
 			t.Fatalf("seed %d %q: the event names none of %q: %q", seed, theme, story, ev.Description)
+		}
+	}
+}
+
+// TestNoFightOutclassesTheParty checks 1,000 locations: no monster in a
+// fight has a challenge rating more than 3 above the party's level (the
+// XP arithmetic alone calls an Adult Red Dragon "hard" for seven level-7
+// characters, which its breath can kill in one round).
+func TestNoFightOutclassesTheParty(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		level := 1 + seed%20
+		loc := worldDocs(t, g, theme, seed, dnd.TypeLocation)[dnd.TypeLocation].(*dnd.Location)
+		for _, e := range loc.Encounters {
+			for _, m := range e.Monsters {
+				if cr, err := strconv.Atoi(m.CR); err == nil && cr > level+3 {
+					t.Fatalf("seed %d %q: %s (CR %s) fights level-%d characters in %q (%s)", seed, theme, m.Name, m.CR, level, e.Name, e.Difficulty)
+				}
+			}
 		}
 	}
 }
