@@ -81,7 +81,7 @@ var speciesWords = []struct {
 }{
 	{regexp.MustCompile(`(?i)\bhobgoblin\b`), oneOf("Hobgoblin", "Veteran", "Gladiator"), "a hobgoblin"},
 	{regexp.MustCompile(`(?i)\bbugbear\b`), oneOf("Bugbear", "Veteran", "Gladiator"), "a bugbear"},
-	{regexp.MustCompile(`(?i)\b(ancient|lived so long)\b`), func(c string) bool {
+	{regexp.MustCompile(`(?i)\b(ancient wyrm|lived so long)\b`), func(c string) bool {
 		return strings.HasPrefix(c, "Adult ") || strings.HasPrefix(c, "Ancient ")
 	}, "an old dragon"},
 	{regexp.MustCompile(`(?i)\byoung dragon\b`), func(c string) bool {
