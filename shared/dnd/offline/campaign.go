@@ -577,24 +577,31 @@ func (c *campaign) personOf(r *rand.Rand, style string) string {
 	return c.t.randomName(r)
 }
 
-// minionMonster is the rank and file the prose names: the weakest monster
-// of the minion tags that still makes a fair fight for the party (medium,
-// else easy, else hard) in numbers, preferring the land's and those the
-// theme named; else the weakest of those tags.
+// minionMonster is the rank and file the prose names: a monster the theme
+// named that makes a fair fight for the party (medium, easy or hard) in
+// numbers; else the weakest monster of the minion tags that does (medium,
+// else easy, else hard), preferring the land's; else the weakest of those
+// tags.
 func (c *campaign) minionMonster() encounter.Monster {
+	fair := func(d string, envs []string) []encounter.Monster {
+		// The rank and file come in numbers: never a lone lich.
+		return slices.DeleteFunc(c.candidates(d, c.minionTags, envs), func(m encounter.Monster) bool { return m.Max == 1 })
+	}
+	diffs := []string{encounter.Medium, encounter.Easy, encounter.Hard}
+	// The monster the theme named ("werewolves") at any fair difficulty
+	// before another of its family at the best one.
+	for _, d := range diffs {
+		for _, m := range fair(d, nil) {
+			if slices.Contains(c.hints.Monsters, m.Name) {
+				return m
+			}
+		}
+	}
 	for _, envs := range [][]string{c.envs(), nil} {
-		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
-			// The rank and file come in numbers: never a lone lich.
-			ms := slices.DeleteFunc(c.candidates(d, c.minionTags, envs), func(m encounter.Monster) bool { return m.Max == 1 })
-			if len(ms) == 0 {
-				continue
+		for _, d := range diffs {
+			if ms := fair(d, envs); len(ms) > 0 {
+				return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 			}
-			for _, m := range ms {
-				if slices.Contains(c.hints.Monsters, m.Name) {
-					return m
-				}
-			}
-			return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 		}
 	}
 	ms := encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) && !c.peaceable(m) })

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
 // reviewThemes are themes a game master asks for, with the creatures and
@@ -253,5 +254,35 @@ func TestNoFightOutclassesTheParty(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestNamedCreaturesAreTheRankAndFile checks 1,000 worlds: when the theme
+// names a monster ("werewolves") that can fight the party in numbers at
+// some fair difficulty, the prose's rank and file are that monster, not
+// another of its family ("Mishthra's werebears").
+func TestNamedCreaturesAreTheRankAndFile(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"werewolves in the dark forest", "a frontier town beset by goblins", "gnolls raiding the plains",
+		"trolls under the bridge", "wererats in the sewers", "ghouls in the graveyard"}
+	checked := 0
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		c, _ := world(t, g, theme, seed)
+		named, ok := encounter.Lookup(c.hints.Monsters[0])
+		if !ok || named.Max == 1 || !slices.ContainsFunc([]string{encounter.Easy, encounter.Medium, encounter.Hard}, func(d string) bool {
+			return encounter.Fits(c.party, d, named)
+		}) {
+			continue
+		}
+		checked++
+		if c.minion.Name != named.Name {
+			t.Fatalf("seed %d %q (%d level-%d characters): the rank and file are %s, not the %s the theme names",
+				seed, theme, c.size, c.level, c.minion.Name, named.Name)
+		}
+	}
+	if checked < campaignSeeds/2 {
+		t.Errorf("only %d of %d worlds could fight the named monster: the test reads too little", checked, campaignSeeds)
 	}
 }
