@@ -117,7 +117,8 @@ func (c *campaignTables) checkEncounters() error {
 	}
 	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit", "dragon", "lord"} {
 		b := c.Encounter.Behaviour[nature]
-		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 {
+		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 ||
+			len(c.Encounter.Followers[nature]) == 0 {
 			return fmt.Errorf("encounter words: nature %s incomplete", nature)
 		}
 	}

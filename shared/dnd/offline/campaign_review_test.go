@@ -286,3 +286,37 @@ func TestNamedCreaturesAreTheRankAndFile(t *testing.T) {
 		t.Errorf("only %d of %d worlds could fight the named monster: the test reads too little", checked, campaignSeeds)
 	}
 }
+
+// TestBandsFitTheirLeader checks 1,000 locations: a fight named for its
+// leader and its band calls the band by a word that fits the leader (a
+// giant vulture leads a pack, not thralls).
+func TestBandsFitTheirLeader(t *testing.T) {
+	t.Parallel()
+	g := New()
+	bandRE := regexp.MustCompile(`and Its (\w+)$`)
+	lordly := []string{"Thralls", "Servants", "Court", "Henchmen", "Followers", "War-Band"}
+	seen := 0
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		loc := worldDocs(t, g, theme, seed, dnd.TypeLocation)[dnd.TypeLocation].(*dnd.Location)
+		for _, e := range loc.Encounters {
+			m := bandRE.FindStringSubmatch(e.Name)
+			if m == nil {
+				continue
+			}
+			seen++
+			var lead encounter.Monster
+			for _, em := range e.Monsters {
+				if srd, _ := encounter.Lookup(em.Name); srd.XP > lead.XP {
+					lead = srd
+				}
+			}
+			if !lead.Speaks && lead.Type == "beast" && slices.Contains(lordly, m[1]) {
+				t.Fatalf("seed %d %q: %q: a %s (a beast) has %s", seed, theme, e.Name, lead.Name, strings.ToLower(m[1]))
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("only %d fights are named for a leader and its band: the test reads too little", seen)
+	}
+}

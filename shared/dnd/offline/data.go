@@ -325,8 +325,8 @@ type encounterWords struct {
 	NameOne    []string                       `json:"name_one"`
 	NameMany   []string                       `json:"name_many"`
 	NameMixed  []string                       `json:"name_mixed"`
-	Bands      map[string][]string            `json:"bands"` // nature → group nouns
-	Followers  []string                       `json:"followers"`
+	Bands      map[string][]string            `json:"bands"`     // nature → group nouns
+	Followers  map[string][]string            `json:"followers"` // nature of the leader → what its band is called
 	Behaviour  map[string]map[string][]string `json:"behaviour"` // nature → "one"/"many" → verb phrases
 	Twists     map[string][]string            `json:"twists"`    // nature → closing phrases
 	CountWords []string                       `json:"count_words"`

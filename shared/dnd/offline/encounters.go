@@ -287,7 +287,7 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	}
 	nature := natureOf(lead.Monster)
 	e.set("Monster", lead.Monster.Name, "Monsters", capitalize(lead.Monster.PluralName()), "Spot", at.Name,
-		"Band", e.oneFrag(words.Bands[nature]), "Followers", e.oneFrag(words.Followers))
+		"Band", e.oneFrag(words.Bands[nature]), "Followers", e.oneFrag(words.Followers[nature]))
 	name := e.one(list)
 	var parts []string
 	for _, g := range groups {
