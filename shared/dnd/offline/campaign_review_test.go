@@ -320,3 +320,34 @@ func TestBandsFitTheirLeader(t *testing.T) {
 		t.Errorf("only %d fights are named for a leader and its band: the test reads too little", seen)
 	}
 }
+
+// TestDragonsKeepToTheirColour checks 1,000 locations of dragon themes: no
+// fight puts true dragons of two colours together ("a young red dragon and
+// three young blue dragons bask on the warm stones").
+func TestDragonsKeepToTheirColour(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"dragons", "a dragon's hoard", "a dragon cult", "an old dragon of the fey wood"}
+	pairs := 0
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		loc := worldDocs(t, g, theme, seed, dnd.TypeLocation)[dnd.TypeLocation].(*dnd.Location)
+		for _, e := range loc.Encounters {
+			colours := map[string]bool{}
+			for _, m := range e.Monsters {
+				if f := strings.Fields(m.Name); slices.Contains(f, "Dragon") && !slices.Contains(f, "Faerie") && f[0] != "Dragon" {
+					colours[f[slices.Index(f, "Dragon")-1]] = true
+				}
+			}
+			if len(colours) > 1 {
+				t.Fatalf("seed %d %q: %q puts dragons of %d colours together: %q", seed, theme, e.Name, len(colours), e.Description)
+			}
+			if len(e.Monsters) > 1 {
+				pairs++
+			}
+		}
+	}
+	if pairs < 50 {
+		t.Errorf("only %d fights with two kinds of monster: the test reads too little", pairs)
+	}
+}
