@@ -36,6 +36,13 @@ type Choices struct {
 	// Style picks one of the class's ways to fight, e.g. "archer" for a
 	// Fighter; empty picks one from the seed. Styles lists them.
 	Style string
+
+	// Weapon is a weapon the player asked for, as WeaponMentioned returns
+	// it: an SRD weapon ("scimitar"), a kind ("axe", "harpoon") or someone
+	// who fights with one ("archer"). The character wields the first weapon
+	// it means that the character fights well with; otherwise it carries
+	// it, and Sheet.Warnings says so. Empty lets the build choose.
+	Weapon string
 }
 
 // ErrInvalidChoice is matched (errors.Is) by every *InputError.
@@ -122,6 +129,7 @@ type resolved struct {
 	seed                int64
 	pointBuy            bool
 	build               *buildData
+	askedWeapon         []string // the SRD weapons Choices.Weapon may mean, likeliest first
 	warnings            []string
 }
 
@@ -163,6 +171,11 @@ func resolve(c Choices) (*resolved, []*InputError) {
 		r.pointBuy = true
 	default:
 		fail("method", `must be "standard" or "pointbuy"`)
+	}
+	if w := collapse(c.Weapon); w != "" {
+		if r.askedWeapon = askedWeapons(w); r.askedWeapon == nil {
+			fail("weapon", "names no SRD weapon")
+		}
 	}
 	if !r.resolveStyle(c.Style) {
 		fail("style", "must be one of: %s", strings.Join(Styles(r.class.Name), ", "))

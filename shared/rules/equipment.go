@@ -72,6 +72,7 @@ func (c *character) chooseGear() {
 	if b.Offhand {
 		g.offhand = g.main
 	}
+	c.wieldAsked()
 	backups := b.Backup
 	if c.race.Size == "Small" && len(b.BackupSmall) > 0 {
 		backups = b.BackupSmall

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +24,7 @@ type promptUse struct {
 	villain    string // the foe a statement names ("a lich"), or ""
 	org        string // the guild, order or company a statement names, or ""
 	toldTrade  bool   // a document told the former trade
+	age        dnd.Age
 	statements []statement
 	unused     []string     // clauses no document can use
 	marks      []promptMark // clauses a document uses only if it shows them
@@ -51,14 +53,29 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 			u.trade = a
 		}
 	}
+	if u.tradeWord == "" {
+		u.trade, u.tradeWord = t.promptTrade(text)
+	}
+	u.age = dnd.AgeMentioned(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
 	}
 	told := map[string]string{} // clause → the statement that tells it
 	for _, sentence := range sentenceRe.Split(text, -1) {
 		sm, ok := toStatement(sentence, first, ch.Sheet.Name, ch.Sheet.Pronouns)
+		tells := sentence
 		if !ok {
-			continue
+			said, part, described := describedSentence(sentence)
+			if !described {
+				continue
+			}
+			if sm, ok = toStatement(said, first, ch.Sheet.Name, ch.Sheet.Pronouns); !ok {
+				continue
+			}
+			tells = part
+		}
+		if isWeaponStatement(sm) {
+			continue // the sheet's weapon tells it
 		}
 		u.statements = append(u.statements, sm)
 		if m := foeRe.FindString(sentence); m != "" && u.villain == "" {
@@ -68,7 +85,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 			u.org = "the " + strings.ToLower(m[1])
 		}
 		for _, c := range clauseRe.Split(sentence, -1) {
-			told[strings.TrimSpace(c)] = sm.text
+			if c = strings.TrimSpace(c); c != "" && overlaps(c, tells) {
+				told[c] = sm.text
+			}
 		}
 	}
 	for _, clause := range clauseRe.Split(text, -1) {
@@ -127,9 +146,13 @@ var foeRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+(?:[a-z]+\s+)?(?:lich|drago
 
 func isRaceWord(s string) bool { return rules.Mentions(s).Race != "" }
 
-// uses reports whether the writer takes something from a clause of the
-// prompt; with items, a clause that names an item the sheet lists counts
-// ("give her a longsword").
+// uses reports whether the writer takes everything a clause of the prompt
+// says: each of its words is a stop word or names something the sheet
+// has (race, class, subclass, background, alignment, level, name,
+// pronouns, fighting style, weapon, age, former trade); with items, a
+// clause that names an item the sheet lists counts too ("give her a
+// longsword"). A clause that says more ("a one-eyed dwarf smith") is not
+// used whole.
 func (u promptUse) uses(s rules.Sheet, clause string, items bool) bool {
 	m := rules.Mentions(clause)
 	switch {
@@ -140,16 +163,88 @@ func (u promptUse) uses(s rules.Sheet, clause string, items bool) bool {
 		m.Alignment != "" && m.Alignment == s.Alignment,
 		m.Level != 0 && m.Level == s.Level,
 		dnd.NameMentioned(clause) != "" && dnd.NameMentioned(clause) == s.Name,
-		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns && pronounsOnly(clause):
-		return true
+		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns && pronounsOnly(clause),
+		rules.StyleMentioned(clause, s.Class) != "",
+		u.carries(s, clause),
+		items && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
+			return strings.Contains(strings.ToLower(clause), strings.ToLower(it.Name))
+		}):
+		return len(u.leftover(s, clause)) == 0
 	}
-	if st := rules.StyleMentioned(clause, s.Class); st != "" {
-		return true
-	}
-	return items && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
-		return strings.Contains(strings.ToLower(clause), strings.ToLower(it.Name))
+	return false
+}
+
+// carries reports whether the sheet lists a weapon the clause names ("he
+// wields a harpoon": a trident).
+func (u promptUse) carries(s rules.Sheet, clause string) bool {
+	w := rules.WeaponMentioned(clause)
+	return w != "" && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
+		return it.Category == rules.CatWeapon && slices.ContainsFunc(rules.WeaponsFor(w), func(n string) bool {
+			return strings.Contains(strings.ToLower(it.Name), strings.ToLower(n))
+		})
 	})
 }
+
+// leftover are the words of a clause the sheet and the prompt's facts do
+// not account for: "one-eyed" of "a one-eyed dwarf smith".
+func (u promptUse) leftover(s rules.Sheet, clause string) []string {
+	ws := strings.FieldsFunc(strings.ToLower(clause), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '\'' || r > 127)
+	})
+	name := strings.Fields(strings.ToLower(s.Name))
+	// fact is what a word or two name, or "".
+	fact := func(w string) string {
+		m := rules.Mentions(w)
+		switch {
+		case m.Race != "" || m.Class != "" || m.Subclass != "" || m.Background != "" || m.Alignment != "" || m.Level != 0:
+			return fmt.Sprint(m)
+		case rules.WeaponMentioned(w) != "":
+			return "weapon " + rules.WeaponMentioned(w)
+		case rules.StyleMentioned(w, s.Class) != "", dnd.PronounsMentioned(w) != "", dnd.AgeMentioned(w).Phrase != "",
+			w == u.tradeWord, slices.Contains(name, w), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
+			return w
+		}
+		return ""
+	}
+	var out []string
+	for i := 0; i < len(ws); i++ {
+		// Two words count together only when they name more than either
+		// does ("hill dwarf", "sea captain"; not "one-eyed dwarf").
+		if i+1 < len(ws) {
+			if f := fact(ws[i] + " " + ws[i+1]); f != "" && f != fact(ws[i]) && f != fact(ws[i+1]) {
+				i++
+				continue
+			}
+		}
+		if fact(ws[i]) == "" && !slices.Contains(pronounFiller, ws[i]) && !slices.Contains(clauseFiller, ws[i]) {
+			out = append(out, ws[i])
+		}
+	}
+	return out
+}
+
+// overlaps reports whether a clause of the prompt and the part of it a
+// statement tells share their words: one holds the other, or the clause
+// ends where the told part begins ("a wizard obsessed with cheese" and
+// "obsessed with cheese and its arcane properties").
+func overlaps(clause, told string) bool {
+	if strings.Contains(told, clause) || strings.Contains(clause, told) {
+		return true
+	}
+	for i := range len(clause) {
+		if (i == 0 || clause[i-1] == ' ') && len(clause)-i >= 8 && strings.HasPrefix(told, clause[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseFiller are words a clause of the prompt may hold that say nothing
+// of their own.
+var clauseFiller = []string{"of", "with", "who", "that", "and", "as", "to", "for", "in", "on", "at", "by", "be", "was", "were", "has",
+	"have", "had", "i", "want", "would", "like", "named", "called", "name", "level", "lvl", "give", "gives", "wields", "wield",
+	"carries", "carry", "fights", "fight", "uses", "use", "someone", "person", "one", "some", "very", "quite", "who's",
+	"former", "ex", "once", "retired", "one-time", "used", "worked"}
 
 func sameWord(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))

@@ -76,7 +76,7 @@ func kinSought(st story) string {
 	if st.told == nil || st.arc.Key != "search" {
 		return ""
 	}
-	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother"} {
+	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother", "twin"} {
 		if st.told.words[k] {
 			return k
 		}
