@@ -108,7 +108,6 @@ func notEvilSheet(s rules.Sheet) string {
 	return ""
 }
 
-
 // TestPromptClashIsWarned checks that parameters win over a prompt that
 // says otherwise, and that a warning names each clash.
 func TestPromptClashIsWarned(t *testing.T) {
