@@ -111,7 +111,7 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 		"subclass", s.Subclass, "background", s.Background, "background_a", article(s.Background) + " " + strings.ToLower(s.Background),
 		"level", strconv.Itoa(s.Level), "alignment", s.Alignment,
 		"ancestry", strings.ToLower(s.Subrace), "bloodline", bloodline(s), "patron", patron(s),
-	}, p.f.vars())
+	}, dragonWords(s.Subrace), p.f.vars())
 	return p
 }
 
@@ -130,8 +130,36 @@ func (p *person) nameOf(r *rand.Rand) (first, full string) {
 	if style == "" {
 		style = "human"
 	}
-	return p.t.personName(r, style)
+	// A name that sounds like another gender's is drawn again, a few times.
+	for range 12 {
+		if first, full = p.t.personName(r, style); nameFits(first, p.s.Pronouns) {
+			break
+		}
+	}
+	return first, full
 }
+
+// nameFits reports whether a drawn name suits the pronouns: no "Miriel"
+// or "Seliette" for he/him, no "Torgar" or "Baggimok" for she/her.
+func nameFits(first, pronouns string) bool {
+	n := strings.ToLower(first)
+	has := func(ends []string) bool {
+		return slices.ContainsFunc(ends, func(e string) bool { return strings.HasSuffix(n, e) })
+	}
+	switch strings.ToLower(pronouns) {
+	case "he/him":
+		return !has(feminineEnds)
+	case "she/her":
+		return !has(masculineEnds)
+	}
+	return true
+}
+
+// Name endings that read as one gender's in most fantasy names.
+var (
+	feminineEnds  = []string{"a", "ette", "elle", "iel", "ielle", "ine", "ie", "wyn", "ys", "ra", "ria", "ith"}
+	masculineEnds = []string{"k", "g", "d", "ar", "or", "ur", "us", "ric", "rik", "mok", "gul", "orn", "ald", "im", "an", "on", "ek", "o"}
+)
 
 // srdSource is the SRD race or class a sheet plays by: its own, or the one
 // its features come from (a race or class outside the SRD is played with
@@ -364,4 +392,22 @@ func pickN[T any](r *rand.Rand, list []T, n int) []T {
 		out = append(out, list[i])
 	}
 	return out
+}
+
+// dragonWords bind what a dragonborn's breath and eyes look like to the
+// dragon ancestry: a red dragonborn lets out smoke, a white one frost.
+func dragonWords(ancestry string) []string {
+	w, ok := dragonLooks[strings.ToLower(ancestry)]
+	if !ok {
+		w = dragonLooks["red"]
+	}
+	return []string{"breath_wisp", w[0], "dragon_eyes", w[1]}
+}
+
+// dragonLooks are the breath wisp and the eye colour of each dragon
+// ancestry.
+var dragonLooks = map[string][2]string{
+	"black": {"acrid vapour", "tar"}, "blue": {"crackling sparks", "a storm sky"}, "brass": {"smoke", "molten brass"},
+	"bronze": {"crackling sparks", "tarnished bronze"}, "copper": {"acrid vapour", "new copper"}, "gold": {"smoke", "molten gold"},
+	"green": {"green vapour", "swamp water"}, "red": {"smoke", "embers"}, "silver": {"frost", "moonlight"}, "white": {"frost", "ice"},
 }

@@ -287,6 +287,6 @@ func (u promptUse) warnings(typ string, content []byte, same bool) []string {
 		}
 		quoted = append(quoted, `"`+c+`"`)
 	}
-	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in a " + typ +
+	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in " + article(typ) + " " + typ +
 		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
 }
