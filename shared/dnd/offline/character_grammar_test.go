@@ -14,8 +14,8 @@ import (
 // slips a Dungeon Master read: an "X or Y" left for the reader to choose
 // ("a faint warmth or chill"), "an agent of an agent", "a equipment" in a
 // warning, a drawn name that sounds like another gender's than the
-// pronouns, and a dragonborn whose breath or eyes belong to another
-// dragon.
+// pronouns, a dragonborn whose breath or eyes belong to another
+// dragon, and people who still talk in a home town the story burned.
 func TestCharacterWordsReadAsWritten(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -29,6 +29,8 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 		"Red": regexp.MustCompile(`frost|sparks|vapour`), "Gold": regexp.MustCompile(`frost|sparks|vapour`),
 		"Blue": regexp.MustCompile(`smoke|embers|frost`), "Green": regexp.MustCompile(`smoke|embers|frost|sparks`),
 	}
+	stillTalk := regexp.MustCompile(`People in (\p{Lu}\w+) still talk`)
+	townLost := regexp.MustCompile(`burned|abandoned|empty|is gone|emptied`)
 	prompts := []string{"", "a woman who was raised by wolves", "a disgraced knight seeking to redeem himself", "a dragonborn sorcerer"}
 	for i := range 96 {
 		seed := int64(i)*7717 + 3
@@ -73,6 +75,15 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 		case sheet.Pronouns == "he/him" && heNames.MatchString(first),
 			sheet.Pronouns == "she/her" && sheNames.MatchString(first):
 			t.Errorf("character %d: %s is %s", i, sheet.Name, sheet.Pronouns)
+		}
+		var b dnd.Backstory
+		mustUnmarshal(t, []byte(texts[3]), &b)
+		if m := stillTalk.FindStringSubmatch(b.Backstory); m != nil {
+			for _, sentence := range strings.Split(b.Summary+" "+b.Backstory, ". ") {
+				if strings.Contains(sentence, m[1]) && townLost.MatchString(sentence) {
+					t.Errorf("character %d: people in %s still talk, yet %q", i, m[1], sentence)
+				}
+			}
 		}
 		if re := wrongDragon[sheet.Subrace]; re != nil && sheet.Race == "Dragonborn" {
 			if m := re.FindString(sheet.Appearance + " " + texts[2]); m != "" {

@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,8 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if kin := kinSought(st); kin != "" {
 		e.set("mentor_role", e.vars["their"]+" "+kin) // the one the prompt says is missing
 	}
-	first := e.must(st.origin.Story) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	note := e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	first := e.must(st.origin.Story) + " " + note
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
@@ -54,6 +56,10 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	paragraphs := []string{
 		first, strings.TrimSpace(calling + " " + sub), inciting,
 		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(v.Present),
+	}
+	// A home town the story burns or empties has no people left to talk.
+	if strings.Contains(note, "still talk") && ruined(strings.Join(paragraphs, " ")+" "+summary, e.vars["hometown"]) {
+		paragraphs[0] = strings.Replace(paragraphs[0], note, e.must("{first} carries the customs of {homeland} wherever {they} go{es}."), 1)
 	}
 	var secrets []string
 	if r.IntN(10) < 7 && len(v.Secrets) > 0 {
@@ -237,4 +243,21 @@ func (g *Generator) freeformBackstory(seed int64, text string) string {
 	}
 	b := g.newPerson(ch).backstory(newRand(seed, "freeform/backstory"))
 	return b.Title + "\n\n" + b.Backstory
+}
+
+// ruinRe finds words that tell a place was destroyed or emptied.
+var ruinRe = regexp.MustCompile(`(?i)\b(burn\w*|razed|destroyed|abandoned|empty|emptied|is gone|was gone|vanished|in ruins|ruined|wiped out|overrun)\b`)
+
+// ruined reports whether a text tells, in a sentence naming the town,
+// that the town was destroyed or emptied.
+func ruined(text, town string) bool {
+	if town == "" {
+		return false
+	}
+	for _, sentence := range sentenceRe.Split(text, -1) {
+		if strings.Contains(sentence, town) && ruinRe.MatchString(sentence) {
+			return true
+		}
+	}
+	return false
 }
