@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +16,8 @@ import (
 // ("a faint warmth or chill"), "an agent of an agent", "a equipment" in a
 // warning, a drawn name that sounds like another gender's than the
 // pronouns, a dragonborn whose breath or eyes belong to another
-// dragon, and people who still talk in a home town the story burned.
+// dragon, people who still talk in a home town the story burned, and a
+// keepsake sword or ring the equipment lacks.
 func TestCharacterWordsReadAsWritten(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -84,6 +86,17 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 					t.Errorf("character %d: people in %s still talk, yet %q", i, m[1], sentence)
 				}
 			}
+		}
+		var items []string
+		for _, it := range sheet.Equipment {
+			items = append(items, it.Name)
+		}
+		story := b.Summary + " " + b.Backstory + " " + strings.Join(b.KeyEvents, " ") + " " + strings.Join(b.Hooks, " ")
+		if strings.Contains(story, "family sword") && !dnd.Carries(items, "sword") {
+			t.Errorf("character %d: the backstory's family sword is not in the equipment %q", i, items)
+		}
+		if strings.Contains(story, "ring that once belonged") && !slices.ContainsFunc(items, func(n string) bool { return strings.HasPrefix(n, "Ring of") }) {
+			t.Errorf("character %d: the backstory's ring is not in the equipment %q", i, items)
 		}
 		if re := wrongDragon[sheet.Subrace]; re != nil && sheet.Race == "Dragonborn" {
 			if m := re.FindString(sheet.Appearance + " " + texts[2]); m != "" {
