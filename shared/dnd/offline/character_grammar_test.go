@@ -17,7 +17,8 @@ import (
 // warning, a drawn name that sounds like another gender's than the
 // pronouns, a dragonborn whose breath or eyes belong to another
 // dragon, people who still talk in a home town the story burned, and a
-// keepsake sword or ring the equipment lacks.
+// keepsake sword or ring the equipment lacks, and a voice that contradicts
+// itself or breaks a vow of silence.
 func TestCharacterWordsReadAsWritten(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -33,7 +34,11 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 	}
 	stillTalk := regexp.MustCompile(`People in (\p{Lu}\w+) still talk`)
 	townLost := regexp.MustCompile(`burned|abandoned|empty|is gone|emptied`)
-	prompts := []string{"", "a woman who was raised by wolves", "a disgraced knight seeking to redeem himself", "a dragonborn sorcerer"}
+	hiss := regexp.MustCompile(`hiss of [a-z ]+`)
+	prompts := []string{"", "a woman who was raised by wolves", "a disgraced knight seeking to redeem himself", "a dragonborn sorcerer",
+		"an old monk who has taken a vow of silence"}
+	fast, slow := regexp.MustCompile(`\b(fast|quick)\b`), regexp.MustCompile(`\b(slow|unhurried|long pauses)\b`)
+	loud, quiet := regexp.MustCompile(`\bloud\b`), regexp.MustCompile(`\b(quiet|low|soft)\b`)
 	for i := range 96 {
 		seed := int64(i)*7717 + 3
 		req := dnd.CharacterRequest{Type: dnd.TypeSheet, Prompt: prompts[i%len(prompts)], Seed: &seed}
@@ -87,6 +92,14 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 				}
 			}
 		}
+		var pers dnd.Personality
+		mustUnmarshal(t, []byte(texts[2]), &pers)
+		if fast.MatchString(pers.Voice) && slow.MatchString(pers.Voice) || loud.MatchString(pers.Voice) && quiet.MatchString(pers.Voice) {
+			t.Errorf("character %d: the voice contradicts itself: %s", i, pers.Voice)
+		}
+		if strings.Contains(req.Prompt, "vow of silence") && strings.Contains(pers.Voice, "saying") {
+			t.Errorf("character %d keeps a vow of silence, yet: %s", i, pers.Voice)
+		}
 		var items []string
 		for _, it := range sheet.Equipment {
 			items = append(items, it.Name)
@@ -99,7 +112,7 @@ func TestCharacterWordsReadAsWritten(t *testing.T) {
 			t.Errorf("character %d: the backstory's ring is not in the equipment %q", i, items)
 		}
 		if re := wrongDragon[sheet.Subrace]; re != nil && sheet.Race == "Dragonborn" {
-			if m := re.FindString(sheet.Appearance + " " + texts[2]); m != "" {
+			if m := re.FindString(sheet.Appearance + " " + hiss.FindString(texts[2])); m != "" {
 				t.Errorf("character %d, a %s dragonborn: %q in %s", i, sheet.Subrace, m, sheet.Appearance)
 			}
 		}
