@@ -140,8 +140,8 @@ var notEvil = []string{"lawful good", "neutral good", "chaotic good", "lawful ne
 
 // applyPromptFacts fills the choices still open with what the prompt
 // states beyond rules.Mentions: a race adjective of the head phrase, the
-// weapon, a low level for a child, and an alignment that is not evil for
-// a redemption story. Each is kept only if the rules accept it.
+// weapon, an artisan's trade, a low level for a child, and an alignment
+// that is not evil for a redemption story. Each is kept only if the rules accept it.
 func applyPromptFacts(c *rules.Choices, prompt string) {
 	if strings.TrimSpace(prompt) == "" {
 		return
@@ -158,6 +158,9 @@ func applyPromptFacts(c *rules.Choices, prompt string) {
 	}
 	if w := rules.WeaponMentioned(prompt); c.Weapon == "" && w != "" {
 		try(func(c *rules.Choices) { c.Weapon = w })
+	}
+	if t := rules.TradeMentioned(prompt); c.Trade == "" && t != "" {
+		c.Trade = t
 	}
 	r := rand.New(rand.NewPCG(uint64(c.Seed), 0x70726f6d7074))
 	if c.Level == 0 && AgeMentioned(prompt).Young {

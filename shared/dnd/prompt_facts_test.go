@@ -12,8 +12,8 @@ import (
 // TestPromptFactsWin checks, over many seeds, that what a prompt states
 // outright wins over the draws where no parameter sets it: gendered
 // nouns give pronouns, race adjectives a race, weapon words the weapon, a
-// child a low level, trades a background, a redemption story an alignment
-// that is not evil.
+// child a low level, trades a background and its tools, a redemption
+// story an alignment that is not evil.
 func TestPromptFactsWin(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -41,6 +41,9 @@ func TestPromptFactsWin(t *testing.T) {
 		{"a one-eyed dwarf smith who lost her forge to a dragon", background("Guild Artisan")},
 		{"a halfling pickpocket who steals only from the rich and gives to orphans", background("Criminal")},
 		{"a dwarf brewer exiled for poisoning a king by accident", background("Guild Artisan")},
+		{"a dwarf brewer exiled for poisoning a king by accident", lists("Brewer's Supplies")},
+		{"a gnome tinkerer whose clockwork owl is his only friend", lists("Tinker's Tools")},
+		{"an elderly halfling cook", lists("Cook's Utensils")},
 		{"a disgraced knight seeking to redeem himself after fleeing a battle", notEvilSheet},
 		{"a paladin of the sun god who secretly doubts her faith", notEvilSheet},
 	}
@@ -98,6 +101,20 @@ func carries(words ...string) func(rules.Sheet) string {
 			}
 		}
 		return s.Class + " carries no " + strings.Join(words, " or ")
+	}
+}
+
+// lists checks that the sheet lists an item, and no smith's tools for
+// another trade.
+func lists(name string) func(rules.Sheet) string {
+	return func(s rules.Sheet) string {
+		if !slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return it.Name == name }) {
+			return "no " + name + " in the equipment"
+		}
+		if slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return it.Name == "Smith's Tools" }) {
+			return "Smith's Tools beside " + name
+		}
+		return ""
 	}
 }
 

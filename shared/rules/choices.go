@@ -43,6 +43,11 @@ type Choices struct {
 	// it means that the character fights well with; otherwise it carries
 	// it, and Sheet.Warnings says so. Empty lets the build choose.
 	Weapon string
+
+	// Trade is an artisan's trade the player named ("brewer"): a Guild
+	// Artisan carries and is proficient with that trade's tools in place of
+	// the smith's. TradeMentioned reads it from a text.
+	Trade string
 }
 
 // ErrInvalidChoice is matched (errors.Is) by every *InputError.
@@ -130,13 +135,14 @@ type resolved struct {
 	pointBuy            bool
 	build               *buildData
 	askedWeapon         []string // the SRD weapons Choices.Weapon may mean, likeliest first
+	trade               string
 	warnings            []string
 }
 
 // resolve maps every choice onto the tables, filling empty ones from the
 // seed, and returns each problem it finds in field order.
 func resolve(c Choices) (*resolved, []*InputError) {
-	r := &resolved{seed: c.Seed, name: collapse(c.Name), pronouns: collapse(c.Pronouns)}
+	r := &resolved{seed: c.Seed, name: collapse(c.Name), pronouns: collapse(c.Pronouns), trade: c.Trade}
 	if r.pronouns == "" {
 		r.pronouns = "they/them"
 	}

@@ -184,7 +184,7 @@ func (c *character) chooseKit() {
 		}
 	}
 	for _, e := range c.bg.Equipment {
-		add(e.Name, e.Category, e.Quantity)
+		add(c.toolFor(e.Name), e.Category, e.Quantity)
 	}
 }
 

@@ -220,7 +220,7 @@ func (c *character) proficiencies() Proficiencies {
 		tools = append(tools, c.sub.Tools...)
 	}
 	for _, t := range tools {
-		if !slices.Contains(p.Tools, t) {
+		if t = c.toolFor(t); !slices.Contains(p.Tools, t) {
 			p.Tools = append(p.Tools, t)
 		}
 	}
