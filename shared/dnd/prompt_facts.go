@@ -206,3 +206,15 @@ func promptClashWarnings(prompt string, c rules.Choices, from map[string]string,
 	}
 	return out
 }
+
+// promptDeityRe finds the god a prompt says the character serves:
+// "worships Moradin", "a paladin of the Dawnfather".
+var promptDeityRe = regexp.MustCompile(`\b(?:worships?|worshipper of|devoted to|devotee of|prays to|sworn to|(?:priest|priestess|cleric|paladin|servant|follower|champion|chosen) of) ` + godName)
+
+// PromptDeity returns the god a prompt says the character serves, or "".
+func PromptDeity(text string) string {
+	if m := promptDeityRe.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
+}

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -57,7 +58,7 @@ func (p *person) deriveFacts() facts {
 		return ex
 	}
 	words := p.givenWords()
-	f.deity = p.givenDeity(words)
+	f.deity = cmp.Or(p.givenDeity(words), dnd.PromptDeity(p.ch.Request.Prompt))
 	if f.deity == "" {
 		f.deity = e("deity").pickFrag("deity")
 	}

@@ -101,3 +101,27 @@ func TestPromptIdeaIsTold(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptDeityIsTheCharactersGod checks that a god the prompt names is
+// the one every document of the character serves.
+func TestPromptDeityIsTheCharactersGod(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := int64(1); seed <= 6; seed++ {
+		req := dnd.CharacterRequest{Type: dnd.TypeSheet, Prompt: "a level 7 hill dwarf cleric named Brenna who worships Moradin", Seed: &seed}
+		out, err := g.Character(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := seed + 100
+		back, err := g.Character(context.Background(), dnd.CharacterRequest{Type: dnd.TypeBackstory, Character: out.Content, Prompt: req.Prompt, Seed: &s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, god := range g.t.grammar["deity"] {
+			if strings.Contains(string(back.Content), god) {
+				t.Errorf("seed %d: the backstory of a worshipper of Moradin names %s: %s", seed, god, back.Content)
+			}
+		}
+	}
+}
