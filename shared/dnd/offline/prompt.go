@@ -21,6 +21,7 @@ type promptUse struct {
 	trade      string // key into the trade table, or "" for a trade it has no words for
 	tradeWord  string // the trade as written
 	origin     string // the home town the prompt names
+	place      string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
 	villain    string // the foe a statement names ("a lich"), or ""
 	org        string // the guild, order or company a statement names, or ""
 	toldTrade  bool   // a document told the former trade
@@ -33,6 +34,7 @@ type promptUse struct {
 var (
 	tradeRe  = regexp.MustCompile(`(?i)\b(?:former|ex-|ex |once an?|used to be an?|retired|one-time|onetime|who was an?|was once an?|worked as an?)\s*([a-z][a-z'-]+(?: (?:keeper|hunter|smith|maker))?)`)
 	originRe = regexp.MustCompile(`\b(?:from|born in|grew up in|raised in|hails from|native of)\s+((?:the\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}'’-]+){0,2})`)
+	placeRe  = regexp.MustCompile(`\bfrom ((?:a|an) (?:[a-z-]+ ){0,3}(?:city|village|town|hamlet|island|isle|port|kingdom|tribe|clan|monastery|oasis|coast|valley|fortress|citadel))\b`)
 	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*|\s+(?:and|but|who|which|yet)\s+`)
 )
 
@@ -59,6 +61,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	u.age = dnd.AgeMentioned(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
+	}
+	if m := placeRe.FindStringSubmatch(text); m != nil && u.origin == "" {
+		u.place = m[1]
 	}
 	told := map[string]string{} // clause → the statement that tells it
 	for _, sentence := range sentenceRe.Split(text, -1) {
@@ -97,6 +102,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		if u.origin != "" && strings.Contains(clause, u.origin) {
 			marks = append(marks, u.origin)
 		}
+		if u.place != "" && strings.Contains(clause, u.place) {
+			marks = append(marks, u.place)
+		}
 		if sm, ok := told[clause]; ok {
 			marks = append(marks, sm)
 		}
@@ -104,6 +112,20 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		case clause == "" || u.uses(ch.Sheet, clause, false):
 		case len(marks) > 0 || trade:
 			u.marks = append(u.marks, promptMark{clause, marks, trade})
+			if _, told := told[clause]; !told {
+				// What the clause says beside its home town or place
+				// ("left-handed" of "a left-handed duelist from a desert
+				// city") is reported on its own.
+				rest := clause
+				for _, w := range []string{u.origin, u.place} {
+					if w != "" {
+						rest = strings.Replace(rest, w, "", 1)
+					}
+				}
+				if left := u.leftover(ch.Sheet, rest); len(left) > 0 {
+					u.unused = append(u.unused, strings.Join(left, " "))
+				}
+			}
 		case u.uses(ch.Sheet, clause, true):
 		default:
 			u.unused = append(u.unused, clause)
@@ -188,12 +210,14 @@ func (u promptUse) carries(s rules.Sheet, clause string) bool {
 // leftover are the words of a clause the sheet and the prompt's facts do
 // not account for: "one-eyed" of "a one-eyed dwarf smith".
 func (u promptUse) leftover(s rules.Sheet, clause string) []string {
-	ws := strings.FieldsFunc(strings.ToLower(clause), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '\'' || r > 127)
+	ws := strings.FieldsFunc(clause, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '\'' || r > 127)
 	})
 	name := strings.Fields(strings.ToLower(s.Name))
 	// fact is what a word or two name, or "".
+	age := dnd.AgeMentioned(clause).Phrase
 	fact := func(w string) string {
+		w = strings.ToLower(w)
 		m := rules.Mentions(w)
 		switch {
 		case m.Race != "" || m.Class != "" || m.Subclass != "" || m.Background != "" || m.Alignment != "" || m.Level != 0:
@@ -201,6 +225,7 @@ func (u promptUse) leftover(s rules.Sheet, clause string) []string {
 		case rules.WeaponMentioned(w) != "":
 			return "weapon " + rules.WeaponMentioned(w)
 		case rules.StyleMentioned(w, s.Class) != "", dnd.PronounsMentioned(w) != "", dnd.AgeMentioned(w).Phrase != "",
+			age != "" && strings.Contains(age, w),
 			w == u.tradeWord, slices.Contains(name, w), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
 			return w
 		}
@@ -216,7 +241,7 @@ func (u promptUse) leftover(s rules.Sheet, clause string) []string {
 				continue
 			}
 		}
-		if fact(ws[i]) == "" && !slices.Contains(pronounFiller, ws[i]) && !slices.Contains(clauseFiller, ws[i]) {
+		if l := strings.ToLower(ws[i]); fact(l) == "" && !slices.Contains(pronounFiller, l) && !slices.Contains(clauseFiller, l) {
 			out = append(out, ws[i])
 		}
 	}
@@ -244,7 +269,7 @@ func overlaps(clause, told string) bool {
 var clauseFiller = []string{"of", "with", "who", "that", "and", "as", "to", "for", "in", "on", "at", "by", "be", "was", "were", "has",
 	"have", "had", "i", "want", "would", "like", "named", "called", "name", "level", "lvl", "give", "gives", "wields", "wield",
 	"carries", "carry", "fights", "fight", "uses", "use", "someone", "person", "one", "some", "very", "quite", "who's",
-	"former", "ex", "once", "retired", "one-time", "used", "worked"}
+	"former", "ex", "once", "retired", "one-time", "used", "worked", "from", "born", "grew", "up", "raised", "hails", "native"}
 
 func sameWord(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))

@@ -33,7 +33,7 @@ var dmPrompts = []struct {
 	{"a wizard obsessed with cheese and its arcane properties", "cheese", "", "", "", 11},
 	{"a druid who speaks for a dying forest and hates cities", "dying forest", "", "", "", 0},
 	{"a shy librarian who accidentally made a pact with a fiend", "pact with a fiend", "", "", "", 0},
-	{"a left-handed duelist from a desert city who carries her mother's scimitar", "", "", "", "", 12},
+	{"a left-handed duelist from a desert city who carries her mother's scimitar", "desert city", "", "", "", 12},
 	{"a human ranger who tracks a werewolf that killed his brother", "werewolf", "", "", "", 0},
 	{"a paladin of the sun god who secretly doubts her faith", "doubts her faith", "", "", "", 0},
 	{"a halfling pickpocket who steals only from the rich and gives to orphans", "orphans", "", "", "", 6},
@@ -46,7 +46,7 @@ var dmPrompts = []struct {
 	{"a gentle giant of a barbarian who weeps after every fight", "weeps", "", "", "Ranger", 3},
 	{"an old monk who has taken a vow of silence and communicates with chalk", "vow of silence", "old", "", "Barbarian", 14},
 	{"a noblewoman fencer who hides a thieves' guild tattoo", "tattoo", "", "", "Wizard", 17},
-	{"a fisherman from a frozen northern village who fights with a spear", "", "", "", "Barbarian", 17},
+	{"a fisherman from a frozen northern village who fights with a spear", "frozen northern village", "", "", "Barbarian", 17},
 	{"a scholar searching for her missing twin in the Underdark", "twin", "", "", "Bard", 13},
 }
 
@@ -122,6 +122,29 @@ func TestPromptDeityIsTheCharactersGod(t *testing.T) {
 			if strings.Contains(string(back.Content), god) {
 				t.Errorf("seed %d: the backstory of a worshipper of Moradin names %s: %s", seed, god, back.Content)
 			}
+		}
+	}
+}
+
+// TestPromptDropsAreNamed checks that what a backstory leaves out of a
+// prompt is named in its warnings, even where the rest of the clause was
+// used ("left-handed" of "a left-handed duelist from a desert city").
+func TestPromptDropsAreNamed(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for prompt, dropped := range map[string]string{
+		"a one-eyed dwarf smith who lost her forge to a dragon":                      "one-eyed",
+		"a blind elven archer who fights by sound":                                   "blind",
+		"a left-handed duelist from a desert city who carries her mother's scimitar": "left-handed",
+		"a former cultist of Asmodeus who now hunts her old coven":                   "Asmodeus",
+	} {
+		seed := int64(len(prompt))
+		out, err := g.Character(context.Background(), dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: prompt, Seed: &seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.Join(out.Warnings, " "); !strings.Contains(w, dropped) {
+			t.Errorf("backstory of %q: warnings %q do not name %q", prompt, out.Warnings, dropped)
 		}
 	}
 }

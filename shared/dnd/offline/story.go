@@ -31,6 +31,9 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	}
 	note := e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	first := e.must(st.origin.Story) + " " + note
+	if pl := p.prompt.place; pl != "" {
+		first += " " + e.must("{hometown} was "+pl+".") // the kind of place the prompt gives
+	}
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
