@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -145,6 +146,25 @@ func TestPromptDropsAreNamed(t *testing.T) {
 		}
 		if w := strings.Join(out.Warnings, " "); !strings.Contains(w, dropped) {
 			t.Errorf("backstory of %q: warnings %q do not name %q", prompt, out.Warnings, dropped)
+		}
+	}
+}
+
+// TestChildDidNothingAtSixteen checks that a child's backstory gives no
+// deed an age the child has not reached.
+func TestChildDidNothingAtSixteen(t *testing.T) {
+	t.Parallel()
+	g := New()
+	older := regexp.MustCompile(` at (sixteen|seventeen|eighteen|nineteen|twenty)\b`)
+	for seed := int64(1); seed <= 40; seed++ {
+		req := dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: "a twelve-year-old street urchin with a talking cat familiar",
+			Parameters: dnd.CharacterParams{CharacterClass: []string{"Fighter", "Barbarian", "Rogue", "Paladin"}[seed%4]}, Seed: &seed}
+		out, err := g.Character(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := older.FindString(string(out.Content)); m != "" {
+			t.Errorf("seed %d: a twelve-year-old did something%s: %s", seed, m, out.Content)
 		}
 	}
 }

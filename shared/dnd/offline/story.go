@@ -64,6 +64,15 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if strings.Contains(note, "still talk") && ruined(strings.Join(paragraphs, " ")+" "+summary, e.vars["hometown"]) {
 		paragraphs[0] = strings.Replace(paragraphs[0], note, e.must("{first} carries the customs of {homeland} wherever {they} go{es}."), 1)
 	}
+	events := p.timeline(e, st, calling, sub)
+	if p.prompt.age.Young { // a child did nothing "at sixteen"
+		for i := range paragraphs {
+			paragraphs[i] = olderAgeRe.ReplaceAllString(paragraphs[i], "")
+		}
+		for i := range events {
+			events[i] = olderAgeRe.ReplaceAllString(events[i], "")
+		}
+	}
 	var secrets []string
 	if r.IntN(10) < 7 && len(v.Secrets) > 0 {
 		secrets = e.some(v.Secrets, 1)
@@ -73,7 +82,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 		Title:     storyTitle(e.one(st.arc.Titles)),
 		Summary:   summary,
 		Backstory: strings.Join(paragraphs, "\n\n"),
-		KeyEvents: p.timeline(e, st, calling, sub),
+		KeyEvents: events,
 		Hooks:     e.some(v.Hooks, 2+r.IntN(2)),
 		Secrets:   nonNil(secrets),
 	}
@@ -247,6 +256,9 @@ func (g *Generator) freeformBackstory(seed int64, text string) string {
 	b := g.newPerson(ch).backstory(newRand(seed, "freeform/backstory"))
 	return b.Title + "\n\n" + b.Backstory
 }
+
+// olderAgeRe finds an age a child character has not reached.
+var olderAgeRe = regexp.MustCompile(` at (?:sixteen|seventeen|eighteen|nineteen|twenty)\b`)
 
 // ruinRe finds words that tell a place was destroyed or emptied.
 var ruinRe = regexp.MustCompile(`(?i)\b(burn\w*|razed|destroyed|abandoned|empty|emptied|is gone|was gone|vanished|in ruins|ruined|wiped out|overrun)\b`)
