@@ -112,7 +112,7 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 		"subclass", s.Subclass, "background", s.Background, "background_a", article(s.Background) + " " + strings.ToLower(s.Background),
 		"level", strconv.Itoa(s.Level), "alignment", s.Alignment,
 		"ancestry", strings.ToLower(s.Subrace), "bloodline", bloodline(s), "patron", patron(s),
-	}, dragonWords(s.Subrace), p.f.vars())
+	}, dragonWords(s.Subrace), []string{"lost_kin", "sister"}, p.f.vars())
 	return p
 }
 

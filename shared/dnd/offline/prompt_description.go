@@ -82,7 +82,16 @@ func isWeaponStatement(sm statement) bool {
 		return false
 	}
 	ws := strings.Fields(strings.ToLower(sm.text))
-	return len(ws) > 1 && slices.Contains([]string{"wields", "wield", "carries", "carry", "fights", "fight", "uses", "use", "bears", "bear", "swings", "swing"}, ws[1]) && len(ws) <= 8
+	if len(ws) < 3 || len(ws) > 8 || !slices.Contains([]string{"wields", "wield", "carries", "carry", "fights", "fight", "uses", "use", "bears", "bear", "swings", "swing"}, ws[1]) {
+		return false
+	}
+	// "wields a harpoon" says only what the sheet shows; "carries her
+	// mother's scimitar" tells a story too.
+	i := 2
+	if ws[i] == "with" && len(ws) > 3 {
+		i++
+	}
+	return ws[i] == "a" || ws[i] == "an"
 }
 
 // promptTrade finds a trade the head phrase of the prompt names ("a dwarf

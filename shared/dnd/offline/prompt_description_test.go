@@ -34,7 +34,7 @@ var dmPrompts = []struct {
 	{"a wizard obsessed with cheese and its arcane properties", "cheese", "", "", "", 11},
 	{"a druid who speaks for a dying forest and hates cities", "dying forest", "", "", "", 0},
 	{"a shy librarian who accidentally made a pact with a fiend", "pact with a fiend", "", "", "", 0},
-	{"a left-handed duelist from a desert city who carries her mother's scimitar", "desert city", "", "", "", 12},
+	{"a left-handed duelist from a desert city who carries her mother's scimitar", "mother's scimitar", "", "", "", 12},
 	{"a human ranger who tracks a werewolf that killed his brother", "werewolf", "", "", "", 0},
 	{"a paladin of the sun god who secretly doubts her faith", "doubts her faith", "", "", "", 0},
 	{"a halfling pickpocket who steals only from the rich and gives to orphans", "orphans", "", "", "", 6},
@@ -103,6 +103,18 @@ func TestPromptIdeaIsTold(t *testing.T) {
 	}
 }
 
+// backstoryFor writes the backstory of a request made of a prompt, class
+// and seed, and returns its content and warnings.
+func backstoryFor(t testing.TB, g *Generator, prompt, class string, seed int64) (string, []string) {
+	t.Helper()
+	req := dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: prompt, Parameters: dnd.CharacterParams{CharacterClass: class}, Seed: &seed}
+	out, err := g.Character(context.Background(), req)
+	if err != nil {
+		t.Fatalf("backstory of %q: %v", prompt, err)
+	}
+	return string(out.Content), out.Warnings
+}
+
 // TestPromptDeityIsTheCharactersGod checks that a god the prompt names is
 // the one every document of the character serves.
 func TestPromptDeityIsTheCharactersGod(t *testing.T) {
@@ -139,13 +151,9 @@ func TestPromptDropsAreNamed(t *testing.T) {
 		"a left-handed duelist from a desert city who carries her mother's scimitar": "left-handed",
 		"a former cultist of Asmodeus who now hunts her old coven":                   "Asmodeus",
 	} {
-		seed := int64(len(prompt))
-		out, err := g.Character(context.Background(), dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: prompt, Seed: &seed})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if w := strings.Join(out.Warnings, " "); !strings.Contains(w, dropped) {
-			t.Errorf("backstory of %q: warnings %q do not name %q", prompt, out.Warnings, dropped)
+		_, warnings := backstoryFor(t, g, prompt, "", int64(len(prompt)))
+		if w := strings.Join(warnings, " "); !strings.Contains(w, dropped) {
+			t.Errorf("backstory of %q: warnings %q do not name %q", prompt, warnings, dropped)
 		}
 	}
 }
@@ -157,14 +165,22 @@ func TestChildDidNothingAtSixteen(t *testing.T) {
 	g := New()
 	older := regexp.MustCompile(` at (sixteen|seventeen|eighteen|nineteen|twenty)\b`)
 	for seed := int64(1); seed <= 40; seed++ {
-		req := dnd.CharacterRequest{Type: dnd.TypeBackstory, Prompt: "a twelve-year-old street urchin with a talking cat familiar",
-			Parameters: dnd.CharacterParams{CharacterClass: []string{"Fighter", "Barbarian", "Rogue", "Paladin"}[seed%4]}, Seed: &seed}
-		out, err := g.Character(context.Background(), req)
-		if err != nil {
-			t.Fatal(err)
+		story, _ := backstoryFor(t, g, "a twelve-year-old street urchin with a talking cat familiar", []string{"Fighter", "Barbarian", "Rogue", "Paladin"}[seed%4], seed)
+		if m := older.FindString(story); m != "" {
+			t.Errorf("seed %d: a twelve-year-old did something%s: %s", seed, m, story)
 		}
-		if m := older.FindString(string(out.Content)); m != "" {
-			t.Errorf("seed %d: a twelve-year-old did something%s: %s", seed, m, out.Content)
+	}
+}
+
+// TestPromptKinIsKept checks that the kin a prompt names is the one the
+// backstory's arc speaks of: a brother killed, not a sister taken.
+func TestPromptKinIsKept(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := int64(1); seed <= 30; seed++ {
+		story, _ := backstoryFor(t, g, "a human ranger who tracks a werewolf that killed his brother", "", seed)
+		if strings.Contains(story, "'s sister") {
+			t.Errorf("seed %d: the brother became a sister: %s", seed, story)
 		}
 	}
 }

@@ -29,6 +29,9 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if kin := kinSought(st); kin != "" {
 		e.set("mentor_role", e.vars["their"]+" "+kin) // the one the prompt says is missing
 	}
+	if kin := kinNamed(st); kin != "" {
+		e.set("lost_kin", kin) // "a werewolf that killed his brother"
+	}
 	note := e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
 	first := e.must(st.origin.Story) + " " + note
 	if pl := p.prompt.place; pl != "" {
@@ -43,13 +46,14 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	sub := p.subclassEvent(e)
 	inciting := e.one(v.Inciting)
 	summary := e.one(v.Summaries)
+	var now []string // what the prompt says the character is or does today
 	for _, sm := range p.prompt.statements {
 		text := sm.text
 		switch {
 		case sm.youth:
 			first += " " + text
 		case !sm.past:
-			summary = text + " " + summary
+			now = append(now, text)
 		case st.told != nil && st.told.past && st.told.text == sm.text:
 			inciting = text // the statement is the arc's turning point
 		default:
@@ -58,7 +62,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	}
 	paragraphs := []string{
 		first, strings.TrimSpace(calling + " " + sub), inciting,
-		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(v.Present),
+		strings.Join(slices.Concat([]string{e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier())))}, now, []string{e.one(v.Present)}), " "),
 	}
 	// A home town the story burns or empties has no people left to talk.
 	if strings.Contains(note, "still talk") && ruined(strings.Join(paragraphs, " ")+" "+summary, e.vars["hometown"]) {
@@ -91,7 +95,15 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 // kinSought is the kin a prompt statement says the character searches for
 // ("searching for their missing father"), when it chose the search arc.
 func kinSought(st story) string {
-	if st.told == nil || st.arc.Key != "search" {
+	if st.arc.Key != "search" {
+		return ""
+	}
+	return kinNamed(st)
+}
+
+// kinNamed is the kin the statement the arc was chosen for speaks of, or "".
+func kinNamed(st story) string {
+	if st.told == nil {
 		return ""
 	}
 	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother", "twin"} {
