@@ -337,7 +337,9 @@ func startsUpper(w string) bool {
 }
 
 // PronounsMentioned returns the pronouns of the first personal pronoun in
-// the text ("make him a pirate" gives he/him), or "".
+// the text ("make him a pirate" gives he/him), else those of a gendered
+// noun the description calls the character by ("a noblewoman fencer"
+// gives she/her), or "".
 func PronounsMentioned(text string) string {
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !(r >= 'a' && r <= 'z') }) {
 		switch w {
@@ -349,7 +351,7 @@ func PronounsMentioned(text string) string {
 			return "they/them"
 		}
 	}
-	return ""
+	return genderNounPronouns(text)
 }
 
 // ResolveCharacter works out the character of a valid request with the
@@ -379,6 +381,7 @@ func ResolveCharacter(req CharacterRequest, seed int64) (*Character, error) {
 		c.Seed = identitySeed(*ref.identity)
 		ch.PersonSeed = c.Seed
 	}
+	applyPromptFacts(&c, req.Prompt)
 	if c.Pronouns == "" {
 		c.Pronouns = drawPronouns(c.Seed)
 	}
@@ -393,7 +396,7 @@ func ResolveCharacter(req CharacterRequest, seed int64) (*Character, error) {
 		}
 	}
 	ch.Sheet, ch.NameGiven = s, s.Name != ""
-	ch.Warnings = append(slices.Clone(s.Warnings), promptPronounsWarning(req.Prompt, givenPronouns)...)
+	ch.Warnings = slices.Concat(s.Warnings, promptPronounsWarning(req.Prompt, givenPronouns), promptClashWarnings(req.Prompt, c, from, s))
 	return ch, nil
 }
 

@@ -36,6 +36,18 @@ type Choices struct {
 	// Style picks one of the class's ways to fight, e.g. "archer" for a
 	// Fighter; empty picks one from the seed. Styles lists them.
 	Style string
+
+	// Weapon is a weapon the player asked for, as WeaponMentioned returns
+	// it: an SRD weapon ("scimitar"), a kind ("axe", "harpoon") or someone
+	// who fights with one ("archer"). The character wields the first weapon
+	// it means that the character fights well with; otherwise it carries
+	// it, and Sheet.Warnings says so. Empty lets the build choose.
+	Weapon string
+
+	// Trade is an artisan's trade the player named ("brewer"): a Guild
+	// Artisan carries and is proficient with that trade's tools in place of
+	// the smith's. TradeMentioned reads it from a text.
+	Trade string
 }
 
 // ErrInvalidChoice is matched (errors.Is) by every *InputError.
@@ -122,13 +134,15 @@ type resolved struct {
 	seed                int64
 	pointBuy            bool
 	build               *buildData
+	askedWeapon         []string // the SRD weapons Choices.Weapon may mean, likeliest first
+	trade               string
 	warnings            []string
 }
 
 // resolve maps every choice onto the tables, filling empty ones from the
 // seed, and returns each problem it finds in field order.
 func resolve(c Choices) (*resolved, []*InputError) {
-	r := &resolved{seed: c.Seed, name: collapse(c.Name), pronouns: collapse(c.Pronouns)}
+	r := &resolved{seed: c.Seed, name: collapse(c.Name), pronouns: collapse(c.Pronouns), trade: c.Trade}
 	if r.pronouns == "" {
 		r.pronouns = "they/them"
 	}
@@ -163,6 +177,11 @@ func resolve(c Choices) (*resolved, []*InputError) {
 		r.pointBuy = true
 	default:
 		fail("method", `must be "standard" or "pointbuy"`)
+	}
+	if w := collapse(c.Weapon); w != "" {
+		if r.askedWeapon = askedWeapons(w); r.askedWeapon == nil {
+			fail("weapon", "names no SRD weapon")
+		}
 	}
 	if !r.resolveStyle(c.Style) {
 		fail("style", "must be one of: %s", strings.Join(Styles(r.class.Name), ", "))

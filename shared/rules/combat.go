@@ -36,10 +36,13 @@ func (c *character) armorClass() (int, string) {
 	}
 	if g.shield {
 		bonus := tbl.shieldBonus
-		if m := g.shieldMagic; m != nil && m.AC > 0 {
+		switch m := g.shieldMagic; {
+		case m != nil && m.AC > 0:
 			bonus += m.AC
 			parts = append(parts, fmt.Sprintf("%s (%+d)", m.Name, bonus))
-		} else {
+		case m != nil:
+			part(m.Name, bonus) // the magic shield worn, not the plain one it replaced
+		default:
 			part(g.shieldName, bonus)
 		}
 		ac += bonus

@@ -276,6 +276,7 @@ type magicData struct {
 	Note        string   `json:"note"`
 	AC          int      `json:"ac"`
 	BaseAC      int      `json:"base_ac"`
+	WalkSpeed   int      `json:"walk_speed"` // the walking speed the item sets, unless the wearer's is higher
 	Save        int      `json:"save"`
 	Check       int      `json:"check"`
 	SpellAttack int      `json:"spell_attack"`

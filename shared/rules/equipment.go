@@ -72,6 +72,7 @@ func (c *character) chooseGear() {
 	if b.Offhand {
 		g.offhand = g.main
 	}
+	c.wieldAsked()
 	backups := b.Backup
 	if c.race.Size == "Small" && len(b.BackupSmall) > 0 {
 		backups = b.BackupSmall
@@ -183,7 +184,7 @@ func (c *character) chooseKit() {
 		}
 	}
 	for _, e := range c.bg.Equipment {
-		add(e.Name, e.Category, e.Quantity)
+		add(c.toolFor(e.Name), e.Category, e.Quantity)
 	}
 }
 

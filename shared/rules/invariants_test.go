@@ -168,6 +168,45 @@ func sheetProblems(c Choices, s Sheet) []string {
 	out = append(out, equipmentProblems(s, sc)...)
 	out = append(out, acProblems(s, mods)...)
 	out = append(out, attackProblems(s, mods)...)
+	out = append(out, wornProblems(s)...)
+	return out
+}
+
+// testTwoHanded are the SRD weapons that take both hands.
+var testTwoHanded = []string{"Greatclub", "Glaive", "Greataxe", "Greatsword", "Halberd", "Maul", "Pike", "Light Crossbow", "Heavy Crossbow", "Longbow", "Shortbow"}
+
+// wornProblems checks what is worn and held: no more than two hands' worth
+// of weapons and shield, a speed Boots of Striding and Springing raise to
+// 30 feet, and an AC basis that names the shield actually worn.
+func wornProblems(s Sheet) []string {
+	var out []string
+	hands := 0
+	var held []string
+	for _, it := range s.Equipment {
+		if !it.Equipped {
+			continue
+		}
+		switch it.Category {
+		case CatWeapon:
+			hands++
+			if slices.Contains(testTwoHanded, baseWeapon(it.Name)) {
+				hands++
+			}
+			held = append(held, it.Name)
+		case CatShield:
+			hands++
+			held = append(held, it.Name)
+			if !strings.Contains(s.ArmorClassBasis, it.Name) {
+				out = append(out, fmt.Sprintf("AC basis %q does not name the shield worn, %s", s.ArmorClassBasis, it.Name))
+			}
+		}
+	}
+	if hands > 2 {
+		out = append(out, fmt.Sprintf("%d hands to hold %q", hands, held))
+	}
+	if hasItem(s, "Boots of Striding and Springing") && s.Speed < 30 {
+		out = append(out, fmt.Sprintf("speed %d in Boots of Striding and Springing, want at least 30", s.Speed))
+	}
 	return out
 }
 

@@ -182,6 +182,8 @@ func (c *character) fits(m *magicData) bool {
 			return true
 		case g.staff != nil, !c.usable(m.WeaponBase):
 			return false
+		case !m.Wielder && (g.shield || g.offhand != nil || g.main.has("two-handed")):
+			return false // no free hand to hold it beside the weapon
 		case m.Wielder:
 			return g.main.Name == m.WeaponBase && g.mainMagic == nil
 		}

@@ -220,7 +220,7 @@ func (c *character) proficiencies() Proficiencies {
 		tools = append(tools, c.sub.Tools...)
 	}
 	for _, t := range tools {
-		if !slices.Contains(p.Tools, t) {
+		if t = c.toolFor(t); !slices.Contains(p.Tools, t) {
 			p.Tools = append(p.Tools, t)
 		}
 	}
@@ -235,10 +235,14 @@ func nonNil(xs []string) []string {
 	return xs
 }
 
-// speed is the race's walking speed plus Fast Movement (no heavy armour)
-// and Unarmored Movement (no armour, no shield).
+// speed is the race's walking speed, or the one an item sets when that is
+// higher (Boots of Striding and Springing), plus Fast Movement (no heavy
+// armour) and Unarmored Movement (no armour, no shield).
 func (c *character) speed() int {
 	s := c.race.Speed
+	for _, m := range c.gear.worn {
+		s = max(s, m.WalkSpeed) // "your walking speed becomes 30 feet, unless your walking speed is higher"
+	}
 	if c.gear.armor == nil || c.gear.armor.Type != "heavy" {
 		s += c.maxEffect("speed_no_heavy")
 	}

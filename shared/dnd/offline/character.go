@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (g *Generator) newPerson(ch *dnd.Character) *person {
 		"subclass", s.Subclass, "background", s.Background, "background_a", article(s.Background) + " " + strings.ToLower(s.Background),
 		"level", strconv.Itoa(s.Level), "alignment", s.Alignment,
 		"ancestry", strings.ToLower(s.Subrace), "bloodline", bloodline(s), "patron", patron(s),
-	}, p.f.vars())
+	}, dragonWords(s.Subrace), []string{"lost_kin", "sister"}, p.f.vars())
 	return p
 }
 
@@ -130,8 +131,36 @@ func (p *person) nameOf(r *rand.Rand) (first, full string) {
 	if style == "" {
 		style = "human"
 	}
-	return p.t.personName(r, style)
+	// A name that sounds like another gender's is drawn again, a few times.
+	for range 12 {
+		if first, full = p.t.personName(r, style); nameFits(first, p.s.Pronouns) {
+			break
+		}
+	}
+	return first, full
 }
+
+// nameFits reports whether a drawn name suits the pronouns: no "Miriel"
+// or "Seliette" for he/him, no "Torgar" or "Baggimok" for she/her.
+func nameFits(first, pronouns string) bool {
+	n := strings.ToLower(first)
+	has := func(ends []string) bool {
+		return slices.ContainsFunc(ends, func(e string) bool { return strings.HasSuffix(n, e) })
+	}
+	switch strings.ToLower(pronouns) {
+	case "he/him":
+		return !has(feminineEnds)
+	case "she/her":
+		return !has(masculineEnds)
+	}
+	return true
+}
+
+// Name endings that read as one gender's in most fantasy names.
+var (
+	feminineEnds  = []string{"a", "ette", "elle", "iel", "ielle", "ine", "ie", "wyn", "ys", "ra", "ria", "ith"}
+	masculineEnds = []string{"k", "g", "d", "ar", "or", "ur", "us", "ric", "rik", "mok", "gul", "orn", "ald", "im", "an", "on", "ek", "o"}
+)
 
 // srdSource is the SRD race or class a sheet plays by: its own, or the one
 // its features come from (a race or class outside the SRD is played with
@@ -302,21 +331,75 @@ func (p *person) restyle(r *rand.Rand, draft any) {
 		switch name := v.Type().Field(i).Name; {
 		case name == "Character" || name == "Weaknesses" || name == "Appearance":
 		case f.Kind() == reflect.String:
-			f.SetString(p.themed(r, f.String()))
+			f.SetString(p.themed(r, f.String(), name))
 		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String:
 			for j := range f.Len() {
-				f.Index(j).SetString(p.themed(r, f.Index(j).String()))
+				f.Index(j).SetString(p.themed(r, f.Index(j).String(), name))
 			}
 		}
 	}
 }
 
 // themed restyles s to the request's theme.
-func (p *person) themed(r *rand.Rand, s string) string {
-	if out, _ := p.t.restyle.apply(r, s, p.lexs, 0.6, true); strings.TrimSpace(out) != "" {
+func (p *person) themed(r *rand.Rand, s, field string) string {
+	share, ok := themeShares[field]
+	if !ok {
+		share = 0.12
+	}
+	var b strings.Builder
+	for _, part := range darkParts(s) {
+		if part.dark {
+			b.WriteString(part.text) // no flourish on a cruel deed or a grief
+			continue
+		}
+		out, _ := p.t.restyle.words(r, part.text, p.lexs, 0.6, true)
+		b.WriteString(rewriteSentences(r, out, p.lexs, share, field == "Backstory" && p.moral != "evil"))
+	}
+	if out := b.String(); strings.TrimSpace(out) != "" {
 		return out
 	}
 	return s
+}
+
+// themeShares are the shares of a field's sentences a theme gives an
+// opener or a closer; only a backstory's paragraphs also take asides, and
+// not an evil character's ("Truly, this is an age of heroes.").
+// Flaws, secrets, key events, the voice and mannerisms keep their
+// sentences as written, with the theme's words only. Other fields: 0.12.
+var themeShares = map[string]float64{"Backstory": 0.3, "Summary": 0.2, "Flaws": 0, "Secrets": 0, "KeyEvents": 0, "Voice": 0, "Mannerisms": 0}
+
+// textPart is a run of sentences, dark when one tells of cruelty, death or
+// grief.
+type textPart struct {
+	text string
+	dark bool
+}
+
+var (
+	darkSentenceEnd = regexp.MustCompile(`[.!?]+["”’]?(\s+|$)`)
+	darkRe          = regexp.MustCompile(`(?i)\b(terrible|cruel\w*|murder\w*|kill\w*|ruin\w*|betray\w*|tortur\w*|slaughter\w*|poison\w*|burn\w*|dead|death|blood\w*|regret\w*|curse\w*|satisfaction|haunted|grief|griev\w*|starv\w*|punish\w*|slave\w*|victims?|buried)\b`)
+)
+
+// darkParts splits a text into runs of sentences, each dark or not.
+func darkParts(s string) []textPart {
+	var parts []textPart
+	start := 0
+	add := func(text string) {
+		dark := darkRe.MatchString(text)
+		if n := len(parts); n > 0 && parts[n-1].dark == dark {
+			parts[n-1].text += text
+			return
+		}
+		parts = append(parts, textPart{text, dark})
+	}
+	for _, m := range darkSentenceEnd.FindAllStringIndex(s, -1) {
+		add(s[start:m[1]])
+		start = m[1]
+	}
+	if start < len(s) {
+		add(s[start:])
+	}
+	return parts
 }
 
 func weighted(r *rand.Rand, weights []int) int {
@@ -364,4 +447,22 @@ func pickN[T any](r *rand.Rand, list []T, n int) []T {
 		out = append(out, list[i])
 	}
 	return out
+}
+
+// dragonWords bind what a dragonborn's breath and eyes look like to the
+// dragon ancestry: a red dragonborn lets out smoke, a white one frost.
+func dragonWords(ancestry string) []string {
+	w, ok := dragonLooks[strings.ToLower(ancestry)]
+	if !ok {
+		w = dragonLooks["red"]
+	}
+	return []string{"breath_wisp", w[0], "dragon_eyes", w[1]}
+}
+
+// dragonLooks are the breath wisp and the eye colour of each dragon
+// ancestry.
+var dragonLooks = map[string][2]string{
+	"black": {"acrid vapour", "tar"}, "blue": {"crackling sparks", "a storm sky"}, "brass": {"smoke", "molten brass"},
+	"bronze": {"crackling sparks", "tarnished bronze"}, "copper": {"acrid vapour", "new copper"}, "gold": {"smoke", "molten gold"},
+	"green": {"green vapour", "swamp water"}, "red": {"smoke", "embers"}, "silver": {"frost", "moonlight"}, "white": {"frost", "ice"},
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -57,7 +58,7 @@ func (p *person) deriveFacts() facts {
 		return ex
 	}
 	words := p.givenWords()
-	f.deity = p.givenDeity(words)
+	f.deity = cmp.Or(p.givenDeity(words), dnd.PromptDeity(p.ch.Request.Prompt))
 	if f.deity == "" {
 		f.deity = e("deity").pickFrag("deity")
 	}
@@ -89,7 +90,7 @@ func (p *person) deriveFacts() facts {
 	if v := p.prompt.villain; v != "" {
 		f.villain = v
 	}
-	f.lostThing = e("lost_thing").pickFrag("lost_thing")
+	f.lostThing = e("lost_thing").oneFrag(p.keepsakes())
 	f.years = p.t.lives.yearsFor(newRand(seed, "facts/years"), p.tier())
 	f.craft = p.craftOf(newRand(seed, "facts/craft"))
 	f.weapon = p.mainWeapon()
@@ -209,3 +210,33 @@ func (f facts) vars() []string {
 	}
 	return out
 }
+
+// keepsakes are the keepsakes a backstory may give the character: those
+// that name gear only when the sheet carries such gear, so no "family
+// sword" for a monk with a spear, and no mother's ring without a ring.
+func (p *person) keepsakes() []string {
+	var items []string
+	for _, it := range p.s.Equipment {
+		items = append(items, it.Name)
+	}
+	all := p.t.grammar["lost_thing"]
+	out := slices.DeleteFunc(slices.Clone(all), func(k string) bool {
+		for _, noun := range keepsakeGear {
+			if !slices.Contains(strings.Fields(strings.ToLower(k)), noun) {
+				continue
+			}
+			if noun == "ring" {
+				return !slices.ContainsFunc(items, func(n string) bool { return strings.HasPrefix(n, "Ring of") })
+			}
+			return !dnd.Carries(items, noun)
+		}
+		return false
+	})
+	if len(out) == 0 {
+		return all
+	}
+	return out
+}
+
+// keepsakeGear are gear nouns a keepsake may name.
+var keepsakeGear = []string{"sword", "blade", "axe", "bow", "hammer", "spear", "dagger", "mace", "staff", "shield", "lute", "ring"}

@@ -21,7 +21,7 @@ var templateVars = []string{
 	"level", "alignment", "homeland", "mentor", "rival", "hometown", "mentor_role", "deity", "org", "lost_thing", "villain",
 	"ancestry", "bloodline", "patron", "hair", "eyes", "skin", "trade", "trade_a", "attack", "attack_lc", "range", "long",
 	"item", "item_lc", "move", "feature", "spell", "spell_level", "spell_situation", "escape", "far", "melee", "times",
-	"save", "save_bonus", "ac", "hp", "near", "years",
+	"save", "save_bonus", "ac", "hp", "near", "years", "breath_wisp", "dragon_eyes", "lost_kin",
 	// campaign
 	"antagonist", "antagonist_short", "antagonist_call", "antagonist_title", "antagonist_desc", "ally", "campaign_theme",
 	"party_desc", "first_name", "family", "minions", "minions_cap", "creatures", "creatures_cap",

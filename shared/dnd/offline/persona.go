@@ -2,6 +2,7 @@ package offline
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -101,8 +102,49 @@ func (p *person) voice(e *expander) string {
 	cp, rp := p.classPersona(), p.racePersona()
 	tp := p.t.persona.Tiers[p.tier()-1]
 	phrase := e.oneFrag(append(slices.Clone(cp.Catchphrases), e.pickFrag("catchphrase")))
-	return tidy("Speaks with "+e.oneFrag(rp.Voice)+": "+e.oneFrag(cp.Voice)+", "+e.oneFrag(tp.Voice)+
-		". A favourite saying: \""+phrase+"\"", true)
+	race := e.oneFrag(rp.Voice)
+	class := e.oneFrag(cp.Voice)
+	if voicesClash(race, class) {
+		fit := slices.DeleteFunc(slices.Clone(cp.Voice), func(v string) bool { return voicesClash(race, e.frag(v)) })
+		if len(fit) == 0 {
+			race = "a voice of {their} own" // the class's manner of speaking wins over the race's
+			race = e.frag(race)
+		} else {
+			class = e.oneFrag(fit)
+		}
+	}
+	tier := e.oneFrag(tp.Voice)
+	switch {
+	case silentRe.MatchString(p.ch.Request.Prompt):
+		return "Keeps a vow of silence, and answers with nods, gestures and written notes."
+	case fewWordsRe.MatchString(p.ch.Request.Prompt):
+		return tidy("Says little, in halting words: "+class+".", true)
+	case voicesClash(race, tier) || voicesClash(class, tier):
+		return tidy("Speaks with "+race+": "+class+". A favourite saying: \""+phrase+"\"", true)
+	}
+	return tidy("Speaks with "+race+": "+class+", "+tier+". A favourite saying: \""+phrase+"\"", true)
+}
+
+// What a prompt says of a character who keeps silent or speaks little.
+var (
+	silentRe   = regexp.MustCompile(`(?i)\b(vow of silence|mute|never speaks|does not speak|doesn't speak|cannot speak|can't speak)\b`)
+	fewWordsRe = regexp.MustCompile(`(?i)\b(barely speaks|rarely speaks|speaks little|few words|taciturn)\b`)
+)
+
+// voiceTraits are words that say how fast and how loud a voice is; two
+// voices clash when one is fast and the other slow, or one loud and the
+// other quiet.
+var voiceTraits = map[string][]string{
+	"fast": {"fast", "quick", "tumbling", "chatters", "skips"}, "slow": {"slow", "unhurried", "long pauses", "measured"},
+	"loud": {"loud", "booming"}, "quiet": {"quiet", "low", "soft", "spare"},
+}
+
+func voicesClash(a, b string) bool {
+	has := func(s, trait string) bool {
+		padded := " " + strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r < 'a' || r > 'z' }), " ") + " "
+		return slices.ContainsFunc(voiceTraits[trait], func(w string) bool { return strings.Contains(padded, " "+w+" ") })
+	}
+	return has(a, "fast") && has(b, "slow") || has(a, "slow") && has(b, "fast") || has(a, "loud") && has(b, "quiet") || has(a, "quiet") && has(b, "loud")
 }
 
 // distinct drops repeated entries, keeping the first.

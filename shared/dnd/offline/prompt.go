@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -20,9 +21,11 @@ type promptUse struct {
 	trade      string // key into the trade table, or "" for a trade it has no words for
 	tradeWord  string // the trade as written
 	origin     string // the home town the prompt names
+	place      string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
 	villain    string // the foe a statement names ("a lich"), or ""
 	org        string // the guild, order or company a statement names, or ""
 	toldTrade  bool   // a document told the former trade
+	age        dnd.Age
 	statements []statement
 	unused     []string     // clauses no document can use
 	marks      []promptMark // clauses a document uses only if it shows them
@@ -31,6 +34,7 @@ type promptUse struct {
 var (
 	tradeRe  = regexp.MustCompile(`(?i)\b(?:former|ex-|ex |once an?|used to be an?|retired|one-time|onetime|who was an?|was once an?|worked as an?)\s*([a-z][a-z'-]+(?: (?:keeper|hunter|smith|maker))?)`)
 	originRe = regexp.MustCompile(`\b(?:from|born in|grew up in|raised in|hails from|native of)\s+((?:the\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}'’-]+){0,2})`)
+	placeRe  = regexp.MustCompile(`\bfrom ((?:a|an) (?:[a-z-]+ ){0,3}(?:city|village|town|hamlet|island|isle|port|kingdom|tribe|clan|monastery|oasis|coast|valley|fortress|citadel))\b`)
 	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*|\s+(?:and|but|who|which|yet)\s+`)
 )
 
@@ -51,14 +55,32 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 			u.trade = a
 		}
 	}
+	if u.tradeWord == "" {
+		u.trade, u.tradeWord = t.promptTrade(text)
+	}
+	u.age = dnd.AgeMentioned(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
+	}
+	if m := placeRe.FindStringSubmatch(text); m != nil && u.origin == "" {
+		u.place = m[1]
 	}
 	told := map[string]string{} // clause → the statement that tells it
 	for _, sentence := range sentenceRe.Split(text, -1) {
 		sm, ok := toStatement(sentence, first, ch.Sheet.Name, ch.Sheet.Pronouns)
+		tells := sentence
 		if !ok {
-			continue
+			said, part, described := describedSentence(sentence)
+			if !described {
+				continue
+			}
+			if sm, ok = toStatement(said, first, ch.Sheet.Name, ch.Sheet.Pronouns); !ok {
+				continue
+			}
+			tells = part
+		}
+		if isWeaponStatement(sm) {
+			continue // the sheet's weapon tells it
 		}
 		u.statements = append(u.statements, sm)
 		if m := foeRe.FindString(sentence); m != "" && u.villain == "" {
@@ -68,7 +90,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 			u.org = "the " + strings.ToLower(m[1])
 		}
 		for _, c := range clauseRe.Split(sentence, -1) {
-			told[strings.TrimSpace(c)] = sm.text
+			if c = strings.TrimSpace(c); c != "" && overlaps(c, tells) {
+				told[c] = sm.text
+			}
 		}
 	}
 	for _, clause := range clauseRe.Split(text, -1) {
@@ -78,6 +102,9 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		if u.origin != "" && strings.Contains(clause, u.origin) {
 			marks = append(marks, u.origin)
 		}
+		if u.place != "" && strings.Contains(clause, u.place) {
+			marks = append(marks, u.place)
+		}
 		if sm, ok := told[clause]; ok {
 			marks = append(marks, sm)
 		}
@@ -85,6 +112,20 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		case clause == "" || u.uses(ch.Sheet, clause, false):
 		case len(marks) > 0 || trade:
 			u.marks = append(u.marks, promptMark{clause, marks, trade})
+			if _, told := told[clause]; !told {
+				// What the clause says beside its home town or place
+				// ("left-handed" of "a left-handed duelist from a desert
+				// city") is reported on its own.
+				rest := clause
+				for _, w := range []string{u.origin, u.place} {
+					if w != "" {
+						rest = strings.Replace(rest, w, "", 1)
+					}
+				}
+				if left := u.leftover(ch.Sheet, rest); len(left) > 0 {
+					u.unused = append(u.unused, strings.Join(left, " "))
+				}
+			}
 		case u.uses(ch.Sheet, clause, true):
 		default:
 			u.unused = append(u.unused, clause)
@@ -127,9 +168,13 @@ var foeRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+(?:[a-z]+\s+)?(?:lich|drago
 
 func isRaceWord(s string) bool { return rules.Mentions(s).Race != "" }
 
-// uses reports whether the writer takes something from a clause of the
-// prompt; with items, a clause that names an item the sheet lists counts
-// ("give her a longsword").
+// uses reports whether the writer takes everything a clause of the prompt
+// says: each of its words is a stop word or names something the sheet
+// has (race, class, subclass, background, alignment, level, name,
+// pronouns, fighting style, weapon, age, former trade); with items, a
+// clause that names an item the sheet lists counts too ("give her a
+// longsword"). A clause that says more ("a one-eyed dwarf smith") is not
+// used whole.
 func (u promptUse) uses(s rules.Sheet, clause string, items bool) bool {
 	m := rules.Mentions(clause)
 	switch {
@@ -140,16 +185,91 @@ func (u promptUse) uses(s rules.Sheet, clause string, items bool) bool {
 		m.Alignment != "" && m.Alignment == s.Alignment,
 		m.Level != 0 && m.Level == s.Level,
 		dnd.NameMentioned(clause) != "" && dnd.NameMentioned(clause) == s.Name,
-		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns && pronounsOnly(clause):
-		return true
+		dnd.PronounsMentioned(clause) != "" && dnd.PronounsMentioned(clause) == s.Pronouns && pronounsOnly(clause),
+		rules.StyleMentioned(clause, s.Class) != "",
+		u.carries(s, clause),
+		items && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
+			return strings.Contains(strings.ToLower(clause), strings.ToLower(it.Name))
+		}):
+		return len(u.leftover(s, clause)) == 0
 	}
-	if st := rules.StyleMentioned(clause, s.Class); st != "" {
-		return true
-	}
-	return items && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
-		return strings.Contains(strings.ToLower(clause), strings.ToLower(it.Name))
+	return false
+}
+
+// carries reports whether the sheet lists a weapon the clause names ("he
+// wields a harpoon": a trident).
+func (u promptUse) carries(s rules.Sheet, clause string) bool {
+	w := rules.WeaponMentioned(clause)
+	return w != "" && slices.ContainsFunc(s.Equipment, func(it rules.Item) bool {
+		return it.Category == rules.CatWeapon && slices.ContainsFunc(rules.WeaponsFor(w), func(n string) bool {
+			return strings.Contains(strings.ToLower(it.Name), strings.ToLower(n))
+		})
 	})
 }
+
+// leftover are the words of a clause the sheet and the prompt's facts do
+// not account for: "one-eyed" of "a one-eyed dwarf smith".
+func (u promptUse) leftover(s rules.Sheet, clause string) []string {
+	ws := strings.FieldsFunc(clause, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '\'' || r > 127)
+	})
+	name := strings.Fields(strings.ToLower(s.Name))
+	// fact is what a word or two name, or "".
+	age := dnd.AgeMentioned(clause).Phrase
+	fact := func(w string) string {
+		w = strings.ToLower(w)
+		m := rules.Mentions(w)
+		switch {
+		case m.Race != "" || m.Class != "" || m.Subclass != "" || m.Background != "" || m.Alignment != "" || m.Level != 0:
+			return fmt.Sprint(m)
+		case rules.WeaponMentioned(w) != "":
+			return "weapon " + rules.WeaponMentioned(w)
+		case rules.StyleMentioned(w, s.Class) != "", dnd.PronounsMentioned(w) != "", dnd.AgeMentioned(w).Phrase != "",
+			age != "" && strings.Contains(age, w),
+			w == u.tradeWord, slices.Contains(name, w), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
+			return w
+		}
+		return ""
+	}
+	var out []string
+	for i := 0; i < len(ws); i++ {
+		// Two words count together only when they name more than either
+		// does ("hill dwarf", "sea captain"; not "one-eyed dwarf").
+		if i+1 < len(ws) {
+			if f := fact(ws[i] + " " + ws[i+1]); f != "" && f != fact(ws[i]) && f != fact(ws[i+1]) {
+				i++
+				continue
+			}
+		}
+		if l := strings.ToLower(ws[i]); fact(l) == "" && !slices.Contains(pronounFiller, l) && !slices.Contains(clauseFiller, l) {
+			out = append(out, ws[i])
+		}
+	}
+	return out
+}
+
+// overlaps reports whether a clause of the prompt and the part of it a
+// statement tells share their words: one holds the other, or the clause
+// ends where the told part begins ("a wizard obsessed with cheese" and
+// "obsessed with cheese and its arcane properties").
+func overlaps(clause, told string) bool {
+	if strings.Contains(told, clause) || strings.Contains(clause, told) {
+		return true
+	}
+	for i := range len(clause) {
+		if (i == 0 || clause[i-1] == ' ') && len(clause)-i >= 8 && strings.HasPrefix(told, clause[i:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseFiller are words a clause of the prompt may hold that say nothing
+// of their own.
+var clauseFiller = []string{"of", "with", "who", "that", "and", "as", "to", "for", "in", "on", "at", "by", "be", "was", "were", "has",
+	"have", "had", "i", "want", "would", "like", "named", "called", "name", "level", "lvl", "give", "gives", "wields", "wield",
+	"carries", "carry", "fights", "fight", "uses", "use", "someone", "person", "one", "some", "very", "quite", "who's",
+	"former", "ex", "once", "retired", "one-time", "used", "worked", "from", "born", "grew", "up", "raised", "hails", "native"}
 
 func sameWord(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
@@ -192,6 +312,6 @@ func (u promptUse) warnings(typ string, content []byte, same bool) []string {
 		}
 		quoted = append(quoted, `"`+c+`"`)
 	}
-	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in a " + typ +
+	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in " + article(typ) + " " + typ +
 		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
 }

@@ -57,6 +57,9 @@ func (p *person) appearance(r *rand.Rand) string {
 	case "Dwarf":
 		ages = looks.DwarfAge[p.tier()-1]
 	}
+	if a := p.prompt.age.Phrase; a != "" {
+		ages = []string{a} // the age the prompt gives
+	}
 	clothes := looks.GenericClothes
 	if c, ok := looks.Clothes[p.bgKey()]; ok {
 		clothes = c

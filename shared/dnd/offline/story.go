@@ -3,6 +3,7 @@ package offline
 import (
 	"context"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,14 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if kin := kinSought(st); kin != "" {
 		e.set("mentor_role", e.vars["their"]+" "+kin) // the one the prompt says is missing
 	}
-	first := e.must(st.origin.Story) + " " + e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	if kin := kinNamed(st); kin != "" {
+		e.set("lost_kin", kin) // "a werewolf that killed his brother"
+	}
+	note := e.pick(p.symbol("race_note_"+strings.ToLower(p.s.Race), "race_note"))
+	first := e.must(st.origin.Story) + " " + note
+	if pl := p.prompt.place; pl != "" {
+		first += " " + e.must("{hometown} was "+pl+".") // the kind of place the prompt gives
+	}
 	if line := p.tradeLine(e, false); line != "" {
 		first += " " + line
 	}
@@ -38,13 +46,14 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	sub := p.subclassEvent(e)
 	inciting := e.one(v.Inciting)
 	summary := e.one(v.Summaries)
+	var now []string // what the prompt says the character is or does today
 	for _, sm := range p.prompt.statements {
 		text := sm.text
 		switch {
 		case sm.youth:
 			first += " " + text
 		case !sm.past:
-			summary = text + " " + summary
+			now = append(now, text)
 		case st.told != nil && st.told.past && st.told.text == sm.text:
 			inciting = text // the statement is the arc's turning point
 		default:
@@ -53,7 +62,20 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	}
 	paragraphs := []string{
 		first, strings.TrimSpace(calling + " " + sub), inciting,
-		e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier()))) + " " + e.one(v.Present),
+		strings.Join(slices.Concat([]string{e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier())))}, now, []string{e.one(v.Present)}), " "),
+	}
+	// A home town the story burns or empties has no people left to talk.
+	if strings.Contains(note, "still talk") && ruined(strings.Join(paragraphs, " ")+" "+summary, e.vars["hometown"]) {
+		paragraphs[0] = strings.Replace(paragraphs[0], note, e.must("{first} carries the customs of {homeland} wherever {they} go{es}."), 1)
+	}
+	events := p.timeline(e, st, calling, sub)
+	if p.prompt.age.Young { // a child did nothing "at sixteen"
+		for i := range paragraphs {
+			paragraphs[i] = olderAgeRe.ReplaceAllString(paragraphs[i], "")
+		}
+		for i := range events {
+			events[i] = olderAgeRe.ReplaceAllString(events[i], "")
+		}
 	}
 	var secrets []string
 	if r.IntN(10) < 7 && len(v.Secrets) > 0 {
@@ -64,7 +86,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 		Title:     storyTitle(e.one(st.arc.Titles)),
 		Summary:   summary,
 		Backstory: strings.Join(paragraphs, "\n\n"),
-		KeyEvents: p.timeline(e, st, calling, sub),
+		KeyEvents: events,
 		Hooks:     e.some(v.Hooks, 2+r.IntN(2)),
 		Secrets:   nonNil(secrets),
 	}
@@ -73,10 +95,18 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 // kinSought is the kin a prompt statement says the character searches for
 // ("searching for their missing father"), when it chose the search arc.
 func kinSought(st story) string {
-	if st.told == nil || st.arc.Key != "search" {
+	if st.arc.Key != "search" {
 		return ""
 	}
-	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother"} {
+	return kinNamed(st)
+}
+
+// kinNamed is the kin the statement the arc was chosen for speaks of, or "".
+func kinNamed(st story) string {
+	if st.told == nil {
+		return ""
+	}
+	for _, k := range []string{"father", "mother", "brother", "sister", "son", "daughter", "husband", "wife", "uncle", "aunt", "grandfather", "grandmother", "twin"} {
 		if st.told.words[k] {
 			return k
 		}
@@ -237,4 +267,24 @@ func (g *Generator) freeformBackstory(seed int64, text string) string {
 	}
 	b := g.newPerson(ch).backstory(newRand(seed, "freeform/backstory"))
 	return b.Title + "\n\n" + b.Backstory
+}
+
+// olderAgeRe finds an age a child character has not reached.
+var olderAgeRe = regexp.MustCompile(` at (?:sixteen|seventeen|eighteen|nineteen|twenty)\b`)
+
+// ruinRe finds words that tell a place was destroyed or emptied.
+var ruinRe = regexp.MustCompile(`(?i)\b(burn\w*|razed|destroyed|abandoned|empty|emptied|is gone|was gone|vanished|in ruins|ruined|wiped out|overrun)\b`)
+
+// ruined reports whether a text tells, in a sentence naming the town,
+// that the town was destroyed or emptied.
+func ruined(text, town string) bool {
+	if town == "" {
+		return false
+	}
+	for _, sentence := range sentenceRe.Split(text, -1) {
+		if strings.Contains(sentence, town) && ruinRe.MatchString(sentence) {
+			return true
+		}
+	}
+	return false
 }
