@@ -52,6 +52,9 @@ type slowCell struct {
 	Other    map[int]int
 	Errors   int // transport errors and malformed answers: the harness's, not the service's
 	FirstErr string
+	// Oldest is how long the longest-waiting request unanswered when the
+	// window closed had waited: about one latency unless requests queue.
+	Oldest time.Duration
 	// Of the service process (zero for direct cells).
 	PeakRSS        int64 // VmHWM: the process ran this cell only
 	PeakGoroutines int   // highest go_goroutines of /metrics, polled
@@ -172,22 +175,18 @@ func (h *harness) slowDirectCell(ctx context.Context, clients int, body []byte) 
 // its Redis connections through a counting proxy, under a key prefix of
 // its own.
 func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string, env ...string) (slowCell, error) {
-	opt, err := redis.ParseURL(h.redisURL)
-	if err != nil {
-		return slowCell{}, err
-	}
 	prefix := fmt.Sprintf("%sr8c%d:", h.prefix, h.seed.Add(1))
-	px, err := startCountingProxy(opt.Addr, prefix)
-	if err != nil {
-		return slowCell{}, err
+	env = append([]string{"REDIS_KEY_PREFIX=" + prefix}, env...)
+	var px *countingProxy
+	if !h.opts.RedisDirect {
+		var redisURL string
+		var err error
+		if px, redisURL, err = h.proxyRedis(prefix); err != nil {
+			return slowCell{}, err
+		}
+		defer px.Close()
+		env = append(env, "REDIS_URL="+redisURL)
 	}
-	defer px.Close()
-	u, err := url.Parse(h.redisURL)
-	if err != nil {
-		return slowCell{}, err
-	}
-	u.Host = px.Addr()
-	env = append([]string{"REDIS_URL=" + u.String(), "REDIS_KEY_PREFIX=" + prefix}, env...)
 	svc, err := h.startService(ctx, "row-8 "+setup, env...)
 	if err != nil {
 		return slowCell{}, err
@@ -206,7 +205,10 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 	m := cpuMeter{rdb: h.rdb, pids: []int{svc.Pid()}}
 	var open, shut windowMarks
 	c := steady(ctx, clients, h.opts.Latency.P50, h.opts.Window, h.textCall(svc, "MISS"), func(opening bool) {
-		w := windowMarks{cpu: m.snap(ctx), conns: h.fake.Conns(), redis: px.snapshot()}
+		w := windowMarks{cpu: m.snap(ctx), conns: h.fake.Conns()}
+		if px != nil {
+			w.redis = px.snapshot()
+		}
 		if opening {
 			open = w
 		} else {
@@ -224,7 +226,7 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 		return c, fmt.Errorf("row 8 %s: %w", setup, err)
 	}
 	c.PeakRSS = mem.HWM
-	if c.Completed > 0 {
+	if px != nil && c.Completed > 0 {
 		jobs := float64(c.Completed)
 		c.RedisTrips = float64(shut.redis.writes-open.redis.writes) / jobs
 		for name, n := range shut.redis.cmds {
@@ -238,6 +240,26 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 		c.TopCmds = c.TopCmds[:min(len(c.TopCmds), 4)]
 	}
 	return c, nil
+}
+
+// proxyRedis starts a counting proxy in front of the harness's Redis and
+// returns it with the URL that reaches Redis through it; prefix is cut
+// from the labels of script keys.
+func (h *harness) proxyRedis(prefix string) (*countingProxy, string, error) {
+	opt, err := redis.ParseURL(h.redisURL)
+	if err != nil {
+		return nil, "", err
+	}
+	u, err := url.Parse(h.redisURL)
+	if err != nil {
+		return nil, "", err
+	}
+	px, err := startCountingProxy(opt.Addr, prefix)
+	if err != nil {
+		return nil, "", err
+	}
+	u.Host = px.Addr()
+	return px, u.String(), nil
 }
 
 // pollGoroutines reads go_goroutines from the service's /metrics every
@@ -314,12 +336,14 @@ func steady(ctx context.Context, clients int, ramp, window time.Duration, fn cal
 			other := map[int]int{}
 			var errs int
 			var first string
+			var oldest time.Duration
 			for rctx.Err() == nil {
 				t0 := time.Now()
 				ok, status, err := fn(rctx, 0)
 				t1 := time.Now()
 				if rctx.Err() != nil || t1.After(closes) {
-					break // in flight when the window closed
+					oldest = max(closes.Sub(t0), 0) // in flight when the window closed
+					break
 				}
 				switch {
 				case ok:
@@ -342,6 +366,7 @@ func steady(ctx context.Context, clients int, ramp, window time.Duration, fn cal
 				c.Other[st] += n
 			}
 			c.Errors += errs
+			c.Oldest = max(c.Oldest, oldest)
 			if c.FirstErr == "" {
 				c.FirstErr = first
 			}
