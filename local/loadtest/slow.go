@@ -96,7 +96,9 @@ func (r slowRow) Cells() []slowCell {
 }
 
 // rowSlow measures each level directly, then through a fresh service
-// process, with the fake provider answering after -latency. A fresh process
+// process, with the fake provider answering after -latency, its generator
+// seeded afresh for each cell so every cell draws the same latencies in
+// the order calls arrive. A fresh process
 // per cell makes its VmHWM the cell's peak and leaves no jobs behind for
 // the next.
 func (h *harness) rowSlow(ctx context.Context) (slowRow, error) {
@@ -106,7 +108,6 @@ func (h *harness) rowSlow(ctx context.Context) (slowRow, error) {
 	if err != nil {
 		return r, err
 	}
-	h.fake.SetLatency(o.Latency)
 	defer h.fake.SetLatency(latency{})
 	for i, n := range o.Clients {
 		lvl := slowLevel{Clients: n, Workers: max(n, foundWorkers)}
@@ -156,6 +157,7 @@ type windowMarks struct {
 }
 
 func (h *harness) slowDirectCell(ctx context.Context, clients int, body []byte) slowCell {
+	h.fake.SetLatency(h.opts.Latency)
 	m := cpuMeter{rdb: h.rdb}
 	var open, shut windowMarks
 	c := steady(ctx, clients, h.opts.Latency.P50, h.opts.Window, h.directCall(body), func(opening bool) {
@@ -202,6 +204,7 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 		h.pollGoroutines(pctx, svc.url, every, &peak)
 	}()
 
+	h.fake.SetLatency(h.opts.Latency)
 	m := cpuMeter{rdb: h.rdb, pids: []int{svc.Pid()}}
 	var open, shut windowMarks
 	c := steady(ctx, clients, h.opts.Latency.P50, h.opts.Window, h.textCall(svc, "MISS"), func(opening bool) {
