@@ -151,14 +151,19 @@ func TestLatencySampler(t *testing.T) {
 	}
 }
 
-func TestGoroutines(t *testing.T) {
+func TestGauges(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		io.WriteString(w, "# HELP go_goroutines Number of goroutines that currently exist.\n# TYPE go_goroutines gauge\ngo_goroutines 1234\ngo_threads 9\n")
+		io.WriteString(w, "# HELP go_goroutines Number of goroutines that currently exist.\n# TYPE go_goroutines gauge\n"+
+			"go_goroutines 1234\ngo_memstats_heap_inuse_bytes 5.5e+07\nllm_jobs{queue=\"text\"} 3\ngo_threads 9\n")
 	}))
 	defer srv.Close()
-	got, err := goroutines(context.Background(), srv.Client(), srv.URL)
-	if err != nil || got != 1234 {
-		t.Errorf("goroutines() = %d, %v; want 1234", got, err)
+	got, err := gauges(context.Background(), srv.Client(), srv.URL, "go_goroutines", "go_memstats_heap_inuse_bytes")
+	want := map[string]float64{"go_goroutines": 1234, "go_memstats_heap_inuse_bytes": 55e6}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("gauges() = %v, %v; want %v", got, err, want)
+	}
+	if _, err := gauges(context.Background(), srv.Client(), srv.URL, "go_goroutines", "go_memstats_stack_inuse_bytes"); err == nil {
+		t.Errorf("gauges() with a missing series: no error")
 	}
 }
 

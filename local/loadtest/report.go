@@ -276,14 +276,15 @@ func (r *report) writeSlow(w io.Writer) {
 	}
 	p("Each service cell runs a fresh service process (TEXT_RATE_LIMIT raised, a key prefix of its own, %s), next to the same number of clients calling the fake provider directly with the body the service sends. Every client sends synchronous character requests with distinct seeds in a closed loop; their first requests are spread over %s, then %s is measured. Ideal is clients ÷ the mean latency (%s). TEXT_WORKERS is at least the clients: how many jobs one process may run at once is the operator's choice.\n\n",
 		via, sr.Ramp, sr.Window, sr.Latency.Mean().Round(time.Millisecond))
-	p("Other answers are every answer but 200 from the first request to the end of the window; requests still unanswered when it closed are cancelled and not counted, and the oldest of them shows whether requests queue. Peak RSS is the service process's VmHWM (it ran that cell only); peak goroutines the highest go_goroutines its /metrics showed, polled. Redis commands are those the service sent per completed job, idle polling included, with round trips (writes; a pipeline is one) in brackets. Busy is the share of the cores used by the service, Redis and this process · by other processes (noise).\n\n")
-	p("| Clients | Path | Completed | Completed/s | Ideal | Of ideal | p50 | p99 | Added p50 · p99 | Other answers | Oldest unanswered at the close | Peak RSS | Peak goroutines | Redis cmds (round trips) per job | New provider conns/request | Busy ours · others |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	p("Other answers are every answer but 200 from the first request to the end of the window; requests still unanswered when it closed are cancelled and not counted, and the oldest of them shows whether requests queue. Peak RSS is the service process's VmHWM (it ran that cell only); heap and stacks in use, and goroutines, are the highest values its /metrics showed, polled. Redis commands are those the service sent per completed job, idle polling included, with round trips (writes; a pipeline is one) in brackets. Busy is the share of the cores used by the service, Redis and this process · by other processes (noise).\n\n")
+	p("| Clients | Path | Completed | Completed/s | Ideal | Of ideal | p50 | p99 | Added p50 · p99 | Other answers | Oldest unanswered at the close | Peak RSS (heap · stacks in use) | Peak goroutines | Redis cmds (round trips) per job | New provider conns/request | Busy ours · others |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	line := func(c, d slowCell) {
 		ideal := sr.Ideal(c.Clients)
 		added, rss, gor, rds := "—", "—", "—", "—"
 		if c.Setup != "direct" {
 			added = fmt.Sprintf("%s · %s", ms(c.P50-d.P50), ms(c.P99-d.P99))
-			rss, gor = mb(c.PeakRSS), thousands(int64(c.PeakGoroutines))
+			rss = fmt.Sprintf("%s (%s · %s)", mb(c.PeakRSS), mb(c.PeakHeap), mb(c.PeakStacks))
+			gor = thousands(int64(c.PeakGoroutines))
 			if !r.opts.RedisDirect {
 				rds = fmt.Sprintf("%.1f (%.1f)", c.RedisCmds, c.RedisTrips)
 			}

@@ -3,15 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -58,6 +57,8 @@ type slowCell struct {
 	// Of the service process (zero for direct cells).
 	PeakRSS        int64 // VmHWM: the process ran this cell only
 	PeakGoroutines int   // highest go_goroutines of /metrics, polled
+	PeakHeap       int64 // highest go_memstats_heap_inuse_bytes, polled
+	PeakStacks     int64 // highest go_memstats_stack_inuse_bytes, polled
 	RedisCmds      float64
 	RedisTrips     float64  // writes to Redis (a pipeline is one) per completed job
 	TopCmds        []perJob // the commands sent most, per completed job
@@ -197,12 +198,8 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 
 	pctx, stopPoll := context.WithCancel(ctx)
 	every := min(500*time.Millisecond, max(h.opts.Window/6, 20*time.Millisecond))
-	var peak atomic.Int64
-	polled := make(chan struct{})
-	go func() {
-		defer close(polled)
-		h.pollGoroutines(pctx, svc.url, every, &peak)
-	}()
+	polled := make(chan map[string]float64, 1)
+	go func() { polled <- h.pollPeaks(pctx, svc.url, every) }()
 
 	h.fake.SetLatency(h.opts.Latency)
 	m := cpuMeter{rdb: h.rdb, pids: []int{svc.Pid()}}
@@ -219,11 +216,13 @@ func (h *harness) slowServiceCell(ctx context.Context, clients int, setup string
 		}
 	})
 	stopPoll()
-	<-polled
+	peak := <-polled
 	c.Setup = setup
 	c.CPU = open.cpu.to(shut.cpu)
 	c.ProviderConns = shut.conns - open.conns
-	c.PeakGoroutines = int(peak.Load())
+	c.PeakGoroutines = int(peak["go_goroutines"])
+	c.PeakHeap = int64(peak["go_memstats_heap_inuse_bytes"])
+	c.PeakStacks = int64(peak["go_memstats_stack_inuse_bytes"])
 	mem, err := procMemory(svc.Pid())
 	if err != nil {
 		return c, fmt.Errorf("row 8 %s: %w", setup, err)
@@ -265,53 +264,68 @@ func (h *harness) proxyRedis(prefix string) (*countingProxy, string, error) {
 	return px, u.String(), nil
 }
 
-// pollGoroutines reads go_goroutines from the service's /metrics every
-// interval until ctx ends, keeping the highest in peak.
-func (h *harness) pollGoroutines(ctx context.Context, base string, every time.Duration, peak *atomic.Int64) {
+// peakGauges are the Go runtime gauges of /metrics whose highest value a
+// cell keeps.
+var peakGauges = []string{"go_goroutines", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes"}
+
+// pollPeaks reads peakGauges from the service's /metrics every interval
+// until ctx ends, and returns the highest value of each seen.
+func (h *harness) pollPeaks(ctx context.Context, base string, every time.Duration) map[string]float64 {
+	peak := map[string]float64{}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := goroutines(ctx, h.hc, base+"/metrics"); err == nil && int64(n) > peak.Load() {
-			peak.Store(int64(n))
+		if g, err := gauges(ctx, h.hc, base+"/metrics", peakGauges...); err == nil {
+			for k, v := range g {
+				peak[k] = max(peak[k], v)
+			}
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return peak
 		case <-t.C:
 		}
 	}
 }
 
-// goroutines fetches a Prometheus text exposition and returns its
-// go_goroutines gauge.
-func goroutines(ctx context.Context, hc *http.Client, url string) (int, error) {
+// gauges fetches a Prometheus text exposition and returns the unlabelled
+// series named, all of which must be there.
+func gauges(ctx context.Context, hc *http.Client, url string, names ...string) (map[string]float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
 	}
+	out := make(map[string]float64, len(names))
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil {
-				return 0, fmt.Errorf("go_goroutines %q: %w", v, err)
-			}
-			return int(f), nil
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		if !ok || !slices.Contains(names, name) {
+			continue
 		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s %q: %w", name, v, err)
+		}
+		out[name] = f
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	return 0, errors.New("no go_goroutines in " + url)
+	for _, n := range names {
+		if _, ok := out[n]; !ok {
+			return nil, fmt.Errorf("no %s in %s", n, url)
+		}
+	}
+	return out, nil
 }
 
 // steady runs clients closed loops of fn, their first requests spread
