@@ -39,7 +39,11 @@ func (r *report) write(w io.Writer) {
 	}
 	p("## Load test results\n\n")
 	p("- Machine: %s; Redis %s. The load generator, the fake provider, the service and Redis share the cores.\n", machine(), r.redis)
-	p("- Mode: %s; %s per cell of rows 1 and 3; run took %s.\n\n", mode, r.opts.Duration, r.took.Round(time.Second))
+	row8 := ""
+	if r.opts.runs(8) {
+		row8 = fmt.Sprintf("; row 8: provider %s, %s measured per cell", r.opts.Latency, r.opts.Window)
+	}
+	p("- Mode: %s; %s per cell of rows 1 and 3%s; run took %s.\n\n", mode, r.opts.Duration, row8, r.took.Round(time.Second))
 
 	p("| Row | Measure | Result | Target | Met |\n|---|---|---|---|---|\n")
 	row := func(n, what, result, target string, met *bool) {
