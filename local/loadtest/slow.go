@@ -99,9 +99,8 @@ func (r slowRow) Cells() []slowCell {
 // rowSlow measures each level directly, then through a fresh service
 // process, with the fake provider answering after -latency, its generator
 // seeded afresh for each cell so every cell draws the same latencies in
-// the order calls arrive. A fresh process
-// per cell makes its VmHWM the cell's peak and leaves no jobs behind for
-// the next.
+// the order calls arrive. A fresh process per cell makes its VmHWM the
+// cell's peak and leaves no jobs behind for the next.
 func (h *harness) rowSlow(ctx context.Context) (slowRow, error) {
 	o := h.opts
 	r := slowRow{Latency: o.Latency, Ramp: o.Latency.P50, Window: o.Window}
