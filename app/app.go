@@ -47,6 +47,7 @@ type App struct {
 	redis    *redisconn.Conn
 	verifier *auth.Verifier
 	queues   []*queue.Queue
+	drain    []queue.DrainQueue // the Lambda worker's queues, with their workers
 	notifier *queue.Notifier
 	runner   *queue.Runner
 	pools    []*queue.Pool
@@ -168,7 +169,9 @@ func (a *App) openQueues(defs []group.Def) []queueSpec {
 		for _, q := range d.Queues {
 			qq := queue.New(a.redis.Client, queueConfig(cfg, q))
 			a.queues = append(a.queues, qq)
-			specs = append(specs, queueSpec{queue: qq, settings: q.Settings(cfg), function: d.Function})
+			s := queueSpec{queue: qq, settings: q.Settings(cfg), function: d.Function}
+			specs = append(specs, s)
+			a.drain = append(a.drain, queue.DrainQueue{Queue: qq, Workers: s.settings.Workers})
 		}
 	}
 	return specs

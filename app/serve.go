@@ -272,7 +272,7 @@ func (a *App) workerInvocation(ctx context.Context, _ events.EventBridgeEvent) (
 		}
 		cancel()
 	}
-	ran, err := queue.Drain(ctx, a.runner, lambdaMargin, a.queues...)
+	ran, err := queue.Drain(ctx, a.runner, lambdaMargin, a.drain...)
 	grace := 10 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		grace = min(grace, time.Until(dl))

@@ -51,4 +51,9 @@ cluster_env=$(local/redis-cluster.sh start "$cluster_dir") ||
 eval "$cluster_env"
 echo "test: Redis Cluster up in $((SECONDS - started))s on $TEST_REDIS_CLUSTER" >&2
 
+# Tests build the tools go.mod pins (the Lambda emulator, oapi-codegen)
+# with the network off, so fetch every module first: a fresh machine's
+# module cache has none of them.
+go mod download
+
 go test -count=1 -timeout 20m "$@" ./...

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,14 +112,20 @@ type Config struct {
 	ImageRateLimit int `env:"IMAGE_RATE_LIMIT" envDefault:"50"`
 
 	// Queue.
-	QueueMaxDepth         int      `env:"QUEUE_MAX_DEPTH" envDefault:"10000"`
-	JobQueueTimeout       Duration `env:"JOB_QUEUE_TIMEOUT" envDefault:"15m"`
-	JobMaxAttempts        int      `env:"JOB_MAX_ATTEMPTS" envDefault:"3"`
-	JobTTL                Duration `env:"JOB_TTL" envDefault:"24h"`         // succeeded jobs are kept this long
-	FailedJobTTL          Duration `env:"FAILED_JOB_TTL" envDefault:"168h"` // failed and canceled jobs are kept this long, to be found and retried
-	JobLease              Duration `env:"JOB_LEASE" envDefault:"30s"`
-	TextWorkers           int      `env:"TEXT_WORKERS" envDefault:"8"`
-	ImageWorkers          int      `env:"IMAGE_WORKERS" envDefault:"4"`
+	QueueMaxDepth   int      `env:"QUEUE_MAX_DEPTH" envDefault:"10000"`
+	JobQueueTimeout Duration `env:"JOB_QUEUE_TIMEOUT" envDefault:"15m"`
+	JobMaxAttempts  int      `env:"JOB_MAX_ATTEMPTS" envDefault:"3"`
+	JobTTL          Duration `env:"JOB_TTL" envDefault:"24h"`         // succeeded jobs are kept this long
+	FailedJobTTL    Duration `env:"FAILED_JOB_TTL" envDefault:"168h"` // failed and canceled jobs are kept this long, to be found and retried
+	JobLease        Duration `env:"JOB_LEASE" envDefault:"30s"`
+	// Text and image jobs running at once per process (0 = none in this
+	// process). Unset: DefaultTextWorkers and DefaultImageWorkers with a
+	// remote provider, the number of cores with the offline generator (see
+	// defaultWorkers).
+	TextWorkers  int `env:"TEXT_WORKERS"`
+	ImageWorkers int `env:"IMAGE_WORKERS"`
+	// Running jobs across all replicas (0 = no cap): an OpenAI or GetImg
+	// tier's concurrent budget.
 	TextMaxInFlight       int      `env:"TEXT_MAX_IN_FLIGHT" envDefault:"0"`
 	ImageMaxInFlight      int      `env:"IMAGE_MAX_IN_FLIGHT" envDefault:"0"`
 	ProviderMaxRetryAfter Duration `env:"PROVIDER_MAX_RETRY_AFTER" envDefault:"60s"`
@@ -157,10 +164,39 @@ func Load(getenv func(string) string, functions ...string) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: vars}); err != nil {
 		return cfg, namedError(err)
 	}
+	cfg.defaultWorkers(vars, runtime.NumCPU())
 	if err := cfg.validate(Lambda(getenv), functions); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// Worker defaults for remote providers. Their jobs wait seconds on the
+// network, so a process holds many at once; MAX_IN_FLIGHT, not these, is
+// what matches a provider's limits.
+const (
+	DefaultTextWorkers  = 256
+	DefaultImageWorkers = 64
+)
+
+// defaultWorkers fills in TEXT_WORKERS and IMAGE_WORKERS when set, the
+// variables given, lacks them (an explicit 0 stays 0): the remote default,
+// or cores when the group's provider is the offline generator, whose jobs
+// use the CPU.
+func (c *Config) defaultWorkers(set map[string]string, cores int) {
+	if _, ok := set["TEXT_WORKERS"]; !ok {
+		c.TextWorkers = workersFor(c.TextProviderName(), DefaultTextWorkers, cores)
+	}
+	if _, ok := set["IMAGE_WORKERS"]; !ok {
+		c.ImageWorkers = workersFor(c.ImageProviderName(), DefaultImageWorkers, cores)
+	}
+}
+
+func workersFor(provider string, remote, cores int) int {
+	if provider == "offline" {
+		return cores
+	}
+	return remote
 }
 
 // namedError rewrites the library's field-named errors into ones that name

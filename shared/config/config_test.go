@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,38 @@ func TestRedisModes(t *testing.T) {
 		if err != nil || cfg.RedisMode != tc.mode {
 			t.Errorf("Load(REDIS_MODE=%s REDIS_URL=%s) = %q, %v, want %q", tc.mode, tc.url, cfg.RedisMode, err, tc.mode)
 		}
+	}
+}
+
+// TEXT_WORKERS and IMAGE_WORKERS default by provider when unset: hundreds
+// for a remote one, whose jobs wait on the network, and the cores for the
+// offline generator, whose jobs use the CPU. A value given is kept, 0 too.
+func TestWorkerDefaults(t *testing.T) {
+	cores := runtime.NumCPU()
+	for _, tc := range []struct {
+		name        string
+		env         map[string]string
+		text, image int
+	}{
+		{"offline", nil, cores, cores},
+		{"remote providers", map[string]string{"OPENAI_API_KEY": "sk-x", "GETIMG_API_KEY": "key"}, DefaultTextWorkers, DefaultImageWorkers},
+		{"remote text, offline images", map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:8080/v1"}, DefaultTextWorkers, cores},
+		{"offline text, remote images", map[string]string{"TEXT_PROVIDER": "offline", "OPENAI_API_KEY": "sk-x", "IMAGE_PROVIDER": "getimg"}, cores, DefaultImageWorkers},
+		{"given", map[string]string{"OPENAI_API_KEY": "sk-x", "TEXT_WORKERS": "12", "IMAGE_WORKERS": "3"}, 12, 3},
+		{"none in this process", map[string]string{"OPENAI_API_KEY": "sk-x", "TEXT_WORKERS": "0", "IMAGE_WORKERS": "0"}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Load(vars(tc.env))
+			if err != nil {
+				t.Fatalf("Load(%v) = %v", tc.env, err)
+			}
+			if cfg.TextWorkers != tc.text || cfg.ImageWorkers != tc.image {
+				t.Errorf("Load(%v) workers = text %d, image %d, want %d, %d", tc.env, cfg.TextWorkers, cfg.ImageWorkers, tc.text, tc.image)
+			}
+		})
+	}
+	if DefaultTextWorkers != 256 || DefaultImageWorkers != 64 {
+		t.Errorf("remote defaults = %d, %d, want 256, 64 (the README says so)", DefaultTextWorkers, DefaultImageWorkers)
 	}
 }
 

@@ -34,6 +34,11 @@ type CampaignBrief struct {
 	Hints        encounter.Hints // of the campaign theme, else of the linked plot
 	HintSource   string          // says what the hints were read from, for the prompt
 	Link         *CampaignLink
+	// Acts is the number of acts a plot has, read from the duration
+	// (ActCount); ActsWarning says why, when the duration was not
+	// understood or asked for more than MaxActs.
+	Acts        int
+	ActsWarning string
 }
 
 // Offer is the monsters offered for fights of one difficulty: each can
@@ -54,6 +59,7 @@ func (r CampaignRequest) Brief() CampaignBrief {
 		b.PartyLevel = cmpOr(b.PartyLevel, DefaultPartyLevel)
 		b.PartySize = cmpOr(b.PartySize, DefaultPartySize)
 	}
+	b.Acts, b.ActsWarning = ActCount(r.Parameters.Duration)
 	b.Party = encounter.NewParty(b.PartyLevel, b.PartySize)
 	b.Thresholds = encounter.Budget(b.Party.Levels)
 	switch {

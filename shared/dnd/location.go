@@ -17,7 +17,10 @@ var _ Completer = CampaignRequest{}
 // Complete implements Completer. A location's draft becomes the location
 // (CompleteLocation). The other campaign types are written whole by the
 // model, except their numbers about the party: a plot's party level and
-// size and a quest's recommended level are the brief's (Brief).
+// size and a quest's recommended level are the brief's (Brief). A plot
+// must have the brief's number of acts, and its antagonist's creature
+// must be an SRD 5.1 monster (spelt as the SRD spells it in the content),
+// since fights and linked documents are built from its stat block.
 func (r CampaignRequest) Complete(draft []byte) (json.RawMessage, error) {
 	if r.Type == TypeLocation {
 		return CompleteLocation(r, draft)
@@ -35,6 +38,9 @@ func (r CampaignRequest) Complete(draft []byte) (json.RawMessage, error) {
 		if err := json.Unmarshal(draft, &p); err != nil {
 			return nil, &ContentError{Message: "does not match the content type"}
 		}
+		if err := brief.checkPlot(&p); err != nil {
+			return nil, err
+		}
 		p.PartyLevel, p.PartySize = brief.PartyLevel, brief.PartySize
 	case TypeQuest:
 		var q Quest
@@ -51,6 +57,21 @@ func (r CampaignRequest) Complete(draft []byte) (json.RawMessage, error) {
 		return nil, fmt.Errorf("complete %s: %w", r.Type, err)
 	}
 	return b, nil
+}
+
+// checkPlot refuses a model's plot whose act count is not the brief's or
+// whose antagonist is no SRD 5.1 monster, and spells the creature's name
+// as the SRD does.
+func (b CampaignBrief) checkPlot(p *Plot) error {
+	if len(p.Acts) != b.Acts {
+		return &ContentError{Field: "acts", Message: fmt.Sprintf("has %d acts; the duration asks for exactly %d", len(p.Acts), b.Acts)}
+	}
+	m, ok := encounter.Lookup(p.Antagonist.Creature)
+	if !ok {
+		return &ContentError{Field: "antagonist.creature", Message: "must be the name of an SRD 5.1 monster, such as one offered for a hard or deadly fight"}
+	}
+	p.Antagonist.Creature = m.Name
+	return nil
 }
 
 // CompleteLocation turns a model's LocationDraft (the JSON

@@ -48,6 +48,11 @@ func PlanFor(req TextRequest, newSeed func() int64) (*Plan, error) {
 		return nil, fmt.Errorf("plan %s: %w", kind, err)
 	}
 	p := &Plan{Messages: msgs, SchemaName: name, Schema: schema}
+	if cr, ok := req.(CampaignRequest); ok && cr.Type == TypePlot {
+		if w := cr.Brief().ActsWarning; w != "" {
+			p.Warnings = []string{w} // as the offline generator warns
+		}
+	}
 	if c, ok := req.(Completer); ok {
 		p.Complete = c.Complete
 	} else {

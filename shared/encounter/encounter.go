@@ -19,6 +19,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -48,6 +49,13 @@ const MaxCreatures = 20
 // not an encounter. Difficulty still labels anything above the threshold
 // deadly.
 const DeadlyCeiling = 2
+
+// MaxCRAboveLevel bounds the monsters that fight a party: none whose
+// challenge rating is more than this above the party's highest level. The
+// XP arithmetic halves a lone monster's XP for a big party, so without it
+// an Adult Red Dragon is a "hard" fight for seven level-7 characters,
+// while its breath alone (18d6, DC 21) can kill every one of them.
+const MaxCRAboveLevel = 3
 
 var (
 	// ErrUnknownDifficulty is returned for a label outside Labels.
@@ -253,7 +261,8 @@ func Evaluate(p Party, groups []Group) Encounter {
 // adjusted XP near a point drawn inside the band (near the threshold for
 // deadly), so the same request can give different but equally valid fights.
 // It returns ErrUnreachable, with the reason, when no count works: one of
-// each is already too strong, or MaxCreatures are still too weak.
+// each is already too strong, or MaxCreatures are still too weak, or a
+// monster outclasses the party (Outclasses).
 func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encounter, error) {
 	if p.Size() == 0 {
 		return Encounter{}, ErrBadParty
@@ -263,6 +272,11 @@ func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encount
 	}
 	if len(offered) == 0 || len(offered) > 3 {
 		return Encounter{}, fmt.Errorf("encounter: build needs one to three kinds of monster, got %d", len(offered))
+	}
+	for _, m := range offered {
+		if Outclasses(p, m) {
+			return Encounter{}, fmt.Errorf("%w: %s (CR %s) is more than %d above the party's level", ErrUnreachable, m.Name, m.CR, MaxCRAboveLevel)
+		}
 	}
 	t := Budget(p.Levels)
 	target := bandTarget(t, difficulty, r.Float64())
@@ -378,8 +392,11 @@ func inBand(adjustedXP int, t Thresholds, difficulty string) bool {
 
 // Fits reports whether some number of m alone (1 to its Max, or to
 // MaxCreatures) makes an encounter of the difficulty for p, as Build
-// means it.
+// means it, and m is no more than MaxCRAboveLevel above the party.
 func Fits(p Party, difficulty string, m Monster) bool {
+	if Outclasses(p, m) {
+		return false
+	}
 	t := Budget(p.Levels)
 	for n := 1; n <= m.most(); n++ {
 		adj := Adjust(n*m.XP, Multiplier(n, p.Size()))
@@ -391,6 +408,14 @@ func Fits(p Party, difficulty string, m Monster) bool {
 		}
 	}
 	return false
+}
+
+// Outclasses reports whether m's challenge rating is more than
+// MaxCRAboveLevel above the highest level in p: too strong to fight it,
+// whatever its XP says.
+func Outclasses(p Party, m Monster) bool {
+	cr, err := strconv.Atoi(m.CR) // fractions are below every level
+	return err == nil && len(p.Levels) > 0 && cr > slices.Max(p.Levels)+MaxCRAboveLevel
 }
 
 // Validate accepts a model's pick only if it names one of the offered

@@ -243,8 +243,14 @@ func TestBuildRefuses(t *testing.T) {
 			t.Errorf("%s: Build error = %v, want %v", tc.name, err, tc.want)
 		}
 	}
-	if _, err := Build(party(1, 6), "deadly", []Monster{giant}, r); err != nil {
-		t.Errorf("Build(six level-1s, deadly, Hill Giant) error = %v, want one giant", err)
+	// By XP alone one Hill Giant (1,800 × 0.5 = 900) is deadly for six
+	// level-1s, but its greatclub (3d8+5, twice a round) kills one a hit:
+	// CR 5 is more than MaxCRAboveLevel above level 1. For level 2 it may.
+	if _, err := Build(party(1, 6), "deadly", []Monster{giant}, r); !errors.Is(err, ErrUnreachable) {
+		t.Errorf("Build(six level-1s, deadly, Hill Giant) error = %v, want %v", err, ErrUnreachable)
+	}
+	if _, err := Build(party(2, 6), "hard", []Monster{giant}, r); err != nil {
+		t.Errorf("Build(six level-2s, hard, Hill Giant) error = %v, want one giant", err)
 	}
 	if _, err := Build(party(1, 4), "easy", nil, r); err == nil {
 		t.Errorf("Build with nothing offered succeeded")
@@ -268,6 +274,34 @@ func TestFitsAndCandidates(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"Goblin", "Bugbear"}, names); diff != "" {
 		t.Errorf("Candidates(six level-1s, medium, goblinoid, forest) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestFitsRefusesWhatOutclassesTheParty: a lone monster far above the
+// party's level is never offered, though a big party halves its XP.
+func TestFitsRefusesWhatOutclassesTheParty(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		level, size int
+		difficulty  string
+		monster     string
+		fits        bool
+	}{
+		{7, 7, "hard", "Adult Red Dragon", false}, // CR 17: 9,000 adjusted XP is "hard" for seven level-7s
+		{13, 7, "hard", "Ancient Red Dragon", false},
+		{8, 6, "deadly", "Ancient Blue Dragon", false},
+		{14, 7, "hard", "Adult Red Dragon", true}, // CR 17 is level 14 + 3
+		{1, 4, "deadly", "Werewolf", true},        // CR 3
+		{1, 8, "hard", "Troll", false},            // CR 5
+	}
+	for _, tc := range tests {
+		p := party(tc.level, tc.size)
+		m := mustMonster(t, tc.monster)
+		if got := Fits(p, tc.difficulty, m); got != tc.fits {
+			adj := Adjust(m.XP, Multiplier(1, tc.size))
+			t.Errorf("Fits(%d level-%ds, %s, %s CR %s; one alone is %d adjusted XP, %s) = %v, want %v",
+				tc.size, tc.level, tc.difficulty, m.Name, m.CR, adj, Difficulty(adj, Budget(p.Levels)), got, tc.fits)
+		}
 	}
 }
 

@@ -64,7 +64,7 @@ type Queue struct {
 // QueueSettings are a queue's limits.
 type QueueSettings struct {
 	RateLimit   int // requests a minute per caller; 0 = none
-	Workers     int // workers per process in long-running modes
+	Workers     int // jobs running at once per process (a pool's slots; under Lambda, the scheduled worker's)
 	MaxInFlight int // running jobs across all processes; 0 = no cap
 }
 

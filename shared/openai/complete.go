@@ -72,7 +72,9 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 			res.Content, res.Model = content, model
 			return res, nil
 		}
-		last = pe
+		if pe.Code != codePaced || last == nil || last.Code != codePaced || pe.RetryAfter < last.RetryAfter {
+			last = pe // of models that were all paced, the one free soonest
+		}
 		if stop {
 			break
 		}
@@ -91,7 +93,12 @@ func (c *Client) tryModel(ctx context.Context, model string, req Request, base [
 		if ctx.Err() != nil {
 			return nil, c.contextError(ctx, ctx.Err()), true
 		}
-		resp, f := c.attempt(ctx, model, req, msgs, maxTokens, len(res.Calls)+1)
+		t, paced := c.pace(ctx, model, msgs, maxTokens)
+		if paced != nil {
+			// A spent budget is this model's: the next one has its own.
+			return nil, paced, paced.Kind != provider.RateLimited
+		}
+		resp, f := c.attempt(ctx, model, req, msgs, maxTokens, len(res.Calls)+1, t)
 		if f == nil {
 			content, refused, problem := c.judge(req, model, resp, res)
 			switch {
@@ -158,8 +165,9 @@ func usageOf(resp goopenai.ChatCompletionResponse) Usage {
 // attempt makes one HTTP call under RequestTimeout, capped at maxTokens. A
 // nil failure means the server answered 2xx with a completion: a body with
 // no choices is none, and fails like a body that is not JSON. n numbers the
-// call among the Complete's calls, for its span.
-func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens, n int) (resp goopenai.ChatCompletionResponse, f *failure) {
+// call among the Complete's calls, for its span; t is the pacer's ticket,
+// returned with the answer's rate-limit headers.
+func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens, n int, t ticket) (resp goopenai.ChatCompletionResponse, f *failure) {
 	ctx, span := tracing.Start(ctx, "chat "+model, trace.SpanKindClient,
 		attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.provider.name", ProviderName),
 		attribute.String("gen_ai.request.model", model), attribute.Int("gen_ai.request.max_tokens", maxTokens),
@@ -171,6 +179,7 @@ func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []
 	a := &attempt{zeroTemperature: zeroTemp}
 	start := c.now()
 	resp, err := c.api.CreateChatCompletion(withAttempt(actx, a), wire)
+	c.pacer.done(t, resp.Header(), c.now())
 	c.metrics.duration(model, c.now().Sub(start))
 	if err != nil {
 		f := c.classify(ctx, a, err, resp.Header())

@@ -2,12 +2,14 @@ package openai
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/dndcc/dnd-llm-service/shared/provider"
 )
@@ -177,6 +179,116 @@ func FuzzRetryHint(f *testing.F) {
 		h.Set("Retry-After", after)
 		if got := retryHint(h, now, time.Minute); got < 0 || got > time.Minute {
 			t.Errorf("retryHint(ms=%q, after=%q) = %v, want within [0, 1m]", ms, after, got)
+		}
+	})
+}
+
+// limits is an answer's x-ratelimit-* headers for one dimension.
+func limits(dim string, limit, remaining int, reset string) http.Header {
+	h := http.Header{}
+	h.Set("x-ratelimit-limit-"+dim, strconv.Itoa(limit))
+	h.Set("x-ratelimit-remaining-"+dim, strconv.Itoa(remaining))
+	h.Set("x-ratelimit-reset-"+dim, reset)
+	return h
+}
+
+func TestPacerSpreadsWaitersOverTheReset(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	p := newPacer()
+	admit := func(at time.Duration) (ticket, time.Duration) {
+		t.Helper()
+		tk, wait, ok := p.admit("m", 0, t0.Add(at), time.Minute)
+		if !ok {
+			t.Fatalf("admit at %v: not admitted", at)
+		}
+		return tk, wait
+	}
+	// Unknown budget: no wait.
+	first, wait := admit(0)
+	if wait != 0 {
+		t.Fatalf("admit before any answer waits %v, want 0", wait)
+	}
+	// 4 a second, 1 left, full again in 1s.
+	p.done(first, limits("requests", 4, 1, "1s"), t0)
+
+	var waits []time.Duration
+	var tickets []ticket
+	for range 4 {
+		tk, w := admit(0)
+		tickets, waits = append(tickets, tk), append(waits, w)
+	}
+	// One left now; the next three start at the reset, a quarter second apart.
+	want := []time.Duration{0, time.Second, 1250 * time.Millisecond, 1500 * time.Millisecond}
+	if diff := cmp.Diff(want, waits); diff != "" {
+		t.Errorf("waits (-want +got):\n%s", diff)
+	}
+	// After the reset the window holds 4 less the 3 promised to it.
+	if _, w := admit(time.Second); w != 0 {
+		t.Errorf("first admit after the reset waits %v, want 0", w)
+	}
+	// The window after it is spent too (3 promised, 1 admitted): the
+	// next call goes at the following reset, 2s.
+	if _, w := admit(time.Second); w != time.Second {
+		t.Errorf("second admit after the reset waits %v, want 1s", w)
+	}
+
+	// An answer counts the calls still out as spent: 3 left less 4 out.
+	p.done(tickets[0], limits("requests", 4, 3, "500ms"), t0.Add(time.Second))
+	if got := p.models["m"].requests.remaining; got != -2 {
+		t.Errorf("remaining after an answer with others out = %d, want -2", got)
+	}
+}
+
+func TestPacerTokens(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	p := newPacer()
+	tk, _, _ := p.admit("m", 0, t0, time.Minute)
+	p.done(tk, limits("tokens", 10000, 1500, "6s"), t0)
+
+	if _, wait, ok := p.admit("m", 1000, t0, time.Minute); !ok || wait != 0 {
+		t.Errorf("admit(1000 tokens of 1500 left) = %v, %v; want at once", wait, ok)
+	}
+	if _, wait, ok := p.admit("m", 1000, t0, time.Minute); !ok || wait != 6*time.Second {
+		t.Errorf("admit(1000 tokens of 500 left) = %v, %v; want at the 6s reset", wait, ok)
+	}
+	// Past the inline cap nothing is spent.
+	if _, wait, ok := p.admit("other", 1, t0, 0); !ok || wait != 0 {
+		t.Errorf("admit on a model without a budget = %v, %v; want at once", wait, ok)
+	}
+	if _, wait, ok := p.admit("m", 1000, t0, time.Second); ok || wait != 6600*time.Millisecond {
+		t.Errorf("admit past the cap = %v, %v; want refused, 6.6s", wait, ok)
+	}
+	if got := p.models["m"].tokens.promised; got != 1000 {
+		t.Errorf("promised tokens = %d, want 1000 (the refused call spends none)", got)
+	}
+}
+
+func TestEstimateTokens(t *testing.T) {
+	msgs := []goopenai.ChatCompletionMessage{{Content: strings.Repeat("a", 9)}, {Content: "abc"}}
+	if got := estimateTokens(msgs, 100); got != 103 {
+		t.Errorf("estimateTokens(12 chars, 100) = %d, want 103", got)
+	}
+}
+
+func FuzzPacerHeaders(f *testing.F) {
+	f.Add("10000", "9999", "6ms")
+	f.Add("4", "0", "6m0s")
+	f.Add("-1", "x", "-1s")
+	f.Fuzz(func(t *testing.T, limit, remaining, reset string) {
+		h := http.Header{}
+		h.Set("x-ratelimit-limit-requests", limit)
+		h.Set("x-ratelimit-remaining-requests", remaining)
+		h.Set("x-ratelimit-reset-requests", reset)
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		p := newPacer()
+		tk, _, _ := p.admit("m", 1, t0, time.Hour)
+		p.done(tk, h, t0)
+		w := p.models["m"].requests
+		if w.limit < 0 || w.remaining > w.limit || w.spacing < 0 {
+			t.Fatalf("window after %q/%q/%q = %+v", limit, remaining, reset, w)
+		}
+		if _, wait, ok := p.admit("m", 1, t0, 26*time.Hour); !ok || wait < 0 || wait > 25*time.Hour {
+			t.Fatalf("admit after %q/%q/%q = %v, %v", limit, remaining, reset, wait, ok)
 		}
 	})
 }

@@ -14,6 +14,8 @@ type metrics struct {
 	retries   *prometheus.CounterVec   // model
 	fallbacks *prometheus.CounterVec   // from, to
 	tokenUse  *prometheus.CounterVec   // model, kind, type
+	paceWaits *prometheus.HistogramVec // model
+	deferrals *prometheus.CounterVec   // model
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -39,13 +41,24 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "llm_openai_tokens_total",
 			Help: "Tokens billed by model, request kind and type (prompt or completion).",
 		}, []string{"model", "kind", "type"}),
+		paceWaits: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "llm_openai_pace_wait_seconds",
+			Help:    "Waits before a call for the model's rate-limit budget to reset.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5},
+		}, []string{"model"}),
+		deferrals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "llm_openai_pace_deferrals_total",
+			Help: "Calls not made because the model's rate-limit budget was spent for longer than the inline wait.",
+		}, []string{"model"}),
 	}
-	var errs [5]error
+	var errs [7]error
 	m.requests, errs[0] = register(reg, m.requests)
 	m.durations, errs[1] = register(reg, m.durations)
 	m.retries, errs[2] = register(reg, m.retries)
 	m.fallbacks, errs[3] = register(reg, m.fallbacks)
 	m.tokenUse, errs[4] = register(reg, m.tokenUse)
+	m.paceWaits, errs[5] = register(reg, m.paceWaits)
+	m.deferrals, errs[6] = register(reg, m.deferrals)
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
@@ -101,4 +114,16 @@ func (m *metrics) tokens(model, kind string, u Usage) {
 	}
 	m.tokenUse.WithLabelValues(model, kind, "prompt").Add(float64(u.PromptTokens))
 	m.tokenUse.WithLabelValues(model, kind, "completion").Add(float64(u.CompletionTokens))
+}
+
+func (m *metrics) paced(model string, wait time.Duration) {
+	if m != nil {
+		m.paceWaits.WithLabelValues(model).Observe(wait.Seconds())
+	}
+}
+
+func (m *metrics) deferred(model string) {
+	if m != nil {
+		m.deferrals.WithLabelValues(model).Inc()
+	}
 }

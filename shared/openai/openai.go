@@ -156,6 +156,7 @@ type Client struct {
 
 	log     *slog.Logger
 	metrics *metrics // nil without a Registerer
+	pacer   *pacer
 	sleep   func(ctx context.Context, d time.Duration) error
 	jitter  func(d time.Duration) time.Duration
 	now     func() time.Time
@@ -188,6 +189,7 @@ func New(cfg Config) (*Client, error) {
 		sleep:               cfg.Sleep,
 		jitter:              cfg.Jitter,
 		now:                 cfg.Now,
+		pacer:               newPacer(),
 		state:               provider.StateOK,
 	}
 	if cfg.Registerer != nil {

@@ -35,17 +35,27 @@ const (
 // fixedNow is a whole second, so HTTP-date hints are exact.
 var fixedNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// recorder replaces Sleep: it records the waits asked for and returns at once.
+// recorder replaces Sleep and Now: it records the waits asked for and
+// returns at once, and its clock starts at fixedNow and moves only by the
+// waits.
 type recorder struct {
 	mu     sync.Mutex
 	sleeps []time.Duration
+	slept  time.Duration
 }
 
 func (r *recorder) sleep(ctx context.Context, d time.Duration) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sleeps = append(r.sleeps, d)
+	r.slept += d
 	return ctx.Err()
+}
+
+func (r *recorder) now() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return fixedNow.Add(r.slept)
 }
 
 func (r *recorder) waits() []time.Duration {
@@ -81,7 +91,7 @@ type env struct {
 }
 
 // newEnv starts a fake and a client on it with the test key, identity jitter,
-// a fixed clock, recorded sleeps and debug logs kept for inspection.
+// a clock moved only by the recorded sleeps, and debug logs kept for inspection.
 func newEnv(tb testing.TB, models []string, mod func(*openai.Config)) *env {
 	tb.Helper()
 	e := &env{srv: openaitest.New(tb), rec: &recorder{}, reg: prometheus.NewRegistry(), logs: &syncBuffer{}}
@@ -93,7 +103,7 @@ func newEnv(tb testing.TB, models []string, mod func(*openai.Config)) *env {
 		Registerer: e.reg,
 		Sleep:      e.rec.sleep,
 		Jitter:     func(d time.Duration) time.Duration { return d },
-		Now:        func() time.Time { return fixedNow },
+		Now:        e.rec.now,
 	}
 	if mod != nil {
 		mod(&cfg)

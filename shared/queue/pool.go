@@ -80,32 +80,38 @@ func (m *Metrics) recoveredN(queue string, n int) {
 	}
 }
 
-// Pool runs long-lived workers on a queue (server and worker modes). Its
-// n slots bound the jobs running in the process: a worker holds one while
-// it claims and runs jobs, and a request that runs its own job borrows a
+// Pool runs a queue's jobs in a long-lived process (server and worker
+// modes). Its n slots bound the jobs running in the process at once: a
+// running job holds one, and a request that runs its own job borrows a
 // free one (TrySlot).
 //
-// Idle workers wait in the process, not on Redis: the pool's one waiter
-// blocks on the queue's wake-up key (BZPOPMIN) while any of its workers is
-// idle, and hands each wake-up to one of them. So the pool holds one
-// blocking connection however many workers it has, on the Blocking client.
+// Jobs mostly wait on a provider, so a slot costs what a waiting job costs:
+// the pool's one dispatcher claims a job while a slot is free and runs it
+// on a goroutine of its own, which ends with the job. While the queue is
+// empty (or at its in-flight cap) only the dispatcher waits, and it waits
+// in the process, not on Redis: the pool's one waiter blocks on the queue's
+// wake-up key (BZPOPMIN) and hands each wake-up to it, and once every Idle
+// it claims anyway, to promote due retries and recover expired leases. So
+// an idle pool makes one claim per Idle and holds one blocking connection,
+// on the Blocking client, however many slots it has.
 type Pool struct {
-	q       *Queue
-	runner  *Runner
-	workers int
-	logger  *slog.Logger
-	slots   chan struct{}
-	// Idle is how long an idle worker waits for a wake-up before it looks
-	// for due retries and expired leases again.
+	q      *Queue
+	runner *Runner
+	logger *slog.Logger
+	slots  chan struct{}
+	// Idle is how long the idle dispatcher waits for a wake-up before it
+	// claims anyway, to find due retries and expired leases.
 	Idle time.Duration
 	// Blocking serves the pool's one blocking wait for work; default the
 	// queue's client. Give it a client of its own (redisconn.Conn.Blocking)
 	// so that the wait never holds a connection of the request pool.
 	Blocking redis.UniversalClient
 
-	idle  atomic.Int32  // workers waiting for work
-	idled chan struct{} // a worker began to wait (the waiter's signal)
-	wake  chan struct{} // a wake-up for one idle worker
+	idle  atomic.Bool   // the dispatcher waits for work
+	idled chan struct{} // the dispatcher began to wait (the waiter's signal)
+	wake  chan struct{} // a wake-up for the dispatcher
+
+	running sync.WaitGroup // job goroutines still running
 
 	mu      sync.Mutex
 	jobCtx  context.Context // set while Run runs; nil before and after
@@ -117,10 +123,10 @@ type Pool struct {
 // the end of Run (a blocking command does not end with its context).
 const wakeWait = time.Second
 
-// NewPool returns n workers for q.
+// NewPool returns a pool of n slots on q.
 func NewPool(q *Queue, r *Runner, n int, logger *slog.Logger) *Pool {
 	return &Pool{
-		q: q, runner: r, workers: n, logger: logger, Idle: time.Second, slots: make(chan struct{}, n),
+		q: q, runner: r, logger: logger, Idle: time.Second, slots: make(chan struct{}, n),
 		idled: make(chan struct{}, 1), wake: make(chan struct{}, 1),
 	}
 }
@@ -137,21 +143,76 @@ func (p *Pool) Run(ctx, jobCtx context.Context) {
 	p.mu.Unlock()
 	var wg sync.WaitGroup
 	wg.Go(func() { p.waitForWake(ctx) })
-	for i := 0; i < p.workers; i++ {
-		wg.Go(func() { p.work(ctx, jobCtx) })
-	}
+	p.dispatch(ctx, jobCtx)
 	wg.Wait()
+	p.running.Wait()
 	p.mu.Lock()
 	p.stopped, p.jobCtx = true, nil
 	p.mu.Unlock()
 	p.lent.Wait()
 }
 
-// waitForWork blocks an idle worker until the waiter hands it a wake-up,
+// dispatch claims jobs while a slot is free and starts each on a goroutine
+// that holds the slot, until ctx ends. After a claim that found nothing to
+// run it waits for work; while the queue is paused, for the pause.
+func (p *Pool) dispatch(ctx, jobCtx context.Context) {
+	failures := 0
+	for {
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		token := NewJobID("w")
+		c, err := p.q.Claim(ctx, token, "")
+		if err != nil {
+			<-p.slots
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
+			_ = provider.Sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
+			continue
+		}
+		failures = 0
+		p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
+		if c.Job != nil {
+			p.running.Go(func() { p.work(ctx, jobCtx, c.Job) })
+			continue
+		}
+		<-p.slots
+		if c.Paused > 0 {
+			_ = provider.Sleep(ctx, c.Paused)
+		} else {
+			p.waitForWork(ctx)
+		}
+	}
+}
+
+// work runs job in the slot the dispatcher took for it, and releases the
+// slot. Until ctx ends, the round trip that records a job's outcome also
+// claims the next job, which then runs in the same slot.
+func (p *Pool) work(ctx, jobCtx context.Context, job *Job) {
+	defer func() { <-p.slots }()
+	for job != nil {
+		next, err := p.runner.runNext(jobCtx, ctx, p.q, job, NewJobID("w"))
+		if err != nil && !errors.Is(err, ErrLeaseLost) {
+			p.logger.Warn("record job outcome", "job_id", job.ID, "request_id", job.RequestID, "error", err.Error())
+		}
+		job = nil
+		if next != nil {
+			p.runner.metrics.recoveredN(p.q.Name(), next.Recovered)
+			job = next.Job
+		}
+	}
+}
+
+// waitForWork blocks the dispatcher until the waiter hands it a wake-up,
 // Idle passes or ctx ends.
 func (p *Pool) waitForWork(ctx context.Context) {
-	p.idle.Add(1)
-	defer p.idle.Add(-1)
+	p.idle.Store(true)
+	defer p.idle.Store(false)
 	select {
 	case p.idled <- struct{}{}:
 	default:
@@ -165,12 +226,12 @@ func (p *Pool) waitForWork(ctx context.Context) {
 	}
 }
 
-// waitForWake is the pool's waiter: while a worker is idle, it waits on the
-// queue's wake-up key and passes each wake-up on. While none is, it leaves
-// wake-ups to the other processes' idle workers. A wake-up that finds no
-// worker waiting any more is kept for the next one (a spare claim at
-// worst); one is enough, since each claim that leaves jobs waiting wakes
-// another worker.
+// waitForWake is the pool's waiter: while the dispatcher is idle, it waits
+// on the queue's wake-up key and passes each wake-up on. While it is not,
+// it leaves wake-ups to the other processes' pools. A wake-up that finds
+// the dispatcher busy again is kept for its next wait (a spare claim at
+// worst); one is enough, since each claim that leaves jobs waiting posts
+// another.
 func (p *Pool) waitForWake(ctx context.Context) {
 	client := p.Blocking
 	if client == nil {
@@ -178,7 +239,7 @@ func (p *Pool) waitForWake(ctx context.Context) {
 	}
 	failures := 0
 	for ctx.Err() == nil {
-		if p.idle.Load() == 0 {
+		if !p.idle.Load() {
 			select {
 			case <-p.idled:
 			case <-ctx.Done():
@@ -207,66 +268,6 @@ func (p *Pool) waitForWake(ctx context.Context) {
 			case p.wake <- struct{}{}:
 			default: // one is already on its way
 			}
-		}
-	}
-}
-
-func (p *Pool) work(ctx, jobCtx context.Context) {
-	token := NewJobID("w")
-	failures := 0
-	var next *Claim // made while recording the last job's outcome
-	for {
-		var c Claim
-		if next != nil {
-			// The worker still holds its slot.
-			c, next = *next, nil
-		} else {
-			select {
-			case p.slots <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			var err error
-			c, err = p.q.Claim(ctx, token, "")
-			if err != nil {
-				<-p.slots
-				if ctx.Err() != nil {
-					return
-				}
-				failures++
-				p.logger.Warn("claim failed", "queue", p.q.Name(), "error", err.Error())
-				_ = provider.Sleep(ctx, min(time.Duration(failures)*250*time.Millisecond, 5*time.Second))
-				continue
-			}
-			failures = 0
-		}
-		p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
-		if c.Job != nil {
-			var err error
-			next, err = p.runner.runNext(jobCtx, ctx, p.q, c.Job, token)
-			if err != nil && !errors.Is(err, ErrLeaseLost) {
-				p.logger.Warn("record job outcome", "job_id", c.Job.ID, "request_id", c.Job.RequestID, "error", err.Error())
-			}
-			switch {
-			case next == nil:
-				// No claim rode along (stopping, or recording failed).
-				<-p.slots
-				continue
-			case next.Job != nil:
-				continue // run it in the same slot
-			}
-			// The claim that rode along found nothing to run now.
-			c, next = *next, nil
-			p.runner.metrics.recoveredN(p.q.Name(), c.Recovered)
-		}
-		<-p.slots
-		if ctx.Err() != nil {
-			return
-		}
-		if c.Paused > 0 {
-			_ = provider.Sleep(ctx, c.Paused)
-		} else {
-			p.waitForWork(ctx)
 		}
 	}
 }
@@ -332,39 +333,132 @@ func (s *Slot) Run(job *Job) <-chan Ran {
 	return done
 }
 
+// DrainQueue is a queue Drain works on and how many of its jobs it runs at
+// once (at least 1).
+type DrainQueue struct {
+	Queue   *Queue
+	Workers int
+}
+
 // Drain runs jobs from the queues until none is left or ctx is within
-// margin of its deadline (the Lambda worker function). It returns how many
-// jobs it ran.
-func Drain(ctx context.Context, r *Runner, margin time.Duration, queues ...*Queue) (int, error) {
+// margin of its deadline (the Lambda worker function). It runs up to each
+// queue's Workers of its jobs at once, the claim script holding every
+// queue to its MaxInFlight across processes. A queue that has nothing to
+// run now (empty, paused or at its cap) is tried again whenever one of the
+// jobs ends, since that may leave work anywhere or room; and while a job it
+// ran waits to run again (Result.Again: it waits for the jobs it started,
+// which may be running here), Drain looks for it once per housekeeping
+// interval until it is due. It returns how many jobs it ran, and the first
+// error that stopped it.
+func Drain(ctx context.Context, r *Runner, margin time.Duration, queues ...DrainQueue) (int, error) {
 	token := NewJobID("lambda")
-	ran := 0
-	for {
-		progressed := false
-		for _, q := range queues {
-			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < margin {
-				return ran, nil
-			}
-			c, err := q.Claim(ctx, token, "")
-			if err != nil {
-				return ran, err
-			}
-			r.metrics.recoveredN(q.Name(), c.Recovered)
-			if c.Job == nil {
-				continue
-			}
-			jctx, cancel := jobContext(ctx, margin)
-			_, err = r.Run(jctx, q, c.Job)
-			cancel()
-			if err != nil && !errors.Is(err, ErrLeaseLost) {
-				return ran, err
-			}
+	ended := make(chan drained)
+	running := make([]int, len(queues))      // jobs running, by queue
+	idle := make([]bool, len(queues))        // nothing to run at the last claim
+	expect := make([]time.Time, len(queues)) // a job run here is due back by then
+	inFlight, ran := 0, 0
+	var first error
+	take := func(d drained) {
+		running[d.queue]--
+		inFlight--
+		switch {
+		case d.err == nil || errors.Is(d.err, ErrLeaseLost):
 			ran++
-			progressed = true
+		case first == nil:
+			first = d.err
 		}
-		if !progressed {
-			return ran, nil
+		if d.again > 0 {
+			// Due after again, and claimable once a claim's housekeeping
+			// has promoted it.
+			hk := queues[d.queue].Queue.cfg.Housekeeping
+			if due := time.Now().Add(d.again + 2*hk); due.After(expect[d.queue]) {
+				expect[d.queue] = due
+			}
+		}
+		clear(idle)
+	}
+	for first == nil {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < margin {
+			break
+		}
+		for i, dq := range queues {
+			for first == nil && !idle[i] && running[i] < max(dq.Workers, 1) {
+				c, err := dq.Queue.Claim(ctx, token, "")
+				if err != nil {
+					first = err
+					break
+				}
+				r.metrics.recoveredN(dq.Queue.Name(), c.Recovered)
+				if c.Job == nil {
+					idle[i] = true
+					break
+				}
+				running[i]++
+				inFlight++
+				go func() { ended <- drainOne(ctx, r, margin, i, dq.Queue, c.Job) }()
+			}
+		}
+		poll := pollInterval(queues, expect, time.Now())
+		if first != nil || (inFlight == 0 && poll == 0) {
+			break
+		}
+		var tick <-chan time.Time
+		var t *time.Timer
+		if poll > 0 {
+			t = time.NewTimer(poll)
+			tick = t.C
+		}
+		select {
+		case d := <-ended:
+			take(d)
+		case <-tick:
+			clear(idle)
+		}
+		if t != nil {
+			t.Stop()
 		}
 	}
+	for inFlight > 0 {
+		take(<-ended)
+	}
+	return ran, first
+}
+
+// drained is the end of a job Drain ran: its queue's index, the error that
+// kept its outcome from being recorded, and, when it is to run again (a
+// job that waits for the jobs it started), how soon.
+type drained struct {
+	queue int
+	err   error
+	again time.Duration
+}
+
+// drainOne runs job, bounded by ctx's deadline less margin.
+func drainOne(ctx context.Context, r *Runner, margin time.Duration, i int, q *Queue, job *Job) drained {
+	ctx, cancel := jobContext(ctx, margin)
+	defer cancel()
+	d := drained{queue: i}
+	_, d.err = r.run(ctx, q, job, func(ctx context.Context, o Outcome) (Status, time.Time, error) {
+		st, at, err := q.complete(ctx, job, o)
+		if err == nil && st == StatusQueued && o.Again > 0 {
+			d.again = o.Again
+		}
+		return st, at, err
+	})
+	return d
+}
+
+// pollInterval is how often Drain looks for the jobs it expects back: the
+// shortest housekeeping interval of the queues that expect one, or 0 when
+// none does.
+func pollInterval(queues []DrainQueue, expect []time.Time, now time.Time) time.Duration {
+	var poll time.Duration
+	for i, dq := range queues {
+		if hk := dq.Queue.cfg.Housekeeping; now.Before(expect[i]) && (poll == 0 || hk < poll) {
+			poll = hk
+		}
+	}
+	return poll
 }
 
 // jobContext bounds a job run by ctx's deadline less margin, so the outcome

@@ -254,7 +254,7 @@ func TestDrain(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		ran, err := queue.Drain(ctx, r, time.Second, text, image)
+		ran, err := queue.Drain(ctx, r, time.Second, drainAll(text, image)...)
 		if err != nil || ran != len(ids) {
 			t.Fatalf("Drain() = %d, %v, want %d, nil", ran, err, len(ids))
 		}
@@ -267,7 +267,7 @@ func TestDrain(t *testing.T) {
 				t.Errorf("Get(%s) = %q, want succeeded", id, j.Status)
 			}
 		}
-		if ran, err := queue.Drain(ctx, r, time.Second, text, image); err != nil || ran != 0 {
+		if ran, err := queue.Drain(ctx, r, time.Second, drainAll(text, image)...); err != nil || ran != 0 {
 			t.Errorf("Drain() of empty queues = %d, %v, want 0, nil", ran, err)
 		}
 	})
@@ -280,7 +280,7 @@ func TestDrainStopsAtMargin(t *testing.T) {
 		id := enqueue(t, q, queue.EnqueueRequest{}).ID
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		ran, err := queue.Drain(ctx, newRunner(echo, nil), 2*time.Minute, q)
+		ran, err := queue.Drain(ctx, newRunner(echo, nil), 2*time.Minute, drainAll(q)...)
 		if err != nil || ran != 0 {
 			t.Errorf("Drain() within the margin = %d, %v, want 0, nil", ran, err)
 		}
@@ -302,7 +302,7 @@ func TestDrainSkipsPausedQueue(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		ran, err := queue.Drain(ctx, newRunner(echo, nil), time.Second, text, image)
+		ran, err := queue.Drain(ctx, newRunner(echo, nil), time.Second, drainAll(text, image)...)
 		if err != nil || ran != 1 {
 			t.Errorf("Drain() with the text queue paused = %d, %v, want 1, nil", ran, err)
 		}
@@ -310,4 +310,13 @@ func TestDrainSkipsPausedQueue(t *testing.T) {
 			t.Errorf("text Stats() = %+v, want the job still queued and the queue paused", st)
 		}
 	})
+}
+
+// drainAll is queues for Drain, each with two jobs running at once.
+func drainAll(queues ...*queue.Queue) []queue.DrainQueue {
+	out := make([]queue.DrainQueue, 0, len(queues))
+	for _, q := range queues {
+		out = append(out, queue.DrainQueue{Queue: q, Workers: 2})
+	}
+	return out
 }

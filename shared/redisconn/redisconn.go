@@ -4,7 +4,7 @@
 //
 // A process holds two clients on the same Redis. Client serves requests and
 // jobs. Blocking serves the commands that wait on the server (the idle
-// workers' BZPOPMIN, the hub dispatcher's XREADGROUP BLOCK), so a wait never
+// pools' BZPOPMIN, the hub dispatcher's XREADGROUP BLOCK), so a wait never
 // holds a connection a request needs. Pub/sub needs neither pool: go-redis
 // gives every subscription a connection of its own.
 package redisconn
@@ -41,7 +41,7 @@ const (
 )
 
 // PoolSize is the request pool's size, per Redis node, for a process that
-// runs up to workers jobs at once (the workers of every queue; a request
+// runs up to workers jobs at once (the slots of every queue's pool; a request
 // that runs its own job borrows a worker's slot, so it is counted here) and
 // serves up to requests concurrent requests. A job or a request uses one
 // connection at a time, for the length of one command, script or pipeline;

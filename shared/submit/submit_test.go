@@ -212,15 +212,19 @@ func (e *env) endpoint(w http.ResponseWriter, r *http.Request) {
 }
 
 // handle runs text.echo jobs: "quota" fails as the provider's quota would,
-// anything else is echoed.
-func (e *env) handle(_ context.Context, j *queue.Job) (queue.Result, error) {
+// "slow" runs until its context ends, anything else is echoed.
+func (e *env) handle(ctx context.Context, j *queue.Job) (queue.Result, error) {
 	e.runs.Add(1)
 	var b body
 	if err := json.Unmarshal(j.Payload, &b); err != nil {
 		return queue.Result{}, queue.Permanent(err)
 	}
-	if b.Prompt == "quota" {
+	switch b.Prompt {
+	case "quota":
 		return queue.Result{}, &provider.Error{Provider: "openai", Kind: provider.Quota, Status: 429, Code: "insufficient_quota"}
+	case "slow":
+		<-ctx.Done()
+		return queue.Result{}, ctx.Err()
 	}
 	v, _ := json.Marshal(map[string]string{"text": b.Prompt})
 	return queue.Result{Value: v}, nil
@@ -327,6 +331,37 @@ func TestInlineRunsOwnJob(t *testing.T) {
 	}
 	if j := res.json(t); j["status"] != "succeeded" || e.runs.Load() != 1 {
 		t.Errorf("job %s after %d runs, want succeeded after 1", res.body, e.runs.Load())
+	}
+}
+
+// TestInlineAnswersBeforeDeadline: under Lambda a synchronous request whose
+// job cannot finish within the invocation (API Gateway ends it at 30 s)
+// answers 202 with the job's Location before the invocation's deadline, and
+// the job goes back to the queue, its attempt unused, for the scheduled
+// worker.
+func TestInlineAnswersBeforeDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, options{inline: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	raw, _ := json.Marshal(body{Prompt: "slow"})
+	r := httptest.NewRequestWithContext(auth.WithClaims(ctx, auth.Claims{Subject: "svc-a"}), http.MethodPost, "/api/v2/text/echo", bytes.NewReader(raw))
+	w := httptest.NewRecorder()
+	e.endpoint(w, r)
+	if ctx.Err() != nil {
+		t.Errorf("the request answered after its deadline")
+	}
+	res := response{status: w.Code, header: w.Header(), body: w.Body.Bytes()}
+	if res.status != http.StatusAccepted {
+		t.Fatalf("status %d body %s, want 202", res.status, res.body)
+	}
+	id, _ := res.json(t)["id"].(string)
+	if got := res.header.Get("Location"); id == "" || got != "/api/v2/queue/"+id {
+		t.Errorf("Location = %q, want /api/v2/queue/%s", got, id)
+	}
+	j, err := e.q.Get(context.Background(), id)
+	if err != nil || j.Status != queue.StatusQueued || j.Attempts != 0 || e.runs.Load() != 1 {
+		t.Errorf("Get(%s) = %+v, %v after %d runs, want queued with no attempt used after 1", id, j, err, e.runs.Load())
 	}
 }
 

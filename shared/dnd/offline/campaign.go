@@ -476,7 +476,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
-	e.set("antagonist_desc", e.one(c.arch.Descriptions))
+	e.set("antagonist_desc", e.one(c.arch.describing(c.boss.Name)))
 	c.link.fix(e, "antagonist_desc")
 	rumours := c.usable(t.campaign.Rumours)
 	rumour := e.oneFrag(rumours)
@@ -508,6 +508,18 @@ func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style
 	}
 	first, full := c.t.personName(r, style)
 	return full, first, style
+}
+
+// describing returns the archetype's descriptions that fit the stat
+// block, so a villain described as a hobgoblin is one.
+func (a antagonistArchetype) describing(creature string) []string {
+	var out []string
+	for i, d := range a.Descriptions {
+		if i >= len(a.DescriptionFits) || len(a.DescriptionFits[i]) == 0 || slices.Contains(a.DescriptionFits[i], creature) {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // midSentence lower-cases a leading "The" of a place name, for use inside
@@ -565,24 +577,31 @@ func (c *campaign) personOf(r *rand.Rand, style string) string {
 	return c.t.randomName(r)
 }
 
-// minionMonster is the rank and file the prose names: the weakest monster
-// of the minion tags that still makes a fair fight for the party (medium,
-// else easy, else hard) in numbers, preferring the land's and those the
-// theme named; else the weakest of those tags.
+// minionMonster is the rank and file the prose names: a monster the theme
+// named that makes a fair fight for the party (medium, easy or hard) in
+// numbers; else the weakest monster of the minion tags that does (medium,
+// else easy, else hard), preferring the land's; else the weakest of those
+// tags.
 func (c *campaign) minionMonster() encounter.Monster {
+	fair := func(d string, envs []string) []encounter.Monster {
+		// The rank and file come in numbers: never a lone lich.
+		return slices.DeleteFunc(c.candidates(d, c.minionTags, envs), func(m encounter.Monster) bool { return m.Max == 1 })
+	}
+	diffs := []string{encounter.Medium, encounter.Easy, encounter.Hard}
+	// The monster the theme named ("werewolves") at any fair difficulty
+	// before another of its family at the best one.
+	for _, d := range diffs {
+		for _, m := range fair(d, nil) {
+			if slices.Contains(c.hints.Monsters, m.Name) {
+				return m
+			}
+		}
+	}
 	for _, envs := range [][]string{c.envs(), nil} {
-		for _, d := range []string{encounter.Medium, encounter.Easy, encounter.Hard} {
-			// The rank and file come in numbers: never a lone lich.
-			ms := slices.DeleteFunc(c.candidates(d, c.minionTags, envs), func(m encounter.Monster) bool { return m.Max == 1 })
-			if len(ms) == 0 {
-				continue
+		for _, d := range diffs {
+			if ms := fair(d, envs); len(ms) > 0 {
+				return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 			}
-			for _, m := range ms {
-				if slices.Contains(c.hints.Monsters, m.Name) {
-					return m
-				}
-			}
-			return slices.MinFunc(ms, func(a, b encounter.Monster) int { return a.XP - b.XP })
 		}
 	}
 	ms := encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) && !c.peaceable(m) })
@@ -608,8 +627,12 @@ func (c *campaign) setVar(name, value string) { c.vars = append(c.vars, name, va
 func (c *campaign) expander(r *rand.Rand) *expander {
 	e := newExpander(c.t.grammar, r, c.mood)
 	e.set(c.vars...)
+	e.noRepeat(npcParts...) // each person of a document looks, acts and wants in their own way
 	return e
 }
+
+// npcParts are the grammar symbols a person's description is made of.
+var npcParts = []string{"npc_look", "npc_manner", "npc_want"}
 
 // content builds the document of type typ and the warnings for it.
 func (c *campaign) content(typ string) (any, []string, error) {
@@ -618,7 +641,7 @@ func (c *campaign) content(typ string) (any, []string, error) {
 	var doc any
 	switch typ {
 	case dnd.TypePlot:
-		n, w := actCount(c.req.Parameters.Duration)
+		n, w := dnd.ActCount(c.req.Parameters.Duration)
 		if w != "" {
 			warnings = append(warnings, w)
 		}
@@ -798,13 +821,27 @@ func (c *campaign) event(r *rand.Rand) *dnd.Event {
 		checks = append(checks, dnd.SkillCheck{Skill: ct.Skill, DC: dc, Success: e.must(ct.Success), Failure: e.must(ct.Failure)})
 	}
 	d := r.IntN(len(et.Descriptions))
+	desc := e.must(et.Descriptions[d])
+	if !tiedToTheStory(et.Descriptions[d]) {
+		desc += " " + e.pick("event_tie") // a plague in town is part of the campaign, not beside it
+	}
 	return &dnd.Event{
 		Title:        e.one(et.Titles[d]),
-		Description:  e.must(et.Descriptions[d]),
+		Description:  desc,
 		Triggers:     e.some(et.Triggers, 2),
 		Consequences: e.some(et.Consequences, 2),
 		SkillChecks:  checks,
 	}
+}
+
+// storyVars are the world variables that tie a text to the campaign's
+// villain and threat.
+var storyVars = []string{"{antagonist", "{creatures", "{minions", "{threat", "{place}"}
+
+// tiedToTheStory reports whether a template names the villain, its
+// creatures, its threat or its lair.
+func tiedToTheStory(tmpl string) bool {
+	return slices.ContainsFunc(storyVars, func(v string) bool { return strings.Contains(tmpl, v) })
 }
 
 // joinAnd joins items as "a", "a and b" or "a, b and c".

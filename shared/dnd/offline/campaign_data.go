@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
@@ -66,7 +67,7 @@ func (c *campaignTables) checkPlaces() error {
 // checkStory checks act plans, dialogues, events, quests and the needs
 // templates list.
 func (c *campaignTables) checkStory() error {
-	for n := 1; n <= maxActs; n++ {
+	for n := 1; n <= dnd.MaxActs; n++ {
 		shape := c.ActShapes[strconv.Itoa(n)]
 		if len(shape) != n {
 			return fmt.Errorf("act shape %d has %d phases", n, len(shape))
@@ -116,7 +117,8 @@ func (c *campaignTables) checkEncounters() error {
 	}
 	for _, nature := range []string{"folk", "beast", "dead", "thing", "spirit", "dragon", "lord"} {
 		b := c.Encounter.Behaviour[nature]
-		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 {
+		if len(b["one"]) == 0 || len(b["many"]) == 0 || len(c.Encounter.Twists[nature]) == 0 || len(c.Encounter.Bands[nature]) == 0 ||
+			len(c.Encounter.Followers[nature]) == 0 {
 			return fmt.Errorf("encounter words: nature %s incomplete", nature)
 		}
 	}
@@ -192,8 +194,21 @@ func (c *campaignTables) checkTheme(th campaignTheme) error {
 		if !slices.Contains([]string{"", personNature, monsterNature, beastNature}, a.Nature) {
 			return fmt.Errorf("antagonist %s: nature %q", a.Title, a.Nature)
 		}
+		if len(a.DescriptionFits) > len(a.Descriptions) {
+			return fmt.Errorf("antagonist %s: more description fits than descriptions", a.Title)
+		}
+		for _, fits := range a.DescriptionFits {
+			for _, name := range fits {
+				if !slices.Contains(a.Creatures, name) {
+					return fmt.Errorf("antagonist %s: a description fits %s, which is not one of its creatures", a.Title, name)
+				}
+			}
+		}
 		last := -1
 		for _, name := range a.Creatures {
+			if len(a.describing(name)) == 0 {
+				return fmt.Errorf("antagonist %s: no description fits %s", a.Title, name)
+			}
 			m, ok := encounter.Lookup(name)
 			if !ok || m.Name != name {
 				return fmt.Errorf("antagonist %s: %s is not an SRD monster", a.Title, name)

@@ -86,10 +86,10 @@ func withoutEcho(doc, theme string) string {
 
 // canFight reports whether some monster of the tags, alone or in numbers up
 // to those met together, lands between the party's easy threshold and
-// twice its deadly one.
-func canFight(tags []string, size int, th dnd.XPThresholds) bool {
+// twice its deadly one, and is not too strong for its level.
+func canFight(tags []string, level, size int, th dnd.XPThresholds) bool {
 	for _, m := range encounter.Monsters() {
-		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") {
+		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || encounter.Outclasses(encounter.NewParty(level, size), m) {
 			continue
 		}
 		most := 20
@@ -163,7 +163,7 @@ func TestThemeWordsYieldTheirCreatures(t *testing.T) {
 					if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "make a fair fight") }) {
 						t.Fatalf("seed %d, theme %q: no encounter has a %s and no warning says why: %+v", seed, theme, tc.family, loc.Encounters)
 					}
-					if canFight(tags, 1+seed/20%8, loc.Encounters[0].PartyThresholds) {
+					if canFight(tags, 1+seed%20, 1+seed/20%8, loc.Encounters[0].PartyThresholds) {
 						t.Fatalf("seed %d, theme %q: no encounter has a %s, though one could fight this party", seed, theme, tc.family)
 					}
 				}
@@ -370,9 +370,9 @@ func TestDurationPhrases(t *testing.T) {
 		{"a weekend", 2, true}, {"forever", 2, true}, {"0 sessions", 2, true}, {"a few sessions", 2, true},
 	}
 	for _, tc := range tests {
-		n, w := actCount(tc.duration)
+		n, w := dnd.ActCount(tc.duration)
 		if n != tc.acts || (w != "") != tc.warn {
-			t.Errorf("actCount(%q) = %d, %q; want %d acts, warning %v", tc.duration, n, w, tc.acts, tc.warn)
+			t.Errorf("ActCount(%q) = %d, %q; want %d acts, warning %v", tc.duration, n, w, tc.acts, tc.warn)
 		}
 	}
 	g := New()

@@ -165,6 +165,11 @@ type antagonistArchetype struct {
 	Creatures    []string `json:"creatures"` // SRD stat blocks, ascending challenge rating
 	Motivations  []string `json:"motivations"`
 	Descriptions []string `json:"descriptions"`
+	// DescriptionFits lists, for each description in order, the stat
+	// blocks it fits: "a scarred hobgoblin" is a Hobgoblin, or a Veteran
+	// standing in for one, never a Bugbear. A missing or empty list fits
+	// every creature.
+	DescriptionFits [][]string `json:"description_fits"`
 	// Nature is how the antagonist can take part in scenes: "person"
 	// (talks and can be bargained with like a person), "monster" (talks,
 	// but from its lair) or "beast" (does not talk). Empty means decided
@@ -320,8 +325,8 @@ type encounterWords struct {
 	NameOne    []string                       `json:"name_one"`
 	NameMany   []string                       `json:"name_many"`
 	NameMixed  []string                       `json:"name_mixed"`
-	Bands      map[string][]string            `json:"bands"` // nature → group nouns
-	Followers  []string                       `json:"followers"`
+	Bands      map[string][]string            `json:"bands"`     // nature → group nouns
+	Followers  map[string][]string            `json:"followers"` // nature of the leader → what its band is called
 	Behaviour  map[string]map[string][]string `json:"behaviour"` // nature → "one"/"many" → verb phrases
 	Twists     map[string][]string            `json:"twists"`    // nature → closing phrases
 	CountWords []string                       `json:"count_words"`

@@ -2,6 +2,7 @@ package offline
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,10 +35,45 @@ func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
 			if l[0] != "p" {
 				speaker = people[l[0][0]-'0'].Name
 			}
-			lines = append(lines, dnd.Line{Speaker: speaker, Text: e.must(l[1]), Direction: e.frag(l[2])})
+			lines = addLine(lines, dnd.Line{Speaker: speaker, Text: e.must(l[1]), Direction: e.frag(l[2])})
 		}
 	}
 	return &dnd.Dialogue{Setting: e.one(sit.Settings), Participants: people, Lines: lines}
+}
+
+// addLine appends a line to a conversation. The party speaks in turns: a
+// party line that follows another party line (one exchange ends on the
+// party's answer and the next opens with the party's question) joins it,
+// so no one seems to ignore the party. A name the party already called
+// someone by in that turn is not called again ("We'll stand, Vex. Why are
+// you doing this, Vex?" reads "...Why are you doing this?").
+func addLine(lines []dnd.Line, l dnd.Line) []dnd.Line {
+	if len(lines) == 0 || l.Speaker != "Party" || lines[len(lines)-1].Speaker != "Party" {
+		return append(lines, l)
+	}
+	prev := &lines[len(lines)-1]
+	text := l.Text
+	for _, name := range vocatives(prev.Text) {
+		text = strings.Replace(text, ", "+name, "", 1)
+	}
+	prev.Text += " " + text
+	if prev.Direction == "" {
+		prev.Direction = l.Direction
+	}
+	return lines
+}
+
+// vocativeRE finds a name the party calls someone by: ", Name" before the
+// end of a sentence.
+var vocativeRE = regexp.MustCompile(`, ((?:[A-Z][\w'-]*)(?: [A-Z][\w'-]*)*)[.?!]`)
+
+// vocatives are the names a line calls people by.
+func vocatives(text string) []string {
+	var out []string
+	for _, m := range vocativeRE.FindAllStringSubmatch(text, -1) {
+		out = append(out, m[1])
+	}
+	return out
 }
 
 // cast fills a situation's two roles with people: the antagonist, the

@@ -146,7 +146,7 @@ func (c *campaign) ledEncounter(r *rand.Rand, order []string) (encounter.Encount
 	follower := c.preferNamed(followers)
 	for _, d := range order {
 		for _, leader := range leaders {
-			if leader.XP <= follower.XP {
+			if leader.XP <= follower.XP || !belongTogether(leader, follower) {
 				continue
 			}
 			if enc, err := c.build(r, d, []encounter.Monster{leader, follower}); err == nil {
@@ -215,7 +215,7 @@ func (c *campaign) pairEncounter(r *rand.Rand, diff string, tags, envs []string)
 	tries := 0
 	for _, i := range r.Perm(len(ms)) {
 		for _, j := range r.Perm(len(ms)) {
-			if ms[i].XP >= ms[j].XP || !ms[i].HasTag(ms[j].Tags...) {
+			if ms[i].XP >= ms[j].XP || !ms[i].HasTag(ms[j].Tags...) || !belongTogether(ms[i], ms[j]) {
 				continue
 			}
 			if tries++; tries > 24 {
@@ -254,11 +254,32 @@ func (c *campaign) offer(r *rand.Rand, ms []encounter.Monster) []encounter.Monst
 	}
 	if len(ms) > 1 && r.IntN(3) == 0 {
 		second := ms[r.IntN(len(ms))]
-		if second.Name != first.Name {
+		if second.Name != first.Name && belongTogether(first, second) {
 			return []encounter.Monster{first, second}
 		}
 	}
 	return []encounter.Monster{first}
+}
+
+// belongTogether reports whether two kinds of monster can share a fight:
+// a true dragon suffers no dragon of another colour near it (a young red
+// and a young blue dragon are rivals, not a pack), though it may keep its
+// own brood.
+func belongTogether(a, b encounter.Monster) bool {
+	ca, cb := dragonColour(a), dragonColour(b)
+	return ca == "" || cb == "" || ca == cb
+}
+
+// dragonColour is the colour of a true dragon ("Red" for a Young Red
+// Dragon or a Red Dragon Wyrmling), or "".
+func dragonColour(m encounter.Monster) string {
+	ws := strings.Fields(m.Name)
+	for i, w := range ws {
+		if w == "Dragon" && i > 0 && m.Type == "dragon" {
+			return ws[i-1]
+		}
+	}
+	return ""
 }
 
 // build runs encounter.Build, falling back to the first monster alone when
@@ -287,7 +308,7 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	}
 	nature := natureOf(lead.Monster)
 	e.set("Monster", lead.Monster.Name, "Monsters", capitalize(lead.Monster.PluralName()), "Spot", at.Name,
-		"Band", e.oneFrag(words.Bands[nature]), "Followers", e.oneFrag(words.Followers))
+		"Band", e.oneFrag(words.Bands[nature]), "Followers", e.oneFrag(words.Followers[nature]))
 	name := e.one(list)
 	var parts []string
 	for _, g := range groups {

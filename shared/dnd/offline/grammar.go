@@ -22,6 +22,9 @@ type expander struct {
 	r    *rand.Rand
 	vars map[string]string
 	mood string
+	// used holds, for each symbol that must not repeat (noRepeat), the
+	// alternatives already chosen.
+	used map[string]map[string]bool
 }
 
 func newExpander(g grammar, r *rand.Rand, mood string) *expander {
@@ -33,6 +36,40 @@ func (e *expander) set(pairs ...string) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		e.vars[pairs[i]] = pairs[i+1]
 	}
+}
+
+// noRepeat makes the symbols draw each alternative once before any
+// repeats, so two people in one document are never "a round-faced
+// veteran smelling faintly of smoke" alike.
+func (e *expander) noRepeat(symbols ...string) {
+	if e.used == nil {
+		e.used = map[string]map[string]bool{}
+	}
+	for _, s := range symbols {
+		e.used[s] = map[string]bool{}
+	}
+}
+
+// choose draws one of a symbol's alternatives: any, or for a symbol that
+// must not repeat, one not drawn yet while any is left.
+func (e *expander) choose(symbol string, alts []string) string {
+	used, ok := e.used[symbol]
+	if !ok {
+		return alts[e.r.IntN(len(alts))]
+	}
+	var left []string
+	for _, a := range alts {
+		if !used[a] {
+			left = append(left, a)
+		}
+	}
+	if len(left) == 0 {
+		clear(used)
+		left = alts
+	}
+	a := left[e.r.IntN(len(left))]
+	used[a] = true
+	return a
 }
 
 const maxDepth = 12
@@ -72,7 +109,7 @@ func (e *expander) pickFrag(symbol string) string {
 	if err != nil {
 		panic(dataError{err})
 	}
-	return e.frag(alts[e.r.IntN(len(alts))])
+	return e.frag(e.choose(symbol, alts))
 }
 
 // oneFrag expands a random template from list as a fragment.
@@ -142,7 +179,7 @@ func (e *expander) expandDepth(tmpl string, depth int) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			if val, err = e.expandDepth(alts[e.r.IntN(len(alts))], depth+1); err != nil {
+			if val, err = e.expandDepth(e.choose(name, alts), depth+1); err != nil {
 				return "", err
 			}
 		}

@@ -2,7 +2,8 @@
 // It speaks the real wire format: POST {base}/chat/completions with a JSON
 // body, chat.completion answers with usage and x-ratelimit-* headers, error
 // bodies {"error":{"message","type","param","code"}}, Retry-After on 429,
-// delays that end when the client gives up, and connections cut mid-body.
+// delays that end when the client gives up, connections cut mid-body, and
+// per-model rate-limit budgets enforced and reported the way OpenAI does.
 package openaitest
 
 import (
@@ -42,12 +43,33 @@ type Server struct {
 	bodies   [][]byte
 	headers  []http.Header
 	calls    map[string]int
+	budgets  map[string]*budget
+}
+
+// Budget is a rate limit the server enforces on one model, as OpenAI does:
+// a call past it is refused with 429 rate_limit_exceeded, and every answer
+// carries x-ratelimit-{limit,remaining,reset}-{requests,tokens} for the
+// window it fell in. Windows follow each other from the model's first call.
+type Budget struct {
+	Requests int           // calls per window; 0 = not limited
+	Tokens   int           // tokens per window: the prompt at four characters a token plus the completion cap; 0 = not limited
+	Window   time.Duration // required
+}
+
+type budget struct {
+	Budget
+	start    time.Time // of the first window
+	index    int       // of the current window
+	requests int       // spent in the current window
+	tokens   int
+	served   []int // calls admitted per window
+	refused  int
 }
 
 // New starts a server that closes when the test ends.
 func New(tb testing.TB) *Server {
 	tb.Helper()
-	s := &Server{tb: tb, queues: map[string][]Reply{}, calls: map[string]int{}}
+	s := &Server{tb: tb, queues: map[string][]Reply{}, calls: map[string]int{}, budgets: map[string]*budget{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v1/chat/completions", s.chatCompletions)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -84,6 +106,37 @@ func (s *Server) SetDefault(fn func(req goopenai.ChatCompletionRequest) Reply) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fallback = fn
+}
+
+// SetBudget makes the server enforce b on model from its next call.
+func (s *Server) SetBudget(model string, b Budget) {
+	if b.Window <= 0 {
+		s.tb.Fatalf("openaitest: SetBudget(%q): Window must be positive", model)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.budgets[model] = &budget{Budget: b}
+}
+
+// Windows returns how many calls to model each window of its budget
+// admitted, from the first window to the current one.
+func (s *Server) Windows(model string) []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.budgets[model]; b != nil {
+		return append([]int(nil), b.served...)
+	}
+	return nil
+}
+
+// Refused returns how many calls to model its budget refused with 429.
+func (s *Server) Refused(model string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b := s.budgets[model]; b != nil {
+		return b.refused
+	}
+	return 0
 }
 
 // Requests returns the decoded chat requests received, in order.
@@ -144,6 +197,11 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		reply, ok = s.next(req.Model)
 	}
 	fallback := s.fallback
+	var limits http.Header
+	var refused bool
+	if b := s.budgets[req.Model]; b != nil && !badKey {
+		limits, refused = b.spend(time.Now(), promptTokens(req))
+	}
 	s.mu.Unlock()
 
 	switch {
@@ -153,6 +211,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 				". You can find your API key at https://platform.openai.com/account/api-keys.")
 	case req.Model == "":
 		reply = Error(http.StatusBadRequest, "invalid_request_error", "", "you must provide a model parameter")
+	case refused:
+		reply = Error(http.StatusTooManyRequests, "requests", "rate_limit_exceeded",
+			"Rate limit reached for "+req.Model+" in organization org-openaitest. Visit https://platform.openai.com/account/rate-limits to learn more.")
 	case ok:
 	case fallback != nil:
 		reply = fallback(req)
@@ -161,6 +222,15 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		reply = Error(http.StatusInternalServerError, "server_error", "", "openaitest: no reply scripted")
 	}
 
+	if limits != nil {
+		reply.Header = reply.Header.Clone()
+		if reply.Header == nil {
+			reply.Header = http.Header{}
+		}
+		for k, v := range limits {
+			reply.Header[k] = v
+		}
+	}
 	if reply.Delay > 0 {
 		t := time.NewTimer(reply.Delay)
 		defer t.Stop()
@@ -175,6 +245,55 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	write(w, reply)
+}
+
+// spend counts a call of tokens against the budget at now and returns the
+// x-ratelimit-* headers of its answer; refused means the window's budget
+// did not cover it. s.mu is held.
+func (b *budget) spend(now time.Time, tokens int) (h http.Header, refused bool) {
+	if b.start.IsZero() {
+		b.start = now
+	}
+	if i := int(now.Sub(b.start) / b.Window); i != b.index || len(b.served) == 0 {
+		b.index, b.requests, b.tokens = i, 0, 0
+		for len(b.served) <= i {
+			b.served = append(b.served, 0)
+		}
+	}
+	refused = (b.Requests > 0 && b.requests+1 > b.Requests) || (b.Tokens > 0 && b.tokens+tokens > b.Tokens)
+	if refused {
+		b.refused++
+	} else {
+		b.requests++
+		b.tokens += tokens
+		b.served[b.index]++
+	}
+	// The reset is rounded up, so a client that waits for it is never early.
+	left := b.start.Add(time.Duration(b.index+1) * b.Window).Sub(now)
+	reset := (left + time.Millisecond - 1).Truncate(time.Millisecond).String()
+	h = http.Header{}
+	if b.Requests > 0 {
+		h.Set("x-ratelimit-limit-requests", fmt.Sprint(b.Requests))
+		h.Set("x-ratelimit-remaining-requests", fmt.Sprint(b.Requests-b.requests))
+		h.Set("x-ratelimit-reset-requests", reset)
+	}
+	if b.Tokens > 0 {
+		h.Set("x-ratelimit-limit-tokens", fmt.Sprint(b.Tokens))
+		h.Set("x-ratelimit-remaining-tokens", fmt.Sprint(b.Tokens-b.tokens))
+		h.Set("x-ratelimit-reset-tokens", reset)
+	}
+	return h, refused
+}
+
+// promptTokens is what OpenAI counts against a token limit when a call
+// arrives: the prompt at about four characters a token plus the cap on the
+// completion.
+func promptTokens(req goopenai.ChatCompletionRequest) int {
+	n := 0
+	for _, m := range req.Messages {
+		n += len(m.Content)
+	}
+	return (n+3)/4 + max(req.MaxTokens, req.MaxCompletionTokens, 0)
 }
 
 // next pops the reply queued for model, else for any model. s.mu is held.

@@ -227,3 +227,44 @@ func TestUnknownRoute(t *testing.T) {
 		t.Errorf("GET /v1/models status = %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	s := openaitest.New(t)
+	s.SetBudget("gpt-x", openaitest.Budget{Requests: 2, Tokens: 1000, Window: time.Minute})
+	s.SetDefault(func(req goopenai.ChatCompletionRequest) openaitest.Reply {
+		return openaitest.Completion(req.Model, "{}", 1, 1)
+	})
+	c := client(s, "k")
+	req := chat("gpt-x") // "hi": 1 token
+	req.MaxTokens = 99
+
+	for i, want := range []int{1, 0} {
+		resp, err := c.CreateChatCompletion(t.Context(), req)
+		if err != nil {
+			t.Fatalf("call %d: CreateChatCompletion() = %v", i+1, err)
+		}
+		rl := resp.GetRateLimitHeaders()
+		if rl.LimitRequests != 2 || rl.RemainingRequests != want || rl.LimitTokens != 1000 || rl.RemainingTokens != 1000-100*(i+1) {
+			t.Errorf("call %d: rate limit headers = %+v, want 2/%d requests, 1000/%d tokens", i+1, rl, want, 1000-100*(i+1))
+		}
+		if d, err := time.ParseDuration(rl.ResetRequests.String()); err != nil || d <= 0 || d > time.Minute || rl.ResetTokens != rl.ResetRequests {
+			t.Errorf("call %d: resets = %q, %q; want the same duration within the minute", i+1, rl.ResetRequests, rl.ResetTokens)
+		}
+	}
+
+	resp, err := c.CreateChatCompletion(t.Context(), req)
+	var apiErr *goopenai.APIError
+	if !errors.As(err, &apiErr) || apiErr.HTTPStatusCode != http.StatusTooManyRequests || apiErr.Code != "rate_limit_exceeded" {
+		t.Fatalf("third call = %v, want 429 rate_limit_exceeded", err)
+	}
+	if rl := resp.GetRateLimitHeaders(); rl.RemainingRequests != 0 || rl.ResetRequests == "" {
+		t.Errorf("429 rate limit headers = %+v, want 0 requests remaining and a reset", rl)
+	}
+	if diff := cmp.Diff([]int{2}, s.Windows("gpt-x")); diff != "" {
+		t.Errorf("Windows() mismatch (-want +got):\n%s", diff)
+	}
+	if n := s.Refused("gpt-x"); n != 1 {
+		t.Errorf("Refused() = %d, want 1", n)
+	}
+}

@@ -1,4 +1,4 @@
-package offline
+package dnd
 
 import (
 	"fmt"
@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
+// The acts of a plot, as its duration gives them.
 const (
-	maxActs     = 8 // the most acts a plot gets ("8 sessions")
-	defaultActs = 2 // acts when the duration is missing or not understood
+	MaxActs     = 8 // the most acts a plot gets ("8 sessions")
+	DefaultActs = 2 // acts when the duration is missing or not understood
 )
 
 var (
@@ -19,15 +20,17 @@ var (
 		"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "single": 1}
 )
 
-// actCount reads a duration as a number of plot acts: "one-shot" or "one
+// ActCount reads a duration as a number of plot acts: "one-shot" or "one
 // session" 1; "N sessions" (digits or words) N, at most 8; "a short arc" 3;
 // "a long campaign" 6. A missing duration gives 2 acts; anything else gives
 // 2 acts and a warning, as does a session count above 8 (capped at 8).
-func actCount(duration string) (int, string) {
+// Both providers plan a plot's acts by it: the offline generator writes
+// that many, and a model is told to and refused otherwise.
+func ActCount(duration string) (int, string) {
 	d := strings.Join(strings.Fields(strings.ToLower(strings.Trim(duration, " .!"))), " ")
 	switch {
 	case d == "":
-		return defaultActs, ""
+		return DefaultActs, ""
 	case oneShotRE.MatchString(d):
 		return 1, ""
 	case d == "a short arc" || d == "short arc":
@@ -41,12 +44,12 @@ func actCount(duration string) (int, string) {
 			n = numberWord[m[1]]
 		}
 		switch {
-		case n >= 1 && n <= maxActs:
+		case n >= 1 && n <= MaxActs:
 			return n, ""
-		case n > maxActs:
-			return maxActs, fmt.Sprintf("duration %q: at most %d sessions are planned as acts; the plot has %d", duration, maxActs, maxActs)
+		case n > MaxActs:
+			return MaxActs, fmt.Sprintf("duration %q: at most %d sessions are planned as acts; the plot has %d", duration, MaxActs, MaxActs)
 		}
 	}
-	return defaultActs, fmt.Sprintf(`duration %q was not understood (use "one-shot", "one session", "N sessions" up to %d, "a short arc" or "a long campaign"); the plot has %d acts`,
-		duration, maxActs, defaultActs)
+	return DefaultActs, fmt.Sprintf(`duration %q was not understood (use "one-shot", "one session", "N sessions" up to %d, "a short arc" or "a long campaign"); the plot has %d acts`,
+		duration, MaxActs, DefaultActs)
 }
