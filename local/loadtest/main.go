@@ -86,7 +86,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var env multiFlag
 	fs.Var(&env, "env", "extra KEY=VALUE for the service processes (repeatable)")
 	jobs := fs.Int("queue-jobs", 0, "row 2: jobs per system (default 20000, smoke 500)")
-	workers := fs.Int("workers", 8, "row 2: workers per system (the service's TEXT_WORKERS default)")
+	workers := fs.Int("workers", 8, "row 2: workers per system")
 	dedup := fs.Int("dedup", 0, "row 4: concurrent identical requests (default 1000, smoke 200)")
 	cold := fs.Int("cold-starts", 0, "row 6: cold starts measured (default 20, smoke 3)")
 	lat := fs.String("latency", "", "row 8: provider latency, fixed (5s) or lognormal (p50=5s,p99=12s) (default 5s, smoke 20ms)")
