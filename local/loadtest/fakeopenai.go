@@ -22,13 +22,15 @@ import (
 var personality []byte
 
 // fakeOpenAI answers POST /v1/chat/completions with a valid chat.completion
-// at once (or after Delay), in the real wire format, and counts the calls.
+// at once or after a latency drawn from a distribution (SetLatency), in the
+// real wire format, and counts the calls. A waiting call costs a timer and
+// its connection's goroutine, so thousands can wait at once.
 type fakeOpenAI struct {
-	srv   *http.Server
-	url   string // base URL with the version path
-	calls atomic.Int64
-	conns atomic.Int64 // connections accepted
-	delay atomic.Int64 // nanoseconds before answering
+	srv     *http.Server
+	url     string // base URL with the version path
+	calls   atomic.Int64
+	conns   atomic.Int64 // connections accepted
+	latency atomic.Pointer[latencySampler]
 
 	mu       sync.Mutex
 	answers  map[string][]byte // encoded answer by model
@@ -65,8 +67,15 @@ func (f *fakeOpenAI) Calls() int64 { return f.calls.Load() }
 // Conns is the number of connections accepted so far.
 func (f *fakeOpenAI) Conns() int64 { return f.conns.Load() }
 
-// SetDelay makes every later answer wait d.
-func (f *fakeOpenAI) SetDelay(d time.Duration) { f.delay.Store(int64(d)) }
+// SetLatency makes every later answer wait a latency drawn from l, by a
+// generator seeded afresh, so each setting draws the same sequence.
+func (f *fakeOpenAI) SetLatency(l latency) {
+	if l.P50 <= 0 {
+		f.latency.Store(nil)
+		return
+	}
+	f.latency.Store(newLatencySampler(l, latencySeed))
+}
 
 // LastBody returns the last request body received.
 func (f *fakeOpenAI) LastBody() []byte {
@@ -90,8 +99,8 @@ func (f *fakeOpenAI) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.calls.Add(1)
-	if d := time.Duration(f.delay.Load()); d > 0 {
-		t := time.NewTimer(d)
+	if s := f.latency.Load(); s != nil {
+		t := time.NewTimer(s.next())
 		select {
 		case <-t.C:
 		case <-r.Context().Done():

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -46,6 +48,7 @@ func TestSmoke(t *testing.T) {
 	missing := map[string]bool{
 		"row 1": rep.overhead == nil, "round trips": rep.rt == nil, "row 2": rep.queue == nil, "row 3": rep.cache == nil,
 		"row 4": rep.dedup == nil, "row 5": rep.limiter == nil, "row 6": rep.cold == nil, "row 7": rep.idle == nil,
+		"row 8": rep.slow == nil,
 	}
 	for row, gone := range missing {
 		if gone {
@@ -73,6 +76,95 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("a cell at %d clients measured no request", c.Clients)
 		}
 	}
+	if got, want := len(rep.slow.Levels), len(o.Clients); got != want || rep.slow.Defaults == nil {
+		t.Fatalf("row 8: %d levels (defaults measured: %v), want %d and the defaults", got, rep.slow.Defaults != nil, want)
+	}
+	for _, c := range rep.slow.Cells() {
+		if c.Setup == "direct" {
+			continue
+		}
+		if c.PeakGoroutines <= 0 || c.PeakRSS <= 0 || c.RedisCmds <= 0 || c.RedisTrips <= 0 {
+			t.Errorf("row 8 %s at %d clients: peak goroutines %d, peak RSS %d, Redis commands %.1f and round trips %.1f per job; want all > 0",
+				c.Setup, c.Clients, c.PeakGoroutines, c.PeakRSS, c.RedisCmds, c.RedisTrips)
+		}
+	}
+}
+
+func TestParseLatency(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    latency
+		wantErr bool
+	}{
+		{in: "5s", want: latency{P50: 5 * time.Second, P99: 5 * time.Second}},
+		{in: "p50=5s,p99=12s", want: latency{P50: 5 * time.Second, P99: 12 * time.Second}},
+		{in: " p99=2s, p50=1s ", want: latency{P50: time.Second, P99: 2 * time.Second}},
+		{in: "p50=5s", wantErr: true},
+		{in: "p50=5s,p99=1s", wantErr: true},
+		{in: "p50=5s,p90=8s", wantErr: true},
+		{in: "p50=-1s,p99=2s", wantErr: true},
+		{in: "fast", wantErr: true},
+	}
+	for _, tc := range tests {
+		got, err := parseLatency(tc.in)
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("parseLatency(%q) = %+v, %v; want %+v, error %v", tc.in, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+// TestLatencySampler checks the lognormal's quantiles on a large seeded
+// sample, and that the same seed draws the same sequence.
+func TestLatencySampler(t *testing.T) {
+	l := latency{P50: 5 * time.Second, P99: 12 * time.Second}
+	s := newLatencySampler(l, latencySeed)
+	lat := make([]time.Duration, 200_000)
+	var sum time.Duration
+	for i := range lat {
+		lat[i] = s.next()
+		sum += lat[i]
+	}
+	near := func(got, want time.Duration) bool {
+		return math.Abs(float64(got-want)) <= 0.03*float64(want)
+	}
+	mean := sum / time.Duration(len(lat))
+	if !near(mean, l.Mean()) {
+		t.Errorf("mean of %d draws = %v, want %v ± 3 %%", len(lat), mean, l.Mean())
+	}
+	for _, q := range []struct {
+		p    float64
+		want time.Duration
+	}{{0.5, l.P50}, {0.99, l.P99}} {
+		if got := percentile(lat, q.p); !near(got, q.want) {
+			t.Errorf("quantile %v of %d draws = %v, want %v ± 3 %%", q.p, len(lat), got, q.want)
+		}
+	}
+	a, b := newLatencySampler(l, latencySeed), newLatencySampler(l, latencySeed)
+	for i := range 100 {
+		if x, y := a.next(), b.next(); x != y {
+			t.Fatalf("draw %d: %v and %v from the same seed", i, x, y)
+		}
+	}
+	fixed := newLatencySampler(fixedLatency(20*time.Millisecond), latencySeed)
+	if got := fixed.next(); got != 20*time.Millisecond {
+		t.Errorf("fixed 20ms: next() = %v", got)
+	}
+}
+
+func TestGauges(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "# HELP go_goroutines Number of goroutines that currently exist.\n# TYPE go_goroutines gauge\n"+
+			"go_goroutines 1234\ngo_memstats_heap_inuse_bytes 5.5e+07\nllm_jobs{queue=\"text\"} 3\ngo_threads 9\n")
+	}))
+	defer srv.Close()
+	got, err := gauges(context.Background(), srv.Client(), srv.URL, "go_goroutines", "go_memstats_heap_inuse_bytes")
+	want := map[string]float64{"go_goroutines": 1234, "go_memstats_heap_inuse_bytes": 55e6}
+	if err != nil || !cmp.Equal(got, want) {
+		t.Errorf("gauges() = %v, %v; want %v", got, err, want)
+	}
+	if _, err := gauges(context.Background(), srv.Client(), srv.URL, "go_goroutines", "go_memstats_stack_inuse_bytes"); err == nil {
+		t.Errorf("gauges() with a missing series: no error")
+	}
 }
 
 func TestParseOptions(t *testing.T) {
@@ -84,7 +176,10 @@ func TestParseOptions(t *testing.T) {
 	}{
 		{name: "defaults", args: nil, rows: allRows},
 		{name: "some rows", args: []string{"-rows", "3, 1,3"}, rows: []int{3, 1}},
-		{name: "unknown row", args: []string{"-rows", "8"}, wantErr: true},
+		{name: "unknown row", args: []string{"-rows", "9"}, wantErr: true},
+		{name: "row 8 settings", args: []string{"-rows", "8", "-latency", "p50=5s,p99=12s", "-clients", "100,500"}, rows: []int{8}},
+		{name: "bad latency", args: []string{"-latency", "p50=5s"}, wantErr: true},
+		{name: "bad clients", args: []string{"-clients", "100,0"}, wantErr: true},
 		{name: "bad env", args: []string{"-env", "NOEQUALS"}, wantErr: true},
 		{name: "stray argument", args: []string{"extra"}, wantErr: true},
 	}

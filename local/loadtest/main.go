@@ -9,17 +9,22 @@
 //  6. cold start under the AWS Lambda Runtime Interface Emulator, and the
 //     stripped linux/arm64 binary size;
 //  7. resident memory idle and under row 1's heaviest load;
+//  8. the sync text path when the provider is slow (-latency, 5 s by
+//     default): hundreds to a thousand clients, each level against calling
+//     the fake directly, with the service's default settings too;
 //
 // plus the Redis commands each sync job costs.
 //
 // It starts what it needs itself: it builds the service binary, runs a
-// zero-latency fake OpenAI in-process, starts service processes on free
+// fake OpenAI in-process (answering at once, or after a latency drawn
+// from a seeded distribution), starts service processes on free
 // ports and uses the Redis named by -redis under a key prefix of its own,
 // which it deletes at the end.
 //
 //	go run ./local/loadtest            # full run, about two minutes
 //	go run ./local/loadtest -smoke     # a few hundred requests
 //	go run ./local/loadtest -rows 1,3 -duration 10s
+//	go run ./local/loadtest -rows 8 -latency p50=5s,p99=12s -clients 100,500
 package main
 
 import (
@@ -48,38 +53,46 @@ func main() {
 
 // options are the command's flags.
 type options struct {
-	Smoke      bool
-	Duration   time.Duration // per measured cell of rows 1 and 3
-	Rows       []int
-	RedisURL   string
-	Bin        string   // a prebuilt service binary; built when empty
-	Env        []string // extra KEY=VALUE settings for every service process
-	QueueJobs  int      // row 2: jobs per system
-	Workers    int      // row 2: workers per system
-	Dedup      int      // row 4: concurrent identical requests
-	ColdStarts int      // row 6: runs
-	RoundTrips int      // sync jobs in the round-trip count
-	MaxPerCell int      // request cap per measured cell
-	Log        io.Writer
+	Smoke       bool
+	Duration    time.Duration // per measured cell of rows 1 and 3
+	Rows        []int
+	RedisURL    string
+	Bin         string        // a prebuilt service binary; built when empty
+	Env         []string      // extra KEY=VALUE settings for every service process
+	QueueJobs   int           // row 2: jobs per system
+	Workers     int           // row 2: workers per system
+	Dedup       int           // row 4: concurrent identical requests
+	ColdStarts  int           // row 6: runs
+	RoundTrips  int           // sync jobs in the round-trip count
+	MaxPerCell  int           // request cap per measured cell
+	Latency     latency       // row 8: the fake provider's latency
+	Clients     []int         // row 8: concurrent clients per level
+	Window      time.Duration // row 8: measured steady state per cell
+	RedisDirect bool          // row 8: no counting proxy between the service and Redis
+	Log         io.Writer
 }
 
 // allRows are the rows of the issue, in order.
-var allRows = []int{1, 2, 3, 4, 5, 6, 7}
+var allRows = []int{1, 2, 3, 4, 5, 6, 7, 8}
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	smoke := fs.Bool("smoke", false, "short mode: a few hundred requests, fails on any error")
 	dur := fs.Duration("duration", 0, "measuring time per cell of rows 1 and 3 (default 5s, smoke 1s)")
-	rows := fs.String("rows", "1,2,3,4,5,6,7", "comma-separated rows to run")
+	rows := fs.String("rows", "1,2,3,4,5,6,7,8", "comma-separated rows to run")
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/14", "Redis URL; keys go under a prefix of this run's own")
 	bin := fs.String("bin", "", "use this service binary instead of building one")
 	var env multiFlag
 	fs.Var(&env, "env", "extra KEY=VALUE for the service processes (repeatable)")
 	jobs := fs.Int("queue-jobs", 0, "row 2: jobs per system (default 20000, smoke 500)")
-	workers := fs.Int("workers", 8, "row 2: workers per system (the service's TEXT_WORKERS default)")
+	workers := fs.Int("workers", 8, "row 2: workers per system")
 	dedup := fs.Int("dedup", 0, "row 4: concurrent identical requests (default 1000, smoke 200)")
 	cold := fs.Int("cold-starts", 0, "row 6: cold starts measured (default 20, smoke 3)")
+	lat := fs.String("latency", "", "row 8: provider latency, fixed (5s) or lognormal (p50=5s,p99=12s) (default 5s, smoke 20ms)")
+	clients := fs.String("clients", "", "row 8: comma-separated client counts (default 100,500,1000, smoke 4,16)")
+	window := fs.Duration("window", 0, "row 8: measured steady state per cell, after a ramp of one median latency (default 25s, smoke 300ms)")
+	direct := fs.Bool("redis-direct", false, "row 8: connect the service straight to Redis, not through the counting proxy (no commands per job)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -88,15 +101,34 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	}
 	o := options{
 		Smoke: *smoke, Duration: *dur, RedisURL: *redisURL, Bin: *bin, Env: env,
-		QueueJobs: *jobs, Workers: *workers, Dedup: *dedup, ColdStarts: *cold, Log: stderr,
+		QueueJobs: *jobs, Workers: *workers, Dedup: *dedup, ColdStarts: *cold, Window: *window, RedisDirect: *direct, Log: stderr,
 	}
 	for _, f := range strings.Split(*rows, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || !slices.Contains(allRows, n) {
-			return options{}, fmt.Errorf("-rows: %q is not a row (1-7)", f)
+			return options{}, fmt.Errorf("-rows: %q is not a row (1-8)", f)
 		}
 		if !slices.Contains(o.Rows, n) {
 			o.Rows = append(o.Rows, n)
+		}
+	}
+	if *lat != "" {
+		l, err := parseLatency(*lat)
+		if err != nil {
+			return options{}, fmt.Errorf("-latency: %w", err)
+		}
+		if l.P50 <= 0 {
+			return options{}, errors.New("-latency must be positive")
+		}
+		o.Latency = l
+	}
+	if *clients != "" {
+		for _, f := range strings.Split(*clients, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				return options{}, fmt.Errorf("-clients: %q is not a positive number", f)
+			}
+			o.Clients = append(o.Clients, n)
 		}
 	}
 	for _, kv := range o.Env {
@@ -133,6 +165,26 @@ func (o *options) defaults() {
 	pick(&o.ColdStarts, 20, 3)
 	pick(&o.RoundTrips, 200, 20)
 	pick(&o.MaxPerCell, 10_000_000, 40)
+	if o.Latency.P50 <= 0 {
+		o.Latency = fixedLatency(5 * time.Second)
+		if o.Smoke {
+			o.Latency = fixedLatency(20 * time.Millisecond)
+		}
+	}
+	if len(o.Clients) == 0 {
+		o.Clients = []int{100, 500, 1000}
+		if o.Smoke {
+			o.Clients = []int{4, 16}
+		}
+	}
+	if o.Window <= 0 {
+		// The ramp and the window outlast the service's 25 s sync wait,
+		// so requests it answers 202 are counted.
+		o.Window = 25 * time.Second
+		if o.Smoke {
+			o.Window = 300 * time.Millisecond
+		}
+	}
 	if o.Workers <= 0 {
 		o.Workers = 8
 	}

@@ -25,6 +25,7 @@ type report struct {
 	limiter  *limiterRow
 	queue    *queueRow
 	cold     *coldRow
+	slow     *slowRow
 
 	errs []string // sections that failed, with why
 }
@@ -52,7 +53,7 @@ func measure(ctx context.Context, o options) (*report, error) {
 		}
 	}
 
-	if o.runs(1) || o.runs(3) || o.runs(4) || o.runs(5) || o.runs(7) {
+	if o.runs(1) || o.runs(3) || o.runs(4) || o.runs(5) || o.runs(7) || o.runs(8) {
 		if err := h.buildService(ctx); err != nil {
 			rep.fail("build", err)
 		} else {
@@ -101,6 +102,15 @@ func (h *harness) serviceRows(ctx context.Context, rep *report) {
 			rep.fail("row 5", err)
 		} else {
 			rep.limiter = &r
+		}
+	}
+	if ctx.Err() == nil && o.runs(8) {
+		r, err := h.rowSlow(ctx)
+		if len(r.Levels) > 0 {
+			rep.slow = &r
+		}
+		if err != nil {
+			rep.fail("row 8", err)
 		}
 	}
 }
@@ -179,6 +189,22 @@ func (r *report) failures() []string {
 	}
 	if d := r.dedup; d != nil {
 		burstErr("row 4", d.Burst, http.StatusOK)
+	}
+	if s := r.slow; s != nil {
+		// Answers other than 200 are what row 8 measures; only the
+		// harness's own errors, or a cell that measured nothing, fail it
+		// (and, in smoke mode, any answer but 200).
+		for _, c := range s.Cells() {
+			at := fmt.Sprintf("row 8 %s at %d clients", c.Setup, c.Clients)
+			switch {
+			case c.Errors > 0:
+				out = append(out, fmt.Sprintf("%s: %d errors, first: %s", at, c.Errors, c.FirstErr))
+			case c.Completed == 0:
+				out = append(out, at+": no request completed within the window")
+			case r.opts.Smoke && c.OtherTotal() > 0:
+				out = append(out, fmt.Sprintf("%s: answers other than 200: %v", at, c.Other))
+			}
+		}
 	}
 	if l := r.limiter; l != nil {
 		burstErr("row 5 (binary)", l.Binary, http.StatusOK, http.StatusTooManyRequests)

@@ -175,6 +175,7 @@ func (h *harness) startService(ctx context.Context, name string, env ...string) 
 		"LOG_LEVEL=ERROR",
 		"MESSAGE_HUB_URL=off",
 		"SHUTDOWN_TIMEOUT=2s",
+		"READINESS_DRAIN=0s", // stopped after measuring: no balancer to drain
 		"TEXT_RATE_LIMIT=1000000",
 	}, env...)
 	all = append(all, h.opts.Env...)

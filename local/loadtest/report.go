@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,6 +23,10 @@ const (
 	targetHeavyRSS     = 150_000_000
 	targetDedupCalls   = 1
 	targetLimiterAdmit = burstLimit
+	targetSlowShare    = 0.95
+	targetSlowAddedP50 = 50 * time.Millisecond
+	targetSlowAddedP99 = 250 * time.Millisecond
+	targetSlowRSS      = 200_000_000
 )
 
 // write prints the report as Markdown: the summary against the targets,
@@ -34,7 +39,11 @@ func (r *report) write(w io.Writer) {
 	}
 	p("## Load test results\n\n")
 	p("- Machine: %s; Redis %s. The load generator, the fake provider, the service and Redis share the cores.\n", machine(), r.redis)
-	p("- Mode: %s; %s per cell of rows 1 and 3; run took %s.\n\n", mode, r.opts.Duration, r.took.Round(time.Second))
+	row8 := ""
+	if r.opts.runs(8) {
+		row8 = fmt.Sprintf("; row 8: provider %s, %s measured per cell", r.opts.Latency, r.opts.Window)
+	}
+	p("- Mode: %s; %s per cell of rows 1 and 3%s; run took %s.\n\n", mode, r.opts.Duration, row8, r.took.Round(time.Second))
 
 	p("| Row | Measure | Result | Target | Met |\n|---|---|---|---|---|\n")
 	row := func(n, what, result, target string, met *bool) {
@@ -90,6 +99,18 @@ func (r *report) write(w io.Writer) {
 	if o := r.overhead; o != nil && r.opts.runs(7) {
 		row("7", "RSS at the end of row 1's 64-client run (peak)", fmt.Sprintf("%s (%s)", mb(o.Heavy.RSS), mb(o.Heavy.HWM)),
 			"≤ 150 MB", ptr(o.Heavy.RSS <= targetHeavyRSS))
+	}
+	if sr := r.slow; sr != nil {
+		target := "≥ 95 % of ideal; ≤ 50 ms / ≤ 250 ms; 0; ≤ 200 MB"
+		for _, l := range sr.Levels {
+			res, met := sr.verdict(l.Service, l.Direct)
+			p("| 8 | %d sync clients, provider %s, %s: completed/s of ideal; added p50 / p99; answers other than 200; peak RSS | %s | %s | %s |\n",
+				l.Clients, sr.Latency, l.Service.Setup, res, target, met)
+		}
+		if d := sr.Defaults; d != nil {
+			res, met := sr.verdict(*d, sr.Levels[0].Direct)
+			p("| 8 | %d sync clients, provider %s, default settings: the same | %s | %s | %s |\n", d.Clients, sr.Latency, res, target, met)
+		}
 	}
 	if t := r.rt; t != nil {
 		row("—", "Redis per sync job: round trips; commands sent; commands run (scripts' inside)",
@@ -186,6 +207,7 @@ func (r *report) writeDetails(w io.Writer) {
 		p("| %d ratelimit.Limiter, own Redis clients | %d | %d | %d | %s | %s |\n\n", l.Processes, l.Library.Requests, l.Library.Status[http.StatusOK],
 			l.Library.Status[http.StatusTooManyRequests], ms(l.Library.Window), ms(l.Library.Elapsed))
 	}
+	r.writeSlow(w)
 	if c := r.cold; c != nil {
 		p("### Row 6: cold start\n\n")
 		p("`aws-lambda-rie` runs the binary built with `%s` (%s) as FUNCTION=queue; the event is local/events/health.json. Measured from starting the emulator process to the first answered invoke, %d runs: median **%s**, min %s, max %s. Of that, the emulator takes a median %s to accept the first request, and the answered invoke itself (the function starting, connecting to Redis, subscribing, and answering) a median %s.\n\n",
@@ -194,6 +216,121 @@ func (r *report) writeDetails(w io.Writer) {
 			p("`%s`: %s.\n\n", c.ArmFlags, mb(c.ArmSize))
 		}
 	}
+}
+
+// verdict is a row 8 service cell's summary against its direct cell, and
+// which targets it missed.
+func (r slowRow) verdict(s, d slowCell) (result, met string) {
+	ideal := r.Ideal(s.Clients)
+	a50, a99 := s.P50-d.P50, s.P99-d.P99
+	result = fmt.Sprintf("%s of %s (%.0f %%); %s / %s; %s; %s", perSecF(s.Rate()), perSecF(ideal), 100*ratio(s.Rate(), ideal),
+		ms(a50), ms(a99), others(s), mb(s.PeakRSS))
+	var missed []string
+	if s.Rate() < targetSlowShare*ideal {
+		missed = append(missed, "rate")
+	}
+	if a50 > targetSlowAddedP50 || s.Completed == 0 {
+		missed = append(missed, "p50")
+	}
+	if a99 > targetSlowAddedP99 || s.Completed == 0 {
+		missed = append(missed, "p99")
+	}
+	if s.OtherTotal() > 0 || s.Errors > 0 {
+		missed = append(missed, "non-200")
+	}
+	if s.PeakRSS > targetSlowRSS {
+		missed = append(missed, "RSS")
+	}
+	if len(missed) == 0 {
+		return result, "yes"
+	}
+	return result, "**no** (" + strings.Join(missed, ", ") + ")"
+}
+
+// others lists a cell's answers other than 200 by status, and its errors.
+func others(c slowCell) string {
+	var parts []string
+	sts := make([]int, 0, len(c.Other))
+	for st := range c.Other {
+		sts = append(sts, st)
+	}
+	slices.Sort(sts)
+	for _, st := range sts {
+		parts = append(parts, fmt.Sprintf("%d× %d", c.Other[st], st))
+	}
+	if c.Errors > 0 {
+		parts = append(parts, fmt.Sprintf("%d errors", c.Errors))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (r *report) writeSlow(w io.Writer) {
+	sr := r.slow
+	if sr == nil {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("### Row 8: the provider answers after %s\n\n", sr.Latency)
+	via := "its Redis connections through a counting proxy"
+	if r.opts.RedisDirect {
+		via = "straight to Redis (-redis-direct: no commands counted)"
+	}
+	p("Each service cell runs a fresh service process (TEXT_RATE_LIMIT raised, a key prefix of its own, %s), next to the same number of clients calling the fake provider directly with the body the service sends. Every client sends synchronous character requests with distinct seeds in a closed loop; their first requests are spread over %s, then %s is measured. Ideal is clients ÷ the mean latency (%s). TEXT_WORKERS is at least the clients: how many jobs one process may run at once is the operator's choice.\n\n",
+		via, sr.Ramp, sr.Window, sr.Latency.Mean().Round(time.Millisecond))
+	p("Other answers are every answer but 200 from the first request to the end of the window; requests still unanswered when it closed are cancelled and not counted, and the oldest of them shows whether requests queue. Peak RSS is the service process's VmHWM (it ran that cell only); heap and stacks in use, and goroutines, are the highest values its /metrics showed, polled. Redis commands are those the service sent per completed job, idle polling included, with round trips (writes; a pipeline is one) in brackets. Busy is the share of the cores used by the service, Redis and this process · by other processes (noise).\n\n")
+	p("| Clients | Path | Completed | Completed/s | Ideal | Of ideal | p50 | p99 | Added p50 · p99 | Other answers | Oldest unanswered at the close | Peak RSS (heap · stacks in use) | Peak goroutines | Redis cmds (round trips) per job | New provider conns/request | Busy ours · others |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	line := func(c, d slowCell) {
+		ideal := sr.Ideal(c.Clients)
+		added, rss, gor, rds := "—", "—", "—", "—"
+		if c.Setup != "direct" {
+			added = fmt.Sprintf("%s · %s", ms(c.P50-d.P50), ms(c.P99-d.P99))
+			rss = fmt.Sprintf("%s (%s · %s)", mb(c.PeakRSS), mb(c.PeakHeap), mb(c.PeakStacks))
+			gor = thousands(int64(c.PeakGoroutines))
+			if !r.opts.RedisDirect {
+				rds = fmt.Sprintf("%.1f (%.1f)", c.RedisCmds, c.RedisTrips)
+			}
+		}
+		p("| %d | %s | %d | %s | %s | %.0f %% | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %.0f%% · %.0f%% |\n", c.Clients, c.Setup, c.Completed,
+			perSecF(c.Rate()), perSecF(ideal), 100*ratio(c.Rate(), ideal), ms(c.P50), ms(c.P99), added, others(c), c.Oldest.Round(10*time.Millisecond), rss, gor, rds,
+			ratio(float64(c.ProviderConns), float64(c.Completed)), 100*c.CPU.Busy(), 100*c.CPU.Others())
+	}
+	for i, l := range sr.Levels {
+		line(l.Direct, l.Direct)
+		line(l.Service, l.Direct)
+		if i == 0 && sr.Defaults != nil {
+			line(*sr.Defaults, l.Direct)
+		}
+	}
+	p("\n")
+	if first := sr.Levels[0]; sr.Defaults != nil {
+		p("The first level as a table of its own: %d clients, provider %s, synchronous requests.\n\n", first.Clients, sr.Latency)
+		p("| Setup | Completed/s | Ideal (clients ÷ latency) | Other answers | p50 |\n|---|---|---|---|---|\n")
+		for _, x := range []struct {
+			name string
+			c    slowCell
+		}{{"calling the fake directly", first.Direct}, {"service, defaults", *sr.Defaults}, {"service, " + first.Service.Setup, first.Service}} {
+			p("| %s | %s | %s | %s | %s |\n", x.name, perSecF(x.c.Rate()), perSecF(sr.Ideal(first.Clients)), others(x.c), ms(x.c.P50))
+		}
+		p("\n")
+	}
+	if r.opts.RedisDirect {
+		return
+	}
+	p("Redis commands the service sent most, per completed job:\n\n")
+	for _, c := range sr.Cells() {
+		if c.Setup == "direct" {
+			continue
+		}
+		var parts []string
+		for _, t := range c.TopCmds {
+			parts = append(parts, fmt.Sprintf("`%s` %.1f", t.Name, t.N))
+		}
+		p("- %d clients, %s: %s\n", c.Clients, c.Setup, strings.Join(parts, ", "))
+	}
+	p("\n")
 }
 
 func ptr(b bool) *bool { return &b }
@@ -220,6 +357,9 @@ func ms(d time.Duration) string {
 func us(d time.Duration) string {
 	return fmt.Sprintf("%d µs", d.Microseconds())
 }
+
+// perSecF formats a rate with one decimal.
+func perSecF(f float64) string { return fmt.Sprintf("%.1f/s", f) }
 
 // perSec formats a rate with thousands separators.
 func perSec(f float64) string { return thousands(int64(f+0.5)) + "/s" }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -225,21 +224,12 @@ type roundTripRow struct {
 // second).
 func (h *harness) rowRoundTrips(ctx context.Context) (roundTripRow, error) {
 	r := roundTripRow{Jobs: h.opts.RoundTrips}
-	opt, err := redis.ParseURL(h.redisURL)
-	if err != nil {
-		return r, err
-	}
-	px, err := startCountingProxy(opt.Addr, h.prefix)
+	px, redisURL, err := h.proxyRedis(h.prefix)
 	if err != nil {
 		return r, err
 	}
 	defer px.Close()
-	u, err := url.Parse(h.redisURL)
-	if err != nil {
-		return r, err
-	}
-	u.Host = px.Addr()
-	svc, err := h.startService(ctx, "round-trips", "REDIS_URL="+u.String())
+	svc, err := h.startService(ctx, "round-trips", "REDIS_URL="+redisURL)
 	if err != nil {
 		return r, err
 	}

@@ -161,8 +161,8 @@ func (h *harness) rowDedup(ctx context.Context, svc *service) (dedupRow, error) 
 	h.warmConnections(ctx, h.opts.Dedup, svc)
 	body := characterBody(h.seed.Add(1))
 	hdr := textHeader(h.token)
-	h.fake.SetDelay(dedupDelay)
-	defer h.fake.SetDelay(0)
+	h.fake.SetLatency(fixedLatency(dedupDelay))
+	defer h.fake.SetLatency(latency{})
 	before := h.fake.Calls()
 	r.Burst = fire(ctx, h.hc, h.opts.Dedup, func(int) (string, []byte, http.Header) {
 		return svc.url + "/api/v2/text/character", body, hdr
