@@ -63,7 +63,7 @@ type Config struct {
 	MaxRetryAfter       time.Duration // cap on a server retry hint; default 60s
 	InlineRetryAfterMax time.Duration // a 429 hint longer than this returns provider.RateLimited at once; default 2s
 	MaxPaidCalls        int           // billed completions (Call.Paid) one Complete may make; default 4
-	HTTPClient          *http.Client  // optional; its Transport is wrapped, never modified; default a client with RequestTimeout
+	HTTPClient          *http.Client  // optional; its Transport is wrapped, never modified; attempts are bounded by RequestTimeout either way
 	Logger              *slog.Logger  // optional; default discards
 	// Registerer receives the llm_openai_* metrics; nil means no metrics.
 	Registerer prometheus.Registerer
@@ -174,7 +174,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	gc := goopenai.DefaultConfig(cfg.APIKey)
 	gc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	gc.HTTPClient = withAttemptTransport(cfg.HTTPClient, cfg.RequestTimeout)
+	gc.HTTPClient = withAttemptTransport(cfg.HTTPClient)
 
 	c := &Client{
 		api:                 goopenai.NewClientWithConfig(gc),

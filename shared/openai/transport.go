@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 )
 
 // attempt carries per-attempt facts between Complete and the transport. The
@@ -29,12 +28,13 @@ type attemptTransport struct{ next http.RoundTripper }
 
 // withAttemptTransport returns a copy of hc (or a new client) whose transport
 // is wrapped by attemptTransport. The caller's client is left untouched.
-func withAttemptTransport(hc *http.Client, timeout time.Duration) *http.Client {
+// A new client has no Timeout: each attempt's context carries its deadline
+// (RequestTimeout), and a client Timeout would add a goroutine and a timer
+// to every call in flight.
+func withAttemptTransport(hc *http.Client) *http.Client {
 	var out http.Client
 	if hc != nil {
 		out = *hc
-	} else {
-		out.Timeout = timeout
 	}
 	next := out.Transport
 	if next == nil {
