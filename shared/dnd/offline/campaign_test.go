@@ -92,12 +92,12 @@ func canFight(tags []string, level, size int, th dnd.XPThresholds) bool {
 		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || encounter.Outclasses(encounter.NewParty(level, size), m) {
 			continue
 		}
-		most := 20
+		most := min(12, 4+2*level) // a crowd is at most 12, fewer at low level
 		if m.Max > 0 {
-			most = m.Max
+			most = min(most, m.Max)
 		}
 		for n := 1; n <= most; n++ {
-			if adj := int(float64(n*m.XP) * encounter.Multiplier(n, size)); adj >= th.Easy && adj < 2*th.Deadly {
+			if adj := int(float64(n*m.XP) * encounter.Multiplier(n, size)); adj >= th.Easy && 2*adj < 3*th.Deadly {
 				return true
 			}
 		}
