@@ -452,3 +452,45 @@ func Validate(pick string, offered []string) error {
 	}
 	return fmt.Errorf("%w: %q is not one of %s", ErrNotOffered, pick, strings.Join(offered, ", "))
 }
+
+// BossBand is the range of challenge ratings a campaign's villain may have
+// for a party whose highest level is level: from half the level less one
+// (a Werewolf is no villain for level-20 characters) to MaxCRAboveLevel
+// above it, one more for every ten levels (a Giant Shark, CR 5, is no
+// villain for level-1 characters; a Mummy Lord, CR 15, is one for level
+// 11). The villain fights with its followers, so the band sits higher than
+// a lone monster's.
+func BossBand(level int) (lo, hi float64) {
+	return max(0, float64(level)/2-1), float64(level + MaxCRAboveLevel + level/10)
+}
+
+// BossFits reports whether m's challenge rating is in the BossBand of p's
+// highest level.
+func BossFits(p Party, m Monster) bool {
+	return BossDistance(p, m) == 0
+}
+
+// BossDistance is how far m's challenge rating is outside the BossBand of
+// p's highest level, 0 inside it.
+func BossDistance(p Party, m Monster) float64 {
+	if len(p.Levels) == 0 {
+		return 0
+	}
+	lo, hi := BossBand(slices.Max(p.Levels))
+	cr := CRValue(m.CR)
+	return max(lo-cr, cr-hi, 0)
+}
+
+// CRValue is a challenge rating as a number: 0.125 for "1/8".
+func CRValue(cr string) float64 {
+	if num, den, ok := strings.Cut(cr, "/"); ok {
+		n, _ := strconv.Atoi(num)
+		d, _ := strconv.Atoi(den)
+		if d == 0 {
+			return 0
+		}
+		return float64(n) / float64(d)
+	}
+	n, _ := strconv.Atoi(cr)
+	return float64(n)
+}

@@ -356,3 +356,22 @@ func BenchmarkBuildThreeKinds(b *testing.B) {
 		}
 	}
 }
+
+func TestBossBand(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		level   int
+		monster string
+		fits    bool
+	}{
+		{20, "Werewolf", false}, {1, "Giant Shark", false}, {12, "Pit Fiend", false}, {6, "Efreeti", false},
+		{3, "Werewolf", true}, {11, "Mummy Lord", true}, {17, "Lich", true}, {20, "Tarrasque", false}, {1, "Goblin", true},
+		{20, "Ancient Red Dragon", true}, {9, "Young Blue Dragon", true},
+	}
+	for _, tc := range tests {
+		if got := BossFits(party(tc.level, 4), mustMonster(t, tc.monster)); got != tc.fits {
+			lo, hi := BossBand(tc.level)
+			t.Errorf("BossFits(level %d, %s) = %v, want %v (band %g–%g)", tc.level, tc.monster, got, tc.fits, lo, hi)
+		}
+	}
+}

@@ -1,9 +1,14 @@
 package offline
 
 import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
 // TestNoFightPastTheDeadlyBand checks the fights of 1,000 locations: none
@@ -27,6 +32,187 @@ func TestNoFightPastTheDeadlyBand(t *testing.T) {
 			}
 			if n > crowd {
 				t.Errorf("seed %d %q: %q has %d monsters for level-%d characters, more than %d", seed, theme, e.Name, n, c.level, crowd)
+			}
+		}
+	}
+}
+
+// TestSummaryLinksAssumeTheDefaultParty checks 1,000 locations and quests
+// linked to a plot by its title, setting and antagonist alone, which
+// carry no party: they are built for dnd.DefaultPartyLevel and
+// dnd.DefaultPartySize, never a party drawn at random, a warning names
+// that party, and the location says it.
+func TestSummaryLinksAssumeTheDefaultParty(t *testing.T) {
+	t.Parallel()
+	g := New()
+	want := encounter.Budget(encounter.NewParty(dnd.DefaultPartyLevel, dnd.DefaultPartySize).Levels)
+	party := partyDesc(dnd.DefaultPartySize, dnd.DefaultPartyLevel)
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		plot := worldDocs(t, g, theme, seed, dnd.TypePlot)[dnd.TypePlot].(*dnd.Plot)
+		for _, typ := range []string{dnd.TypeLocation, dnd.TypeQuest} {
+			req := dnd.CampaignRequest{Type: typ, Seed: ptr(int64(seed + 7)), Campaign: &dnd.CampaignLink{
+				Title: plot.Title, Setting: plot.Setting, Antagonist: dnd.Antagonist{Name: plot.Antagonist.Name, Creature: plot.Antagonist.Creature}}}
+			req.Normalize()
+			c := g.newCampaign(int64(seed+7), req)
+			doc, warnings, err := c.content(typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, "assumed "+party) }) {
+				t.Fatalf("seed %d %s: no warning names the assumed party %q: %q", seed, typ, party, warnings)
+			}
+			switch d := doc.(type) {
+			case *dnd.Location:
+				if got := d.Encounters[0].PartyThresholds; got != dnd.XPThresholds(want) {
+					t.Fatalf("seed %d: a summary-linked location's fights are sized for %+v, want the default party's %+v", seed, got, want)
+				}
+				if !strings.Contains(d.Description, party) {
+					t.Fatalf("seed %d: the location does not say it was built for %s: %q", seed, party, d.Description)
+				}
+			case *dnd.Quest:
+				if d.RecommendedLevel != dnd.DefaultPartyLevel {
+					t.Fatalf("seed %d: a summary-linked quest recommends level %d, want %d", seed, d.RecommendedLevel, dnd.DefaultPartyLevel)
+				}
+			}
+		}
+	}
+}
+
+// TestThePromptIsReadOrWarnedAbout checks 1,000 locations with a prompt:
+// one that asks for the fights' difficulty gets fights of it, one that
+// names a kind of place gets that place where the land allows it, and
+// every one is named in a warning, so none is ignored silently.
+func TestThePromptIsReadOrWarnedAbout(t *testing.T) {
+	t.Parallel()
+	g := New()
+	prompts := []struct{ prompt, diff, kind string }{
+		{"Make the fights hard.", encounter.Hard, ""},
+		{"Keep it easy, new players.", encounter.Easy, ""},
+		{"Make it deadly.", encounter.Deadly, ""},
+		{"a tight crypt with low ceilings", "", "crypt"},
+		{"the villain's lair", "", ""},
+	}
+	for seed := range campaignSeeds {
+		p := prompts[seed%len(prompts)]
+		theme := reviewThemes[seed%len(reviewThemes)]
+		req := variedReq(dnd.TypeLocation, theme, seed)
+		req.Prompt = p.prompt
+		req.Normalize()
+		c := g.newCampaign(int64(seed), req)
+		doc, warnings, err := c.content(dnd.TypeLocation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(warnings, func(w string) bool { return strings.HasPrefix(w, "prompt:") }) {
+			t.Fatalf("seed %d: the prompt %q is in no warning: %q", seed, p.prompt, warnings)
+		}
+		loc := doc.(*dnd.Location)
+		for _, e := range loc.Encounters {
+			if p.diff != "" && e.Difficulty != p.diff && canMake(c, p.diff) {
+				t.Fatalf("seed %d: %q asked for %s fights, got %q %s", seed, p.prompt, p.diff, e.Name, e.Difficulty)
+			}
+		}
+		if p.kind != "" && c.t.campaign.Kinds[p.kind].allows(c.terrainKey) && c.kindKey != p.kind {
+			t.Fatalf("seed %d: %q asked for a %s in the %s, got a %s", seed, p.prompt, p.kind, c.terrainKey, c.kindKey)
+		}
+	}
+}
+
+// canMake reports whether any monster can make a fight of the difficulty
+// for the world's party.
+func canMake(c *campaign, diff string) bool {
+	return len(encounter.Candidates(c.party, diff, nil, nil)) > 0
+}
+
+// villainThemes name SRD monsters a villain may be.
+var villainThemes = []string{
+	"werewolves in a snowbound village", "a plague of rats and a wererat guild in the sewers", "a tarrasque stirs beneath the capital",
+	"desert tomb of a mummy lord", "a vampire lord ruling a misty valley", "red dragons over the mountains", "a frontier town beset by goblins",
+	"pirates hunting a sunken treasure in shark-filled reefs", "a tournament at the duke's castle goes wrong", "devils bargaining in a city",
+}
+
+// TestTheVillainFitsTheParty checks 1,000 plots: the villain's challenge
+// rating is between half the party's level less one and 3 above it (one
+// more per ten levels), unless a warning says no villain of the story
+// can be; a monster the theme names is the villain whenever it fits, and
+// else a warning says what stands in; a werewolf's or wererat's story
+// never has a werebear villain.
+func TestTheVillainFitsTheParty(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := villainThemes[seed%len(villainThemes)]
+		req := variedReq(dnd.TypePlot, theme, seed)
+		req.Normalize()
+		c := g.newCampaign(int64(seed), req)
+		doc, warnings, err := c.content(dnd.TypePlot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plot := doc.(*dnd.Plot)
+		boss, _ := encounter.Lookup(plot.Antagonist.Creature)
+		cr, level := encounter.CRValue(boss.CR), float64(plot.PartyLevel)
+		warned := func(s string) bool {
+			return slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, s) })
+		}
+		if (cr < level/2-1 || cr > level+3+float64(plot.PartyLevel/10)) && !warned("leads it") {
+			t.Fatalf("seed %d %q: a %s (CR %s) is the villain for level %d, with no warning: %q", seed, theme, boss.Name, boss.CR, plot.PartyLevel, warnings)
+		}
+		if strings.Contains(theme, "were") && boss.Name == "Werebear" {
+			t.Fatalf("seed %d %q: a werebear villain", seed, theme)
+		}
+		h := encounter.ThemeHints(theme)
+		if len(h.Monsters) == 0 || slices.Contains(h.Monsters, boss.Name) {
+			continue
+		}
+		named, _ := encounter.Lookup(h.Monsters[0])
+		ofFamily := len(h.Families) > 0 && boss.HasTag(encounter.FamilyTags(h.Families[0])...) && !boss.HasTag("lycanthrope")
+		if !ofFamily && !warned("cannot be the villain") && !warned("leads it") {
+			t.Fatalf("seed %d %q: the theme names %s (CR %s), the villain is a %s, and no warning says why: %q", seed, theme, named.Name, named.CR, boss.Name, warnings)
+		}
+	}
+}
+
+// TestThemePlacesAreUsedOrWarnedAbout checks 1,000 plots: each place the
+// theme names (a lighthouse, the jungle, a capital) is in the plot beyond
+// the echo of the theme, or a warning names it.
+func TestThemePlacesAreUsedOrWarnedAbout(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"a haunted lighthouse where smugglers vanish", "yuan-ti serpent temple in the jungle", "elemental cultists awakening a volcano",
+		"undead in a drowned city", "a tarrasque stirs beneath the capital", "orc warbands besieging a dwarven hold in the mountains",
+		"githyanki raiders on red dragons over the astral sea", "a tournament at the duke's castle goes wrong"}
+	places := []string{"lighthouse", "jungle", "volcano", "drowned", "capital", "hold", "astral", "tournament", "castle", "temple"} // a land ("city") is used by being the land
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		req := variedReq(dnd.TypePlot, theme, seed)
+		req.Normalize()
+		out, err := g.Campaign(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ToLower(strings.ReplaceAll(string(out.Content), theme, ""))
+		for _, p := range places {
+			if strings.Contains(theme, p) && !strings.Contains(text, strings.TrimSuffix(p, "s")) &&
+				!slices.ContainsFunc(out.Warnings, func(w string) bool { return strings.Contains(w, strconv.Quote(p)) }) {
+				t.Fatalf("seed %d %q: the plot never names %q and no warning says so: %q", seed, theme, p, out.Warnings)
+			}
+		}
+	}
+}
+
+// TestNoColdIronAgainstTheDead checks 1,000 locations: no fight offers
+// cold iron, which is fey lore, against anything but fey.
+func TestNoColdIronAgainstTheDead(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		for _, e := range worldDocs(t, g, theme, seed, dnd.TypeLocation)[dnd.TypeLocation].(*dnd.Location).Encounters {
+			fey := slices.ContainsFunc(e.Monsters, func(m dnd.EncounterMonster) bool { srd, _ := encounter.Lookup(m.Name); return srd.Type == "fey" })
+			if strings.Contains(strings.ToLower(e.Description), "cold iron") && !fey {
+				t.Fatalf("seed %d %q: cold iron against %+v: %q", seed, theme, e.Monsters, e.Description)
 			}
 		}
 	}

@@ -30,6 +30,9 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	encounters := make([]dnd.Encounter, 0, n)
 	for i := range n {
 		diff := difficulties[weighted(r, difficultyWeight)]
+		if c.fightDiff != "" {
+			diff = c.fightDiff
+		}
 		var enc encounter.Encounter
 		// A fight with the same monsters as an earlier one is tried again,
 		// the second time without the monsters already met here.
@@ -51,6 +54,13 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 				enc = c.buildEncounter(r, diff)
 			}
 			c.avoid = nil
+			if c.fightDiff != "" && enc.Difficulty != c.fightDiff {
+				// The prompt asked for this difficulty: any creatures that
+				// make it, before the theme's at another.
+				if asked, ok := c.encounterAt(r, c.fightDiff); ok {
+					enc = asked
+				}
+			}
 			if !slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
 				break
 			}
@@ -65,10 +75,14 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	if d := c.kind.TerrainDescriptions[c.terrainKey]; len(d) > 0 {
 		desc = d
 	}
+	description := e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + "."
+	if c.assumed {
+		description += " (Its fights are built for " + partyDesc(c.size, c.level) + ", an assumed party.)"
+	}
 	return &dnd.Location{
 		Name:        e.vars["place_name"],
 		Kind:        c.kind.Label,
-		Description: e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + ".",
+		Description: description,
 		Features:    e.some(c.kind.Features, 3+r.IntN(2)),
 		NPCs:        npcs,
 		Encounters:  encounters,
@@ -186,22 +200,38 @@ func (c *campaign) landEncounter(r *rand.Rand, diff string) encounter.Encounter 
 // of one kind), two related kinds together. The right creatures matter
 // more than the exact difficulty.
 func (c *campaign) encounterFrom(r *rand.Rand, diff string, pools [][2][]string) encounter.Encounter {
-	order := append([]string{diff}, nearest(diff)...)
+	if enc, ok := c.encounterIn(r, append([]string{diff}, nearest(diff)...), pools); ok {
+		return enc
+	}
+	panic(dataError{fmt.Errorf("no monster makes any fight for %d level-%d characters", c.size, c.level)})
+}
+
+// encounterAt is a fight of exactly the difficulty, from the theme's
+// creatures, its allies, the land's or any, if some can make it.
+func (c *campaign) encounterAt(r *rand.Rand, diff string) (encounter.Encounter, bool) {
+	return c.encounterIn(r, []string{diff}, [][2][]string{
+		{c.minionTags, c.locationEnvs()}, {c.minionTags, nil}, {c.theme.AllyTags, nil}, {nil, c.locationEnvs()}, {nil, nil},
+	})
+}
+
+// encounterIn builds a fight from the first pool that can make one of the
+// difficulties, in order.
+func (c *campaign) encounterIn(r *rand.Rand, order []string, pools [][2][]string) (encounter.Encounter, bool) {
 	for _, pool := range pools {
 		for _, d := range order {
 			if ms := c.candidates(d, pool[0], pool[1]); len(ms) > 0 {
 				if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
-					return enc
+					return enc, true
 				}
 			}
 		}
 		for _, d := range order {
 			if enc, ok := c.pairEncounter(r, d, pool[0], pool[1]); ok {
-				return enc
+				return enc, true
 			}
 		}
 	}
-	panic(dataError{fmt.Errorf("no monster makes any fight for %d level-%d characters", c.size, c.level)})
+	return encounter.Encounter{}, false
 }
 
 // pairEncounter tries two kinds of the weakest monsters with the tags and
