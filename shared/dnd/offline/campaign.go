@@ -48,6 +48,7 @@ type campaign struct {
 	assumed    bool            // the party is dnd.DefaultPartyLevel/Size: the request and its link named none
 	fightDiff  string          // the difficulty the prompt asked every fight to have, or ""
 	promptKind []string        // the location kinds the prompt's words ask for
+	dry        bool            // while set, the fight being built is at a spot with no water
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
@@ -379,7 +380,7 @@ func (c *campaign) bossCreature() encounter.Monster {
 	var all, named, local []encounter.Monster
 	for _, n := range c.arch.Creatures {
 		m, _ := encounter.Lookup(n)
-		if !encounter.BossFits(c.party, m) || c.otherKind(m) {
+		if !encounter.BossFits(c.party, m) || c.otherKind(m) || c.stranded(m) {
 			continue
 		}
 		all = append(all, m)
@@ -456,11 +457,18 @@ func (c *campaign) bossKin() []encounter.Monster {
 		names = append(names, a.Creatures...)
 	}
 	return encounter.Select(func(m encounter.Monster) bool {
-		if !encounter.BossFits(c.party, m) || c.peaceable(m) || c.otherKind(m) {
+		if !encounter.BossFits(c.party, m) || c.peaceable(m) || c.otherKind(m) || c.stranded(m) {
 			return false
 		}
 		return slices.Contains(names, m.Name) || m.HasTag(c.minionTags...) || m.HasTag(c.theme.AllyTags...)
 	})
+}
+
+// stranded reports a creature of the water that the theme did not name,
+// for a story in a land without water for it (a coast, the underdark's
+// lakes and a swamp have): a giant shark is no villain at a tournament.
+func (c *campaign) stranded(m encounter.Monster) bool {
+	return m.Water && !slices.Contains([]string{"coast", "underdark", "swamp"}, c.terrainKey) && !slices.Contains(c.hints.Monsters, m.Name)
 }
 
 // otherKind reports a lycanthrope other than the one the theme named: a

@@ -217,3 +217,110 @@ func TestNoColdIronAgainstTheDead(t *testing.T) {
 		}
 	}
 }
+
+// waterThemes bring creatures of the water into the story.
+var waterThemes = []string{"pirates hunting a sunken treasure in shark-filled reefs", "a leviathan in the bay", "a drowned mind beneath the harbour",
+	"a tournament at the duke's castle goes wrong", "a haunted temple in the hills", "dragons"}
+
+// TestCreaturesOfTheWaterStayInIt checks 1,000 worlds: a creature of the
+// water (a shark, an aboleth, a dragon turtle) fights only at a spot with
+// water and is the villain only of a land with water (a coast, the
+// underdark's lakes, a swamp) or of a theme that names it,
+// and nothing circles overhead under a roof.
+func TestCreaturesOfTheWaterStayInIt(t *testing.T) {
+	t.Parallel()
+	g := New()
+	for seed := range campaignSeeds {
+		theme := waterThemes[seed%len(waterThemes)]
+		c, docs := world(t, g, theme, seed, dnd.TypeLocation)
+		if c.boss.Water && !slices.Contains([]string{"coast", "underdark", "swamp"}, c.terrainKey) && !slices.Contains(c.hints.Monsters, c.boss.Name) {
+			t.Fatalf("seed %d %q: a %s is the villain in the %s", seed, theme, c.boss.Name, c.terrainKey)
+		}
+		for _, e := range docs[dnd.TypeLocation].(*dnd.Location).Encounters {
+			for _, m := range e.Monsters {
+				if srd, _ := encounter.Lookup(m.Name); srd.Water && !wet.MatchString(e.Description) {
+					t.Fatalf("seed %d %q: a %s out of the water: %q", seed, theme, m.Name, e.Description)
+				}
+			}
+			if openAir.MatchString(e.Description) && (!c.kind.Outdoor || roofed.MatchString(e.Description)) {
+				t.Fatalf("seed %d %q: open sky under a roof in a %s: %q", seed, theme, c.kind.Label, e.Description)
+			}
+		}
+	}
+}
+
+// TestLowLevelFightsCanBeWon checks 1,000 locations for level 1–4
+// parties: no monster that shrugs off ordinary weapons fights them unless
+// the theme asked for its kind, and when one does, the fight says what
+// hurts it; silver never stands in for magic against a specter.
+func TestLowLevelFightsCanBeWon(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := append([]string{"werewolves in a snowbound village", "a haunted lighthouse where smugglers vanish", "devils bargaining in a city"}, reviewThemes...)
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		req := variedReq(dnd.TypeLocation, theme, seed)
+		req.Parameters.PartyLevel = dnd.Int(1 + seed%4)
+		req.Normalize()
+		c := g.newCampaign(int64(seed), req)
+		doc, _, err := c.content(dnd.TypeLocation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range doc.(*dnd.Location).Encounters {
+			for _, m := range e.Monsters {
+				srd, _ := encounter.Lookup(m.Name)
+				if srd.Weapons == "" {
+					continue
+				}
+				asked := slices.Contains(c.hints.Monsters, srd.Name) || c.themeFamily(srd)
+				if !asked {
+					t.Fatalf("seed %d %q: a %s (%s weapons) fights level-%d characters, though the theme did not ask for it", seed, theme, m.Name, srd.Weapons, c.level)
+				}
+				if !strings.Contains(strings.ToLower(e.Description), srd.Weapons) || strings.Contains(e.Description, "cold iron") {
+					t.Fatalf("seed %d %q: nothing says %s weapons hurt the %s: %q", seed, theme, srd.Weapons, m.Name, e.Description)
+				}
+			}
+		}
+	}
+}
+
+// TestLinkedLairsKeepTheVillainsKind checks 1,000 locations linked to a
+// whole plot: no true dragon of another colour than the villain's, and
+// the first fight has the villain's own kind (a mummy lord's mummies) or
+// a creature the plot names, whenever one of them can fight the party.
+func TestLinkedLairsKeepTheVillainsKind(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"desert tomb of a mummy lord", "red dragons over the mountains", "fey court intrigue", "a dragon cult on the coast", "werewolves in a snowbound village"}
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		plot := worldDocs(t, g, theme, seed, dnd.TypePlot)[dnd.TypePlot].(*dnd.Plot)
+		link := dnd.CampaignLink{Title: plot.Title, Summary: plot.Summary, Setting: plot.Setting, Acts: plot.Acts, Antagonist: plot.Antagonist,
+			Hooks: plot.Hooks, Twists: plot.Twists, PartyLevel: dnd.Int(plot.PartyLevel), PartySize: dnd.Int(plot.PartySize)}
+		req := dnd.CampaignRequest{Type: dnd.TypeLocation, Seed: ptr(int64(seed + 3)), Campaign: &link}
+		req.Normalize()
+		c := g.newCampaign(int64(seed+3), req)
+		doc, _, err := c.content(dnd.TypeLocation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc := doc.(*dnd.Location)
+		boss, _ := encounter.Lookup(plot.Antagonist.Creature)
+		for _, e := range loc.Encounters {
+			for _, m := range e.Monsters {
+				srd, _ := encounter.Lookup(m.Name)
+				if a, b := dragonColour(boss), dragonColour(srd); a != "" && b != "" && a != b {
+					t.Fatalf("seed %d %q: a %s in the lair of a %s", seed, theme, m.Name, boss.Name)
+				}
+			}
+		}
+		kin := c.linkKin()
+		canFight := slices.ContainsFunc(encounter.Monsters(), func(m encounter.Monster) bool {
+			return slices.Contains(kin, m.Name) && slices.ContainsFunc(difficulties, func(d string) bool { return encounter.Fits(c.party, d, m) })
+		})
+		if canFight && !slices.ContainsFunc(loc.Encounters[0].Monsters, func(m dnd.EncounterMonster) bool { return slices.Contains(kin, m.Name) }) {
+			t.Fatalf("seed %d %q: the lair of a %s opens with %+v, none of %v", seed, theme, boss.Name, loc.Encounters[0].Monsters, kin)
+		}
+	}
+}

@@ -89,7 +89,8 @@ func withoutEcho(doc, theme string) string {
 // twice its deadly one, and is not too strong for its level.
 func canFight(tags []string, level, size int, th dnd.XPThresholds) bool {
 	for _, m := range encounter.Monsters() {
-		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || encounter.Outclasses(encounter.NewParty(level, size), m) {
+		// A creature of the water fights only where there is water.
+		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || m.Water || encounter.Outclasses(encounter.NewParty(level, size), m) {
 			continue
 		}
 		most := min(12, 4+2*level) // a crowd is at most 12, fewer at low level
@@ -204,7 +205,11 @@ func TestThemeWordsSetTheLand(t *testing.T) {
 				if !containsAny(plot.Setting, tc.setting) {
 					t.Fatalf("seed %d, theme %q: setting %q is not %s", seed, theme, plot.Setting, tc.word)
 				}
-				if !slices.ContainsFunc(loc.Encounters, func(e dnd.Encounter) bool {
+				landFights := slices.ContainsFunc(encounter.Monsters(), func(m encounter.Monster) bool {
+					return m.LivesIn(envs...) && !m.Water && !m.HasTag("good", "metallic", "celestial", "townsfolk") &&
+						canFight([]string{m.Tags[0]}, 1+seed%20, 1+seed/20%8, loc.Encounters[0].PartyThresholds)
+				})
+				if landFights && !slices.ContainsFunc(loc.Encounters, func(e dnd.Encounter) bool {
 					return slices.ContainsFunc(e.Monsters, func(m dnd.EncounterMonster) bool {
 						srd, _ := encounter.Lookup(m.Name)
 						return srd.LivesIn(envs...)
