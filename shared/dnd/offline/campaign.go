@@ -130,12 +130,12 @@ var promptDifficulties = []struct {
 }{
 	{[]string{"deadly", "lethal", "brutal", "murderous"}, encounter.Deadly},
 	{[]string{"hard", "harder", "tough", "tougher", "challenging", "difficult"}, encounter.Hard},
-	{[]string{"easy", "easier", "gentle", "beginners", "beginner", "new"}, encounter.Easy},
+	{[]string{"easy", "easier", "gentle", "beginners", "beginner"}, encounter.Easy},
 }
 
 // readPrompt reads what the offline generator can use of the request's
-// free text: the fights' difficulty ("make the fights hard"), a party
-// level ("level 5") and a kind of place ("a crypt"). A prompt is never
+// free text: a party level ("level 5") and, for a location, its fights'
+// difficulty ("make the fights hard") and its kind ("a crypt"). A prompt is never
 // ignored silently: a warning says what was read, and that the rest was
 // not.
 func (c *campaign) readPrompt() {
@@ -149,7 +149,7 @@ func (c *campaign) readPrompt() {
 		read = append(read, fmt.Sprintf("the party's level (%d)", c.level))
 	}
 	for _, pd := range promptDifficulties {
-		if slices.ContainsFunc(toks, func(w string) bool { return slices.Contains(pd.words, w) }) {
+		if c.req.Type == dnd.TypeLocation && slices.ContainsFunc(toks, func(w string) bool { return slices.Contains(pd.words, w) }) {
 			c.fightDiff = pd.diff
 			read = append(read, "the fights' difficulty ("+pd.diff+")")
 			break
@@ -163,7 +163,7 @@ func (c *campaign) readPrompt() {
 		}
 	}
 	if len(read) == 0 {
-		c.warn("prompt: the offline generator reads only a fights' difficulty (\"make the fights hard\"), a party level or a kind of place from it, and found none; %q was not used", prompt)
+		c.warn("prompt: the offline generator reads only a party level and, for a location, the fights' difficulty (\"make the fights hard\") or a kind of place from it, and found none; %q was not used", prompt)
 		return
 	}
 	c.warn("prompt: read offline for %s; the rest of it is not used", joinAnd(read))
@@ -927,6 +927,16 @@ func partyDesc(size, level int) string {
 	return fmt.Sprintf("a party of %d level-%d adventurers", size, level)
 }
 
+// assumedNote says, after a reward sized for the party, which party that
+// is when the request named none: " (for an assumed party of 4 level-3
+// adventurers)", else "".
+func (c *campaign) assumedNote() string {
+	if !c.assumed {
+		return ""
+	}
+	return " (for an assumed " + strings.TrimPrefix(partyDesc(c.size, c.level), "a ") + ")"
+}
+
 // gold is a reward that grows with the square of the level and the party.
 func (c *campaign) gold() int {
 	g := c.level * c.level * 25 * c.size / 4
@@ -1031,7 +1041,7 @@ func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 		Giver:     giver,
 		Steps:     steps,
 		Rewards: []string{
-			fmt.Sprintf("%d gold pieces, to be split among the party", c.gold()),
+			fmt.Sprintf("%d gold pieces, to be split among the party", c.gold()) + c.assumedNote(),
 			c.rewardItem(r),
 			capitalize(e.one(c.t.campaign.RewardsExtra)),
 		},

@@ -74,6 +74,9 @@ func TestSummaryLinksAssumeTheDefaultParty(t *testing.T) {
 				if d.RecommendedLevel != dnd.DefaultPartyLevel {
 					t.Fatalf("seed %d: a summary-linked quest recommends level %d, want %d", seed, d.RecommendedLevel, dnd.DefaultPartyLevel)
 				}
+				if !strings.Contains(d.Rewards[0], strings.TrimPrefix(party, "a ")) {
+					t.Fatalf("seed %d: the quest's reward does not say it is for %s: %q", seed, party, d.Rewards[0])
+				}
 			}
 		}
 	}
