@@ -163,9 +163,9 @@ func (b CampaignBrief) offer(difficulty string) []string {
 // party, as encounter.Build means it, or encounter.MaxCreatures+1.
 func countFor(p encounter.Party, difficulty string, m encounter.Monster) int {
 	t := encounter.Budget(p.Levels)
-	for n := 1; n <= encounter.MaxCreatures; n++ {
+	for n := 1; n <= encounter.CrowdLimit(p); n++ {
 		e := encounter.Evaluate(p, []encounter.Group{{Monster: m, Count: n}})
-		if e.Difficulty == difficulty && (difficulty != encounter.Deadly || e.AdjustedXP < encounter.DeadlyCeiling*t.Deadly) {
+		if encounter.InBand(e.AdjustedXP, t, difficulty) {
 			return n
 		}
 	}

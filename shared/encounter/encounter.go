@@ -40,15 +40,32 @@ var labels = []string{Trivial, Easy, Medium, Hard, Deadly}
 // Labels returns the difficulty labels from trivial to deadly.
 func Labels() []string { return slices.Clone(labels) }
 
-// MaxCreatures caps the number of monsters Build puts in one encounter.
+// MaxCreatures caps the number of monsters of one kind the data may allow
+// together (Monster.Max); CrowdLimit caps an encounter's.
 const MaxCreatures = 20
+
+// MaxCrowd caps the number of monsters Build puts in one encounter: a
+// fight of more is a crowd a table cannot run, and stronger monsters make
+// the same difficulty.
+const MaxCrowd = 12
+
+// CrowdLimit is the most monsters Build puts in one encounter for p:
+// MaxCrowd, and fewer at low level (6 for level-1 characters, two more
+// per level), where a crowd's many attacks drop characters with few hit
+// points in one round.
+func CrowdLimit(p Party) int {
+	if len(p.Levels) == 0 {
+		return MaxCrowd
+	}
+	return min(MaxCrowd, 4+2*slices.Max(p.Levels))
+}
 
 // DeadlyCeiling bounds what Build and Fits call a deadly encounter: at or
 // above the party's deadly threshold and below this many times it. The DMG
-// sets no upper bound; beyond twice the threshold a fight is a massacre,
-// not an encounter. Difficulty still labels anything above the threshold
-// deadly.
-const DeadlyCeiling = 2
+// sets no upper bound; past half again the threshold a fight is no longer
+// one the label "deadly" warns of, but a massacre. Difficulty still labels
+// anything above the threshold deadly.
+const DeadlyCeiling = 1.5
 
 // MaxCRAboveLevel bounds the monsters that fight a party: none whose
 // challenge rating is more than this above the party's highest level. The
@@ -255,13 +272,13 @@ func Evaluate(p Party, groups []Group) Encounter {
 }
 
 // Build chooses how many of each offered monster (at least one of each,
-// no more of one than its Max, at most MaxCreatures in all) make an encounter of the asked difficulty
+// no more of one than its Max, at most CrowdLimit in all) make an encounter of the asked difficulty
 // for the party (a deadly one stays under DeadlyCeiling times the deadly
 // threshold). Among the counts whose label is the asked one it prefers
 // adjusted XP near a point drawn inside the band (near the threshold for
 // deadly), so the same request can give different but equally valid fights.
 // It returns ErrUnreachable, with the reason, when no count works: one of
-// each is already too strong, or MaxCreatures are still too weak, or a
+// each is already too strong, or CrowdLimit of them are still too weak, or a
 // monster outclasses the party (Outclasses).
 func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encounter, error) {
 	if p.Size() == 0 {
@@ -286,7 +303,7 @@ func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encount
 	}
 	var opts []option
 	bestScore := math.Inf(1)
-	eachCounts(len(offered), MaxCreatures, func(counts []int) {
+	eachCounts(len(offered), CrowdLimit(p), func(counts []int) {
 		base, n := 0, 0
 		for i, c := range counts {
 			if c > offered[i].most() {
@@ -296,7 +313,7 @@ func Build(p Party, difficulty string, offered []Monster, r *rand.Rand) (Encount
 			n += c
 		}
 		adj := Adjust(base, Multiplier(n, p.Size()))
-		if !inBand(adj, t, difficulty) {
+		if !InBand(adj, t, difficulty) {
 			return
 		}
 		score := math.Abs(math.Log(float64(max(adj, 1))/target)) + 0.01*float64(n)
@@ -367,8 +384,8 @@ func unreachable(p Party, difficulty string, offered []Monster, t Thresholds) er
 	}
 	least := Evaluate(p, one)
 	lo, _ := t.Of(difficulty)
-	if least.AdjustedXP >= DeadlyCeiling*t.Deadly {
-		return fmt.Errorf("%w: one each of %s is already %d adjusted XP, over %d times this party's deadly threshold of %d",
+	if overCeiling(least.AdjustedXP, t) {
+		return fmt.Errorf("%w: one each of %s is already %d adjusted XP, over %g times this party's deadly threshold of %d",
 			ErrUnreachable, strings.Join(names, ", "), least.AdjustedXP, DeadlyCeiling, t.Deadly)
 	}
 	if idx(least.Difficulty) > idx(difficulty) {
@@ -381,29 +398,35 @@ func unreachable(p Party, difficulty string, offered []Monster, t Thresholds) er
 
 func idx(label string) int { return slices.Index(labels, label) }
 
-// inBand reports whether adjusted XP makes an encounter of the difficulty
+// InBand reports whether adjusted XP makes an encounter of the difficulty
 // as Build means it: the label, and under DeadlyCeiling for deadly.
-func inBand(adjustedXP int, t Thresholds, difficulty string) bool {
-	if difficulty == Deadly && adjustedXP >= DeadlyCeiling*t.Deadly {
+func InBand(adjustedXP int, t Thresholds, difficulty string) bool {
+	if difficulty == Deadly && overCeiling(adjustedXP, t) {
 		return false
 	}
 	return Difficulty(adjustedXP, t) == difficulty
 }
 
+// overCeiling reports adjusted XP at or past DeadlyCeiling times the
+// deadly threshold.
+func overCeiling(adjustedXP int, t Thresholds) bool {
+	return float64(adjustedXP) >= DeadlyCeiling*float64(t.Deadly)
+}
+
 // Fits reports whether some number of m alone (1 to its Max, or to
-// MaxCreatures) makes an encounter of the difficulty for p, as Build
+// CrowdLimit) makes an encounter of the difficulty for p, as Build
 // means it, and m is no more than MaxCRAboveLevel above the party.
 func Fits(p Party, difficulty string, m Monster) bool {
 	if Outclasses(p, m) {
 		return false
 	}
 	t := Budget(p.Levels)
-	for n := 1; n <= m.most(); n++ {
+	for n := 1; n <= min(m.most(), CrowdLimit(p)); n++ {
 		adj := Adjust(n*m.XP, Multiplier(n, p.Size()))
-		if inBand(adj, t, difficulty) {
+		if InBand(adj, t, difficulty) {
 			return true
 		}
-		if idx(Difficulty(adj, t)) > idx(difficulty) || adj >= DeadlyCeiling*t.Deadly {
+		if idx(Difficulty(adj, t)) > idx(difficulty) || overCeiling(adj, t) {
 			return false
 		}
 	}
@@ -428,4 +451,46 @@ func Validate(pick string, offered []string) error {
 		}
 	}
 	return fmt.Errorf("%w: %q is not one of %s", ErrNotOffered, pick, strings.Join(offered, ", "))
+}
+
+// BossBand is the range of challenge ratings a campaign's villain may have
+// for a party whose highest level is level: from half the level less one
+// (a Werewolf is no villain for level-20 characters) to MaxCRAboveLevel
+// above it, one more for every ten levels (a Giant Shark, CR 5, is no
+// villain for level-1 characters; a Mummy Lord, CR 15, is one for level
+// 11). The villain fights with its followers, so the band sits higher than
+// a lone monster's.
+func BossBand(level int) (lo, hi float64) {
+	return max(0, float64(level)/2-1), float64(level + MaxCRAboveLevel + level/10)
+}
+
+// BossFits reports whether m's challenge rating is in the BossBand of p's
+// highest level.
+func BossFits(p Party, m Monster) bool {
+	return BossDistance(p, m) == 0
+}
+
+// BossDistance is how far m's challenge rating is outside the BossBand of
+// p's highest level, 0 inside it.
+func BossDistance(p Party, m Monster) float64 {
+	if len(p.Levels) == 0 {
+		return 0
+	}
+	lo, hi := BossBand(slices.Max(p.Levels))
+	cr := CRValue(m.CR)
+	return max(lo-cr, cr-hi, 0)
+}
+
+// CRValue is a challenge rating as a number: 0.125 for "1/8".
+func CRValue(cr string) float64 {
+	if num, den, ok := strings.Cut(cr, "/"); ok {
+		n, _ := strconv.Atoi(num)
+		d, _ := strconv.Atoi(den)
+		if d == 0 {
+			return 0
+		}
+		return float64(n) / float64(d)
+	}
+	n, _ := strconv.Atoi(cr)
+	return float64(n)
 }

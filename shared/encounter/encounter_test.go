@@ -203,7 +203,7 @@ func TestBuild(t *testing.T) {
 						base += g.Count * testXP[g.Monster.CR]
 					}
 					adj, label := testLabel(t, p.Levels, count, base)
-					if label != diff || e.Difficulty != diff || e.AdjustedXP != adj || count > MaxCreatures || (diff == "deadly" && adj >= 2*e.Thresholds.Deadly) {
+					if label != diff || e.Difficulty != diff || e.AdjustedXP != adj || count > MaxCreatures || (diff == "deadly" && float64(adj) >= 1.5*float64(e.Thresholds.Deadly) || count > CrowdLimit(p)) {
 						t.Fatalf("Build(L%d×%d, %s, %v) = %d creatures, %d adjusted XP %q; test tables say %d %q",
 							level, size, diff, names, count, e.AdjustedXP, e.Difficulty, adj, label)
 					}
@@ -211,7 +211,7 @@ func TestBuild(t *testing.T) {
 			}
 		}
 	}
-	if built < 1500 {
+	if built < 1200 { // fewer since crowds are capped and deadly stops at 1.5 × the threshold
 		t.Errorf("only %d encounters built; the offers should reach most bands", built)
 	}
 }
@@ -291,7 +291,8 @@ func TestFitsRefusesWhatOutclassesTheParty(t *testing.T) {
 		{13, 7, "hard", "Ancient Red Dragon", false},
 		{8, 6, "deadly", "Ancient Blue Dragon", false},
 		{14, 7, "hard", "Adult Red Dragon", true}, // CR 17 is level 14 + 3
-		{1, 4, "deadly", "Werewolf", true},        // CR 3
+		{2, 4, "hard", "Werewolf", true},          // CR 3
+		{1, 4, "deadly", "Werewolf", false},       // 700 adjusted XP is past 1.5 × 400
 		{1, 8, "hard", "Troll", false},            // CR 5
 	}
 	for _, tc := range tests {
@@ -352,6 +353,25 @@ func BenchmarkBuildThreeKinds(b *testing.B) {
 	for b.Loop() {
 		if _, err := Build(p, "hard", offered, r); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestBossBand(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		level   int
+		monster string
+		fits    bool
+	}{
+		{20, "Werewolf", false}, {1, "Giant Shark", false}, {12, "Pit Fiend", false}, {6, "Efreeti", false},
+		{3, "Werewolf", true}, {11, "Mummy Lord", true}, {17, "Lich", true}, {20, "Tarrasque", false}, {1, "Goblin", true},
+		{20, "Ancient Red Dragon", true}, {9, "Young Blue Dragon", true},
+	}
+	for _, tc := range tests {
+		if got := BossFits(party(tc.level, 4), mustMonster(t, tc.monster)); got != tc.fits {
+			lo, hi := BossBand(tc.level)
+			t.Errorf("BossFits(level %d, %s) = %v, want %v (band %g–%g)", tc.level, tc.monster, got, tc.fits, lo, hi)
 		}
 	}
 }

@@ -33,6 +33,16 @@ type Monster struct {
 	Environments []string `json:"environments"`
 	// Speaks is true when the creature can hold a conversation.
 	Speaks bool `json:"speaks"`
+	// Weapons is what a weapon must be to hurt m fully, from the SRD stat
+	// block's resistances and immunities to nonmagical bludgeoning,
+	// piercing and slashing: "silvered" (a werewolf, a devil: silvered or
+	// magic), "magic", "adamantine" (a golem: magic or adamantine), or ""
+	// for any weapon.
+	Weapons string `json:"weapons,omitempty"`
+	// Water is true for a creature met only in water: it swims and cannot
+	// leave it (a shark) or is helpless out of it (an aboleth, a dragon
+	// turtle).
+	Water bool `json:"water,omitempty"`
 	// Max is how many are met together at most (a coven of three hags, a
 	// lone lich); 0 means up to MaxCreatures.
 	Max int `json:"max,omitempty"`

@@ -1,6 +1,8 @@
 package offline
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -43,6 +45,10 @@ type campaign struct {
 	vars       []string
 	link       *worldLink      // the earlier plot the documents stay in, or nil
 	avoid      map[string]bool // monsters a location's fight is built without, while set
+	assumed    bool            // the party is dnd.DefaultPartyLevel/Size: the request and its link named none
+	fightDiff  string          // the difficulty the prompt asked every fight to have, or ""
+	promptKind []string        // the location kinds the prompt's words ask for
+	dry        bool            // while set, the fight being built is at a spot with no water
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
@@ -72,14 +78,9 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	if c.level == 0 {
 		c.level = hintLevel(words(req.Prompt))
 	}
-	if c.level == 0 {
-		c.level = 1 + r.IntN(10)
-	}
 	c.size = dnd.Value(p.PartySize)
-	if c.size == 0 {
-		c.size = 3 + r.IntN(3)
-	}
-	c.party = encounter.NewParty(c.level, c.size)
+	c.chooseParty(r)
+	c.readPrompt()
 	c.chooseTheme(r)
 	c.chooseTerrain(r)
 	c.chooseAntagonist(r)
@@ -96,6 +97,76 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	}
 	c.bindWorld(r, townName)
 	return c
+}
+
+// chooseParty fills in a party the request does not name. A linked
+// campaign given by its title, setting and antagonist alone carries no
+// party, and a random one would size its fights for strangers: it gets
+// dnd.DefaultPartyLevel and dnd.DefaultPartySize, as the OpenAI prompt
+// does, with a warning that names them. A request with no link gets a
+// party drawn from the seed.
+func (c *campaign) chooseParty(r *rand.Rand) {
+	if c.link == nil {
+		if c.level == 0 {
+			c.level = 1 + r.IntN(10)
+		}
+		if c.size == 0 {
+			c.size = 3 + r.IntN(3)
+		}
+	} else if c.level == 0 || c.size == 0 {
+		c.assumed = true
+		c.level = cmp.Or(c.level, dnd.DefaultPartyLevel)
+		c.size = cmp.Or(c.size, dnd.DefaultPartySize)
+		c.warn("parameters.party_level and party_size: the linked campaign names no party (only a plot's whole content carries one), so this is written for an assumed %s; set them to size the fights for yours", partyDesc(c.size, c.level))
+	}
+	c.party = encounter.NewParty(c.level, c.size)
+}
+
+// promptDifficulties are words of a prompt that ask for the fights'
+// difficulty.
+var promptDifficulties = []struct {
+	words []string
+	diff  string
+}{
+	{[]string{"deadly", "lethal", "brutal", "murderous"}, encounter.Deadly},
+	{[]string{"hard", "harder", "tough", "tougher", "challenging", "difficult"}, encounter.Hard},
+	{[]string{"easy", "easier", "gentle", "beginners", "beginner"}, encounter.Easy},
+}
+
+// readPrompt reads what the offline generator can use of the request's
+// free text: a party level ("level 5") and, for a location, its fights'
+// difficulty ("make the fights hard") and its kind ("a crypt"). A prompt is never
+// ignored silently: a warning says what was read, and that the rest was
+// not.
+func (c *campaign) readPrompt() {
+	prompt := c.req.Prompt
+	if prompt == "" {
+		return
+	}
+	toks := tokensOf(prompt)
+	var read []string
+	if dnd.Value(c.req.Parameters.PartyLevel) == 0 && hintLevel(words(prompt)) > 0 {
+		read = append(read, fmt.Sprintf("the party's level (%d)", c.level))
+	}
+	for _, pd := range promptDifficulties {
+		if c.req.Type == dnd.TypeLocation && slices.ContainsFunc(toks, func(w string) bool { return slices.Contains(pd.words, w) }) {
+			c.fightDiff = pd.diff
+			read = append(read, "the fights' difficulty ("+pd.diff+")")
+			break
+		}
+	}
+	for _, w := range toks {
+		if ks := c.t.campaign.KindWords[w]; len(ks) > 0 && c.req.Type == dnd.TypeLocation {
+			c.promptKind = ks
+			read = append(read, fmt.Sprintf("the kind of place (%q)", w))
+			break
+		}
+	}
+	if len(read) == 0 {
+		c.warn("prompt: the offline generator reads only a party level and, for a location, the fights' difficulty (\"make the fights hard\") or a kind of place from it, and found none; %q was not used", prompt)
+		return
+	}
+	c.warn("prompt: read offline for %s; the rest of it is not used", joinAnd(read))
 }
 
 // readUnknown warns about the theme words nothing here understands, and
@@ -146,6 +217,23 @@ func (c *campaign) chooseTheme(r *rand.Rand) {
 				fits = append(fits, th)
 			}
 		}
+	}
+	// A monster the theme names that can be the villain ("a tarrasque",
+	// "red dragons") picks the stories it is the villain of; one that
+	// cannot, outside any family, still does, and a stand-in leads.
+	var villainOf []*campaignTheme
+	for i := range themes {
+		if slices.ContainsFunc(themes[i].Antagonists, func(a antagonistArchetype) bool {
+			return slices.ContainsFunc(a.Creatures, func(n string) bool {
+				m, _ := encounter.Lookup(n)
+				return slices.Contains(h.Monsters, n) && (encounter.BossFits(c.party, m) || len(h.Families) == 0)
+			})
+		}) {
+			villainOf = append(villainOf, &themes[i])
+		}
+	}
+	if len(villainOf) > 0 {
+		fits = villainOf
 	}
 	if len(fits) == 0 {
 		fits = append(fits, &themes[r.IntN(len(themes))])
@@ -259,6 +347,9 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	}
 	c.arch = pick(r, fits)
 	c.boss = c.bossCreature()
+	if !slices.Contains(c.arch.Creatures, c.boss.Name) {
+		c.arch = c.archetypeOf(c.boss) // a stand-in is called what it is: a fire giant has no human sibling
+	}
 	if c.link != nil && c.link.hasBoss {
 		if a, ok := c.linkedArchetype(); ok {
 			c.arch = a
@@ -277,15 +368,21 @@ func (c *campaign) chooseAntagonist(r *rand.Rand) {
 	}
 }
 
-// bossCreature is the antagonist's stat block: the strongest of the
-// archetype's creatures whose solo fight is at least medium and stays
-// within half again the party's deadly threshold, looking first at those
-// the theme named, then those of the land, then all; failing that the
-// strongest within the limit, or the weakest.
+// bossCreature is the antagonist's stat block, always within the party's
+// encounter.BossBand when any creature can be: a monster the theme named
+// if it is in the band (easy alone or harder: it leads its kind); else the
+// strongest of the archetype's creatures in the band whose solo fight is
+// at least medium and within half again the deadly threshold, looking
+// first at those the theme named, then those of the land, then all; else
+// kin that fits (bossKin), with a warning; else the archetype's creature
+// nearest the band, with a warning.
 func (c *campaign) bossCreature() encounter.Monster {
 	var all, named, local []encounter.Monster
 	for _, n := range c.arch.Creatures {
 		m, _ := encounter.Lookup(n)
+		if !encounter.BossFits(c.party, m) || c.otherKind(m) || c.stranded(m) {
+			continue
+		}
 		all = append(all, m)
 		if slices.Contains(c.hints.Monsters, n) {
 			named = append(named, m)
@@ -294,26 +391,113 @@ func (c *campaign) bossCreature() encounter.Monster {
 			local = append(local, m)
 		}
 	}
-	limit := encounter.Budget(c.party.Levels).Deadly * 3 / 2
-	strongest := func(ms []encounter.Monster, atLeast string) (encounter.Monster, bool) {
-		var best encounter.Monster
-		for _, m := range ms {
-			solo := encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}})
-			if solo.AdjustedXP <= limit && slices.Index(encounter.Labels(), solo.Difficulty) >= slices.Index(encounter.Labels(), atLeast) && m.XP >= best.XP {
-				best = m
-			}
-		}
-		return best, best.Name != ""
-	}
-	for _, ms := range [][]encounter.Monster{named, local, all} {
-		if m, ok := strongest(ms, encounter.Medium); ok {
-			return m
-		}
-	}
-	if m, ok := strongest(all, encounter.Trivial); ok {
+	if m, ok := c.strongestBoss(named, encounter.Trivial); ok {
 		return m
 	}
-	return all[0]
+	for _, ms := range [][]encounter.Monster{named, local, all} {
+		if m, ok := c.strongestBoss(ms, encounter.Medium); ok {
+			return c.warnStandIn(m)
+		}
+	}
+	if m, ok := c.strongestBoss(all, encounter.Trivial); ok {
+		return c.warnStandIn(m)
+	}
+	if m, ok := c.strongestBoss(c.bossKin(), encounter.Trivial); ok {
+		return c.warnStandIn(m)
+	}
+	var nearest encounter.Monster
+	for _, n := range c.arch.Creatures {
+		m, _ := encounter.Lookup(n)
+		if nearest.Name == "" || encounter.BossDistance(c.party, m) < encounter.BossDistance(c.party, nearest) {
+			nearest = m
+		}
+	}
+	lo, hi := encounter.BossBand(c.level)
+	c.warn("no villain of this story has a challenge rating between %g and %g, which fits %s; %s (CR %s) leads it", lo, hi, partyDesc(c.size, c.level), article(strings.ToLower(nearest.Name))+" "+strings.ToLower(nearest.Name), nearest.CR)
+	return nearest
+}
+
+// archetypeOf is the archetype of the campaign's theme, else of any
+// theme, whose creatures include m; else the campaign's archetype with no
+// kin and m's own nature.
+func (c *campaign) archetypeOf(m encounter.Monster) antagonistArchetype {
+	for _, th := range append([]campaignTheme{*c.theme}, c.t.campaign.Themes...) {
+		for _, a := range th.Antagonists {
+			if slices.Contains(a.Creatures, m.Name) {
+				return a
+			}
+		}
+	}
+	a := c.arch
+	a.Kin, a.Nature, a.Race = false, "", ""
+	return a
+}
+
+// strongestBoss is the strongest of ms whose solo fight is at least the
+// difficulty and within half again the party's deadly threshold.
+func (c *campaign) strongestBoss(ms []encounter.Monster, atLeast string) (encounter.Monster, bool) {
+	limit := encounter.Budget(c.party.Levels).Deadly * 3 / 2
+	var best encounter.Monster
+	for _, m := range ms {
+		solo := encounter.Evaluate(c.party, []encounter.Group{{Monster: m, Count: 1}})
+		if solo.AdjustedXP <= limit && slices.Index(encounter.Labels(), solo.Difficulty) >= slices.Index(encounter.Labels(), atLeast) && m.XP >= best.XP {
+			best = m
+		}
+	}
+	return best, best.Name != ""
+}
+
+// bossKin are the monsters in the party's boss band that can lead the
+// theme's creatures: those of its other archetypes, its rank and file and
+// its allies, but no other kind of lycanthrope than the one named (a
+// werewolf's story has no werebear villain).
+func (c *campaign) bossKin() []encounter.Monster {
+	var names []string
+	for _, a := range c.theme.Antagonists {
+		names = append(names, a.Creatures...)
+	}
+	return encounter.Select(func(m encounter.Monster) bool {
+		if !encounter.BossFits(c.party, m) || c.peaceable(m) || c.otherKind(m) || c.stranded(m) {
+			return false
+		}
+		return slices.Contains(names, m.Name) || m.HasTag(c.minionTags...) || m.HasTag(c.theme.AllyTags...)
+	})
+}
+
+// stranded reports a creature of the water that the theme did not name,
+// for a story in a land without water for it (a coast, the underdark's
+// lakes and a swamp have): a giant shark is no villain at a tournament.
+func (c *campaign) stranded(m encounter.Monster) bool {
+	return m.Water && !slices.Contains([]string{"coast", "underdark", "swamp"}, c.terrainKey) && !slices.Contains(c.hints.Monsters, m.Name)
+}
+
+// otherKind reports a lycanthrope other than the one the theme named: a
+// werebear is no werewolf.
+func (c *campaign) otherKind(m encounter.Monster) bool {
+	if !m.HasTag("lycanthrope") || slices.Contains(c.hints.Monsters, m.Name) {
+		return false
+	}
+	return slices.ContainsFunc(c.hints.Monsters, func(n string) bool {
+		named, _ := encounter.Lookup(n)
+		return named.HasTag("lycanthrope")
+	})
+}
+
+// warnStandIn warns when the theme named monsters and the villain is
+// none of them, nor of their kind: it says which stands in, and why.
+func (c *campaign) warnStandIn(boss encounter.Monster) encounter.Monster {
+	if len(c.hints.Monsters) == 0 || slices.Contains(c.hints.Monsters, boss.Name) {
+		return boss
+	}
+	if len(c.hints.Families) > 0 && boss.HasTag(encounter.FamilyTags(c.hints.Families[0])...) && !boss.HasTag("lycanthrope") {
+		return boss // a bugbear leads the goblins a theme named
+	}
+	named, _ := encounter.Lookup(c.hints.Monsters[0])
+	lo, hi := encounter.BossBand(c.level)
+	c.warn("campaign_theme: %s (CR %s) cannot be the villain for %s (CR %g to %g can); %s (CR %s) leads the story instead",
+		article(strings.ToLower(named.Name))+" "+strings.ToLower(named.Name), named.CR, partyDesc(c.size, c.level), lo, hi,
+		article(strings.ToLower(boss.Name))+" "+strings.ToLower(boss.Name), boss.CR)
+	return boss
 }
 
 // chooseKind picks the main location's kind: one the theme's words ask
@@ -337,6 +521,9 @@ func (c *campaign) chooseKind(r *rand.Rand) {
 		}
 	}
 	pool := allowed(asked)
+	if p := allowed(c.promptKind); len(p) > 0 {
+		pool = p // the prompt speaks of this one document
+	}
 	if len(pool) == 0 {
 		pool = allowed(c.theme.Kinds)
 		if slices.Contains(c.hints.Terrains, "ruins") {
@@ -476,7 +663,7 @@ func (c *campaign) bindWorld(r *rand.Rand, townName string) {
 	e.set("motivation_cap", capitalize(e.vars["motivation"]))
 	threatText := e.frag(th.Text)
 	e.set("threat", threatText, "threat_cap", capitalize(threatText), "threat_short", e.frag(th.Short))
-	e.set("antagonist_desc", e.one(c.arch.describing(c.boss.Name)))
+	e.set("antagonist_desc", e.one(c.villainDescriptions()))
 	c.link.fix(e, "antagonist_desc")
 	rumours := c.usable(t.campaign.Rumours)
 	rumour := e.oneFrag(rumours)
@@ -508,6 +695,26 @@ func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style
 	}
 	first, full := c.t.personName(r, style)
 	return full, first, style
+}
+
+// villainDescriptions are the archetype's descriptions that fit the
+// villain's stat block, else those of another theme's archetype with that
+// stat block (a linked villain from another story), else a plain one.
+func (c *campaign) villainDescriptions() []string {
+	if d := c.arch.describing(c.boss.Name); len(d) > 0 {
+		return d
+	}
+	for _, th := range c.t.campaign.Themes {
+		for _, a := range th.Antagonists {
+			if slices.Contains(a.Creatures, c.boss.Name) {
+				if d := a.describing(c.boss.Name); len(d) > 0 {
+					return d
+				}
+			}
+		}
+	}
+	n := strings.ToLower(c.boss.Name)
+	return []string{capitalize(article(n)) + " " + n + " that has learned to command others."}
 }
 
 // describing returns the archetype's descriptions that fit the stat
@@ -645,7 +852,9 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		if w != "" {
 			warnings = append(warnings, w)
 		}
-		doc = c.plot(r, n)
+		plot := c.plot(r, n)
+		warnings = append(warnings, c.unusedPlaces(plot)...)
+		doc = plot
 	case dnd.TypeLocation:
 		loc := c.location(r)
 		if w := c.missingFamily(loc); w != "" {
@@ -665,6 +874,31 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc)
 	}
 	return doc, warnings, nil
+}
+
+// unusedPlaces warns about the places the campaign theme names ("a
+// lighthouse", "the jungle") that the plot, beyond echoing the theme, does
+// not: a place the tables know (a land or a kind of location) that the
+// story moved elsewhere. The land's own name ("city" for a city) is used
+// by being the land.
+func (c *campaign) unusedPlaces(plot *dnd.Plot) []string {
+	theme := c.req.Parameters.CampaignTheme
+	if theme == "" {
+		return nil
+	}
+	b, _ := json.Marshal(plot)
+	text := strings.ToLower(strings.ReplaceAll(string(b), theme, ""))
+	var unused []string
+	for _, w := range tokensOf(theme) {
+		place := len(c.t.campaign.KindWords[w]) > 0 || len(encounter.ThemeHints(w).Terrains) > 0
+		if place && strings.TrimSuffix(w, "s") != c.terrainKey && !strings.Contains(text, strings.TrimSuffix(w, "s")) && !slices.Contains(unused, strconv.Quote(w)) {
+			unused = append(unused, strconv.Quote(w))
+		}
+	}
+	if len(unused) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("campaign_theme: the plot does not use the place%s %s", plural(len(unused), "", "s"), joinAnd(unused))}
 }
 
 // missingFamily warns when the theme named a creature family none of whose
@@ -691,6 +925,16 @@ func partyDesc(size, level int) string {
 		return fmt.Sprintf("a single level-%d adventurer", level)
 	}
 	return fmt.Sprintf("a party of %d level-%d adventurers", size, level)
+}
+
+// assumedNote says, after a reward sized for the party, which party that
+// is when the request named none: " (for an assumed party of 4 level-3
+// adventurers)", else "".
+func (c *campaign) assumedNote() string {
+	if !c.assumed {
+		return ""
+	}
+	return " (for an assumed " + strings.TrimPrefix(partyDesc(c.size, c.level), "a ") + ")"
 }
 
 // gold is a reward that grows with the square of the level and the party.
@@ -797,7 +1041,7 @@ func (c *campaign) quest(r *rand.Rand) *dnd.Quest {
 		Giver:     giver,
 		Steps:     steps,
 		Rewards: []string{
-			fmt.Sprintf("%d gold pieces, to be split among the party", c.gold()),
+			fmt.Sprintf("%d gold pieces, to be split among the party", c.gold()) + c.assumedNote(),
 			c.rewardItem(r),
 			capitalize(e.one(c.t.campaign.RewardsExtra)),
 		},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -25,11 +26,21 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 		npcs = append(npcs, c.npc(r, e, role))
 	}
 	spots := pickN(r, c.kind.Spots, len(c.kind.Spots))
+	if slices.ContainsFunc(encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) }), func(m encounter.Monster) bool { return m.Water }) {
+		// The theme's creatures include some of the water (aboleths):
+		// the first fight, theirs, is where there is water, if anywhere.
+		if i := slices.IndexFunc(spots, func(s spot) bool { return wet.MatchString(s.Name + " " + s.Where) }); i > 0 {
+			spots[0], spots[i] = spots[i], spots[0]
+		}
+	}
 	used := map[string]bool{} // phrases already in this location
 	n := min(2+r.IntN(2), len(spots))
 	encounters := make([]dnd.Encounter, 0, n)
 	for i := range n {
 		diff := difficulties[weighted(r, difficultyWeight)]
+		if c.fightDiff != "" {
+			diff = c.fightDiff
+		}
 		var enc encounter.Encounter
 		// A fight with the same monsters as an earlier one is tried again,
 		// the second time without the monsters already met here.
@@ -42,6 +53,7 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 					}
 				}
 			}
+			c.dry = !wet.MatchString(spots[i].Name + " " + spots[i].Where)
 			switch i {
 			case 0:
 				enc = c.signatureEncounter(r, diff)
@@ -51,6 +63,14 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 				enc = c.buildEncounter(r, diff)
 			}
 			c.avoid = nil
+			if c.fightDiff != "" && enc.Difficulty != c.fightDiff {
+				// The prompt asked for this difficulty: any creatures that
+				// make it, before the theme's at another.
+				if asked, ok := c.encounterAt(r, c.fightDiff); ok {
+					enc = asked
+				}
+			}
+			c.dry = false
 			if !slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
 				break
 			}
@@ -65,10 +85,14 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	if d := c.kind.TerrainDescriptions[c.terrainKey]; len(d) > 0 {
 		desc = d
 	}
+	description := e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + "."
+	if c.assumed {
+		description += " (Its fights are built for " + partyDesc(c.size, c.level) + ", an assumed party.)"
+	}
 	return &dnd.Location{
 		Name:        e.vars["place_name"],
 		Kind:        c.kind.Label,
-		Description: e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + ".",
+		Description: description,
 		Features:    e.some(c.kind.Features, 3+r.IntN(2)),
 		NPCs:        npcs,
 		Encounters:  encounters,
@@ -89,6 +113,18 @@ func (c *campaign) locationEnvs() []string {
 func (c *campaign) signatureEncounter(r *rand.Rand, diff string) encounter.Encounter {
 	tags := c.minionTags
 	order := append([]string{diff}, nearest(diff)...)
+	if kin := c.linkKin(); len(kin) > 0 {
+		// A linked plot's lair holds the plot's creatures: the mummies of
+		// a mummy lord's tomb, the sprites its acts name.
+		for _, d := range order {
+			ms := slices.DeleteFunc(c.candidates(d, nil, nil), func(m encounter.Monster) bool { return !slices.Contains(kin, m.Name) })
+			if len(ms) > 0 {
+				if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
+					return enc
+				}
+			}
+		}
+	}
 	for _, d := range order {
 		for _, envs := range [][]string{c.locationEnvs(), nil} {
 			if ms := c.candidates(d, tags, envs); len(ms) > 0 {
@@ -102,6 +138,24 @@ func (c *campaign) signatureEncounter(r *rand.Rand, diff string) encounter.Encou
 		return enc
 	}
 	return c.buildEncounter(r, diff)
+}
+
+// linkKin are the monsters a linked plot fixes for its lair: those its
+// text names and, when its villain is an SRD monster, the villain and
+// the other creatures of its archetype (a mummy lord's mummies), or nil
+// without a link.
+func (c *campaign) linkKin() []string {
+	if c.link == nil {
+		return nil
+	}
+	kin := slices.Clone(c.link.hints.Monsters)
+	if c.link.hasBoss {
+		kin = append(kin, c.link.boss.Name)
+		if a, ok := c.linkedArchetype(); ok {
+			kin = append(kin, a.Creatures...)
+		}
+	}
+	return kin
 }
 
 // sameMonsters reports whether a described encounter has the same kinds of
@@ -186,22 +240,38 @@ func (c *campaign) landEncounter(r *rand.Rand, diff string) encounter.Encounter 
 // of one kind), two related kinds together. The right creatures matter
 // more than the exact difficulty.
 func (c *campaign) encounterFrom(r *rand.Rand, diff string, pools [][2][]string) encounter.Encounter {
-	order := append([]string{diff}, nearest(diff)...)
+	if enc, ok := c.encounterIn(r, append([]string{diff}, nearest(diff)...), pools); ok {
+		return enc
+	}
+	panic(dataError{fmt.Errorf("no monster makes any fight for %d level-%d characters", c.size, c.level)})
+}
+
+// encounterAt is a fight of exactly the difficulty, from the theme's
+// creatures, its allies, the land's or any, if some can make it.
+func (c *campaign) encounterAt(r *rand.Rand, diff string) (encounter.Encounter, bool) {
+	return c.encounterIn(r, []string{diff}, [][2][]string{
+		{c.minionTags, c.locationEnvs()}, {c.minionTags, nil}, {c.theme.AllyTags, nil}, {nil, c.locationEnvs()}, {nil, nil},
+	})
+}
+
+// encounterIn builds a fight from the first pool that can make one of the
+// difficulties, in order.
+func (c *campaign) encounterIn(r *rand.Rand, order []string, pools [][2][]string) (encounter.Encounter, bool) {
 	for _, pool := range pools {
 		for _, d := range order {
 			if ms := c.candidates(d, pool[0], pool[1]); len(ms) > 0 {
 				if enc, err := c.build(r, d, c.offer(r, ms)); err == nil {
-					return enc
+					return enc, true
 				}
 			}
 		}
 		for _, d := range order {
 			if enc, ok := c.pairEncounter(r, d, pool[0], pool[1]); ok {
-				return enc
+				return enc, true
 			}
 		}
 	}
-	panic(dataError{fmt.Errorf("no monster makes any fight for %d level-%d characters", c.size, c.level)})
+	return encounter.Encounter{}, false
 }
 
 // pairEncounter tries two kinds of the weakest monsters with the tags and
@@ -241,9 +311,69 @@ func (c *campaign) candidates(diff string, tags, envs []string) []encounter.Mons
 }
 
 // peaceable reports a monster that should not be an enemy unless named,
-// or that the location's earlier fights already used (c.avoid).
+// that the location's earlier fights already used (c.avoid), that needs
+// water the fight's spot lacks (c.dry), or that low-level characters
+// cannot hurt with ordinary weapons unless the theme asked for it.
 func (c *campaign) peaceable(m encounter.Monster) bool {
-	return m.HasTag(peaceable...) && !slices.Contains(c.hints.Monsters, m.Name) || c.avoid[m.Name]
+	named := slices.Contains(c.hints.Monsters, m.Name)
+	return m.HasTag(peaceable...) && !named || c.avoid[m.Name] || c.dry && m.Water || c.level <= 4 && m.Weapons != "" && !named && !c.themeFamily(m) ||
+		c.rivalDragon(m)
+}
+
+// rivalDragon reports, in a place linked to a plot, a true dragon of
+// another colour than the villain's: a red dragon's lair holds no blue
+// dragons.
+func (c *campaign) rivalDragon(m encounter.Monster) bool {
+	if c.link == nil {
+		return false
+	}
+	own := dragonColour(c.boss)
+	return own != "" && dragonColour(m) != "" && dragonColour(m) != own
+}
+
+// themeFamily reports whether m is of a creature family the theme named.
+func (c *campaign) themeFamily(m encounter.Monster) bool {
+	return slices.ContainsFunc(c.hints.Families, func(f string) bool { return m.HasTag(encounter.FamilyTags(f)...) })
+}
+
+// wet matches a spot with water enough for a creature of the water: a
+// lake, a reef, a flooded vault, a cistern.
+var wet = regexp.MustCompile(`(?i)\b(lake|pools?|spring|docks|reef|flooded|drowned|tide|walkways|landing|reeds|raft|cistern|outflow)\b`)
+
+// roofed matches a spot under a roof or underground, where nothing
+// circles overhead.
+var roofed = regexp.MustCompile(`(?i)\b(gatehouse|hall|tower|warehouse|hold|cabin|blockhouse|storehouse|caravanserai|larder|chamber|tent|barn|lighthouse)\b`)
+
+// openAir lists the marks of a phrase that needs the open sky: "circle
+// overhead", "with every advantage of the air", "basks on a sun-warmed
+// rock".
+var openAir = regexp.MustCompile(`overhead|of the air|sun-warmed|warm stones`)
+
+// weaponWords say what hurts a monster with resistances or immunities to
+// ordinary weapons, by encounter.Monster.Weapons.
+var weaponWords = map[string]string{
+	"silvered":   "Silvered or magic weapons hurt %s fully; ordinary ones do little or nothing.",
+	"magic":      "Only magic weapons and spells hurt %s fully.",
+	"adamantine": "Only magic or adamantine weapons hurt %s fully.",
+}
+
+// tactics says what hurts the fight's monsters that shrug off ordinary
+// weapons, for parties of tier 1 and 2 (higher ones carry magic), or "".
+func (c *campaign) tactics(enc encounter.Encounter) string {
+	if c.level > 10 {
+		return ""
+	}
+	var out []string
+	for _, g := range enc.Groups {
+		if f, ok := weaponWords[g.Monster.Weapons]; ok {
+			n := strings.ToLower(g.Monster.Name)
+			if g.Count > 1 {
+				n = strings.ToLower(g.Monster.PluralName())
+			}
+			out = append(out, fmt.Sprintf(f, "the "+n))
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // offer picks one monster from the candidates, sometimes two.
@@ -318,7 +448,16 @@ func (c *campaign) describeEncounter(e *expander, enc encounter.Encounter, at sp
 	if enc.Count() == 1 {
 		number = "one"
 	}
-	desc := fmt.Sprintf("%s %s %s, %s.", capitalize(joinAnd(parts)), fresh(e, words.Behaviour[nature][number], used), at.Where, fresh(e, words.Twists[nature], used))
+	sky := c.kind.Outdoor && c.kindKey != "cavern" && !roofed.MatchString(at.Name+" "+at.Where)
+	behaviour, twists := words.Behaviour[nature][number], words.Twists[nature]
+	if !sky {
+		underRoof := func(s string) bool { return openAir.MatchString(s) }
+		behaviour, twists = slices.DeleteFunc(slices.Clone(behaviour), underRoof), slices.DeleteFunc(slices.Clone(twists), underRoof)
+	}
+	desc := fmt.Sprintf("%s %s %s, %s.", capitalize(joinAnd(parts)), fresh(e, behaviour, used), at.Where, fresh(e, twists, used))
+	if t := c.tactics(enc); t != "" {
+		desc += " " + t
+	}
 	out := dnd.Encounter{
 		Name:            name,
 		Description:     tidy(desc, true),
