@@ -105,6 +105,9 @@ func (c *campaign) readUnknown(theme string) (name string) {
 	first := strings.FieldsFunc(theme, func(r rune) bool { return !unicode.IsLetter(r) })
 	var unknown []string
 	for _, w := range c.hints.Unknown {
+		if isFunctionWord(w) {
+			continue
+		}
 		if name == "" && unicode.IsUpper([]rune(w)[0]) && len(first) > 0 && w != first[0] {
 			name = w
 			continue
