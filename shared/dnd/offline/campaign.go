@@ -509,7 +509,7 @@ func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style
 	if style == "" {
 		style = "human"
 	}
-	first, full := c.t.personName(r, style)
+	first, full := c.t.seriousName(r, style)
 	return full, first, style
 }
 

@@ -1,9 +1,13 @@
 package offline
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
+	"github.com/dndcc/dnd-llm-service/shared/dnd"
 	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
@@ -44,5 +48,57 @@ func TestThemeWarningsNameContentWords(t *testing.T) {
 		if m.HasTag(encounter.FamilyTags(encounter.ThemeHints("githyanki").Families[0])...) && m.Type != "humanoid" {
 			t.Errorf("githyanki stand-in %s is a %s, want humanoids", m.Name, m.Type)
 		}
+	}
+}
+
+// docStrings lists every string of a document.
+func docStrings(t testing.TB, doc any) []string {
+	t.Helper()
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return stringsOf(v)
+}
+
+// campaignTypes are the five campaign document types.
+var campaignTypes = []string{dnd.TypePlot, dnd.TypeLocation, dnd.TypeQuest, dnd.TypeDialogue, dnd.TypeEvent}
+
+// TestNamesFitTheSetting checks 1,000 worlds: no name is crude or a
+// modern English name ("Merkin", "Stanley Hall", "Fort Haley"), and no
+// villain or priest has a comic name ("Fondle Whistlecap").
+func TestNamesFitTheSetting(t *testing.T) {
+	t.Parallel()
+	g := New()
+	unfit, comic := 0, 0
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		_, docs := world(t, g, theme, seed, campaignTypes...)
+		for typ, doc := range docs {
+			for _, s := range docStrings(t, doc) {
+				for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+					if unicode.IsUpper([]rune(w)[0]) && unfitName(w) {
+						unfit++
+						t.Logf("seed %d %s: %q in %q", seed, typ, w, s)
+					}
+				}
+			}
+		}
+		plot := docs[dnd.TypePlot].(*dnd.Plot)
+		people := []dnd.NPC{{Name: plot.Antagonist.Name, Role: "villain"}}
+		people = append(people, docs[dnd.TypeDialogue].(*dnd.Dialogue).Participants...)
+		for _, p := range people {
+			if (p.Role == "villain" || seriousRole(p.Role)) && !strings.HasPrefix(p.Name, "the ") && slices.ContainsFunc(strings.Fields(p.Name), comicName) {
+				comic++
+				t.Logf("seed %d: the %s is called %q", seed, p.Role, p.Name)
+			}
+		}
+	}
+	if unfit+comic > 0 {
+		t.Errorf("%d unfit names and %d comic names of villains and priests in %d worlds, want 0", unfit, comic, campaignSeeds)
 	}
 }

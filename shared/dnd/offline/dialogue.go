@@ -123,6 +123,9 @@ func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[strin
 			style = pick(r, c.t.srd.Races).Names
 		}
 		_, full := c.t.personName(r, style)
+		if seriousRole(cr.Role) {
+			_, full = c.t.seriousName(r, style)
+		}
 		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}, style
 	}
 	plain := func(role string) (dnd.NPC, string) { return named(castRole{Role: role}) }
