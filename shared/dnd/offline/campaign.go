@@ -665,7 +665,7 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		return nil, nil, fmt.Errorf("offline: campaign type %q: %w", typ, dnd.ErrUnknownType)
 	}
 	if len(c.lexs) > 0 {
-		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc)
+		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc, c.req.Parameters.CampaignTheme)
 	}
 	return doc, warnings, nil
 }
