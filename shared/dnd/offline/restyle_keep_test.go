@@ -66,4 +66,3 @@ func TestRestyleKeepsNamesAndIdioms(t *testing.T) {
 		t.Errorf("restyle lost a monster's name or the theme in %d fields and made nonsense of %d, want 0", lost, broken)
 	}
 }
-
