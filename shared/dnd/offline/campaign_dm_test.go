@@ -2,6 +2,7 @@ package offline
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -101,4 +102,47 @@ func TestNamesFitTheSetting(t *testing.T) {
 	if unfit+comic > 0 {
 		t.Errorf("%d unfit names and %d comic names of villains and priests in %d worlds, want 0", unfit, comic, campaignSeeds)
 	}
+}
+
+// TestEventsVary checks the events of 1,000 worlds, in runs of 25 as a
+// game master reads them: no title comes twice in a run, and a run draws
+// on more than 5 kinds of event.
+func TestEventsVary(t *testing.T) {
+	t.Parallel()
+	g := New()
+	const run = 25
+	repeats := 0
+	for start := 0; start < campaignSeeds; start += run {
+		titles := map[string]int{}
+		kinds := map[string]bool{}
+		for seed := start; seed < start+run; seed++ {
+			theme := dmThemes[seed%len(dmThemes)]
+			ev := worldDocs(t, g, theme, seed, dnd.TypeEvent)[dnd.TypeEvent].(*dnd.Event)
+			if titles[ev.Title]++; titles[ev.Title] > 1 {
+				repeats++
+				t.Logf("seeds %d-%d: event title %q again", start, start+run-1, ev.Title)
+			}
+			kinds[eventKind(g, ev)] = true
+		}
+		if len(kinds) <= 5 {
+			t.Errorf("seeds %d-%d: %d kinds of event, want more than 5", start, start+run-1, len(kinds))
+		}
+	}
+	if repeats > 0 {
+		t.Errorf("%d event titles repeat within a run of %d worlds, want 0", repeats, run)
+	}
+}
+
+// eventKind names the event type one of whose consequences the event
+// drew.
+func eventKind(g *Generator, ev *dnd.Event) string {
+	for _, name := range g.t.campaign.eventNames {
+		for _, tmpl := range g.t.campaign.Events[name].Consequences {
+			re := regexp.MustCompile("^" + regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(tmpl), ".+") + "$")
+			if re.MatchString(ev.Consequences[0]) {
+				return name
+			}
+		}
+	}
+	return ""
 }
