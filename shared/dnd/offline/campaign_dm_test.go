@@ -146,3 +146,107 @@ func eventKind(g *Generator, ev *dnd.Event) string {
 	}
 	return ""
 }
+
+// templateMatcher tells which of a list of templates wrote a text: each
+// {placeholder} matches any words.
+type templateMatcher []*regexp.Regexp
+
+func newTemplateMatcher(templates []string) templateMatcher {
+	var m templateMatcher
+	for _, tmpl := range templates {
+		body := regexp.MustCompile(`\\\{[a-z_]+\\\}`).ReplaceAllString(regexp.QuoteMeta(tmpl), ".+")
+		m = append(m, regexp.MustCompile("(?i)^"+body+"$"))
+	}
+	return m
+}
+
+// of returns the index of the template that wrote s, or -1.
+func (m templateMatcher) of(s string) int {
+	for i, re := range m {
+		if re.MatchString(s) {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxStockRepeats is how often one hook, twist, act title or act summary
+// may come back in a run of 25 plots. Drawn at random from a list, a
+// phrase can come back; an act summary more often, as most plots have
+// a rising act and a climax.
+var maxStockRepeats = map[string]int{"hook": 6, "twist": 6, "act title": 8, "act summary": 12}
+
+// TestPlotsVary checks 1,000 plots in runs of 25, as a game master reads
+// them: no hook, twist, act title or act summary comes back more than
+// maxStockRepeats allows in a run ("has stopped answering letters" came 9
+// times in 25, the act "Dangerous Roads" 9 times).
+func TestPlotsVary(t *testing.T) {
+	t.Parallel()
+	g := New()
+	var hooks, twists, titles, summaries []string
+	for _, h := range g.t.campaign.PlotHooks {
+		hooks = append(hooks, h.Text)
+	}
+	for _, h := range g.t.campaign.PlotTwists {
+		twists = append(twists, h.Text)
+	}
+	for _, phase := range sortedKeys(g.t.campaign.Acts) {
+		for _, a := range g.t.campaign.Acts[phase] {
+			for _, title := range a.Title {
+				if !strings.Contains(title, "{") {
+					titles = append(titles, title) // one with a name varies by world
+				}
+			}
+			summaries = append(summaries, a.Summary...)
+		}
+	}
+	lists := map[string]templateMatcher{"hook": newTemplateMatcher(hooks), "twist": newTemplateMatcher(twists),
+		"act title": newTemplateMatcher(titles), "act summary": newTemplateMatcher(summaries)}
+	const run = 25
+	worst := map[string]int{}
+	sumWorst := map[string]int{}
+	over := 0
+	for start := 0; start < campaignSeeds; start += run {
+		counts := map[string]int{}
+		for seed := start; seed < start+run; seed++ {
+			theme := dmThemes[seed%len(dmThemes)]
+			req := variedReq(dnd.TypePlot, theme, seed)
+			req.Parameters.Duration = []string{"a one-shot", "two sessions", "three sessions", "a short arc", "five sessions", "a long campaign"}[seed%6]
+			req.Normalize()
+			doc, _, err := g.newCampaign(int64(seed), req).content(dnd.TypePlot)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := doc.(*dnd.Plot)
+			texts := map[string][]string{"hook": p.Hooks, "twist": p.Twists}
+			for _, a := range p.Acts {
+				texts["act title"] = append(texts["act title"], a.Title)
+				texts["act summary"] = append(texts["act summary"], strings.Split(a.Summary, " Set piece:")[0])
+			}
+			for kind, ts := range texts {
+				for _, s := range ts {
+					if i := lists[kind].of(s); i >= 0 {
+						counts[kind+"/"+lists[kind][i].String()]++
+					}
+				}
+			}
+		}
+		runWorst := map[string]int{}
+		for k, n := range counts {
+			kind, _, _ := strings.Cut(k, "/")
+			worst[kind] = max(worst[kind], n)
+			runWorst[kind] = max(runWorst[kind], n)
+			if n > maxStockRepeats[kind] {
+				over++
+				t.Logf("seeds %d-%d: %s %d times: %s", start, start+run-1, kind, n, k)
+			}
+		}
+		for kind, n := range runWorst {
+			sumWorst[kind] += n
+		}
+	}
+	t.Logf("most repeats of one phrase in a run of %d plots: %v; summed over the %d runs: %v", run, worst, campaignSeeds/run, sumWorst)
+	if over > 0 {
+		t.Errorf("%d phrases came back more often than %v in a run of %d plots, want 0", over, maxStockRepeats, run)
+	}
+}
