@@ -765,7 +765,7 @@ func (c *campaign) planActs(r *rand.Rand, n int) []actTemplate {
 }
 
 func (c *campaign) npc(r *rand.Rand, e *expander, role string) dnd.NPC {
-	return dnd.NPC{Name: c.t.randomName(r), Role: role, Description: e.pick("npc_desc")}
+	return dnd.NPC{Name: c.t.randomName(r), Role: role, Description: c.describe(e, role)}
 }
 
 // rewardItem names a magic item whose rarity suits the party's tier.

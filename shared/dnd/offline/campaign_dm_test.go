@@ -250,3 +250,59 @@ func TestPlotsVary(t *testing.T) {
 		t.Errorf("%d phrases came back more often than %v in a run of %d plots, want 0", over, maxStockRepeats, run)
 	}
 }
+
+// TestPeopleFitTheirRoles checks the people of 1,000 worlds' locations,
+// quests and dialogues: one whose role names a creature ("imp secretary",
+// "captured goblin scout", "satyr piper", "familiar") is not described as
+// a person ("a bald youth with tattooed forearms", "an elegant old-timer
+// who quotes scripture"), and a person's looks do not contradict the role
+// ("grieving parent": "a cheerful youth"; "retired adventurer": "youth").
+func TestPeopleFitTheirRoles(t *testing.T) {
+	t.Parallel()
+	g := New()
+	tb, err := loadTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var human []string // the words of a person's looks and manners
+	for _, sym := range []string{"npc_age", "npc_manner"} {
+		human = append(human, tb.grammar[sym]...)
+	}
+	var creature []string
+	for _, m := range encounter.Monsters() {
+		if m.Type != "humanoid" || slices.Contains([]string{"Goblin", "Hobgoblin", "Bugbear", "Kobold", "Orc", "Gnoll"}, m.Name) {
+			creature = append(creature, regexp.QuoteMeta(strings.ToLower(m.Name)))
+		}
+	}
+	creatureRole := regexp.MustCompile(`\b(` + strings.Join(creature, "|") + `|familiar)s?\b`)
+	clash := []struct{ role, desc *regexp.Regexp }{
+		{regexp.MustCompile(`\b(retired|elder|grieving parent|widow)\b`), regexp.MustCompile(`\byouth\b|\byoung\b`)},
+		{regexp.MustCompile(`\b(grieving|captive|prisoner|wounded|hostage)\b`), regexp.MustCompile(`(?i)\bcheerful\b|laughs too loudly`)},
+	}
+	bad := 0
+	for seed := range campaignSeeds {
+		theme := reviewThemes[seed%len(reviewThemes)]
+		docs := worldDocs(t, g, theme, seed, dnd.TypeLocation, dnd.TypeQuest, dnd.TypeDialogue)
+		people := slices.Concat(docs[dnd.TypeLocation].(*dnd.Location).NPCs, docs[dnd.TypeDialogue].(*dnd.Dialogue).Participants,
+			[]dnd.NPC{docs[dnd.TypeQuest].(*dnd.Quest).Giver})
+		for _, p := range people {
+			role := strings.ToLower(p.Role)
+			if creatureRole.MatchString(role) && p.Role != p.Description {
+				if i := slices.IndexFunc(human, func(h string) bool { return strings.Contains(p.Description, h) }); i >= 0 {
+					bad++
+					t.Logf("seed %d: the %s is %q", seed, p.Role, p.Description)
+				}
+				continue
+			}
+			for _, c := range clash {
+				if c.role.MatchString(role) && c.desc.MatchString(p.Description) {
+					bad++
+					t.Logf("seed %d: the %s is %q", seed, p.Role, p.Description)
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d people of %d worlds are described against their role, want 0", bad, campaignSeeds)
+	}
+}

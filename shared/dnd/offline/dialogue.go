@@ -126,7 +126,7 @@ func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[strin
 		if seriousRole(cr.Role) {
 			_, full = c.t.seriousName(r, style)
 		}
-		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}, style
+		return dnd.NPC{Name: full, Role: cr.Role, Description: c.describe(e, cr.Role)}, style
 	}
 	plain := func(role string) (dnd.NPC, string) { return named(castRole{Role: role}) }
 	switch role {
@@ -165,7 +165,7 @@ func (c *campaign) kinOf(r *rand.Rand, e *expander, role string, p dnd.NPC, styl
 	if i := strings.LastIndexByte(p.Name, ' '); i > 0 {
 		name += p.Name[i:]
 	}
-	return dnd.NPC{Name: name, Role: role, Description: e.pick("npc_desc")}, style
+	return dnd.NPC{Name: name, Role: role, Description: c.describe(e, role)}, style
 }
 
 func firstWord(s string) string {
