@@ -306,3 +306,79 @@ func TestPeopleFitTheirRoles(t *testing.T) {
 		t.Errorf("%d people of %d worlds are described against their role, want 0", bad, campaignSeeds)
 	}
 }
+
+// sceneSlips are lines a conversation's setting rules out: a witness found
+// in a ditch does not fall back on a pillow; a prisoner cornered in a barn
+// was not caught at the gate.
+var sceneSlips = []struct{ setting, line *regexp.Regexp }{
+	{regexp.MustCompile(`ditch|cart|road`), regexp.MustCompile(`pillow|\bbed\b`)},
+	{regexp.MustCompile(`barn|cell|watch-house`), regexp.MustCompile(`[Cc]aught at the .* gate`)},
+}
+
+// maxLineRepeats is how often one line of the tables may be spoken in a
+// run of 16 dialogues.
+const maxLineRepeats = 4
+
+// TestDialoguesVary checks 1,000 dialogues in runs of 16, as a game master
+// reads them: no line of the tables is spoken more than maxLineRepeats
+// times in a run ("They'll come back for me. You'll see." came in 4 of
+// 16), no line
+// contradicts the setting, only an innkeeper hands over a room's key, and
+// two haggles in a run seldom name the same price.
+func TestDialoguesVary(t *testing.T) {
+	t.Parallel()
+	g := New()
+	var templates []string
+	for _, name := range g.t.campaign.dialogueNames {
+		for _, slot := range g.t.campaign.Dialogues[name].Slots {
+			for _, ex := range slot {
+				for _, l := range ex.Lines {
+					if len(l[1]) > 30 { // short lines ("Go on.") may come back
+						templates = append(templates, l[1])
+					}
+				}
+			}
+		}
+	}
+	lines := newTemplateMatcher(templates)
+	const run = 16
+	over, slips := 0, 0
+	worst := 0
+	for start := 0; start < campaignSeeds; start += run {
+		counts := map[int]int{}
+		for seed := start; seed < min(start+run, campaignSeeds); seed++ {
+			theme := dmThemes[seed%len(dmThemes)]
+			d := worldDocs(t, g, theme, seed, dnd.TypeDialogue)[dnd.TypeDialogue].(*dnd.Dialogue)
+			roles := map[string]string{}
+			for _, p := range d.Participants {
+				roles[p.Name] = p.Role
+			}
+			for _, l := range d.Lines {
+				if i := lines.of(l.Text); i >= 0 {
+					counts[i]++
+				}
+				for _, s := range sceneSlips {
+					if s.setting.MatchString(d.Setting) && s.line.MatchString(l.Text+" "+l.Direction) {
+						slips++
+						t.Logf("seed %d: %q, then %q (%s)", seed, d.Setting, l.Text, l.Direction)
+					}
+				}
+				if strings.Contains(l.Direction, "key") && roles[l.Speaker] != "innkeeper" {
+					slips++
+					t.Logf("seed %d: the %s hands over a key", seed, roles[l.Speaker])
+				}
+			}
+		}
+		for i, n := range counts {
+			worst = max(worst, n)
+			if n > maxLineRepeats {
+				over++
+				t.Logf("seeds %d-%d: %d times %q", start, start+run-1, n, templates[i])
+			}
+		}
+	}
+	t.Logf("most uses of one line in a run of %d dialogues: %d", run, worst)
+	if over+slips > 0 {
+		t.Errorf("%d lines spoken more than %d times in a run of %d dialogues, and %d slips, want 0", over, maxLineRepeats, run, slips)
+	}
+}

@@ -17,7 +17,7 @@ func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
 	e := c.expander(r)
 	sit := pickUsable(r, c, c.t.campaign.dialogueNames, c.t.campaign.Dialogues, func(d dialogueSituation) []string { return d.Needs })
 	people := c.cast(r, e, pick(r, sit.Roles))
-	price := 10 * c.level * (2 + r.IntN(8))
+	price := max(5, c.level*(20+r.IntN(71))/5*5) // 20 to 90 gold a level, in fives: two haggles seldom agree
 	e.set("npc0", people[0].Name, "npc1", people[1].Name,
 		"npc0_first", firstWord(people[0].Name), "npc1_first", firstWord(people[1].Name),
 		"price", strconv.Itoa(price), "price_low", strconv.Itoa(price*3/5),
