@@ -382,3 +382,32 @@ func TestDialoguesVary(t *testing.T) {
 		t.Errorf("%d lines spoken more than %d times in a run of %d dialogues, and %d slips, want 0", over, maxLineRepeats, run, slips)
 	}
 }
+
+// TestPrisonersKeepTheirKind checks 1,000 interrogations: a prisoner whose
+// role names a creature ("satyr piper") is not spoken of as another kind
+// ("Not much loyalty among sprites").
+func TestPrisonersKeepTheirKind(t *testing.T) {
+	t.Parallel()
+	g := New()
+	bad, seen := 0, 0
+	for seed := range campaignSeeds {
+		theme := []string{"fey", "a fey court in the enchanted wood", "goblins", "a kobold warren", "demons"}[seed%5]
+		d := worldDocs(t, g, theme, seed, dnd.TypeDialogue)[dnd.TypeDialogue].(*dnd.Dialogue)
+		kind, ok := roleCreature(d.Participants[0].Role)
+		if !ok || !strings.Contains(d.Setting, "cornered "+d.Participants[0].Name) && !strings.Contains(d.Setting, "chained") && !strings.Contains(d.Setting, d.Participants[0].Name+" has been here") {
+			continue
+		}
+		seen++
+		for _, l := range d.Lines {
+			for noun, other := range creatureNouns() {
+				if other.noun != kind.noun && strings.HasSuffix(noun, "s") && regexp.MustCompile(`\bamong `+noun+`\b|\bto `+noun+` in\b`).MatchString(l.Text) {
+					bad++
+					t.Logf("seed %d: the %s hears %q", seed, d.Participants[0].Role, l.Text)
+				}
+			}
+		}
+	}
+	if seen == 0 || bad > 0 {
+		t.Errorf("%d of %d prisoners of a creature kind are spoken of as another kind, want 0 of more than 0", bad, seen)
+	}
+}

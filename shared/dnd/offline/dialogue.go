@@ -16,7 +16,15 @@ import (
 func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
 	e := c.expander(r)
 	sit := pickUsable(r, c, c.t.campaign.dialogueNames, c.t.campaign.Dialogues, func(d dialogueSituation) []string { return d.Needs })
-	people := c.cast(r, e, pick(r, sit.Roles))
+	roles := pick(r, sit.Roles)
+	people := c.cast(r, e, roles)
+	if roles[0] == "@captive" {
+		if kind, ok := roleCreature(people[0].Role); ok {
+			// The prisoner's fellows are of its kind: a satyr is not left
+			// behind by "sprites".
+			e.set("minions", kindPlural(kind), "minions_cap", capitalize(kindPlural(kind)))
+		}
+	}
 	price := max(5, c.level*(20+r.IntN(71))/5*5) // 20 to 90 gold a level, in fives: two haggles seldom agree
 	e.set("npc0", people[0].Name, "npc1", people[1].Name,
 		"npc0_first", firstWord(people[0].Name), "npc1_first", firstWord(people[1].Name),

@@ -142,3 +142,11 @@ func clashes(role, desc string) bool {
 		return c.role.MatchString(role) && c.desc.MatchString(desc)
 	})
 }
+
+// kindPlural is the plural of a creature kind's noun: "satyrs", "wolves".
+func kindPlural(k creatureKind) string {
+	if m, ok := encounter.Lookup(titleCase(k.noun)); ok {
+		return strings.ToLower(m.PluralName())
+	}
+	return k.noun + "s"
+}
