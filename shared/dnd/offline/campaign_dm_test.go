@@ -174,7 +174,7 @@ func (m templateMatcher) of(s string) int {
 // may come back in a run of 25 plots. Drawn at random from a list, a
 // phrase can come back; an act summary more often, as most plots have
 // a rising act and a climax.
-var maxStockRepeats = map[string]int{"hook": 6, "twist": 6, "act title": 8, "act summary": 12}
+var maxStockRepeats = map[string]int{"hook": 6, "twist": 6, "act title": 8, "act summary": 10}
 
 // TestPlotsVary checks 1,000 plots in runs of 25, as a game master reads
 // them: no hook, twist, act title or act summary comes back more than
