@@ -15,6 +15,9 @@ var fixedPhrases = []string{
 	"all night", "last night", "tonight", "old friend", "old friends", "old times", "old habits", "of old",
 	"good as new", "in good faith", "the good of", "no good", "make good", "made good", "so long", "long ago",
 	"at last", "at least", "at once", "all the same",
+	"goes cold", "went cold", "gone cold", "run cold", "runs cold", "ran cold", "in cold blood",
+	"a night", "one night", "each night", "every night", "at night", "that night", "by night", "for the night", "the night before",
+	"to guard", "to watch", "to hunt", "on guard", "keep watch",
 }
 
 // monsterPhrases are the SRD monster names of two words or more, singular
