@@ -411,3 +411,26 @@ func TestPrisonersKeepTheirKind(t *testing.T) {
 		t.Errorf("%d of %d prisoners of a creature kind are spoken of as another kind, want 0 of more than 0", bad, seen)
 	}
 }
+
+// TestExchangesEndAnswered checks the dialogue tables: no exchange ends on
+// a question of the party's when an exchange that may follow opens with
+// the party again, leaving the question unanswered ("Whose wedding has the captain's name crossed out? We can
+// protect you, but only if you tell us everything.").
+func TestExchangesEndAnswered(t *testing.T) {
+	g := New()
+	for _, name := range g.t.campaign.dialogueNames {
+		for i, slot := range g.t.campaign.Dialogues[name].Slots {
+			if i == len(g.t.campaign.Dialogues[name].Slots)-1 {
+				continue // the last word may be the party's
+			}
+			next := g.t.campaign.Dialogues[name].Slots[i+1]
+			partyNext := slices.ContainsFunc(next, func(ex exchange) bool { return ex.Lines[0][0] == "p" })
+			for _, ex := range slot {
+				last := ex.Lines[len(ex.Lines)-1]
+				if partyNext && last[0] == "p" && strings.HasSuffix(strings.TrimSpace(last[1]), "?") {
+					t.Errorf("%s slot %d: the exchange ends on the party's question %q", name, i, last[1])
+				}
+			}
+		}
+	}
+}

@@ -18,6 +18,7 @@ var fixedPhrases = []string{
 	"goes cold", "went cold", "gone cold", "run cold", "runs cold", "ran cold", "in cold blood",
 	"a night", "one night", "each night", "every night", "at night", "that night", "by night", "for the night", "the night before",
 	"to guard", "to watch", "to hunt", "on guard", "keep watch",
+	"in town", "of town", "into town", "out of town", "to town", "from town",
 }
 
 // monsterPhrases are the SRD monster names of two words or more, singular
