@@ -11,21 +11,20 @@ import (
 // (sometimes a virtue word) for tieflings. It returns the first name and
 // the full name.
 func (t *tables) personName(r *rand.Rand, style string) (first, full string) {
-	for range 50 {
-		first, full = t.drawName(r, style)
-		if !slices.ContainsFunc(strings.Fields(full), unfitName) {
-			break
-		}
-	}
-	return first, full
+	return redraw(func() (string, string) { return t.drawName(r, style) }, unfitName)
 }
 
 // seriousName is personName for a villain or a priest: no name part that
 // reads as a joke ("Whistlecap", "Fizzlebottom").
 func (t *tables) seriousName(r *rand.Rand, style string) (first, full string) {
+	return redraw(func() (string, string) { return t.personName(r, style) }, comicName)
+}
+
+// redraw draws a name until no word of it is bad, 50 times at most.
+func redraw(draw func() (first, full string), bad func(word string) bool) (first, full string) {
 	for range 50 {
-		first, full = t.personName(r, style)
-		if !slices.ContainsFunc(strings.Fields(full), comicName) {
+		first, full = draw()
+		if !slices.ContainsFunc(strings.Fields(full), bad) {
 			break
 		}
 	}
