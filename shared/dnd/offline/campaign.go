@@ -176,6 +176,9 @@ func (c *campaign) readUnknown(theme string) (name string) {
 	first := strings.FieldsFunc(theme, func(r rune) bool { return !unicode.IsLetter(r) })
 	var unknown []string
 	for _, w := range c.hints.Unknown {
+		if isFunctionWord(w) {
+			continue
+		}
 		if name == "" && unicode.IsUpper([]rune(w)[0]) && len(first) > 0 && w != first[0] {
 			name = w
 			continue
@@ -693,7 +696,7 @@ func (c *campaign) antagonistName(r *rand.Rand, e *expander) (full, short, style
 	if style == "" {
 		style = "human"
 	}
-	first, full := c.t.personName(r, style)
+	first, full := c.t.seriousName(r, style)
 	return full, first, style
 }
 
@@ -871,7 +874,7 @@ func (c *campaign) content(typ string) (any, []string, error) {
 		return nil, nil, fmt.Errorf("offline: campaign type %q: %w", typ, dnd.ErrUnknownType)
 	}
 	if len(c.lexs) > 0 {
-		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc)
+		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc, c.req.Parameters.CampaignTheme)
 	}
 	return doc, warnings, nil
 }
@@ -1006,7 +1009,7 @@ func (c *campaign) planActs(r *rand.Rand, n int) []actTemplate {
 }
 
 func (c *campaign) npc(r *rand.Rand, e *expander, role string) dnd.NPC {
-	return dnd.NPC{Name: c.t.randomName(r), Role: role, Description: e.pick("npc_desc")}
+	return dnd.NPC{Name: c.t.randomName(r), Role: role, Description: c.describe(e, role)}
 }
 
 // rewardItem names a magic item whose rarity suits the party's tier.

@@ -1,7 +1,6 @@
 package offline
 
 import (
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strconv"
@@ -159,15 +158,7 @@ func TestNoDoubledWords(t *testing.T) {
 		}
 		docs := worldDocs(t, g, theme, seed, dnd.TypePlot, dnd.TypeQuest, dnd.TypeDialogue)
 		for typ, doc := range docs {
-			b, err := json.Marshal(doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var v any
-			if err := json.Unmarshal(b, &v); err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range stringsOf(v) {
+			for _, s := range docStrings(t, doc) {
 				if m := bad.FindString(s); m != "" {
 					t.Fatalf("seed %d %q %s: %q in %q", seed, theme, typ, m, s)
 				}

@@ -16,8 +16,16 @@ import (
 func (c *campaign) dialogue(r *rand.Rand) *dnd.Dialogue {
 	e := c.expander(r)
 	sit := pickUsable(r, c, c.t.campaign.dialogueNames, c.t.campaign.Dialogues, func(d dialogueSituation) []string { return d.Needs })
-	people := c.cast(r, e, pick(r, sit.Roles))
-	price := 10 * c.level * (2 + r.IntN(8))
+	roles := pick(r, sit.Roles)
+	people := c.cast(r, e, roles)
+	if roles[0] == "@captive" {
+		if kind, ok := roleCreature(people[0].Role); ok {
+			// The prisoner's fellows are of its kind: a satyr is not left
+			// behind by "sprites".
+			e.set("minions", kindPlural(kind), "minions_cap", capitalize(kindPlural(kind)))
+		}
+	}
+	price := max(5, c.level*(20+r.IntN(71))/5*5) // 20 to 90 gold a level, in fives: two haggles seldom agree
 	e.set("npc0", people[0].Name, "npc1", people[1].Name,
 		"npc0_first", firstWord(people[0].Name), "npc1_first", firstWord(people[1].Name),
 		"price", strconv.Itoa(price), "price_low", strconv.Itoa(price*3/5),
@@ -123,7 +131,10 @@ func (c *campaign) person(r *rand.Rand, e *expander, role string, used map[strin
 			style = pick(r, c.t.srd.Races).Names
 		}
 		_, full := c.t.personName(r, style)
-		return dnd.NPC{Name: full, Role: cr.Role, Description: e.pick("npc_desc")}, style
+		if seriousRole(cr.Role) {
+			_, full = c.t.seriousName(r, style)
+		}
+		return dnd.NPC{Name: full, Role: cr.Role, Description: c.describe(e, cr.Role)}, style
 	}
 	plain := func(role string) (dnd.NPC, string) { return named(castRole{Role: role}) }
 	switch role {
@@ -162,7 +173,7 @@ func (c *campaign) kinOf(r *rand.Rand, e *expander, role string, p dnd.NPC, styl
 	if i := strings.LastIndexByte(p.Name, ' '); i > 0 {
 		name += p.Name[i:]
 	}
-	return dnd.NPC{Name: name, Role: role, Description: e.pick("npc_desc")}, style
+	return dnd.NPC{Name: name, Role: role, Description: c.describe(e, role)}, style
 }
 
 func firstWord(s string) string {

@@ -163,6 +163,7 @@ type token struct {
 	number   bool // contains a digit
 	unit     bool // a unit or coin after a number, or a coin denomination: "12 silver pieces", "a gold piece"
 	proper   bool // a name: keep when preserving key elements
+	fixed    bool // a monster's name, an idiom or a phrase the caller keeps: never changed
 	startSen bool // first word of a sentence
 }
 
@@ -306,14 +307,15 @@ func (rs *restyler) apply(r *rand.Rand, text string, lexs []*lexicon, strength f
 // A share under textSentenceShare is a generated document's field, which
 // gets no aside: a hook or a line of dialogue with "Not a good sign."
 // after it reads as a non sequitur.
-func (rs *restyler) restyle(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool, share float64) (string, []string) {
-	out, kept := rs.words(r, text, lexs, strength, preserve)
-	return rewriteSentences(r, out, lexs, min(max(strength, 0)*share, 1), share >= textSentenceShare), kept
+func (rs *restyler) restyle(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool, share float64, keep ...string) (string, []string) {
+	out, kept := rs.words(r, text, lexs, strength, preserve, keep...)
+	return rewriteSentences(r, out, lexs, min(max(strength, 0)*share, 1), share >= textSentenceShare, keep...), kept
 }
 
 // words makes the lexicons' word and phrase substitutions.
-func (rs *restyler) words(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool) (string, []string) {
+func (rs *restyler) words(r *rand.Rand, text string, lexs []*lexicon, strength float64, preserve bool, keep ...string) (string, []string) {
 	toks := tokenize(text)
+	markFixed(toks, keep)
 	maxWords := 1
 	for _, lx := range lexs {
 		maxWords = max(maxWords, lx.maxWords)
@@ -408,7 +410,7 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 			}
 			continue
 		}
-		if t.number || t.unit || (preserve && t.proper) {
+		if t.number || t.unit || t.fixed || (preserve && t.proper) {
 			break
 		}
 		words = append(words, strings.ToLower(strings.ReplaceAll(t.text, "’", "'")))

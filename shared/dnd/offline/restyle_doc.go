@@ -8,10 +8,11 @@ import (
 )
 
 // restyleDoc gives a document's prose the request's genre, tone and style,
-// leaving names, numbers and game terms in structured fields untouched.
-func restyleDoc(rs *restyler, r *rand.Rand, lexs []*lexicon, doc any) {
+// leaving names, numbers and game terms in structured fields untouched,
+// and each of keep (the request's own words, echoed) as it was written.
+func restyleDoc(rs *restyler, r *rand.Rand, lexs []*lexicon, doc any, keep ...string) {
 	f := func(s *string) {
-		if out, _ := rs.restyle(r, *s, lexs, 0.6, true, docSentenceShare); strings.TrimSpace(out) != "" {
+		if out, _ := rs.restyle(r, *s, lexs, 0.6, true, docSentenceShare, keep...); strings.TrimSpace(out) != "" {
 			*s = out
 		}
 	}

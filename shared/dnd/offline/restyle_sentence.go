@@ -99,17 +99,18 @@ const (
 // the text comes out shorter. No rewrite brings in a first-person phrase
 // ("and I didn't like the look of it") unless the text already speaks in
 // the first person outside its quotations.
-func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64, asides bool) string {
+func rewriteSentences(r *rand.Rand, text string, lexs []*lexicon, share float64, asides bool, keep ...string) string {
 	if share <= 0 || len(lexs) == 0 {
 		return text
 	}
 	toks := tokenize(text)
+	markFixed(toks, keep)
 	if shortens(lexs) {
 		return joinTokens(terseSentences(r, toks, share))
 	}
 	phrases := newPhraseBag(r, lexs, speaksFirstPerson(text))
-	toks = insertWords(r, toks, phrases, epithet, share*epithetShare)
-	toks = insertWords(r, toks, phrases, adverb, share*adverbShare)
+	toks = insertWords(r, toks, phrases, epithet, share*epithetShare, keep)
+	toks = insertWords(r, toks, phrases, adverb, share*adverbShare, keep)
 	if !asides {
 		phrases.lists[aside] = nil
 	}
@@ -179,7 +180,7 @@ func decorate(r *rand.Rand, toks []token, phrases *phraseBag, share float64) str
 // verb in the past tense after its subject ("the goblins attacked" → "the
 // goblins savagely attacked"), in a share of the sentences, at most one a
 // sentence and never in one with a number.
-func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind, share float64) []token {
+func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind, share float64, keep []string) []token {
 	if !phrases.has(kind) {
 		return toks
 	}
@@ -194,7 +195,7 @@ func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind
 		}
 		var at []int
 		for i := s.first + 2; i <= s.last; i++ {
-			if fits(toks, i) {
+			if fits(toks, i) && !toks[i].fixed {
 				at = append(at, i)
 			}
 		}
@@ -216,7 +217,9 @@ func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind
 		}
 		out[i].text = w + " " + out[i].text
 	}
-	return tokenize(joinTokens(out))
+	toks = tokenize(joinTokens(out))
+	markFixed(toks, keep)
+	return toks
 }
 
 // pastVerb reports whether word token i is a verb in the simple past right
