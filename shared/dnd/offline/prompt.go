@@ -293,12 +293,18 @@ var pronounFiller = []string{"he", "him", "his", "she", "her", "hers", "they", "
 // warnings say which parts of the prompt a document could not use: the
 // clauses it read nothing from, and those whose mark (a former trade, a
 // home town, a statement a backstory tells) its content does not show, or
-// shows only as it would without the prompt (same).
-func (u promptUse) warnings(typ string, content []byte, same bool) []string {
-	unused := slices.Clone(u.unused)
+// shows only as it would without the prompt (same). A grounded document
+// (one written for a character object sent back, as the documents of a
+// whole character are) says it in short and only when it concerns it: a
+// backstory that does not tell a mark; the sheet explained the rest.
+func (u promptUse) warnings(typ string, content []byte, same, grounded bool) []string {
+	var unused []string
+	if !grounded {
+		unused = slices.Clone(u.unused)
+	}
 	for _, m := range u.marks {
 		shown := m.trade && u.toldTrade || slices.ContainsFunc(m.marks, func(mark string) bool { return strings.Contains(string(content), mark) })
-		if same || !shown {
+		if (same || !shown) && (!grounded || typ == dnd.TypeBackstory) {
 			unused = append(unused, m.clause)
 		}
 	}
@@ -311,6 +317,9 @@ func (u promptUse) warnings(typ string, content []byte, same bool) []string {
 			c = string([]rune(c)[:77]) + "..."
 		}
 		quoted = append(quoted, `"`+c+`"`)
+	}
+	if grounded {
+		return []string{"prompt: this " + typ + " does not tell " + strings.Join(quoted, ", ")}
 	}
 	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in " + article(typ) + " " + typ +
 		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
