@@ -18,17 +18,18 @@ import (
 // backstory tells as they are. Parts of the prompt a document could use for
 // nothing are reported in its warnings.
 type promptUse struct {
-	trade      string // key into the trade table, or "" for a trade it has no words for
-	tradeWord  string // the trade as written
-	origin     string // the home town the prompt names
-	place      string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
-	villain    string // the foe a statement names ("a lich"), or ""
-	org        string // the guild, order or company a statement names, or ""
-	toldTrade  bool   // a document told the former trade
-	age        dnd.Age
-	statements []statement
-	unused     []string     // clauses no document can use
-	marks      []promptMark // clauses a document uses only if it shows them
+	trade       string // key into the trade table, or "" for a trade it has no words for
+	tradeWord   string // the trade as written
+	origin      string // the home town the prompt names
+	place       string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
+	villain     string // the foe a statement names ("a lich"), or ""
+	org         string // the guild, order or company a statement names, or ""
+	toldTrade   bool   // a document told the former trade
+	age         dnd.Age
+	statements  []statement
+	descriptors []descriptor // words that describe the character ("blind"), told by the documents
+	unused      []string     // clauses no document can use
+	marks       []promptMark // clauses a document uses only if it shows them
 }
 
 var (
@@ -59,6 +60,7 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		u.trade, u.tradeWord = t.promptTrade(text)
 	}
 	u.age = dnd.AgeMentioned(text)
+	u.descriptors = descriptorsIn(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
 	}
@@ -226,7 +228,7 @@ func (u promptUse) leftover(s rules.Sheet, clause string) []string {
 			return "weapon " + rules.WeaponMentioned(w)
 		case rules.StyleMentioned(w, s.Class) != "", dnd.PronounsMentioned(w) != "", dnd.AgeMentioned(w).Phrase != "",
 			age != "" && strings.Contains(age, w),
-			w == u.tradeWord, slices.Contains(name, w), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
+			w == u.tradeWord, slices.Contains(name, w), isDescriptor(w), dnd.RaceAdjective(w) != "" && (sameWord(dnd.RaceAdjective(w), s.Race) || sameWord(dnd.RaceAdjective(w), s.Subrace)), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
 			return w
 		}
 		return ""
@@ -308,6 +310,13 @@ func (u promptUse) warnings(typ string, content []byte, same, grounded bool) []s
 			unused = append(unused, m.clause)
 		}
 	}
+	for _, d := range u.descriptors {
+		// A document that does not tell a descriptor ("blind") it was
+		// asked alone for has dropped it.
+		if !grounded && !d.shownIn(string(content)) {
+			unused = append(unused, d.said)
+		}
+	}
 	if len(unused) == 0 {
 		return nil
 	}
@@ -322,5 +331,5 @@ func (u promptUse) warnings(typ string, content []byte, same, grounded bool) []s
 		return []string{"prompt: this " + typ + " does not tell " + strings.Join(quoted, ", ")}
 	}
 	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in " + article(typ) + " " + typ +
-		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
+		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade, home town and a few words that describe the character (one-eyed, blind, scarred, shy, amnesiac) from the prompt, and a backstory also tells what a sentence about the character says"}
 }
