@@ -12,6 +12,7 @@ import (
 	_ "image/png"  // decode PNG inputs
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	_ "golang.org/x/image/webp" // decode WebP inputs
@@ -311,13 +312,18 @@ func (s *Service) generateOffline(ctx context.Context, p payload, params Paramet
 			Type: p.Type, Prompt: p.Prompt, Width: p.Width, Height: p.Height, Seed: seed,
 			Genre: p.Theme.Genre, Tone: p.Theme.Tone, Style: p.Theme.Style, StylePreset: p.StylePreset,
 			Race: p.Race, Class: p.Class, Alignment: p.Alignment, Pronouns: p.Pronouns, Equipment: p.Equipment,
-			NegativePrompt: p.NegativePrompt, TokenFrame: p.TokenFrame,
+			Character: p.Character, NegativePrompt: p.NegativePrompt, TokenFrame: p.TokenFrame,
 		})
 	})
 	if err != nil {
 		return output{}, err
 	}
-	return output{data: pic.PNG, seed: seed, model: ProviderOffline, provider: ProviderOffline, prompt: p.Prompt,
+	// What the drawer read: the character described, then the prompt.
+	prompt := p.Prompt
+	if p.Character != "" {
+		prompt = strings.TrimRight(p.Character+", "+p.Prompt, ", ")
+	}
+	return output{data: pic.PNG, seed: seed, model: ProviderOffline, provider: ProviderOffline, prompt: prompt,
 		params: params, grid: gridOf(pic.Grid), warnings: pic.Warnings}, nil
 }
 

@@ -194,7 +194,12 @@ func (r GenerateRequest) sitter() sitter {
 		}
 	}
 	s.describe = dnd.Portrait(id, nil) + gearWords(s.equipment)
-	if looks != "" {
+	var gear []string
+	for _, it := range s.equipment {
+		gear = append(gear, it.Name)
+	}
+	// The looks' own lines about the gear would name it twice.
+	if looks = dnd.LooksWithoutGear(looks, gear); looks != "" {
 		s.describe += ". " + looks
 	}
 	return s

@@ -319,3 +319,19 @@ func TestPromptFillsTheCharacter(t *testing.T) {
 		t.Errorf("with parameters: %s %d, %v; want the parameters' Fighter 2", ch.Sheet.Class, ch.Sheet.Level, err)
 	}
 }
+
+// TestPortraitNamesEachThingOnce checks the description of a character for
+// an image model: the gear named once though the looks name it too, and a
+// legend's power their own.
+func TestPortraitNamesEachThingOnce(t *testing.T) {
+	t.Parallel()
+	id := CharacterInfo{Name: "Torga", Pronouns: "she/her", Race: "Dwarf", Subrace: "Hill Dwarf", Class: "Fighter", Level: 18, Alignment: "neutral"}
+	s := &Sheet{Appearance: "Torga is old. She wears Chain Mail +1 and carries a battleaxe and a shield. She hums.",
+		Equipment: []Item{{Name: "Chain Mail +1", Category: "armor", Equipped: true}, {Name: "Battleaxe", Category: "weapon", Equipped: true},
+			{Name: "Shield", Category: "shield", Equipped: true}}}
+	got := Portrait(id, s)
+	want := "a hill dwarf woman, fighter, a legend at the height of her power, neutral, wearing chain mail +1, carrying battleaxe, shield. Torga is old. She hums."
+	if got != want {
+		t.Errorf("Portrait() = %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,8 @@ package dnd
 
 import (
 	"encoding/json"
+	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -41,7 +43,8 @@ func (id CharacterInfo) SameCharacterWords(field, value string) bool {
 }
 
 // Portrait describes the character for an image model: who they are, and
-// with a sheet how they look and what they wear and carry.
+// with a sheet how they look and what they wear and carry, each thing
+// named once.
 func Portrait(id CharacterInfo, s *Sheet) string {
 	who := []string{}
 	race := strings.ToLower(id.Race)
@@ -52,7 +55,8 @@ func Portrait(id CharacterInfo, s *Sheet) string {
 			race = strings.ToLower(id.Subrace)
 		}
 	}
-	person := map[string]string{"she": "woman", "he": "man"}[strings.SplitN(strings.ToLower(id.Pronouns), "/", 2)[0]]
+	subject := strings.SplitN(strings.ToLower(id.Pronouns), "/", 2)[0]
+	person := map[string]string{"she": "woman", "he": "man"}[subject]
 	if person == "" {
 		person = "person"
 	}
@@ -61,7 +65,7 @@ func Portrait(id CharacterInfo, s *Sheet) string {
 	if id.Subclass != "" {
 		class += " (" + id.Subclass + ")"
 	}
-	who = append(who, class+", "+tierLook(id.Level))
+	who = append(who, class+", "+tierLook(id.Level, subject))
 	if id.Alignment != "" && id.Alignment != "unaligned" {
 		who = append(who, id.Alignment)
 	}
@@ -69,18 +73,17 @@ func Portrait(id CharacterInfo, s *Sheet) string {
 	if s == nil {
 		return out
 	}
-	if a := strings.TrimSpace(s.Appearance); a != "" {
-		out += ". " + a
-	}
-	var worn, carried []string
+	var worn, carried, gear []string
 	for _, it := range s.Equipment {
 		switch {
 		case !it.Equipped:
+			continue
 		case it.Category == "armor":
 			worn = append(worn, strings.ToLower(it.Name))
 		default:
 			carried = append(carried, strings.ToLower(it.Name))
 		}
+		gear = append(gear, it.Name)
 	}
 	if len(worn) > 0 {
 		out += ", wearing " + strings.Join(worn, ", ")
@@ -88,20 +91,47 @@ func Portrait(id CharacterInfo, s *Sheet) string {
 	if len(carried) > 0 {
 		out += ", carrying " + strings.Join(carried, ", ")
 	}
+	if a := LooksWithoutGear(s.Appearance, gear); a != "" {
+		out += ". " + a
+	}
 	return out
 }
 
-// tierLook says how seasoned a character of the level looks.
-func tierLook(level int) string {
+// LooksWithoutGear is an appearance without its sentences that name any of
+// the gear (a portrait's description names the gear once, on its own).
+func LooksWithoutGear(appearance string, gear []string) string {
+	var keep []string
+	for _, sentence := range strings.SplitAfter(strings.TrimSpace(appearance), ". ") {
+		lower := strings.ToLower(sentence)
+		if !slices.ContainsFunc(gear, func(name string) bool {
+			name = strings.ToLower(strings.TrimSpace(plusRe.ReplaceAllString(name, "")))
+			return name != "" && strings.Contains(lower, name)
+		}) {
+			keep = append(keep, strings.TrimSpace(sentence))
+		}
+	}
+	return strings.Join(keep, " ")
+}
+
+// plusRe is a magic item's bonus: " +2".
+var plusRe = regexp.MustCompile(`\s*\+\d+$`)
+
+// tierLook says how seasoned a character of the level looks (their age
+// is the appearance's to say); subject is the pronoun (she, he, they).
+func tierLook(level int, subject string) string {
 	switch {
 	case level <= 4:
-		return "a young adventurer"
+		return "a fledgling adventurer"
 	case level <= 10:
 		return "a seasoned adventurer"
 	case level <= 16:
 		return "a renowned veteran"
 	}
-	return "a legend at the height of their power"
+	own := map[string]string{"she": "her", "he": "his"}[subject]
+	if own == "" {
+		own = "their"
+	}
+	return "a legend at the height of " + own + " power"
 }
 
 func article(s string) string {

@@ -69,6 +69,9 @@ var raceAdjectives = map[string]string{"elven": "Elf", "elfin": "Elf", "dwarven"
 
 // raceAdjectiveMentioned is the race a race adjective of the head phrase
 // gives, or "".
+// RaceAdjective is the race an adjective names ("elven": Elf), or "".
+func RaceAdjective(word string) string { return raceAdjectives[strings.ToLower(word)] }
+
 func raceAdjectiveMentioned(text string) string {
 	for _, w := range strings.Fields(strings.ToLower(HeadPhrase(text))) {
 		if r := raceAdjectives[strings.Trim(w, ",.;:!?\"'")]; r != "" {

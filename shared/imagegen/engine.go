@@ -95,6 +95,10 @@ type GenerateRequest struct {
 	// sheet's equipped items): its armour, shield and weapons replace the
 	// class's. Items the renderer cannot draw are named in the warnings.
 	Equipment []Item
+	// Character is a portrait's character described (who they are, how
+	// they look): marks on the face it names (one eye, blind, a scar) are
+	// drawn as the prompt's are.
+	Character string
 	// NegativePrompt lists, comma-separated, elements to leave out; see
 	// Removable for what the offline renderer can remove.
 	NegativePrompt string

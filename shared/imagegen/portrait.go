@@ -201,6 +201,7 @@ type figure struct {
 	ink     rgb
 	style   int
 	beard   bool
+	marks   faceMarks
 	rm      *removals
 	tex     *noise
 	canvas  canvas
@@ -245,6 +246,7 @@ func newFigure(sc *scene, px float64) *figure {
 	if hasAnyWord(sc.prompt, "beard", "bearded") && !f.rm.has(rmBeard) && rc.name != "dragonborn" {
 		f.beard = true
 	}
+	f.marks = faceMarksIn(sc.prompt + " " + req.Character)
 	f.equip(sc)
 	f.dress(sc)
 	return f

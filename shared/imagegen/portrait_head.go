@@ -96,9 +96,11 @@ func (f *figure) paintHead(u, v, d float64) rgb {
 		c = mix(c, rgb{1, 1, 1}, 0.25*clamp01(1-hx*hx-hh*hh))
 	}
 	if r.snout {
-		return f.dragonFace(c, u, v)
+		c = f.dragonFace(c, u, v)
+	} else {
+		c = f.face(c, u, v)
 	}
-	return f.face(c, u, v)
+	return f.faceMarks(c, u, v)
 }
 
 // face draws eyes, brows, nose and mouth.
@@ -146,6 +148,9 @@ func (f *figure) drawEye(c rgb, x, y, ew, eh, s float64) rgb {
 	}
 	white := hex(0xf2eee6)
 	iris := f.eye
+	if f.marks.clouded {
+		iris = mix(iris, hex(0xe4e6ea), 0.75) // milky, sightless
+	}
 	if f.race.solidEyes {
 		white = iris.scale(1.1)
 	}
@@ -153,7 +158,9 @@ func (f *figure) drawEye(c rgb, x, y, ew, eh, s float64) rgb {
 	if !f.race.solidEyes {
 		ic := sdCircle(x+s*ew*0.08, y, eh*1.05)
 		col = mix(col, iris.scale(0.7+0.5*clamp01(-y/eh+0.5)), cover(ic/px))
-		col = mix(col, hex(0x101014), cover(sdCircle(x+s*ew*0.08, y, eh*0.45)/px))
+		if !f.marks.clouded {
+			col = mix(col, hex(0x101014), cover(sdCircle(x+s*ew*0.08, y, eh*0.45)/px))
+		}
 	} else {
 		col = col.scale(0.85 + 0.3*clamp01(-y/eh))
 	}

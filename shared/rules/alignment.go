@@ -48,11 +48,23 @@ func CanonicalAlignment(s string) (string, error) {
 	return "", fmt.Errorf("unknown alignment; accepted: %s", AcceptedAlignments)
 }
 
-func resolveAlignment(s string, seed int64) (string, error) {
+// resolveAlignment is the alignment asked for, or one drawn from the
+// seed; a drawn one is never evil when notEvil (a paladin's oath asks
+// for virtue).
+func resolveAlignment(s string, seed int64, notEvil bool) (string, error) {
 	if collapse(s) == "" {
+		weights := alignmentWeights
+		if notEvil {
+			weights = slices.Clone(alignmentWeights)
+			for i, a := range alignmentGrid {
+				if strings.HasSuffix(a, " evil") {
+					weights[i] = 0
+				}
+			}
+		}
 		r := rng(seed, "alignment")
-		n := r.IntN(sum(alignmentWeights))
-		for i, w := range alignmentWeights {
+		n := r.IntN(sum(weights))
+		for i, w := range weights {
 			if n < w {
 				return alignmentGrid[i], nil
 			}

@@ -166,11 +166,15 @@ func resolve(c Choices) (*resolved, []*InputError) {
 		fail("subclass", "%s", msg)
 	}
 	r.resolveBackground(c.Background)
-	a, err := resolveAlignment(c.Alignment, c.Seed)
+	paladin := r.class.Name == "Paladin"
+	a, err := resolveAlignment(c.Alignment, c.Seed, paladin)
 	if err != nil {
 		fail("alignment", "%s", err.Error())
 	}
 	r.alignment = a
+	if paladin && strings.HasSuffix(a, " evil") && r.subclass == r.class.Subclass.Name {
+		r.warnf("alignment %q clashes with the %s: its tenets are honesty, courage, compassion, honor and duty, and the SRD 5.1 has no other oath; the paladin keeps the oath's features", a, r.class.Subclass.FullName)
+	}
 	switch normalize(c.Method) {
 	case "", "standard", "standard array", "array":
 	case "pointbuy", "point buy":

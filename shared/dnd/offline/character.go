@@ -81,8 +81,12 @@ func (g *Generator) character(seed int64, req dnd.CharacterRequest) (any, []stri
 		b, _, err := g.character(seed, bare)
 		same = err == nil && bytes.Equal(b.(json.RawMessage), content)
 	}
-	warnings := p.prompt.warnings(req.Type, content, same)
-	if same && len(warnings) == 0 {
+	// A document written for a character object sent back (the sheet of a
+	// whole character) says only what concerns it: the sheet already named
+	// the clauses no document can use, and explained why.
+	grounded := len(req.Character) > 0 && req.Type != dnd.TypeSheet
+	warnings := p.prompt.warnings(req.Type, content, same, grounded)
+	if same && len(warnings) == 0 && !grounded {
 		warnings = []string{"prompt: it asks for nothing this " + req.Type + " does not already have from the request's parameters, so the content is what it would be without it"}
 	}
 	return content, slices.Concat(ch.Warnings, warnings), nil

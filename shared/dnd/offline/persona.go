@@ -35,6 +35,9 @@ func (p *person) personality(r *rand.Rand) *dnd.PersonalityDraft {
 	if r.IntN(3) > 0 {
 		traits = append(traits, e.one(tp.Traits))
 	}
+	// What the prompt says the character is comes first.
+	traits = append(p.descriptorLines(e, func(d descriptor) string { return d.trait }), traits...)
+	traits = traits[:min(len(traits), 4)]
 	bonds := []string{e.one(cp.Bonds)}
 	if p.moral == "evil" && r.IntN(2) == 0 {
 		bonds = append(bonds, e.one(ap.Bonds))

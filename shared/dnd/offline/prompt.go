@@ -18,17 +18,18 @@ import (
 // backstory tells as they are. Parts of the prompt a document could use for
 // nothing are reported in its warnings.
 type promptUse struct {
-	trade      string // key into the trade table, or "" for a trade it has no words for
-	tradeWord  string // the trade as written
-	origin     string // the home town the prompt names
-	place      string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
-	villain    string // the foe a statement names ("a lich"), or ""
-	org        string // the guild, order or company a statement names, or ""
-	toldTrade  bool   // a document told the former trade
-	age        dnd.Age
-	statements []statement
-	unused     []string     // clauses no document can use
-	marks      []promptMark // clauses a document uses only if it shows them
+	trade       string // key into the trade table, or "" for a trade it has no words for
+	tradeWord   string // the trade as written
+	origin      string // the home town the prompt names
+	place       string // the kind of place the prompt says the character is from ("a frozen northern village"), or ""
+	villain     string // the foe a statement names ("a lich"), or ""
+	org         string // the guild, order or company a statement names, or ""
+	toldTrade   bool   // a document told the former trade
+	age         dnd.Age
+	statements  []statement
+	descriptors []descriptor // words that describe the character ("blind"), told by the documents
+	unused      []string     // clauses no document can use
+	marks       []promptMark // clauses a document uses only if it shows them
 }
 
 var (
@@ -59,6 +60,7 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		u.trade, u.tradeWord = t.promptTrade(text)
 	}
 	u.age = dnd.AgeMentioned(text)
+	u.descriptors = descriptorsIn(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
 	}
@@ -226,7 +228,7 @@ func (u promptUse) leftover(s rules.Sheet, clause string) []string {
 			return "weapon " + rules.WeaponMentioned(w)
 		case rules.StyleMentioned(w, s.Class) != "", dnd.PronounsMentioned(w) != "", dnd.AgeMentioned(w).Phrase != "",
 			age != "" && strings.Contains(age, w),
-			w == u.tradeWord, slices.Contains(name, w), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
+			w == u.tradeWord, slices.Contains(name, w), isDescriptor(w), dnd.RaceAdjective(w) != "" && (sameWord(dnd.RaceAdjective(w), s.Race) || sameWord(dnd.RaceAdjective(w), s.Subrace)), slices.ContainsFunc(s.Equipment, func(it rules.Item) bool { return strings.EqualFold(it.Name, w) }):
 			return w
 		}
 		return ""
@@ -293,13 +295,26 @@ var pronounFiller = []string{"he", "him", "his", "she", "her", "hers", "they", "
 // warnings say which parts of the prompt a document could not use: the
 // clauses it read nothing from, and those whose mark (a former trade, a
 // home town, a statement a backstory tells) its content does not show, or
-// shows only as it would without the prompt (same).
-func (u promptUse) warnings(typ string, content []byte, same bool) []string {
-	unused := slices.Clone(u.unused)
+// shows only as it would without the prompt (same). A grounded document
+// (one written for a character object sent back, as the documents of a
+// whole character are) says it in short and only when it concerns it: a
+// backstory that does not tell a mark; the sheet explained the rest.
+func (u promptUse) warnings(typ string, content []byte, same, grounded bool) []string {
+	var unused []string
+	if !grounded {
+		unused = slices.Clone(u.unused)
+	}
 	for _, m := range u.marks {
 		shown := m.trade && u.toldTrade || slices.ContainsFunc(m.marks, func(mark string) bool { return strings.Contains(string(content), mark) })
-		if same || !shown {
+		if (same || !shown) && (!grounded || typ == dnd.TypeBackstory) {
 			unused = append(unused, m.clause)
+		}
+	}
+	for _, d := range u.descriptors {
+		// A document that does not tell a descriptor ("blind") it was
+		// asked alone for has dropped it.
+		if !grounded && !d.shownIn(string(content)) {
+			unused = append(unused, d.said)
 		}
 	}
 	if len(unused) == 0 {
@@ -312,6 +327,9 @@ func (u promptUse) warnings(typ string, content []byte, same bool) []string {
 		}
 		quoted = append(quoted, `"`+c+`"`)
 	}
+	if grounded {
+		return []string{"prompt: this " + typ + " does not tell " + strings.Join(quoted, ", ")}
+	}
 	return []string{"prompt: the offline generator could not use " + strings.Join(quoted, ", ") + " in " + article(typ) + " " + typ +
-		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade and home town from the prompt, and a backstory also tells what a sentence about the character says"}
+		"; it reads a name, pronouns, race, class, subclass, background, alignment, level, fighting style, former trade, home town and a few words that describe the character (one-eyed, blind, scarred, shy, amnesiac) from the prompt, and a backstory also tells what a sentence about the character says"}
 }

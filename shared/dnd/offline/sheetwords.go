@@ -74,6 +74,9 @@ func (p *person) appearance(r *rand.Rand) string {
 		kit += " and " + e.frag("{carries}") + " " + joinAnd(held)
 	}
 	bearing := e.frag("{They}") + " " + agreeVerb(e.oneFrag(p.classPersona().Looks), p.plural())
+	if marks := p.descriptorLines(e, func(d descriptor) string { return d.looks }); len(marks) > 0 {
+		body += " " + strings.Join(marks, " ")
+	}
 	return tidy(body+" "+kit+". "+bearing+".", true)
 }
 
@@ -83,7 +86,11 @@ func (p *person) touch(r *rand.Rand) string {
 	e := p.expander(r)
 	habit := e.oneFrag(append(slices.Clone(cp.Mannerisms), p.racePersona().Mannerisms...))
 	habit = strings.TrimSuffix(lowerFirst(habit), ".")
-	return tidy(p.first+" "+habit+". "+e.frag("{Their} voice is")+" "+e.oneFrag(cp.Voice)+".", true)
+	touch := p.first + " " + habit + ". " + e.frag("{Their} voice is") + " " + e.oneFrag(cp.Voice) + "."
+	if told := p.descriptorLines(e, func(d descriptor) string { return d.touch }); len(told) > 0 {
+		touch = strings.Join(told, " ") + " " + touch
+	}
+	return tidy(touch, true)
 }
 
 // plural reports whether the pronouns take plural verbs (they walk).

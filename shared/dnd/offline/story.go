@@ -60,6 +60,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 			inciting = text + " " + inciting
 		}
 	}
+	now = append(now, p.descriptorLines(e, func(d descriptor) string { return d.story })...)
 	paragraphs := []string{
 		first, strings.TrimSpace(calling + " " + sub), inciting,
 		strings.Join(slices.Concat([]string{e.pick(p.symbol("tier"+strconv.Itoa(p.tier())+"_"+p.moral, "tier"+strconv.Itoa(p.tier())))}, now, []string{e.one(v.Present)}), " "),
