@@ -140,7 +140,7 @@ func (s *Service) Request(req dnd.TextRequest, noStore bool) (submit.Request, er
 	}
 	// Everything that decides a text result.
 	key := cache.Hash("text", kind, s.cfg.Generator.Provider(), strings.Join(chain, ","),
-		dnd.PromptVersion, dnd.SchemaVersion, string(canonical))
+		s.cfg.Generator.Revision(), dnd.SchemaVersion, string(canonical))
 	p, err := json.Marshal(payload{Kind: kind, Request: reqJSON, CacheKey: key, NoStore: noStore})
 	if err != nil {
 		return submit.Request{}, fmt.Errorf("text request: %w", err)

@@ -11,7 +11,7 @@ import (
 // TestCacheKeysStayStable pins the cache keys and priorities of text
 // requests. A key is the hash of everything that decides a result; a change
 // to how it is built makes every cached result miss, so it must be made on
-// purpose (as a prompt or schema version bump does).
+// purpose (as a prompt, offline engine or schema version bump does).
 func TestCacheKeysStayStable(t *testing.T) {
 	t.Parallel()
 	s := New(Config{Generator: textgen.NewOffline([]string{"gpt-4o", "gpt-4o-mini"})})
@@ -20,17 +20,17 @@ func TestCacheKeysStayStable(t *testing.T) {
 		key, priority      string
 	}{
 		{"freeform", "generate_text", `{"prompt":" hi ","context":{"a":1},"model":"gpt-4o-mini","seed":3,"priority":"high"}`,
-			"text:eb3c7835e0ddc98277ff1f628f4a8e077ee7a023d038fa094b019daa81e463a6", "high"},
+			"text:c6061f4f1b2e184fc7fa10d74f6a24bc20f2433723ff011aae731d177dc2f701", "high"},
 		{"freeform defaults", "generate_text", `{"prompt":"hi"}`,
-			"text:3bd759f188b5e8ee999c9aee00eea8311bc1f43ac08812a494d546f85a477179", "normal"},
+			"text:eec59e609b95aebb032d21c601a8b2d7bcdca83c6b7e7d5fc930565dc1d788a3", "normal"},
 		{"character", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"priority":"urgent","seed":5}`,
-			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "urgent"},
+			"text:caf8ad606faf45b1abd3a507e5490e0d3822498adef14cd72cef496c48676357", "urgent"},
 		{"character at normal priority", "character_content", `{"type":"backstory","parameters":{"character_class":"Wizard","alignment":"LG"},"theme":{"genre":"Dark  Fantasy"},"seed":5}`,
-			"text:42353401720aa53452dd410396b9fb7863d71f0a1dfbcd35efdaec914bc64fac", "normal"},
+			"text:caf8ad606faf45b1abd3a507e5490e0d3822498adef14cd72cef496c48676357", "normal"},
 		{"campaign", "campaign_content", `{"type":"plot","parameters":{"party_size":4},"priority":"low"}`,
-			"text:cf117d86c9f59dffa867deb67067dd54717147a759de2fde2efc772c90af7efd", "low"},
+			"text:e2165573dcdf230ca1a38786625b123a55502ec1c848f2fb238965f23ff6a5a3", "low"},
 		{"theme", "theme", `{"content":"Sir X rode.\r\nHome.","theme":{"tone":"dark"},"parameters":{"strength":0.3},"priority":"high"}`,
-			"text:8b8565a396a11088a4d81a5a37f6fbed52e65fb3b87bda90b12756a2695367fb", "high"},
+			"text:fdfca02322cd3781d3941894ff386dd7eaeb565721c85aaba992cb3fb48b4e70", "high"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 // keys include both, so changing either never serves a stale document.
 const (
 	SchemaVersion = "v3"
-	PromptVersion = "v2"
+	PromptVersion = "v3"
 )
 
 // ErrUnknownType is returned for a kind or type this package does not know.

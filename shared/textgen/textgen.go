@@ -55,6 +55,10 @@ type Generator interface {
 	State() provider.State
 	// Models is the model chain a request may start from.
 	Models() []string
+	// Revision names what decides a result besides the request and the
+	// model: the prompt templates, or the offline engine's version. Cache
+	// keys include it, so a new revision never serves an older result.
+	Revision() string
 }
 
 // OpenAI generates through the OpenAI chat completions API with structured
@@ -76,6 +80,9 @@ func (g *OpenAI) State() provider.State { return g.client.State() }
 
 // Models implements Generator.
 func (g *OpenAI) Models() []string { return g.client.Models() }
+
+// Revision implements Generator: the prompt templates' version.
+func (g *OpenAI) Revision() string { return "prompts-" + dnd.PromptVersion }
 
 // Generate implements Generator. The model answers the request's plan
 // (dnd.PlanFor): for a character, only the words, which the plan completes
@@ -165,8 +172,10 @@ var _ Generator = (*Offline)(nil)
 // may name (they all map to the offline engine).
 func NewOffline(models []string) *Offline { return &Offline{g: offline.New(), models: models} }
 
-// OfflineModel is the model name offline results report.
-const OfflineModel = "offline-srd-v1"
+// OfflineModel is the model name offline results report. Its version
+// changes whenever the offline engine writes different words for the same
+// request and seed.
+const OfflineModel = "offline-srd-v2"
 
 // Provider implements Generator.
 func (g *Offline) Provider() string { return "offline" }
@@ -176,6 +185,9 @@ func (g *Offline) State() provider.State { return provider.StateOffline }
 
 // Models implements Generator.
 func (g *Offline) Models() []string { return g.models }
+
+// Revision implements Generator: the offline engine's version.
+func (g *Offline) Revision() string { return OfflineModel }
 
 // Generate implements Generator.
 func (g *Offline) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
