@@ -86,6 +86,11 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 		desc = d
 	}
 	description := e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + "."
+	features := e.some(c.kind.Features, 3+r.IntN(2))
+	if c.link != nil && c.link.town != "" && !namesTown(c.link.town, description, features, npcs, encounters) {
+		// A location linked to a plot says where in its world it is.
+		description += " It lies near " + c.link.town + "."
+	}
 	if c.assumed {
 		description += " (Its fights are built for " + partyDesc(c.size, c.level) + ", an assumed party.)"
 	}
@@ -93,12 +98,24 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 		Name:        e.vars["place_name"],
 		Kind:        c.kind.Label,
 		Description: description,
-		Features:    e.some(c.kind.Features, 3+r.IntN(2)),
+		Features:    features,
 		NPCs:        npcs,
 		Encounters:  encounters,
 		Hazards:     c.hazards(r, e),
 		Secrets:     e.some(c.kind.Secrets, 1+r.IntN(2)),
 	}
+}
+
+// namesTown reports whether a location's text names town.
+func namesTown(town, description string, features []string, npcs []dnd.NPC, encounters []dnd.Encounter) bool {
+	parts := append([]string{description}, features...)
+	for _, n := range npcs {
+		parts = append(parts, n.Description)
+	}
+	for _, x := range encounters {
+		parts = append(parts, x.Name, x.Description)
+	}
+	return slices.ContainsFunc(parts, func(p string) bool { return strings.Contains(p, town) })
 }
 
 // locationEnvs are the monster environments found at the main location:
