@@ -170,22 +170,39 @@ func (s *Service) quota(ctx context.Context, owner string) error {
 }
 
 // run is the queue handler of every text kind.
+// The provider's answer is waited for with this frame on the job's stack:
+// decoding the job and recording the outcome happen in helpers.
 func (s *Service) run(ctx context.Context, job *queue.Job) (queue.Result, error) {
-	var p payload
-	if err := json.Unmarshal(job.Payload, &p); err != nil {
-		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: bad payload: %w", job.ID, err))
+	p, req, err := decodeJob(job)
+	if err != nil {
+		return queue.Result{}, err
+	}
+	out, genErr := s.cfg.Generator.Generate(ctx, req)
+	return s.finish(ctx, job, p, req, &out, genErr)
+}
+
+// decodeJob reads a text job's payload and its request.
+func decodeJob(job *queue.Job) (*payload, dnd.TextRequest, error) {
+	p := new(payload)
+	if err := json.Unmarshal(job.Payload, p); err != nil {
+		return nil, nil, queue.Permanent(fmt.Errorf("text job %s: bad payload: %w", job.ID, err))
 	}
 	req, err := dnd.DecodeTextRequest(p.Kind, p.Request)
 	if err != nil {
-		return queue.Result{}, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
+		return nil, nil, queue.Permanent(fmt.Errorf("text job %s: %w", job.ID, err))
 	}
-	out, genErr := s.cfg.Generator.Generate(ctx, req)
+	return p, req, nil
+}
+
+// finish stores a job's usage and, when it succeeded, its result (cached
+// unless the request said no-store), and returns the result.
+func (s *Service) finish(ctx context.Context, job *queue.Job, p *payload, req dnd.TextRequest, out *textgen.Output, genErr error) (queue.Result, error) {
 	if genErr == nil && ctx.Err() != nil {
 		// The job was canceled (or is handed back) as the answer came: it
 		// is neither kept nor cached, though its tokens count.
 		genErr = ctx.Err()
 	}
-	records := s.usage(job, out, genErr == nil)
+	records := s.usage(job, *out, genErr == nil)
 	if genErr != nil {
 		s.store(context.WithoutCancel(ctx), job, records, "", nil)
 		return queue.Result{}, genErr

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 	"go.opentelemetry.io/otel/attribute"
@@ -62,12 +63,9 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 			if res.PaidCalls() >= c.maxPaidCalls {
 				break
 			}
-			c.metrics.fallback(c.models[i-1], model)
-			c.log.LogAttrs(ctx, slog.LevelWarn, "openai fallback",
-				slog.String("from", c.models[i-1]), slog.String("to", model),
-				slog.String("kind", last.Kind.String()), slog.Int("status", last.Status), slog.String("code", last.Code))
+			c.fallback(ctx, c.models[i-1], model, last)
 		}
-		content, pe, stop := c.tryModel(ctx, model, req, base, &res)
+		content, pe, stop := c.tryModel(ctx, model, &req, base, &res)
 		if pe == nil {
 			res.Content, res.Model = content, model
 			return res, nil
@@ -85,7 +83,7 @@ func (c *Client) Complete(ctx context.Context, req Request) (Result, error) {
 // tryModel runs the attempts on one model. stop reports that the chain must
 // not go on because the failure is not the model's; Complete itself stops
 // the chain once the paid calls are spent.
-func (c *Client) tryModel(ctx context.Context, model string, req Request, base []goopenai.ChatCompletionMessage, res *Result) (content json.RawMessage, pe *provider.Error, stop bool) {
+func (c *Client) tryModel(ctx context.Context, model string, req *Request, base []goopenai.ChatCompletionMessage, res *Result) (content json.RawMessage, pe *provider.Error, stop bool) {
 	msgs, maxTokens := base, req.MaxTokens
 	repaired := false
 	retries := 0
@@ -133,18 +131,33 @@ func (c *Client) tryModel(ctx context.Context, model string, req Request, base [
 			wait = c.jitter(backoff(retries))
 		}
 		retries++
-		c.metrics.retry(model)
-		c.log.LogAttrs(ctx, slog.LevelDebug, "openai retry",
-			slog.String("model", model), slog.Int("retry", retries), slog.Duration("wait", wait),
-			slog.String("kind", f.err.Kind.String()), slog.Int("status", f.err.Status))
+		c.retry(ctx, model, retries, wait, f.err)
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, c.contextError(ctx, err), true
 		}
 	}
 }
 
+// fallback accounts and logs the chain's move from one model to the next
+// after last. Logging happens here, not in Complete, whose frame is on the
+// stack while a call waits.
+func (c *Client) fallback(ctx context.Context, from, to string, last *provider.Error) {
+	c.metrics.fallback(from, to)
+	c.log.LogAttrs(ctx, slog.LevelWarn, "openai fallback",
+		slog.String("from", from), slog.String("to", to),
+		slog.String("kind", last.Kind.String()), slog.Int("status", last.Status), slog.String("code", last.Code))
+}
+
+// retry accounts and logs the retry-th retry on model after pe, in wait.
+func (c *Client) retry(ctx context.Context, model string, retries int, wait time.Duration, pe *provider.Error) {
+	c.metrics.retry(model)
+	c.log.LogAttrs(ctx, slog.LevelDebug, "openai retry",
+		slog.String("model", model), slog.Int("retry", retries), slog.Duration("wait", wait),
+		slog.String("kind", pe.Kind.String()), slog.Int("status", pe.Status))
+}
+
 // judge records a paid completion and reads its answer (see answer).
-func (c *Client) judge(req Request, model string, resp goopenai.ChatCompletionResponse, res *Result) (content json.RawMessage, refused bool, problem error) {
+func (c *Client) judge(req *Request, model string, resp *goopenai.ChatCompletionResponse, res *Result) (content json.RawMessage, refused bool, problem error) {
 	content, refused, problem = answer(resp, req.Validate)
 	outcome := outcomeOK
 	switch {
@@ -158,7 +171,7 @@ func (c *Client) judge(req Request, model string, resp goopenai.ChatCompletionRe
 }
 
 // usageOf is the token usage a response reports, negatives read as 0.
-func usageOf(resp goopenai.ChatCompletionResponse) Usage {
+func usageOf(resp *goopenai.ChatCompletionResponse) Usage {
 	return Usage{max(resp.Usage.PromptTokens, 0), max(resp.Usage.CompletionTokens, 0), max(resp.Usage.TotalTokens, 0)}
 }
 
@@ -166,19 +179,23 @@ func usageOf(resp goopenai.ChatCompletionResponse) Usage {
 // nil failure means the server answered 2xx with a completion: a body with
 // no choices is none, and fails like a body that is not JSON. n numbers the
 // call among the Complete's calls, for its span; t is the pacer's ticket,
-// returned with the answer's rate-limit headers.
-func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens, n int, t ticket) (resp goopenai.ChatCompletionResponse, f *failure) {
-	ctx, span := tracing.Start(ctx, "chat "+model, trace.SpanKindClient,
-		attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.provider.name", ProviderName),
-		attribute.String("gen_ai.request.model", model), attribute.Int("gen_ai.request.max_tokens", maxTokens),
-		attribute.Int("llm.attempt", n))
+// returned with the answer's rate-limit headers. The answer is never nil.
+//
+// The job's goroutine waits here for the answer, for seconds, with every
+// frame down to this one on its stack, and the runtime keeps a stack at no
+// less than 4 times what it uses: what attempt and its callers hold is a
+// pointer where it can be, so that a thousand calls in flight cost 16 kB of
+// stack each, not 32 kB.
+func (c *Client) attempt(ctx context.Context, model string, req *Request, msgs []goopenai.ChatCompletionMessage, maxTokens, n int, t ticket) (resp *goopenai.ChatCompletionResponse, f *failure) {
+	ctx, span := startAttemptSpan(ctx, model, maxTokens, n)
+	resp = new(goopenai.ChatCompletionResponse)
 	defer func() { endSpan(span, resp, f); span.End() }()
 	wire, zeroTemp := wireRequest(model, req, msgs, maxTokens)
 	actx, cancel := context.WithTimeout(ctx, c.requestTimeout)
 	defer cancel()
 	a := &attempt{zeroTemperature: zeroTemp}
 	start := c.now()
-	resp, err := c.api.CreateChatCompletion(withAttempt(actx, a), wire)
+	err := c.complete(withAttempt(actx, a), wire, resp)
 	c.pacer.done(t, resp.Header(), c.now())
 	c.metrics.duration(model, c.now().Sub(start))
 	if err != nil {
@@ -188,18 +205,38 @@ func (c *Client) attempt(ctx context.Context, model string, req Request, msgs []
 	}
 	if len(resp.Choices) == 0 {
 		c.observe(provider.Transient)
-		return resp, &failure{err: &provider.Error{Provider: ProviderName, Kind: provider.Transient,
-			Message: "the provider's answer was not a chat completion", Err: errors.New("2xx body without choices")},
-			retry: true, usage: usageOf(resp)}
+		return resp, noChoices(resp)
 	}
 	c.observe(0)
 	return resp, nil
 }
 
+// complete sends wire and fills resp with the answer.
+func (c *Client) complete(ctx context.Context, wire *goopenai.ChatCompletionRequest, resp *goopenai.ChatCompletionResponse) error {
+	var err error
+	*resp, err = c.api.CreateChatCompletion(ctx, *wire)
+	return err
+}
+
+// startAttemptSpan starts the span of one attempt.
+func startAttemptSpan(ctx context.Context, model string, maxTokens, n int) (context.Context, trace.Span) {
+	return tracing.Start(ctx, "chat "+model, trace.SpanKindClient,
+		attribute.String("gen_ai.operation.name", "chat"), attribute.String("gen_ai.provider.name", ProviderName),
+		attribute.String("gen_ai.request.model", model), attribute.Int("gen_ai.request.max_tokens", maxTokens),
+		attribute.Int("llm.attempt", n))
+}
+
+// noChoices is the failure of a 2xx answer that is not a chat completion.
+func noChoices(resp *goopenai.ChatCompletionResponse) *failure {
+	return &failure{err: &provider.Error{Provider: ProviderName, Kind: provider.Transient,
+		Message: "the provider's answer was not a chat completion", Err: errors.New("2xx body without choices")},
+		retry: true, usage: usageOf(resp)}
+}
+
 // endSpan records an attempt's answer on its span: the model that
 // answered and the tokens billed, or the failure by kind (never the
 // provider's words, which may quote the prompt).
-func endSpan(span trace.Span, resp goopenai.ChatCompletionResponse, f *failure) {
+func endSpan(span trace.Span, resp *goopenai.ChatCompletionResponse, f *failure) {
 	if !span.IsRecording() {
 		return
 	}
@@ -224,8 +261,8 @@ func (c *Client) record(res *Result, kind, model, outcome string, u Usage) {
 
 // wireRequest builds the go-openai request for one model. zeroTemp asks the
 // transport to send "temperature":0, which go-openai's omitempty drops.
-func wireRequest(model string, req Request, msgs []goopenai.ChatCompletionMessage, maxTokens int) (r goopenai.ChatCompletionRequest, zeroTemp bool) {
-	r = goopenai.ChatCompletionRequest{
+func wireRequest(model string, req *Request, msgs []goopenai.ChatCompletionMessage, maxTokens int) (r *goopenai.ChatCompletionRequest, zeroTemp bool) {
+	r = &goopenai.ChatCompletionRequest{
 		Model:    model,
 		Messages: msgs,
 		Seed:     req.Seed,
@@ -267,7 +304,7 @@ func fixedSampling(model string) bool {
 }
 
 // answer extracts and checks the JSON answer of a completion.
-func answer(resp goopenai.ChatCompletionResponse, validate func([]byte) error) (content json.RawMessage, refused bool, problem error) {
+func answer(resp *goopenai.ChatCompletionResponse, validate func([]byte) error) (content json.RawMessage, refused bool, problem error) {
 	ch := resp.Choices[0] // attempt guarantees one
 	if ch.Message.Refusal != "" {
 		return nil, true, nil
@@ -304,7 +341,7 @@ func stripFence(b []byte) []byte {
 }
 
 // repairMessages asks the model to correct its previous answer.
-func repairMessages(base []goopenai.ChatCompletionMessage, resp goopenai.ChatCompletionResponse, schema, problem string) []goopenai.ChatCompletionMessage {
+func repairMessages(base []goopenai.ChatCompletionMessage, resp *goopenai.ChatCompletionResponse, schema, problem string) []goopenai.ChatCompletionMessage {
 	var prev string
 	if len(resp.Choices) > 0 {
 		prev = resp.Choices[0].Message.Content

@@ -292,3 +292,23 @@ func FuzzPacerHeaders(f *testing.F) {
 		}
 	})
 }
+
+// The service's own client goes straight to a transport with small
+// connection buffers; a caller's client keeps its own transport, wrapped.
+func TestAttemptTransport(t *testing.T) {
+	t.Parallel()
+	d, ok := withAttemptTransport(nil).(roundTripDoer)
+	if !ok {
+		t.Fatalf("withAttemptTransport(nil) = %T, want roundTripDoer", withAttemptTransport(nil))
+	}
+	tr := d.rt.(attemptTransport).next.(*http.Transport)
+	if tr.ReadBufferSize != connReadBuffer || tr.WriteBufferSize != connWriteBuffer || tr.MaxIdleConnsPerHost != 64 {
+		t.Errorf("transport buffers %d, %d and idle conns %d, want %d, %d and 64",
+			tr.ReadBufferSize, tr.WriteBufferSize, tr.MaxIdleConnsPerHost, connReadBuffer, connWriteBuffer)
+	}
+	own := &http.Transport{}
+	hc, ok := withAttemptTransport(&http.Client{Transport: own}).(*http.Client)
+	if !ok || hc.Transport.(attemptTransport).next != own {
+		t.Errorf("withAttemptTransport(client) does not wrap the client's transport")
+	}
+}

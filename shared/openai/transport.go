@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // attempt carries per-attempt facts between Complete and the transport. The
@@ -26,26 +28,73 @@ func withAttempt(ctx context.Context, a *attempt) context.Context {
 // that go-openai's omitempty would drop.
 type attemptTransport struct{ next http.RoundTripper }
 
-// withAttemptTransport returns a copy of hc (or a new client) whose transport
-// is wrapped by attemptTransport. The caller's client is left untouched.
-// A new client has no Timeout: each attempt's context carries its deadline
-// (RequestTimeout), and a client Timeout would add a goroutine and a timer
-// to every call in flight.
-func withAttemptTransport(hc *http.Client) *http.Client {
-	var out http.Client
-	if hc != nil {
-		out = *hc
+// Buffers of each provider connection. A connection holds both for as long
+// as it lives, and a process holds one connection per call in flight, so
+// they are sized for the traffic rather than left at net/http's 4 kB each:
+// a request's body goes to the socket in one write whatever the write
+// buffer (bytes.Reader writes itself), and the read buffer holds the
+// answer's status line and headers.
+const (
+	connReadBuffer  = 2 << 10
+	connWriteBuffer = 1 << 10
+)
+
+// httpDoer is the HTTP client go-openai calls.
+type httpDoer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// withAttemptTransport returns the client go-openai calls through: hc with
+// its transport wrapped by attemptTransport (a copy: the caller's client is
+// left untouched) or, when hc is nil, a direct round tripper (see
+// roundTripDoer). Neither has a Timeout: each attempt's context carries
+// its deadline (RequestTimeout), and a client Timeout would add a
+// goroutine and a timer to every call in flight.
+func withAttemptTransport(hc *http.Client) httpDoer {
+	if hc == nil {
+		return roundTripDoer{attemptTransport{next: newTransport()}}
 	}
+	out := *hc
 	next := out.Transport
 	if next == nil {
-		// The default transport keeps 2 idle connections per host; the
-		// workers call one host concurrently, so keep enough to reuse.
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 64
-		next = t
+		next = newTransport()
 	}
 	out.Transport = attemptTransport{next: next}
 	return &out
+}
+
+// newTransport returns the transport to the provider.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	// The default transport keeps 2 idle connections per host; the
+	// workers call one host concurrently, so keep enough to reuse.
+	t.MaxIdleConnsPerHost = 64
+	t.ReadBufferSize, t.WriteBufferSize = connReadBuffer, connWriteBuffer
+	return t
+}
+
+// roundTripDoer sends a request with one round trip, as http.Client would
+// without a Timeout, a cookie jar or a redirect to follow (the API answers
+// a completion, never a redirect). A call waits for its answer for
+// seconds, on the stack of the job that made it; http.Client's frames
+// would add a kilobyte to each such stack.
+type roundTripDoer struct{ rt http.RoundTripper }
+
+func (d roundTripDoer) Do(req *http.Request) (*http.Response, error) {
+	resp, err := d.rt.RoundTrip(req)
+	if err != nil {
+		// As http.Client reports it: the error keeps Timeout and Unwrap.
+		return nil, &url.Error{Op: urlErrorOp(req.Method), URL: req.URL.Redacted(), Err: err}
+	}
+	return resp, nil
+}
+
+// urlErrorOp is http.Client's Op for a method: "Post" for POST.
+func urlErrorOp(method string) string {
+	if method == "" {
+		return "Get"
+	}
+	return method[:1] + strings.ToLower(method[1:])
 }
 
 func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {

@@ -172,14 +172,14 @@ func (r *Runner) runNext(ctx, stop context.Context, q *Queue, job *Job, token st
 // run executes job, records its outcome with record, and returns the job
 // as the outcome left it. The run is a span of the trace the job's request
 // began.
+//
+// The handler waits for its provider with this frame on the job's stack:
+// logging before the run and recording after it happen in helpers.
 func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(context.Context, Outcome) (Status, time.Time, error)) (*Job, error) {
 	start := time.Now()
 	ctx, span := r.startSpan(ctx, q, job)
 	defer span.End()
-	// Per-job debug lines are built only when they are written.
-	if r.logger.Enabled(ctx, slog.LevelDebug) {
-		r.logger.DebugContext(ctx, "job started", "job_id", job.ID, "request_id", job.RequestID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
-	}
+	r.started(ctx, q, job)
 	jobCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if r.notifier != nil {
@@ -187,12 +187,26 @@ func (r *Runner) run(ctx context.Context, q *Queue, job *Job, record func(contex
 		defer stopCancel()
 	}
 	renewal := r.renew(ctx, q, job, cancel)
+	res, err := r.handle(jobCtx, job)
+	renewal.stop()
+	return r.finish(ctx, jobCtx, span, q, job, record, &res, err, start)
+}
+
+// started logs a job's start and observes how long it waited.
+func (r *Runner) started(ctx context.Context, q *Queue, job *Job) {
+	// Per-job debug lines are built only when they are written.
+	if r.logger.Enabled(ctx, slog.LevelDebug) {
+		r.logger.DebugContext(ctx, "job started", "job_id", job.ID, "request_id", job.RequestID, "kind", job.Kind, "attempt", job.Attempts, "queue", q.Name())
+	}
 	if r.metrics != nil && job.CreatedAt != nil && job.Attempts <= 1 {
 		r.metrics.wait.WithLabelValues(q.Name()).Observe(time.Since(job.CreatedAt.Time).Seconds())
 	}
-	res, err := r.handle(jobCtx, job)
-	renewal.stop()
+}
 
+// finish records the outcome of a run whose handler returned (res, err)
+// and returns the job as the outcome left it.
+func (r *Runner) finish(ctx, jobCtx context.Context, span trace.Span, q *Queue, job *Job, record func(context.Context, Outcome) (Status, time.Time, error),
+	res *Result, err error, start time.Time) (*Job, error) {
 	var o Outcome
 	switch {
 	case errors.Is(context.Cause(jobCtx), ErrLeaseLost):

@@ -40,6 +40,16 @@ const (
 	BlockingPoolSize = 16
 )
 
+// Buffers of each connection, read and write. go-redis gives every
+// connection 32 kB of each (128 kB on a pipeline connection), for as long
+// as it lives, and a process that runs a thousand jobs keeps a hundred
+// connections or more: replies and commands here are a job's record or
+// less, and larger ones are read and written past the buffer.
+const (
+	connBuffer     = 8 << 10
+	pipelineBuffer = 16 << 10
+)
+
 // PoolSize is the request pool's size, per Redis node, for a process that
 // runs up to workers jobs at once (the slots of every queue's pool; a request
 // that runs its own job borrows a worker's slot, so it is counted here) and
@@ -124,7 +134,8 @@ func clientFactory(url, mode string) (func(poolSize int) redis.UniversalClient, 
 			return nil, fmt.Errorf("REDIS_URL: not a valid Redis URL")
 		}
 		return factory(o, func(c *redis.Options) limits {
-			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled}
+			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled,
+				[4]*int{&c.ReadBufferSize, &c.WriteBufferSize, &c.PipelineReadBufferSize, &c.PipelineWriteBufferSize}}
 		}, func(c *redis.Options) redis.UniversalClient { return redis.NewClient(c) }), nil
 	case ModeCluster:
 		o, err := redis.ParseClusterURL(url)
@@ -132,7 +143,8 @@ func clientFactory(url, mode string) (func(poolSize int) redis.UniversalClient, 
 			return nil, fmt.Errorf("REDIS_URL: not a valid Redis Cluster URL (redis://host1:6379?addr=host2:6379&addr=host3:6379)")
 		}
 		return factory(o, func(c *redis.ClusterOptions) limits {
-			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled}
+			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled,
+				[4]*int{&c.ReadBufferSize, &c.WriteBufferSize, &c.PipelineReadBufferSize, &c.PipelineWriteBufferSize}}
 		}, func(c *redis.ClusterOptions) redis.UniversalClient { return redis.NewClusterClient(c) }), nil
 	case ModeSentinel:
 		o, err := redis.ParseFailoverURL(url)
@@ -140,7 +152,8 @@ func clientFactory(url, mode string) (func(poolSize int) redis.UniversalClient, 
 			return nil, fmt.Errorf("REDIS_URL: not a valid Redis Sentinel URL (redis://sentinel1:26379?master_name=mymaster&addr=sentinel2:26379)")
 		}
 		return factory(o, func(c *redis.FailoverOptions) limits {
-			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled}
+			return limits{&c.DialTimeout, &c.ReadTimeout, &c.WriteTimeout, &c.PoolTimeout, &c.MaxRetries, &c.PoolSize, &c.ContextTimeoutEnabled,
+				[4]*int{&c.ReadBufferSize, &c.WriteBufferSize, &c.PipelineReadBufferSize, &c.PipelineWriteBufferSize}}
 		}, func(c *redis.FailoverOptions) redis.UniversalClient { return redis.NewFailoverClient(c) }), nil
 	}
 	return nil, fmt.Errorf("REDIS_MODE: %q is not one of %s, %s, %s", mode, ModeSingle, ModeCluster, ModeSentinel)
@@ -171,6 +184,9 @@ type limits struct {
 	dial, read, write, pool *time.Duration
 	retries, size           *int
 	ctxTimeout              *bool
+	// buffers are the read and write buffers of a connection, then of a
+	// pipeline connection.
+	buffers [4]*int
 }
 
 // tune bounds every Redis call so a dead server never hangs a request, and
@@ -198,6 +214,14 @@ func tune(l limits, poolSize int) {
 		*l.size = poolSize
 	}
 	*l.ctxTimeout = true
+	for i, b := range l.buffers {
+		if *b == 0 {
+			*b = connBuffer
+			if i >= 2 {
+				*b = pipelineBuffer
+			}
+		}
+	}
 }
 
 func openEmbedded(logger *slog.Logger, poolSize int) (*Conn, error) {

@@ -71,6 +71,10 @@ func TestOpen(t *testing.T) {
 			if got := poolSize(t, c.Blocking); got != BlockingPoolSize {
 				t.Errorf("Open(%s) blocking pool = %d, want %d", tc.mode, got, BlockingPoolSize)
 			}
+			want := [4]int{connBuffer, connBuffer, pipelineBuffer, pipelineBuffer}
+			if got := bufferSizes(t, c.Client); got != want {
+				t.Errorf("Open(%s) buffers (read, write, pipeline read, pipeline write) = %v, want %v", tc.mode, got, want)
+			}
 			checkClients(t, c)
 		})
 	}
@@ -102,6 +106,20 @@ func poolSize(tb testing.TB, c redis.UniversalClient) int {
 	}
 	tb.Fatalf("client %T", c)
 	return 0
+}
+
+func bufferSizes(tb testing.TB, c redis.UniversalClient) [4]int {
+	tb.Helper()
+	switch c := c.(type) {
+	case *redis.Client:
+		o := c.Options()
+		return [4]int{o.ReadBufferSize, o.WriteBufferSize, o.PipelineReadBufferSize, o.PipelineWriteBufferSize}
+	case *redis.ClusterClient:
+		o := c.Options()
+		return [4]int{o.ReadBufferSize, o.WriteBufferSize, o.PipelineReadBufferSize, o.PipelineWriteBufferSize}
+	}
+	tb.Fatalf("client %T", c)
+	return [4]int{}
 }
 
 func TestOpenEmbedded(t *testing.T) {

@@ -90,20 +90,37 @@ func (g *OpenAI) Revision() string { return "prompts-" + dnd.PromptVersion }
 // a draft the request completes. An answer the plan cannot complete is
 // invalid and gets the repair turn, then the next model.
 func (g *OpenAI) Generate(ctx context.Context, req dnd.TextRequest) (Output, error) {
+	// The call waits for its answer with this frame on the job's stack:
+	// what is built before and read after it lives in the helpers' frames.
+	or, plan, err := request(req)
+	if err != nil {
+		return Output{}, err
+	}
+	res, err := g.client.Complete(ctx, *or)
+	return output(plan, &res, err)
+}
+
+// request plans req and builds the provider's request of the plan.
+func request(req dnd.TextRequest) (*openai.Request, *dnd.Plan, error) {
 	kind := req.Kind()
 	plan, err := dnd.PlanFor(req, offline.NewSeed)
 	if err != nil {
-		return Output{}, fmt.Errorf("generate %s: %w", kind, err)
+		return nil, nil, fmt.Errorf("generate %s: %w", kind, err)
 	}
-	or := openai.Request{
+	or := &openai.Request{
 		SchemaName: plan.SchemaName, Schema: plan.Schema, StartModel: req.ModelOptions().Name, Kind: kind,
 		Validate: func(b []byte) error { _, err := plan.Complete(b); return err },
 	}
 	for _, m := range plan.Messages {
 		or.Messages = append(or.Messages, openai.Message{Role: m.Role, Content: m.Content})
 	}
-	options(&or, req)
-	res, err := g.client.Complete(ctx, or)
+	options(or, req)
+	return or, plan, nil
+}
+
+// output is the content of the plan that the provider's answer (res, err)
+// completes.
+func output(plan *dnd.Plan, res *openai.Result, err error) (Output, error) {
 	out := Output{Model: res.Model, Provider: "openai", Usage: Usage(res.Usage), ProviderCalls: res.PaidCalls(), Seed: plan.Seed, Warnings: plan.Warnings}
 	for _, c := range res.Calls {
 		out.Calls = append(out.Calls, Call{Model: c.Model, Usage: Usage(c.Usage), Outcome: c.Outcome, Paid: c.Paid()})
