@@ -135,8 +135,19 @@ func goesHere(toks []token, i, end int) bool {
 var outdoorEpithets = setOf(strings.Fields(`sunny sunlit sun-bleached moonlit starry rain-slick rain-soaked rain-slicked
 	blossoming`))
 
+// indoorEpithets speak of rooms and what is shut up in them: they do not
+// fit what lies open to the sky ("a cobwebbed road").
+var indoorEpithets = map[string]bool{"cobwebbed": true, "pressurised": true, "hermetically sealed": true}
+
+// openAirPlaces are the places and made things under the open sky.
+var openAirPlaces = setOf(strings.Fields(`road path street lane alley market bridge dock docks pier wharf quay harbour harbor
+	port plaza courtyard village town city field farm camp graveyard garden`))
+
 // epithetFits reports whether epithet w fits the noun n.
 func epithetFits(w, n string) bool {
+	if indoorEpithets[w] && (inSet(openAirPlaces)(n) || inSet(naturalPlaces)(n)) {
+		return false
+	}
 	return !outdoorEpithets[w] || !inSet(indoors)(n)
 }
 

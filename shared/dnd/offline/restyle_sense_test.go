@@ -22,6 +22,7 @@ var senseSamples = []string{
 	"A dungeon whose cells are still locked lies under the keep. The acolyte never sits with their back to the window. A cellar with a trapdoor opens on the crypt.",
 	"A village of rafts and stilt houses crowds a bend in a slow channel; the town crier reads the news by the town hall. Cages for small prisoners hang from the rafters in the kitchen.",
 	"The old priest waited by the gate. The old road runs past an old house and a small village to the old tower, where a small door opens on the cellar.",
+	"The road to the manor runs through the forest. They took the road north, crossed the bridge and waited in the street by the market.",
 }
 
 // Nouns by what they name, for the checks below.
@@ -43,6 +44,7 @@ var senseRules = []struct {
 	{"a decay adjective on an abstract noun", regexp.MustCompile(`(?i)\b(?:decrepit|decaying|rotting|crumbling|mouldering|weathered|rusted|tarnished|enigmatic|trusty old|delightfully ancient)\s+(?:` + abstractNouns + `)\b`)},
 	{"a person's adjective on a place", regexp.MustCompile(`(?i)\b(?:enigmatic|secretive|haggard|gaunt|pompous|befuddled|chatty|kindly|jolly|hollow-eyed|trusty old)\s+(?:` + settlements + `)\b`)},
 	{"weather or daylight indoors", regexp.MustCompile(`(?i)\b(?:sunny|sunlit|sun-bleached|moonlit|starry|rain-slick|rain-soaked|rain-slicked|rosy|blossoming)\s+(?:` + indoorNouns + `)\b`)},
+	{"a room's epithet in the open air", regexp.MustCompile(`(?i)\b(?:cobwebbed|pressurised|hermetically sealed)\s+(?:roads?|paths?|streets?|lanes?|alleys?|markets?|bridges?|docks?|harbou?rs?|fields?|forests?|woods|rivers?|lakes?|sea|valleys?|hills?|villages?|towns?|city)\b`)},
 	{"an epithet that states a fact", regexp.MustCompile(`(?i)\b(?:secret|hidden|half-hidden)\s+(?:` + indoorNouns + `|windows?|doors?|gates?|paths?)\b`)},
 	{"an epithet inside a compound noun", regexp.MustCompile(`(?i)\b(?:shadowed|dying|rotting|bright|grim|veiled|great|rebuilding|storybook|proud|ravaged|quiet|frontier|harbour|sprawl|factory)\s+(?:town|village|city) (?:crier|criers|hall|halls|square|guard|guards|watch|council|gate|gates|elders?|folk|walls?|well|records|drunk)\b`)},
 	{"humble on what is not a home or a person", regexp.MustCompile(`(?i)\bhumble\s+(?:prisoners?|cages?|chests?|boxes|doors?|windows?|wounds?|creatures?|animals?|beasts?|rooms?|cells?)\b`)},
@@ -111,6 +113,7 @@ func TestSenseProblemsFindsDefects(t *testing.T) {
 		"A sunny dungeon whose cells are still locked.",
 		"A shadowed town crier reads yesterday's news.",
 		"Then the lights ventured out.",
+		"Take the cobwebbed road to the manor.",
 	} {
 		if len(senseProblems("", bad)) == 0 {
 			t.Errorf("senseProblems(%q) = none, want one", bad)
