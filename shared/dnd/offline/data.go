@@ -361,6 +361,7 @@ type lexiconData struct {
 	Kind     string         `json:"kind"` // genre, tone or style
 	Mood     string         `json:"mood"` // dark, light or epic (tones only)
 	Words    map[string]any `json:"words"`
+	Speech   map[string]any `json:"speech"`   // dialect words, only inside quoted speech: "is" → "be"
 	Openers  []string       `json:"openers"`  // open any sentence
 	Closers  []string       `json:"closers"`  // end a sentence, after a comma
 	Epithets []string       `json:"epithets"` // adjectives for things and places

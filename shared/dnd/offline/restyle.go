@@ -30,8 +30,9 @@ type lexicon struct {
 
 // entry is what a phrase becomes, and when.
 type entry struct {
-	alts  []string
-	guard byte // 0, guardAlone or guardBefore
+	alts   []string
+	guard  byte // 0, guardAlone or guardBefore
+	speech bool // a dialect form ("be" for "is"): only inside quoted speech
 }
 
 // Guards end a lexicon key.
@@ -94,35 +95,15 @@ func newLexicon(name string, ld lexiconData) (*lexicon, error) {
 	}
 	lx := &lexicon{name: name, kind: ld.Kind, mood: ld.Mood, words: map[string]entry{},
 		openers: ld.Openers, closers: ld.Closers, epithets: ld.Epithets, adverbs: ld.Adverbs, asides: ld.Asides, split: ld.SplitAnd}
-	for k, v := range ld.Words {
-		var alts []string
-		switch v := v.(type) {
-		case string:
-			alts = []string{v}
-		case []any:
-			for _, a := range v {
-				s, ok := a.(string)
-				if !ok {
-					return nil, fmt.Errorf("%q has a non-string replacement", k)
-				}
-				alts = append(alts, s)
+	for _, table := range []struct {
+		words  map[string]any
+		speech bool
+	}{{ld.Words, false}, {ld.Speech, true}} {
+		for k, v := range table.words {
+			if err := lx.add(k, v, table.speech); err != nil {
+				return nil, err
 			}
-		default:
-			return nil, fmt.Errorf("%q must map to a string or a list", k)
 		}
-		var e entry
-		if n := len(k); n > 1 && (k[n-1] == guardAlone || k[n-1] == guardBefore) {
-			k, e.guard = k[:n-1], k[n-1]
-		}
-		if k != strings.ToLower(k) || len(alts) == 0 || slices.Contains(alts, k) {
-			return nil, fmt.Errorf("bad entry %q", k)
-		}
-		if _, dup := lx.words[k]; dup {
-			return nil, fmt.Errorf("entry %q twice", k)
-		}
-		e.alts = alts
-		lx.words[k] = e
-		lx.maxWords = max(lx.maxWords, len(strings.Fields(k)))
 	}
 	for _, p := range slices.Concat(ld.Openers, ld.Closers, ld.Epithets, ld.Adverbs) {
 		if strings.TrimSpace(p) != p || p == "" || strings.ContainsAny(p, ".!?\"") {
@@ -146,6 +127,39 @@ func newLexicon(name string, ld lexiconData) (*lexicon, error) {
 	return lx, nil
 }
 
+// add reads one word entry: a phrase, its guard, and what it becomes.
+func (lx *lexicon) add(k string, v any, speech bool) error {
+	var alts []string
+	switch v := v.(type) {
+	case string:
+		alts = []string{v}
+	case []any:
+		for _, a := range v {
+			s, ok := a.(string)
+			if !ok {
+				return fmt.Errorf("%q has a non-string replacement", k)
+			}
+			alts = append(alts, s)
+		}
+	default:
+		return fmt.Errorf("%q must map to a string or a list", k)
+	}
+	e := entry{speech: speech}
+	if n := len(k); n > 1 && (k[n-1] == guardAlone || k[n-1] == guardBefore) {
+		k, e.guard = k[:n-1], k[n-1]
+	}
+	if k != strings.ToLower(k) || len(alts) == 0 || slices.Contains(alts, k) {
+		return fmt.Errorf("bad entry %q", k)
+	}
+	if _, dup := lx.words[k]; dup {
+		return fmt.Errorf("entry %q twice", k)
+	}
+	e.alts = alts
+	lx.words[k] = e
+	lx.maxWords = max(lx.maxWords, len(strings.Fields(k)))
+	return nil
+}
+
 // mood is the first tone mood among lexicons ("dark", "light", "epic"), or "".
 func mood(lexs []*lexicon) string {
 	for _, lx := range lexs {
@@ -165,6 +179,7 @@ type token struct {
 	proper   bool // a name: keep when preserving key elements
 	fixed    bool // a monster's name, an idiom or a phrase the caller keeps: never changed
 	startSen bool // first word of a sentence
+	quoted   bool // inside quotation marks: speech
 }
 
 func tokenize(s string) []token {
@@ -200,17 +215,27 @@ func tokenize(s string) []token {
 		toks = append(toks, token{text: s[:end], word: word})
 		s = s[end:]
 	}
-	// Mark sentence starts, numbers and proper nouns.
-	start := true
+	// Mark sentence starts, speech, numbers and proper nouns.
+	start, quoted := true, false
 	for i := range toks {
 		t := &toks[i]
 		if !t.word {
+			for _, r := range t.text {
+				switch r {
+				case '"':
+					quoted = !quoted
+				case '“':
+					quoted = true
+				case '”':
+					quoted = false
+				}
+			}
 			if strings.ContainsAny(t.text, ".!?\n…") {
 				start = true
 			}
 			continue
 		}
-		t.startSen = start
+		t.startSen, t.quoted = start, quoted
 		start = false
 		t.number = strings.IndexFunc(t.text, unicode.IsDigit) >= 0
 		first, _ := utf8.DecodeRuneInString(t.text)
@@ -427,8 +452,8 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 		}
 		end := wordIndex(toks, i, n)
 		for _, lx := range lexs {
-			if e, ok := lx.words[phrase]; ok && e.allows(toks, end) {
-				if alts := e.fitting(toks, i, phrase); len(alts) > 0 {
+			if e, ok := lx.words[phrase]; ok && e.allows(toks, i, end) {
+				if alts := e.fitting(toks, i, end, phrase); len(alts) > 0 {
 					return site{first: i, last: end, alts: alts}, true
 				}
 			}
@@ -436,8 +461,8 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 		if n == 1 {
 			for _, sing := range singulars(phrase) {
 				for _, lx := range lexs {
-					if e, ok := lx.words[sing]; ok && !slices.Contains(e.alts, "") && e.allows(toks, end) {
-						if alts := e.fitting(toks, i, sing); len(alts) > 0 {
+					if e, ok := lx.words[sing]; ok && !slices.Contains(e.alts, "") && e.allows(toks, i, end) {
+						if alts := e.fitting(toks, i, end, sing); len(alts) > 0 {
 							return site{first: i, last: end, alts: alts, plural: true}, true
 						}
 					}
@@ -448,9 +473,16 @@ func matchAt(toks []token, i int, lexs []*lexicon, maxWords int, preserve bool) 
 	return site{}, false
 }
 
-// allows reports whether the entry's guard lets it replace a phrase that
-// ends at token end.
-func (e entry) allows(toks []token, end int) bool {
+// allows reports whether the entry's guard lets it replace a phrase from
+// token first to token end: a dialect form only in quoted speech, a verb
+// of going only where someone goes.
+func (e entry) allows(toks []token, first, end int) bool {
+	if e.speech && !toks[first].quoted {
+		return false
+	}
+	if first == end && goingVerbs[strings.ToLower(toks[first].text)] && !goesHere(toks, first, end) {
+		return false
+	}
 	switch e.guard {
 	case guardAlone:
 		return !nounFollows(toks, end)
@@ -460,15 +492,17 @@ func (e entry) allows(toks []token, end int) bool {
 	return true
 }
 
-// fitting are the replacements of the phrase at token i that read well
-// there: one that only adds a word before the phrase ("wizard" →
-// "befuddled wizard") fits only right after a determiner ("the wizard",
-// not "the old wizard", "the king's knights" or "out of town").
-func (e entry) fitting(toks []token, i int, phrase string) []string {
-	epithetFits := determinerBefore(toks, i) && !modifierBefore(toks, i)
+// fitting are the replacements of the phrase from token i to token end
+// that read well there: one that only adds a word before the phrase
+// ("wizard" → "befuddled wizard") fits only right after a determiner ("the
+// wizard", not "the old wizard", "the king's knights" or "out of town")
+// and not inside a compound ("the town crier"); an adjective with a sense
+// of its own only before a noun it suits (adjectiveFitsAt).
+func (e entry) fitting(toks []token, i, end int, phrase string) []string {
+	addFits := determinerBefore(toks, i) && !modifierBefore(toks, i) && !compoundFollows(toks, end)
 	var out []string
 	for _, a := range e.alts {
-		if epithetFits || !strings.HasSuffix(a, " "+phrase) {
+		if (addFits || !strings.HasSuffix(a, " "+phrase)) && adjectiveFitsAt(toks, end, a) {
 			out = append(out, a)
 		}
 	}

@@ -203,11 +203,18 @@ func insertWords(r *rand.Rand, toks []token, phrases *phraseBag, kind phraseKind
 			continue
 		}
 		i := at[r.IntN(len(at))]
+		noun := strings.ToLower(toks[i].text)
 		var w string
-		if kind == epithet && naturalPlaces[strings.TrimSuffix(strings.ToLower(toks[i].text), "s")] {
-			w = phrases.nextOf(kind, "genre", false) // a tone's: no "chrome" forest
-		} else {
-			w = phrases.next(kind)
+		for range 8 {
+			if kind == epithet && naturalPlaces[strings.TrimSuffix(noun, "s")] {
+				w = phrases.nextOf(kind, "genre", false) // a tone's: no "chrome" forest
+			} else {
+				w = phrases.next(kind)
+			}
+			if kind != epithet || epithetFits(w, noun) {
+				break
+			}
+			w = ""
 		}
 		if w == "" {
 			continue
@@ -241,6 +248,9 @@ func pastVerb(toks []token, i int) bool {
 		return false // a participle: "a crypt sealed with iron"
 	}
 	subj := strings.ToLower(toks[i-2].text)
+	if t.quoted || speakers[subj] || inanimate[subj] || isPlaceOrThing(subj) {
+		return false // a speaker's own act, or a subject that does not act
+	}
 	if subjectPronouns[subj] {
 		return true
 	}

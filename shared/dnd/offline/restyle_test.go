@@ -56,7 +56,7 @@ func TestRestyleRules(t *testing.T) {
 		{"deletion keeps spacing and article", []string{"terse"}, true, "It was a very old map. Very well, then.", "It was a map. Well, then."},
 		{"phrase before word", []string{"casual"}, true, "I do not know, and it is late.", "I don't know, and it's late."},
 		{"multi-word key", []string{"archaic"}, true, "You are brave.", "Thou art brave."},
-		{"genre before tone", []string{"horror", "dark"}, true, "The old dog barked.", "The decaying hound barked."},
+		{"genre before tone", []string{"horror", "dark"}, true, "The old gate creaked.", "The decaying gate creaked."},
 		{"curly apostrophe word", []string{"formal"}, true, "We didn’t buy it.", "We did not purchase it."},
 	}
 	for _, tc := range tests {
