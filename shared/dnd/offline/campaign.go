@@ -117,7 +117,7 @@ func (c *campaign) chooseParty(r *rand.Rand) {
 		c.assumed = true
 		c.level = cmp.Or(c.level, dnd.DefaultPartyLevel)
 		c.size = cmp.Or(c.size, dnd.DefaultPartySize)
-		c.warn("parameters.party_level and party_size: the linked campaign names no party (only a plot's whole content carries one), so this is written for an assumed %s; set them to size the fights for yours", partyDesc(c.size, c.level))
+		c.warn("parameters.party_level and party_size: the linked campaign names no party (only a plot's whole content carries one), so this is written for an assumed %s; set them to size the fights for yours", strings.TrimPrefix(partyDesc(c.size, c.level), "a "))
 	}
 	c.party = encounter.NewParty(c.level, c.size)
 }
@@ -960,7 +960,7 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 		// A template's summaries and goals are aligned: the goal answers
 		// the summary it is written for.
 		k := r.IntN(len(tmpl.Summary))
-		out[i] = dnd.Act{Title: e.one(tmpl.Title), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
+		out[i] = dnd.Act{Title: headline(e.one(tmpl.Title)), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
 	}
 	if len(c.setPieces) > 0 {
 		climax := &out[len(out)-1]
