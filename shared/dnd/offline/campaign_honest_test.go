@@ -42,16 +42,7 @@ func TestCampaignGrammar(t *testing.T) {
 		theme := dmThemes[seed%len(dmThemes)]
 		req := variedReq(dnd.TypePlot, theme, seed)
 		req.Parameters.Duration = actDurations[seed%len(actDurations)]
-		req.Normalize()
-		c := g.newCampaign(int64(seed), req)
-		docs := map[string]any{}
-		for _, typ := range campaignTypes {
-			doc, _, err := c.content(typ)
-			if err != nil {
-				t.Fatalf("seed %d %s: %v", seed, typ, err)
-			}
-			docs[typ] = doc
-		}
+		_, docs := worldOf(t, g, req, campaignTypes...)
 		plot := docs[dnd.TypePlot].(*dnd.Plot)
 		_, _, warnings := summaryLinked(t, g, plot, dnd.TypeQuest, seed+7)
 		texts := warnings
