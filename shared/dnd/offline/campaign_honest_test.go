@@ -2,6 +2,7 @@ package offline
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -9,12 +10,17 @@ import (
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
 )
 
-// summaryLinked writes a document of type typ linked to plot by its title,
-// setting and antagonist alone, and returns it with its warnings.
-func summaryLinked(t testing.TB, g *Generator, plot *dnd.Plot, typ string, seed int) (*campaign, any, []string) {
+// linkedDoc writes a document of type typ linked to plot, by its whole
+// content or (summary) by its title, setting and antagonist alone, and
+// returns it with its world and warnings.
+func linkedDoc(t testing.TB, g *Generator, plot *dnd.Plot, typ string, seed int, summary bool, prompt string) (*campaign, any, []string) {
 	t.Helper()
-	req := dnd.CampaignRequest{Type: typ, Seed: ptr(int64(seed)), Campaign: &dnd.CampaignLink{
-		Title: plot.Title, Setting: plot.Setting, Antagonist: dnd.Antagonist{Name: plot.Antagonist.Name, Creature: plot.Antagonist.Creature}}}
+	link := &dnd.CampaignLink{Title: plot.Title, Setting: plot.Setting, Antagonist: dnd.Antagonist{Name: plot.Antagonist.Name, Creature: plot.Antagonist.Creature}}
+	if !summary {
+		link = &dnd.CampaignLink{Title: plot.Title, Summary: plot.Summary, Setting: plot.Setting, Acts: plot.Acts, Antagonist: plot.Antagonist,
+			Hooks: plot.Hooks, Twists: plot.Twists, PartyLevel: dnd.Int(plot.PartyLevel), PartySize: dnd.Int(plot.PartySize)}
+	}
+	req := dnd.CampaignRequest{Type: typ, Seed: ptr(int64(seed)), Campaign: link, Prompt: prompt}
 	req.Normalize()
 	c := g.newCampaign(int64(seed), req)
 	doc, warnings, err := c.content(typ)
@@ -44,7 +50,7 @@ func TestCampaignGrammar(t *testing.T) {
 		req.Parameters.Duration = actDurations[seed%len(actDurations)]
 		_, docs := worldOf(t, g, req, campaignTypes...)
 		plot := docs[dnd.TypePlot].(*dnd.Plot)
-		_, _, warnings := summaryLinked(t, g, plot, dnd.TypeQuest, seed+7)
+		_, _, warnings := linkedDoc(t, g, plot, dnd.TypeQuest, seed+7, true, "")
 		texts := warnings
 		for _, doc := range docs {
 			texts = append(texts, docStrings(t, doc)...)
@@ -58,6 +64,63 @@ func TestCampaignGrammar(t *testing.T) {
 			for _, w := range strings.Fields(a.Title) {
 				if first := []rune(w)[0]; unicode.IsLower(first) && !smallWords[w] {
 					t.Fatalf("seed %d %q: act title %q has the lower-case word %q", seed, theme, a.Title, w)
+				}
+			}
+		}
+	}
+}
+
+// honestThemes are DM themes whose places and villains the warnings have
+// misread: sewers that became a sewer, a snowbound village in the arctic,
+// a tarrasque no low-level party can face.
+var honestThemes = []string{
+	"a plague of rats and a wererat guild in the sewers", "werewolves in a snowbound village", "a tarrasque stirs beneath the capital",
+	"orc warbands besieging a dwarven hold in the mountains", "a frontier town beset by goblins", "undead in a drowned city",
+}
+
+// TestWarningsAreHonest checks 300 plots of the DM's themes and documents
+// linked to them: a warning that a theme place is unused is never about a
+// place the world is (the sewer lair, the arctic land) or the plot names;
+// a prompt's kind of place ("a tight crypt") is said to be read only when
+// the location is of that kind; and a stand-in said to lead the story
+// appears in the document.
+func TestWarningsAreHonest(t *testing.T) {
+	t.Parallel()
+	g := New()
+	unusedRE := regexp.MustCompile(`does not use the places? (.*)$`)
+	kindRE := regexp.MustCompile(`read offline for .*the kind of place \("(\w+)"\)`)
+	standInRE := regexp.MustCompile(`; (an? [\w' -]+) \(CR [\d/]+\) leads the story instead`)
+	for seed := range 300 {
+		theme := honestThemes[seed%len(honestThemes)]
+		c, docs := world(t, g, theme, seed, dnd.TypePlot)
+		plot := docs[dnd.TypePlot].(*dnd.Plot)
+		_, warnings, err := c.content(dnd.TypePlot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.ToLower(strings.ReplaceAll(strings.Join(docStrings(t, plot), " "), theme, ""))
+		for _, w := range warnings {
+			m := unusedRE.FindStringSubmatch(w)
+			if m == nil {
+				continue
+			}
+			parts := strings.Split(m[1], `"`)
+			for i := 1; i < len(parts); i += 2 {
+				q := parts[i]
+				if strings.Contains(text, strings.TrimSuffix(strings.TrimSuffix(q, "bound"), "s")) || slices.Contains(c.t.campaign.KindWords[q], c.kindKey) {
+					t.Fatalf("seed %d %q: %q, but the plot is in the %s at a %s: %q", seed, theme, w, c.terrainKey, c.kindKey, plot.Acts)
+				}
+			}
+		}
+		for i, typ := range []string{dnd.TypeLocation, dnd.TypeDialogue, dnd.TypeLocation} {
+			lc, doc, warnings := linkedDoc(t, g, plot, typ, seed+11*i, i == 1, "a tight crypt with low ceilings")
+			text := strings.ToLower(strings.Join(docStrings(t, doc), " "))
+			for _, w := range warnings {
+				if m := kindRE.FindStringSubmatch(w); m != nil && !slices.Contains(lc.t.campaign.KindWords[m[1]], lc.kindKey) {
+					t.Fatalf("seed %d %q %s: %q, but the place is a %s", seed, theme, typ, w, lc.kindKey)
+				}
+				if m := standInRE.FindStringSubmatch(w); m != nil && !strings.Contains(text, strings.SplitN(m[1], " ", 2)[1]) {
+					t.Fatalf("seed %d %q %s: %q, but none is in the document", seed, theme, typ, w)
 				}
 			}
 		}
