@@ -85,10 +85,9 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	if d := c.kind.TerrainDescriptions[c.terrainKey]; len(d) > 0 {
 		desc = d
 	}
+	// The read-aloud text is for the players: an assumed party is said in
+	// the warnings (chooseParty) and the fights' thresholds, not here.
 	description := e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + "."
-	if c.assumed {
-		description += " (Its fights are built for " + partyDesc(c.size, c.level) + ", an assumed party.)"
-	}
 	return &dnd.Location{
 		Name:        e.vars["place_name"],
 		Kind:        c.kind.Label,
