@@ -126,3 +126,31 @@ func TestWarningsAreHonest(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesThatDealInCreaturesArePeople checks that a role naming a
+// creature it trades in or hunts is a person ("camel trader", described
+// as a camel that talks, was one), while a creature's own role stays the
+// creature.
+func TestRolesThatDealInCreaturesArePeople(t *testing.T) {
+	tests := []struct {
+		role     string
+		creature string
+	}{
+		{"camel trader", ""},
+		{"wolf hunter", ""},
+		{"vampire hunter", ""},
+		{"rat catcher", ""},
+		{"horse trader", ""},
+		{"kobold trader", "kobold"},
+		{"captured goblin scout", "goblin"},
+		{"imp secretary", "imp"},
+		{"ogre doorkeeper", "ogre"},
+		{"the witch's familiar", "familiar"},
+	}
+	for _, tc := range tests {
+		k, ok := roleCreature(tc.role)
+		if ok != (tc.creature != "") || k.noun != tc.creature {
+			t.Errorf("roleCreature(%q) = %q, %v; want %q", tc.role, k.noun, ok, tc.creature)
+		}
+	}
+}
