@@ -43,9 +43,18 @@ type Monster struct {
 	// leave it (a shark) or is helpless out of it (an aboleth, a dragon
 	// turtle).
 	Water bool `json:"water,omitempty"`
+	// Size is the SRD size when it is "huge" or "gargantuan" (an adult
+	// dragon, a roc): too big for a room. Smaller creatures leave it "".
+	Size string `json:"size,omitempty"`
 	// Max is how many are met together at most (a coven of three hags, a
 	// lone lich); 0 means up to MaxCreatures.
 	Max int `json:"max,omitempty"`
+}
+
+// Huge reports whether m is Huge or Gargantuan: it fits no room, cellar
+// or gallery.
+func (m Monster) Huge() bool {
+	return m.Size != ""
 }
 
 // most is how many of m Build puts in one encounter at most.

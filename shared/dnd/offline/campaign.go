@@ -52,6 +52,7 @@ type campaign struct {
 	promptRead     []string          // what was read of the prompt, for warnPrompt
 	standIn        int               // the index in warnings of the one naming the villain's stand-in, or -1
 	standInBy      encounter.Monster // that stand-in
+	tight          bool              // while set, the fight being built is in a room too small for a Huge creature
 	dry            bool              // while set, the fight being built is at a spot with no water
 }
 

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
+	"github.com/dndcc/dnd-llm-service/shared/encounter"
 )
 
 // linkedDoc writes a document of type typ linked to plot, by its whole
@@ -151,6 +153,43 @@ func TestRolesThatDealInCreaturesArePeople(t *testing.T) {
 		k, ok := roleCreature(tc.role)
 		if ok != (tc.creature != "") || k.noun != tc.creature {
 			t.Errorf("roleCreature(%q) = %q, %v; want %q", tc.role, k.noun, ok, tc.creature)
+		}
+	}
+}
+
+// TestHugeCreaturesHaveRoom checks 1,000 locations of themes with Huge
+// and Gargantuan creatures: none fights in a room (two rocs in the
+// portrait gallery), a narrow way or a roofed spot, outside a giant's
+// steading; and no location holds the same fight twice (a young red
+// dragon and two wyverns in the walled garden and again in the cellars).
+func TestHugeCreaturesHaveRoom(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"a roc nesting above the manor", "red dragons over the mountains", "giants raiding the hill farms after a storm",
+		"a tarrasque stirs beneath the capital", "a hydra in the temple undercroft", "dinosaurs in a lost valley"}
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		c, docs := world(t, g, theme, seed, dnd.TypeLocation)
+		loc := docs[dnd.TypeLocation].(*dnd.Location)
+		spots := map[string]spot{}
+		for _, s := range c.kind.Spots {
+			spots[s.Where] = s
+		}
+		seen := map[string]bool{}
+		for _, e := range loc.Encounters {
+			for _, m := range e.Monsters {
+				srd, _ := encounter.Lookup(m.Name)
+				for where, s := range spots {
+					if srd.Huge() && strings.Contains(e.Description, " "+where+",") && c.cramped(s) {
+						t.Fatalf("seed %d %q: a %s creature %s at a %s: %q", seed, theme, srd.Size, where, c.kindKey, e.Description)
+					}
+				}
+			}
+			key := fmt.Sprint(e.Monsters)
+			if seen[key] {
+				t.Fatalf("seed %d %q: the same fight twice at %s: %v", seed, theme, loc.Name, e.Monsters)
+			}
+			seen[key] = true
 		}
 	}
 }
