@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1031,7 +1032,7 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 	for i, tmpl := range plan {
 		// A template's summaries and goals are aligned: the goal answers
 		// the summary it is written for.
-		k := r.IntN(len(tmpl.Summary))
+		k := c.summaryOf(r, tmpl)
 		out[i] = dnd.Act{Title: headline(e.one(tmpl.Title)), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
 	}
 	if len(c.setPieces) > 0 {
@@ -1058,6 +1059,30 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 		PartySize:  c.size,
 	}
 }
+
+// summaryOf picks which of an act template's summaries to write: any,
+// unless the minions are animals (a beast, an ooze, a purple worm), who
+// get none that gives them a person's work.
+func (c *campaign) summaryOf(r *rand.Rand, tmpl actTemplate) int {
+	if !c.minion.Animal() {
+		return r.IntN(len(tmpl.Summary))
+	}
+	var fit []int
+	for k, s := range tmpl.Summary {
+		if !personWork.MatchString(s) {
+			fit = append(fit, k)
+		}
+	}
+	if len(fit) == 0 {
+		return r.IntN(len(tmpl.Summary))
+	}
+	return pick(r, fit)
+}
+
+// personWork matches act summaries in which the minions do a person's
+// work: keep a ledger, live in a hut, carry sealed orders, talk where the
+// party can overhear.
+var personWork = regexp.MustCompile(`\{minions\}[^.]*\b(ledger|in the hut|overhears)\b|orders sealed|\{minions\}, with a ledger`)
 
 // planActs picks a template for each phase of an n-act plot, each one
 // whose needs the acts before it have given.

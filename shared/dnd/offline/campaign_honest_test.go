@@ -193,3 +193,39 @@ func TestHugeCreaturesHaveRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestAnimalsDoNoPersonsWork checks 1,000 plots whose rank and file are
+// beasts or mindless monsters: none keeps a ledger ("Someone has been
+// living there: tyrannosauruses, with a ledger"), lingers in a dead
+// hermit's hut, carries sealed orders or talks where the party overhears.
+func TestAnimalsDoNoPersonsWork(t *testing.T) {
+	t.Parallel()
+	g := New()
+	themes := []string{"dinosaurs in a lost valley", "a tarrasque stirs beneath the capital", "giant spiders in the old forest",
+		"zombies rising from the graveyard", "wolves on the winter roads", "a purple worm under the mines"}
+	animals := 0
+	for seed := range campaignSeeds {
+		theme := themes[seed%len(themes)]
+		req := variedReq(dnd.TypePlot, theme, seed)
+		req.Parameters.Duration = actDurations[seed%len(actDurations)]
+		c, docs := worldOf(t, g, req, dnd.TypePlot)
+		if !c.minion.Animal() {
+			continue
+		}
+		animals++
+		minions := strings.ToLower(c.minion.PluralName())
+		for _, a := range docs[dnd.TypePlot].(*dnd.Plot).Acts {
+			for _, work := range []string{minions + ", with a ledger", minions + " are still in the hut", "band of " + minions + " from"} {
+				if strings.Contains(a.Summary, work) {
+					t.Fatalf("seed %d %q: %q", seed, theme, a.Summary)
+				}
+			}
+			if strings.Contains(a.Summary, "orders sealed") && strings.Contains(a.Summary, "ambushed by "+minions) {
+				t.Fatalf("seed %d %q: %q", seed, theme, a.Summary)
+			}
+		}
+	}
+	if animals < 100 {
+		t.Fatalf("%d worlds of %d have animal minions, want at least 100 to check", animals, campaignSeeds)
+	}
+}
