@@ -1062,14 +1062,16 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 
 // summaryOf picks which of an act template's summaries to write: any,
 // unless the minions are animals (a beast, an ooze, a purple worm), who
-// get none that gives them a person's work.
+// get none that gives them a person's work, or the villain is a beast,
+// who sends no messengers and pays no one.
 func (c *campaign) summaryOf(r *rand.Rand, tmpl actTemplate) int {
-	if !c.minion.Animal() {
+	animals, beast := c.minion.Animal(), c.nature == beastNature
+	if !animals && !beast {
 		return r.IntN(len(tmpl.Summary))
 	}
 	var fit []int
 	for k, s := range tmpl.Summary {
-		if !personWork.MatchString(s) {
+		if !(animals && personWork.MatchString(s)) && !(beast && villainWork.MatchString(s)) {
 			fit = append(fit, k)
 		}
 	}
@@ -1083,6 +1085,10 @@ func (c *campaign) summaryOf(r *rand.Rand, tmpl actTemplate) int {
 // work: keep a ledger, live in a hut, carry sealed orders, talk where the
 // party can overhear.
 var personWork = regexp.MustCompile(`\{minions\}[^.]*\b(ledger|in the hut|overhears)\b|orders sealed|\{minions\}, with a ledger`)
+
+// villainWork matches act summaries in which the villain does a person's
+// work: sends messengers, seals orders, pays for news.
+var villainWork = regexp.MustCompile(`\{antagonist\}'s messengers|sealed by \{antagonist\}|\{antagonist\} (has paid|will pay)`)
 
 // planActs picks a template for each phase of an n-act plot, each one
 // whose needs the acts before it have given.

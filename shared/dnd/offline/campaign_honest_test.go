@@ -197,7 +197,9 @@ func TestHugeCreaturesHaveRoom(t *testing.T) {
 // TestAnimalsDoNoPersonsWork checks 1,000 plots whose rank and file are
 // beasts or mindless monsters: none keeps a ledger ("Someone has been
 // living there: tyrannosauruses, with a ledger"), lingers in a dead
-// hermit's hut, carries sealed orders or talks where the party overhears.
+// hermit's hut, carries sealed orders or talks where the party overhears;
+// and no beast villain sends messengers or pays for news (the Purple
+// Worm's heralds).
 func TestAnimalsDoNoPersonsWork(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -222,6 +224,9 @@ func TestAnimalsDoNoPersonsWork(t *testing.T) {
 			}
 			if strings.Contains(a.Summary, "orders sealed") && strings.Contains(a.Summary, "ambushed by "+minions) {
 				t.Fatalf("seed %d %q: %q", seed, theme, a.Summary)
+			}
+			if c.nature == beastNature && (strings.Contains(a.Summary, "'s messengers") || strings.Contains(a.Summary, " has paid for news")) {
+				t.Fatalf("seed %d %q: the %s villain %q", seed, theme, c.boss.Name, a.Summary)
 			}
 		}
 	}
