@@ -40,6 +40,17 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 			spots[0], spots[i] = spots[i], spots[0]
 		}
 	}
+	if len(spots) > 1 && c.cramped(spots[1]) {
+		// The second fight is the land's (landEncounter), whose beasts are
+		// often Huge: it is where there is room, if anywhere.
+		from := 2
+		if !c.bigFolk() {
+			from = 0
+		}
+		if i := slices.IndexFunc(spots[from:], func(s spot) bool { return !c.cramped(s) && !wet.MatchString(s.Name+" "+s.Where) }); i >= 0 {
+			spots[1], spots[from+i] = spots[from+i], spots[1]
+		}
+	}
 	used := map[string]bool{} // phrases already in this location
 	n := min(2+r.IntN(2), len(spots))
 	encounters := make([]dnd.Encounter, 0, n)
