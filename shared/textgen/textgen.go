@@ -175,7 +175,7 @@ func NewOffline(models []string) *Offline { return &Offline{g: offline.New(), mo
 // OfflineModel is the model name offline results report. Its version
 // changes whenever the offline engine writes different words for the same
 // request and seed.
-const OfflineModel = "offline-srd-v3"
+const OfflineModel = "offline-srd-v2"
 
 // Provider implements Generator.
 func (g *Offline) Provider() string { return "offline" }
