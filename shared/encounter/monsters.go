@@ -43,9 +43,29 @@ type Monster struct {
 	// leave it (a shark) or is helpless out of it (an aboleth, a dragon
 	// turtle).
 	Water bool `json:"water,omitempty"`
+	// Size is the SRD size when it is "huge" or "gargantuan" (an adult
+	// dragon, a roc): too big for a room. Smaller creatures leave it "".
+	Size string `json:"size,omitempty"`
+	// Mindless is true for a creature of Intelligence 3 or less in the
+	// SRD that is not a beast, ooze or plant (a purple worm, a zombie, a
+	// golem); see Monster.Animal.
+	Mindless bool `json:"mindless,omitempty"`
 	// Max is how many are met together at most (a coven of three hags, a
 	// lone lich); 0 means up to MaxCreatures.
 	Max int `json:"max,omitempty"`
+}
+
+// Huge reports whether m is Huge or Gargantuan: it fits no room, cellar
+// or gallery.
+func (m Monster) Huge() bool {
+	return m.Size != ""
+}
+
+// Animal reports whether m has no mind for a person's work (keeping a
+// ledger, carrying orders, living in a hut): a beast, an ooze or a plant
+// that cannot speak, or a Mindless monster.
+func (m Monster) Animal() bool {
+	return m.Mindless || !m.Speaks && slices.Contains([]string{"beast", "ooze", "plant"}, m.Type)
 }
 
 // most is how many of m Build puts in one encounter at most.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,44 +19,49 @@ import (
 // places. All five campaign types built from the same seed and parameters
 // share it.
 type campaign struct {
-	t          *tables
-	req        dnd.CampaignRequest
-	seed       int64
-	lexs       []*lexicon
-	mood       string
-	hints      encounter.Hints
-	theme      *campaignTheme
-	terrainKey string
-	terrain    terrain
-	family     string            // the creature family the story is about, or ""
-	creatures  string            // those creatures in prose: "goblins", "the undead", "mind flayers"
-	minionTags []string          // monster tags of the rank and file
-	minion     encounter.Monster // the rank and file the prose names
-	arch       antagonistArchetype
-	boss       encounter.Monster
-	nature     string // person, monster or beast
-	kindKey    string
-	kind       locationKind
-	kindWord   string // the theme word that asked for the location kind, if any
-	level      int
-	size       int
-	party      encounter.Party
-	setPieces  []string
-	warnings   []string
-	vars       []string
-	link       *worldLink      // the earlier plot the documents stay in, or nil
-	avoid      map[string]bool // monsters a location's fight is built without, while set
-	assumed    bool            // the party is dnd.DefaultPartyLevel/Size: the request and its link named none
-	fightDiff  string          // the difficulty the prompt asked every fight to have, or ""
-	promptKind []string        // the location kinds the prompt's words ask for
-	dry        bool            // while set, the fight being built is at a spot with no water
+	t              *tables
+	req            dnd.CampaignRequest
+	seed           int64
+	lexs           []*lexicon
+	mood           string
+	hints          encounter.Hints
+	theme          *campaignTheme
+	terrainKey     string
+	terrain        terrain
+	family         string            // the creature family the story is about, or ""
+	creatures      string            // those creatures in prose: "goblins", "the undead", "mind flayers"
+	minionTags     []string          // monster tags of the rank and file
+	minion         encounter.Monster // the rank and file the prose names
+	arch           antagonistArchetype
+	boss           encounter.Monster
+	nature         string // person, monster or beast
+	kindKey        string
+	kind           locationKind
+	kindWord       string // the theme word that asked for the location kind, if any
+	level          int
+	size           int
+	party          encounter.Party
+	setPieces      []string
+	warnings       []string
+	vars           []string
+	link           *worldLink        // the earlier plot the documents stay in, or nil
+	avoid          map[string]bool   // monsters a location's fight is built without, while set
+	assumed        bool              // the party is dnd.DefaultPartyLevel/Size: the request and its link named none
+	fightDiff      string            // the difficulty the prompt asked every fight to have, or ""
+	promptKind     []string          // the location kinds the prompt's words ask for
+	promptKindWord string            // the prompt's word for them ("crypt")
+	promptRead     []string          // what was read of the prompt, for warnPrompt
+	standIn        int               // the index in warnings of the one naming the villain's stand-in, or -1
+	standInBy      encounter.Monster // that stand-in
+	tight          bool              // while set, the fight being built is in a room too small for a Huge creature
+	dry            bool              // while set, the fight being built is at a spot with no water
 }
 
 func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	t := g.t
 	r := newRand(seed, "campaign/world")
 	p := req.Parameters
-	c := &campaign{t: t, req: req, seed: seed}
+	c := &campaign{t: t, req: req, seed: seed, standIn: -1}
 	c.lexs, c.warnings = t.restyle.resolveTheme(req.Theme)
 	c.mood = mood(c.lexs)
 	if req.Campaign != nil {
@@ -85,6 +91,7 @@ func (g *Generator) newCampaign(seed int64, req dnd.CampaignRequest) *campaign {
 	c.chooseTerrain(r)
 	c.chooseAntagonist(r)
 	c.chooseKind(r)
+	c.warnPrompt()
 	c.minion = c.minionMonster()
 	// Set pieces: the creatures' own first, else the theme's words', else
 	// the land's.
@@ -117,7 +124,7 @@ func (c *campaign) chooseParty(r *rand.Rand) {
 		c.assumed = true
 		c.level = cmp.Or(c.level, dnd.DefaultPartyLevel)
 		c.size = cmp.Or(c.size, dnd.DefaultPartySize)
-		c.warn("parameters.party_level and party_size: the linked campaign names no party (only a plot's whole content carries one), so this is written for an assumed %s; set them to size the fights for yours", partyDesc(c.size, c.level))
+		c.warn("parameters.party_level and party_size: the linked campaign names no party (only a plot's whole content carries one), so this is written for an assumed %s; set them to size the fights for yours", strings.TrimPrefix(partyDesc(c.size, c.level), "a "))
 	}
 	c.party = encounter.NewParty(c.level, c.size)
 }
@@ -135,38 +142,60 @@ var promptDifficulties = []struct {
 
 // readPrompt reads what the offline generator can use of the request's
 // free text: a party level ("level 5") and, for a location, its fights'
-// difficulty ("make the fights hard") and its kind ("a crypt"). A prompt is never
-// ignored silently: a warning says what was read, and that the rest was
-// not.
+// difficulty ("make the fights hard") and its kind ("a crypt"). The kind
+// is only a wish until chooseKind: warnPrompt says what was used.
 func (c *campaign) readPrompt() {
 	prompt := c.req.Prompt
 	if prompt == "" {
 		return
 	}
 	toks := tokensOf(prompt)
-	var read []string
 	if dnd.Value(c.req.Parameters.PartyLevel) == 0 && hintLevel(words(prompt)) > 0 {
-		read = append(read, fmt.Sprintf("the party's level (%d)", c.level))
+		c.promptRead = append(c.promptRead, fmt.Sprintf("the party's level (%d)", c.level))
 	}
 	for _, pd := range promptDifficulties {
 		if c.req.Type == dnd.TypeLocation && slices.ContainsFunc(toks, func(w string) bool { return slices.Contains(pd.words, w) }) {
 			c.fightDiff = pd.diff
-			read = append(read, "the fights' difficulty ("+pd.diff+")")
+			c.promptRead = append(c.promptRead, "the fights' difficulty ("+pd.diff+")")
 			break
 		}
 	}
 	for _, w := range toks {
 		if ks := c.t.campaign.KindWords[w]; len(ks) > 0 && c.req.Type == dnd.TypeLocation {
-			c.promptKind = ks
-			read = append(read, fmt.Sprintf("the kind of place (%q)", w))
+			c.promptKind, c.promptKindWord = ks, w
 			break
 		}
 	}
-	if len(read) == 0 {
-		c.warn("prompt: the offline generator reads only a party level and, for a location, the fights' difficulty (\"make the fights hard\") or a kind of place from it, and found none; %q was not used", prompt)
+}
+
+// warnPrompt says, once the location's kind is chosen, what of the prompt
+// was used. A prompt is never ignored silently, and a kind of place is
+// said to be read only when the place is of that kind: a linked plot's
+// stockade stays a stockade whatever the prompt asks.
+func (c *campaign) warnPrompt() {
+	prompt := c.req.Prompt
+	if prompt == "" {
 		return
 	}
-	c.warn("prompt: read offline for %s; the rest of it is not used", joinAnd(read))
+	read := c.promptRead
+	var unused string
+	if c.promptKindWord != "" {
+		if slices.Contains(c.promptKind, c.kindKey) {
+			read = append(read, fmt.Sprintf("the kind of place (%q)", c.promptKindWord))
+		} else {
+			unused = fmt.Sprintf("the place is %s, so the kind of place asked for (%q) was not used", aName(c.kind.Label), c.promptKindWord)
+		}
+	}
+	switch {
+	case len(read) > 0 && unused != "":
+		c.warn("prompt: read offline for %s; %s; the rest of it is not used", joinAnd(read), unused)
+	case len(read) > 0:
+		c.warn("prompt: read offline for %s; the rest of it is not used", joinAnd(read))
+	case unused != "":
+		c.warn("prompt: %s, nor the rest of %q", unused, prompt)
+	default:
+		c.warn("prompt: the offline generator reads only a party level and, for a location, the fights' difficulty (\"make the fights hard\") or a kind of place from it, and found none; %q was not used", prompt)
+	}
 }
 
 // readUnknown warns about the theme words nothing here understands, and
@@ -496,11 +525,38 @@ func (c *campaign) warnStandIn(boss encounter.Monster) encounter.Monster {
 		return boss // a bugbear leads the goblins a theme named
 	}
 	named, _ := encounter.Lookup(c.hints.Monsters[0])
-	lo, hi := encounter.BossBand(c.level)
-	c.warn("campaign_theme: %s (CR %s) cannot be the villain for %s (CR %g to %g can); %s (CR %s) leads the story instead",
-		article(strings.ToLower(named.Name))+" "+strings.ToLower(named.Name), named.CR, partyDesc(c.size, c.level), lo, hi,
-		article(strings.ToLower(boss.Name))+" "+strings.ToLower(boss.Name), boss.CR)
+	c.standIn, c.standInBy = len(c.warnings), boss
+	c.warn("%s; %s (CR %s) leads the story instead", c.tooStrong(named), aName(boss.Name), boss.CR)
 	return boss
+}
+
+// tooStrong says that the named monster cannot be the party's villain.
+func (c *campaign) tooStrong(named encounter.Monster) string {
+	lo, hi := encounter.BossBand(c.level)
+	return fmt.Sprintf("campaign_theme: %s (CR %s) cannot be the villain for %s (CR %g to %g can)", aName(named.Name), named.CR, partyDesc(c.size, c.level), lo, hi)
+}
+
+// aName is a monster's name in prose with its article: "a hill giant".
+func aName(name string) string {
+	lc := strings.ToLower(name)
+	return article(lc) + " " + lc
+}
+
+// honestStandIn rewrites the stand-in warning of a document that does
+// not show the stand-in (a dialogue linked to a plot whose villain is
+// out of the party's band names the plot's villain, not a hill giant): it
+// says only that the named monster is out of reach.
+func (c *campaign) honestStandIn(warnings []string, doc any) {
+	if c.standIn < 0 {
+		return
+	}
+	b, _ := json.Marshal(doc)
+	text := strings.ToLower(string(b))
+	if by := c.standInBy; strings.Contains(text, strings.ToLower(by.Name)) || strings.Contains(text, strings.ToLower(by.PluralName())) {
+		return
+	}
+	named, _ := encounter.Lookup(c.hints.Monsters[0])
+	warnings[c.standIn] = c.tooStrong(named) + "; the story's villain does not fight in this document"
 }
 
 // chooseKind picks the main location's kind: one the theme's words ask
@@ -873,6 +929,7 @@ func (c *campaign) content(typ string) (any, []string, error) {
 	default:
 		return nil, nil, fmt.Errorf("offline: campaign type %q: %w", typ, dnd.ErrUnknownType)
 	}
+	c.honestStandIn(warnings, doc)
 	if len(c.lexs) > 0 {
 		restyleDoc(c.t.restyle, newRand(c.seed, "campaign/"+typ+"/restyle"), c.lexs, doc, c.req.Parameters.CampaignTheme)
 	}
@@ -893,8 +950,13 @@ func (c *campaign) unusedPlaces(plot *dnd.Plot) []string {
 	text := strings.ToLower(strings.ReplaceAll(string(b), theme, ""))
 	var unused []string
 	for _, w := range tokensOf(theme) {
-		place := len(c.t.campaign.KindWords[w]) > 0 || len(encounter.ThemeHints(w).Terrains) > 0
-		if place && strings.TrimSuffix(w, "s") != c.terrainKey && !strings.Contains(text, strings.TrimSuffix(w, "s")) && !slices.Contains(unused, strconv.Quote(w)) {
+		kinds := c.t.campaign.KindWords[w]
+		place := len(kinds) > 0 || len(encounter.ThemeHints(w).Terrains) > 0
+		// Used: the land is that place, the main location is that kind
+		// (sewers, a sewer), or the plot says it or its stem ("snowed in"
+		// for snowbound).
+		used := placeStem(w) == c.terrainKey || slices.Contains(kinds, c.kindKey) || strings.Contains(text, placeStem(w))
+		if place && !used && !slices.Contains(unused, strconv.Quote(w)) {
 			unused = append(unused, strconv.Quote(w))
 		}
 	}
@@ -902,6 +964,17 @@ func (c *campaign) unusedPlaces(plot *dnd.Plot) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("campaign_theme: the plot does not use the place%s %s", plural(len(unused), "", "s"), joinAnd(unused))}
+}
+
+// placeStem is the stem of a place word: "sewer" for sewers, "snow" for
+// snowbound.
+func placeStem(w string) string {
+	for _, suffix := range []string{"bound", "swept", "s"} {
+		if stem, ok := strings.CutSuffix(w, suffix); ok && len(stem) >= 3 {
+			return stem
+		}
+	}
+	return w
 }
 
 // missingFamily warns when the theme named a creature family none of whose
@@ -959,8 +1032,8 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 	for i, tmpl := range plan {
 		// A template's summaries and goals are aligned: the goal answers
 		// the summary it is written for.
-		k := r.IntN(len(tmpl.Summary))
-		out[i] = dnd.Act{Title: e.one(tmpl.Title), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
+		k := c.summaryOf(r, tmpl)
+		out[i] = dnd.Act{Title: headline(e.one(tmpl.Title)), Summary: e.must(tmpl.Summary[k]), Goal: e.must(tmpl.Goal[k])}
 	}
 	if len(c.setPieces) > 0 {
 		climax := &out[len(out)-1]
@@ -986,6 +1059,36 @@ func (c *campaign) plot(r *rand.Rand, acts int) *dnd.Plot {
 		PartySize:  c.size,
 	}
 }
+
+// summaryOf picks which of an act template's summaries to write: any,
+// unless the minions are animals (a beast, an ooze, a purple worm), who
+// get none that gives them a person's work, or the villain is a beast,
+// who sends no messengers and pays no one.
+func (c *campaign) summaryOf(r *rand.Rand, tmpl actTemplate) int {
+	animals, beast := c.minion.Animal(), c.nature == beastNature
+	if !animals && !beast {
+		return r.IntN(len(tmpl.Summary))
+	}
+	var fit []int
+	for k, s := range tmpl.Summary {
+		if !(animals && personWork.MatchString(s)) && !(beast && villainWork.MatchString(s)) {
+			fit = append(fit, k)
+		}
+	}
+	if len(fit) == 0 {
+		return r.IntN(len(tmpl.Summary))
+	}
+	return pick(r, fit)
+}
+
+// personWork matches act summaries in which the minions do a person's
+// work: keep a ledger, live in a hut, carry sealed orders, talk where the
+// party can overhear.
+var personWork = regexp.MustCompile(`\{minions\}[^.]*\b(ledger|in the hut|overhears)\b|orders sealed|\{minions\}, with a ledger`)
+
+// villainWork matches act summaries in which the villain does a person's
+// work: sends messengers, seals orders, pays for news.
+var villainWork = regexp.MustCompile(`\{antagonist\}'s messengers|sealed by \{antagonist\}|\{antagonist\} (has paid|will pay)`)
 
 // planActs picks a template for each phase of an n-act plot, each one
 // whose needs the acts before it have given.

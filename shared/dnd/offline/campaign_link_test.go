@@ -115,7 +115,7 @@ func TestLinkedSummary(t *testing.T) {
 	out := campaignDoc(t, g, dnd.CampaignRequest{Type: dnd.TypeQuest, Seed: &seed, Campaign: &dnd.CampaignLink{
 		Title: "T", Setting: "Somewhere.", Antagonist: dnd.Antagonist{Name: "Xal the Unmade", Creature: "Mind Flayer Arcanist"}}}, &dnd.Quest{})
 	if len(out.Warnings) != 2 || !strings.Contains(out.Warnings[0], `campaign.antagonist.creature "Mind Flayer Arcanist" is not an SRD 5.1 monster`) ||
-		!strings.Contains(out.Warnings[1], "assumed a party of 4 level-3 adventurers") {
+		!strings.Contains(out.Warnings[1], "assumed party of 4 level-3 adventurers") {
 		t.Errorf("warnings = %q, want one about the creature outside the SRD and one about the assumed party", out.Warnings)
 	}
 }

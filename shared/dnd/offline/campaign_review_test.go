@@ -30,9 +30,16 @@ func worldDocs(t testing.TB, g *Generator, theme string, seed int, types ...stri
 // type.
 func world(t testing.TB, g *Generator, theme string, seed int, types ...string) (*campaign, map[string]any) {
 	t.Helper()
-	req := variedReq(dnd.TypePlot, theme, seed)
+	return worldOf(t, g, variedReq(dnd.TypePlot, theme, seed), types...)
+}
+
+// worldOf builds the world of a request and returns it with its documents
+// by type.
+func worldOf(t testing.TB, g *Generator, req dnd.CampaignRequest, types ...string) (*campaign, map[string]any) {
+	t.Helper()
 	req.Normalize()
-	c := g.newCampaign(int64(seed), req)
+	seed := *req.Seed
+	c := g.newCampaign(seed, req)
 	out := map[string]any{}
 	for _, typ := range types {
 		doc, _, err := c.content(typ)

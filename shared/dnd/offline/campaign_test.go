@@ -88,9 +88,14 @@ func withoutEcho(doc, theme string) string {
 // to those met together, lands between the party's easy threshold and
 // twice its deadly one, and is not too strong for its level.
 func canFight(tags []string, level, size int, th dnd.XPThresholds) bool {
+	return canFightIf(tags, level, size, th, func(encounter.Monster) bool { return true })
+}
+
+// canFightIf is canFight over the monsters ok allows.
+func canFightIf(tags []string, level, size int, th dnd.XPThresholds, ok func(encounter.Monster) bool) bool {
 	for _, m := range encounter.Monsters() {
 		// A creature of the water fights only where there is water.
-		if !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || m.Water || encounter.Outclasses(encounter.NewParty(level, size), m) {
+		if !ok(m) || !m.HasTag(tags...) || m.HasTag("good", "metallic", "celestial") || m.Water || encounter.Outclasses(encounter.NewParty(level, size), m) {
 			continue
 		}
 		most := min(12, 4+2*level) // a crowd is at most 12, fewer at low level
@@ -201,13 +206,17 @@ func TestThemeWordsSetTheLand(t *testing.T) {
 			envs := encounter.TerrainEnvironments(tc.word)
 			for seed := range campaignSeeds {
 				theme := fmt.Sprintf(phrasings[seed%len(phrasings)], tc.word)
-				plot, loc, _ := plotAndLocation(t, g, theme, seed)
+				c, docs := world(t, g, theme, seed, dnd.TypePlot, dnd.TypeLocation)
+				plot, loc := docs[dnd.TypePlot].(*dnd.Plot), docs[dnd.TypeLocation].(*dnd.Location)
+				// A Huge beast of the land fights only where there is
+				// dry room: at a spot the theme's own fight does not take.
+				roomy := len(slices.DeleteFunc(slices.Clone(c.kind.Spots), func(s spot) bool { return c.cramped(s) || wet.MatchString(s.Name+" "+s.Where) }))
 				if !containsAny(plot.Setting, tc.setting) {
 					t.Fatalf("seed %d, theme %q: setting %q is not %s", seed, theme, plot.Setting, tc.word)
 				}
 				landFights := slices.ContainsFunc(encounter.Monsters(), func(m encounter.Monster) bool {
 					return m.LivesIn(envs...) && !m.Water && !m.HasTag("good", "metallic", "celestial", "townsfolk") &&
-						canFight([]string{m.Tags[0]}, 1+seed%20, 1+seed/20%8, loc.Encounters[0].PartyThresholds)
+						canFightIf([]string{m.Tags[0]}, 1+seed%20, 1+seed/20%8, loc.Encounters[0].PartyThresholds, func(x encounter.Monster) bool { return x.LivesIn(envs...) && (!x.Huge() || roomy >= 2) })
 				})
 				if landFights && !slices.ContainsFunc(loc.Encounters, func(e dnd.Encounter) bool {
 					return slices.ContainsFunc(e.Monsters, func(m dnd.EncounterMonster) bool {

@@ -33,6 +33,24 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 			spots[0], spots[i] = spots[i], spots[0]
 		}
 	}
+	if c.bigFolk() {
+		// The theme's creatures include Huge ones (a roc, an adult
+		// dragon): the first fight, theirs, is where there is room.
+		if i := slices.IndexFunc(spots, func(s spot) bool { return !c.cramped(s) }); i > 0 && !wet.MatchString(spots[0].Name+" "+spots[0].Where) {
+			spots[0], spots[i] = spots[i], spots[0]
+		}
+	}
+	if len(spots) > 1 && c.cramped(spots[1]) {
+		// The second fight is the land's (landEncounter), whose beasts are
+		// often Huge: it is where there is room, if anywhere.
+		from := 2
+		if !c.bigFolk() {
+			from = 0
+		}
+		if i := slices.IndexFunc(spots[from:], func(s spot) bool { return !c.cramped(s) && !wet.MatchString(s.Name+" "+s.Where) }); i >= 0 {
+			spots[1], spots[from+i] = spots[from+i], spots[1]
+		}
+	}
 	used := map[string]bool{} // phrases already in this location
 	n := min(2+r.IntN(2), len(spots))
 	encounters := make([]dnd.Encounter, 0, n)
@@ -54,6 +72,7 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 				}
 			}
 			c.dry = !wet.MatchString(spots[i].Name + " " + spots[i].Where)
+			c.tight = c.cramped(spots[i])
 			switch i {
 			case 0:
 				enc = c.signatureEncounter(r, diff)
@@ -70,10 +89,13 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 					enc = asked
 				}
 			}
-			c.dry = false
+			c.dry, c.tight = false, false
 			if !slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
 				break
 			}
+		}
+		if i > 0 && slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return sameMonsters(x, enc) }) {
+			continue // the same fight twice in one place reads as a copying slip
 		}
 		d := c.describeEncounter(e, enc, spots[i], used)
 		for try := 0; try < 5 && slices.ContainsFunc(encounters, func(x dnd.Encounter) bool { return x.Name == d.Name }); try++ {
@@ -85,14 +107,13 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	if d := c.kind.TerrainDescriptions[c.terrainKey]; len(d) > 0 {
 		desc = d
 	}
+	// The read-aloud text is for the players: an assumed party is said in
+	// the warnings (chooseParty) and the fights' thresholds, not here.
 	description := e.one(desc) + " " + capitalize(e.oneFrag(c.terrain.Views)) + "."
 	features := e.some(c.kind.Features, 3+r.IntN(2))
 	if c.link != nil && c.link.town != "" && !namesTown(c.link.town, description, features, npcs, encounters) {
 		// A location linked to a plot says where in its world it is.
 		description += " It lies near " + c.link.town + "."
-	}
-	if c.assumed {
-		description += " (Its fights are built for " + partyDesc(c.size, c.level) + ", an assumed party.)"
 	}
 	return &dnd.Location{
 		Name:        e.vars["place_name"],
@@ -329,11 +350,11 @@ func (c *campaign) candidates(diff string, tags, envs []string) []encounter.Mons
 
 // peaceable reports a monster that should not be an enemy unless named,
 // that the location's earlier fights already used (c.avoid), that needs
-// water the fight's spot lacks (c.dry), or that low-level characters
+// water the fight's spot lacks (c.dry) or room (c.tight), or that low-level characters
 // cannot hurt with ordinary weapons unless the theme asked for it.
 func (c *campaign) peaceable(m encounter.Monster) bool {
 	named := slices.Contains(c.hints.Monsters, m.Name)
-	return m.HasTag(peaceable...) && !named || c.avoid[m.Name] || c.dry && m.Water || c.level <= 4 && m.Weapons != "" && !named && !c.themeFamily(m) ||
+	return m.HasTag(peaceable...) && !named || c.avoid[m.Name] || c.dry && m.Water || c.tight && m.Huge() || c.level <= 4 && m.Weapons != "" && !named && !c.themeFamily(m) ||
 		c.rivalDragon(m)
 }
 
@@ -360,6 +381,35 @@ var wet = regexp.MustCompile(`(?i)\b(lake|pools?|spring|docks|reef|flooded|drown
 // roofed matches a spot under a roof or underground, where nothing
 // circles overhead.
 var roofed = regexp.MustCompile(`(?i)\b(gatehouse|hall|tower|warehouse|hold|cabin|blockhouse|storehouse|caravanserai|larder|chamber|tent|barn|lighthouse)\b`)
+
+// cramped reports a spot too small for a Huge creature: any room of a
+// place with a roof, a roofed spot of an open one, or a narrow way. A
+// giant's steading is built to a giant's size.
+func (c *campaign) cramped(at spot) bool {
+	text := at.Name + " " + at.Where
+	switch {
+	case c.kindKey == "giant_steading":
+		return false
+	case narrow.MatchString(text):
+		return true
+	case !c.kind.Outdoor:
+		return !open.MatchString(text)
+	}
+	return roofed.MatchString(text)
+}
+
+// narrow matches a spot no Huge creature can pass; open matches an
+// unroofed spot of a roofed place (a manor's garden, a temple's cloister).
+var (
+	narrow = regexp.MustCompile(`(?i)\b(narrows|stairs?|tunnel|passage|alley|rope bridge|walkways|ledge)\b`)
+	open   = regexp.MustCompile(`(?i)\b(garden|courtyard|yard|cloister|outflow)\b`)
+)
+
+// bigFolk reports whether the location's own creatures (the theme's, or a
+// linked plot's) include Huge ones.
+func (c *campaign) bigFolk() bool {
+	return c.boss.Huge() || slices.ContainsFunc(encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) }), encounter.Monster.Huge)
+}
 
 // openAir lists the marks of a phrase that needs the open sky: "circle
 // overhead", "with every advantage of the air", "basks on a sun-warmed

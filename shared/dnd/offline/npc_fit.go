@@ -76,6 +76,9 @@ func roleCreature(role string) (creatureKind, bool) {
 	for n := 3; n >= 1; n-- {
 		for i := 0; i+n <= len(ws); i++ {
 			if k, ok := nouns[strings.Join(ws[i:i+n], " ")]; ok {
+				if i+n < len(ws) && dealsIn(k, ws[i+n]) {
+					return creatureKind{}, false // a camel trader, a wolf hunter: a person
+				}
 				return k, true
 			}
 		}
@@ -84,6 +87,20 @@ func roleCreature(role string) (creatureKind, bool) {
 		return creatureKind{"familiar", "familiar"}, true
 	}
 	return creatureKind{}, false
+}
+
+// creatureTrades are the trades whose worker deals in a creature named
+// before them ("wolf hunter", "camel trader"): the worker is a person.
+// Trading is a beast's trade only: a kobold trader is a kobold.
+var creatureTrades = map[string]bool{"hunter": true, "slayer": true, "catcher": true, "tamer": true, "handler": true,
+	"keeper": true, "breeder": true, "herder": true, "driver": true, "rider": true, "wrangler": true, "charmer": true}
+
+var beastTrades = map[string]bool{"trader": true, "seller": true, "dealer": true, "merchant": true, "buyer": true}
+
+// dealsIn reports whether a role's word after a creature's name makes
+// the role a person who deals in that creature.
+func dealsIn(k creatureKind, trade string) bool {
+	return creatureTrades[trade] || beastTrades[trade] && !slices.Contains(speakingTypes, k.typ)
 }
 
 // creatureLooks are what a creature of each type looks like, after its
