@@ -18,18 +18,20 @@ type livesTables struct {
 }
 
 // origin is where a character comes from: the backstory's opening lines
-// and the same told as a key event. Tags say what it makes of the
-// character ("orphan"), for the arcs that could not follow it.
+// and the same told as a key event, and the stage of life the event
+// belongs to. Tags say what it makes of the character ("orphan"), for the
+// arcs that could not follow it.
 type origin struct {
 	Story string   `json:"story"`
 	Event string   `json:"event"`
+	Stage string   `json:"stage"` // birth, childhood, youth (about sixteen) or adult
 	Tags  []string `json:"tags"`
 }
 
 // arcEvent is a key event of an arc and when it happens: at birth, in
-// youth (before the character takes up the class), or after.
+// childhood, in youth (before the character takes up the class), or after.
 type arcEvent struct {
-	When string `json:"when"` // birth, youth or after
+	When string `json:"when"` // birth, childhood, youth or after
 	Text string `json:"text"`
 }
 
@@ -63,6 +65,9 @@ func (l *livesTables) check() error {
 			if o.Story == "" || o.Event == "" {
 				return fmt.Errorf("lives: origin of %s: a story and an event are required", bg)
 			}
+			if !slices.Contains([]string{"birth", "childhood", "youth", "adult"}, o.Stage) {
+				return fmt.Errorf("lives: origin %q of %s: stage %q", o.Event, bg, o.Stage)
+			}
 		}
 	}
 	for i, ys := range l.Years {
@@ -79,7 +84,7 @@ func (l *livesTables) check() error {
 				return fmt.Errorf("arc %s: incomplete variant", a.Key)
 			}
 			for _, e := range v.Events {
-				if !slices.Contains([]string{"birth", "youth", "after"}, e.When) {
+				if !slices.Contains([]string{"birth", "childhood", "youth", "after"}, e.When) {
 					return fmt.Errorf("arc %s: event %q happens %q", a.Key, e.Text, e.When)
 				}
 			}
