@@ -122,19 +122,32 @@ func (p *person) chooseStory(r *rand.Rand) story {
 			break
 		}
 	}
-	st.variant = pick(r, st.arc.Variants)
+	variants := st.arc.Variants
+	if p.prompt.orphan { // an orphan's story needs no family
+		variants = orElse(slices.DeleteFunc(slices.Clone(variants), func(v arcVariant) bool { return slices.Contains(v.Excludes, "orphan") }), variants)
+	}
+	st.variant = pick(r, variants)
 	origins := p.t.lives.Origins[p.bgKey()]
 	if len(origins) == 0 {
 		origins = p.t.lives.Origins["generic"]
 	}
-	can := slices.DeleteFunc(slices.Clone(origins), func(o origin) bool {
-		return slices.ContainsFunc(o.Tags, func(tag string) bool { return slices.Contains(st.variant.Excludes, tag) })
-	})
-	if len(can) == 0 {
-		can = origins
+	fits := func(os []origin) []origin {
+		return slices.DeleteFunc(slices.Clone(os), func(o origin) bool {
+			return slices.ContainsFunc(o.Tags, func(tag string) bool {
+				return slices.Contains(st.variant.Excludes, tag) || p.prompt.orphan && tag == "family"
+			})
+		})
 	}
-	st.origin = pick(r, can)
+	st.origin = pick(r, orElse(fits(origins), orElse(fits(p.t.lives.Origins["generic"]), origins)))
 	return st
+}
+
+// orElse is xs, or else when xs is empty.
+func orElse[T any](xs, alt []T) []T {
+	if len(xs) == 0 {
+		return alt
+	}
+	return xs
 }
 
 // askedArc is the arc whose words a statement uses most, if any.
