@@ -12,8 +12,8 @@ import (
 // happened in childhood or at about sixteen; adultRe, that it is the work of
 // a grown-up.
 var (
-	childhoodRe = regexp.MustCompile(`(?i)\bwas born\b|\bborn (heir|into|to)\b|as a child|as a baby|grew up|was raised by|orphaned young`)
-	youthAgeRe  = regexp.MustCompile(`(?i)\bat (twelve|sixteen)\b`)
+	childhoodRe = regexp.MustCompile(`(?i)\bwas born\b|\bborn (heir|into|to)\b|as a child|as a baby|grew up|was raised by|orphaned young|at twelve|family gave`)
+	youthAgeRe  = regexp.MustCompile(`(?i)\bat sixteen\b`)
 	adultRe     = regexp.MustCompile(`(?i)catalogued|crewed|fell into debt|guided travellers|went to war|mercenary company|joined the artisans|played for coins|live alone|withdrew|worked as|former`)
 )
 

@@ -388,19 +388,19 @@ func eventPhases(t *tables) []phasedTemplate {
 			out = append(out, phasedTemplate{pattern(s), phase})
 		}
 	}
-	// An arc's events come first in their stage, in the arc's order; then
-	// the origin, then the former trade.
+	// The origin comes first in its stage, then the arc's events in the
+	// arc's order, then the former trade.
 	when := map[string]int{"birth": 0, "childhood": 10, "youth": 20, "adult": 30, "after": 60}
 	for _, a := range t.lives.Arcs {
 		for _, v := range a.Variants {
 			for i, ev := range v.Events {
-				add(when[ev.When]+i, ev.Text)
+				add(when[ev.When]+1+i, ev.Text)
 			}
 		}
 	}
 	for _, os := range t.lives.Origins {
 		for _, o := range os {
-			add(when[o.Stage]+8, o.Event)
+			add(when[o.Stage], o.Event)
 		}
 	}
 	for sym, alts := range t.grammar {

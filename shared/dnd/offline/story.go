@@ -195,6 +195,8 @@ func (p *person) timeline(e *expander, st story, calling, sub string) []timedEve
 			evs = append(evs, timedEvent{stage, text, spare})
 		}
 	}
+	// The origin starts its stage of life.
+	add(lifeStages[st.origin.Stage], e.must(st.origin.Event), true)
 	// The statement stands in for the arc's first event of its time of life.
 	skipped := st.told == nil || !st.told.past
 	for _, ev := range st.variant.Events {
@@ -213,7 +215,6 @@ func (p *person) timeline(e *expander, st story, calling, sub string) []timedEve
 			add(stageTold, sm.text, false)
 		}
 	}
-	add(lifeStages[st.origin.Stage], e.must(st.origin.Event), true)
 	add(stageAdult, p.tradeLine(e, true), false)
 	add(stageCalling, calling, false)
 	add(stageSubclass, sub, true)
