@@ -3,6 +3,7 @@ package offline
 import (
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/dndcc/dnd-llm-service/shared/dnd"
@@ -14,12 +15,14 @@ import (
 var (
 	childhoodRe = regexp.MustCompile(`(?i)\bwas born\b|\bborn (heir|into|to)\b|as a child|as a baby|grew up|was raised by|orphaned young|at twelve|family gave`)
 	youthAgeRe  = regexp.MustCompile(`(?i)\bat sixteen\b`)
+	grewUpRe    = regexp.MustCompile(`(?i)\bgrew up (?:in|on|among|with)\b`)
 	adultRe     = regexp.MustCompile(`(?i)catalogued|crewed|fell into debt|guided travellers|went to war|mercenary company|joined the artisans|played for coins|live alone|withdrew|worked as|former`)
 )
 
 // lifePrompts are prompts that add a childhood or a trade to a life.
 var lifePrompts = []string{"", "", "She grew up in a lighthouse on the northern coast.", "A former smith.",
-	"He was raised by wolves. He worked as a miner.", "They grew up on a barge and were orphaned young."}
+	"He was raised by wolves. He worked as a miner.", "They grew up on a barge and were orphaned young.",
+	"An orphan who grew up in a temple of healing."}
 
 // lifeRequest is the i-th random backstory request, with one of the
 // prompts that add a childhood or a trade.
@@ -32,8 +35,8 @@ func lifeRequest(r *rand.Rand, i int) dnd.CharacterRequest {
 
 // TestKeyEventsFollowALife reads the key events of 1,200 backstories in
 // their own words: nothing of a childhood comes after an event of youth or
-// of a grown-up's trade, and nothing "at sixteen" after a grown-up's
-// trade.
+// of a grown-up's trade, nothing "at sixteen" after a grown-up's trade,
+// and a prompt's childhood is the only one told.
 func TestKeyEventsFollowALife(t *testing.T) {
 	t.Parallel()
 	g := New()
@@ -41,8 +44,14 @@ func TestKeyEventsFollowALife(t *testing.T) {
 	for i := range 1200 {
 		var b dnd.Backstory
 		generateInto(t, g, dnd.TypeBackstory, lifeRequest(r, i), &b)
-		grown, young := "", ""
+		grown, young, upbringing := "", "", ""
 		for _, ev := range b.KeyEvents {
+			if grewUpRe.MatchString(ev) && !strings.Contains(ev, "in the care of") {
+				if upbringing != "" {
+					t.Errorf("backstory %d: two upbringings, %q and %q", i, upbringing, ev)
+				}
+				upbringing = ev
+			}
 			switch {
 			case childhoodRe.MatchString(ev) && young != "":
 				t.Errorf("backstory %d: the childhood %q comes after %q: %q", i, ev, young, b.KeyEvents)

@@ -138,6 +138,13 @@ func (p *person) chooseStory(r *rand.Rand) story {
 			})
 		})
 	}
+	if slices.ContainsFunc(p.prompt.statements, func(sm statement) bool { return sm.youth }) {
+		// The prompt tells the childhood: an origin that tells another
+		// comes only when there is no other.
+		told := func(o origin) bool { return lifeStages[o.Stage] <= stageChildhood }
+		generic := slices.DeleteFunc(slices.Clone(p.t.lives.Origins["generic"]), told)
+		origins = orElse(slices.DeleteFunc(slices.Clone(origins), told), orElse(generic, origins))
+	}
 	st.origin = pick(r, orElse(fits(origins), orElse(fits(p.t.lives.Origins["generic"]), origins)))
 	return st
 }
