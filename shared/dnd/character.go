@@ -316,18 +316,52 @@ func (r CharacterRequest) fillFromPrompt(c *rules.Choices) {
 var nameRe = regexp.MustCompile(`(?:\bnamed|\bcalled|\bname is|\bname's|\bname:)\s+((?:\p{Lu}[\p{L}'’-]*)(?:\s+(?:\p{Lu}[\p{L}'’-]*|of|the|von|van|de|da)){0,3})`)
 
 // NameMentioned finds a name the text gives the character ("named Bram
-// Kettle", "called Ash"), or "".
+// Kettle", "called Ash"), or "". A name given to something the character
+// has ("a pet raven named Corvin", "her sister called Ash") is not the
+// character's.
 func NameMentioned(text string) string {
-	m := nameRe.FindStringSubmatch(text)
-	if m == nil {
-		return ""
+	for _, m := range nameRe.FindAllStringSubmatchIndex(text, -1) {
+		if !namesCharacter(text[:m[0]]) {
+			continue
+		}
+		ws := strings.Fields(text[m[2]:m[3]])
+		for len(ws) > 0 && !startsUpper(ws[len(ws)-1]) { // "named Ash of" keeps "Ash"
+			ws = ws[:len(ws)-1]
+		}
+		return strings.Join(ws, " ")
 	}
-	ws := strings.Fields(m[1])
-	for len(ws) > 0 && !startsUpper(ws[len(ws)-1]) { // "named Ash of" keeps "Ash"
-		ws = ws[:len(ws)-1]
-	}
-	return strings.Join(ws, " ")
+	return ""
 }
+
+// namesCharacter reports whether "named" after the text before it names
+// the character: it does unless the noun before it is something the
+// character has ("has a pet raven", "with a dog", "her sister", "a
+// raven's").
+func namesCharacter(before string) bool {
+	clause := before
+	if i := strings.LastIndexAny(clause, ".,;:!?\n"); i >= 0 {
+		clause = clause[i+1:]
+	}
+	ws := strings.Fields(strings.ToLower(clause))
+	if n := len(ws); n > 0 && (ws[n-1] == "his" || ws[n-1] == "her" || ws[n-1] == "their" || ws[n-1] == "my") {
+		return true // "her name is"
+	}
+	ws = ws[max(0, len(ws)-4):]
+	for i, w := range ws {
+		if slices.Contains(ownedMarks, w) || strings.HasSuffix(w, "'s") && i == len(ws)-1 {
+			return false
+		}
+		if i < len(ws)-1 && (w == "his" || w == "her" || w == "their" || w == "its" || w == "my") {
+			return false // "her sister called Ash"
+		}
+	}
+	return true
+}
+
+// ownedMarks are words that show the noun after them is something the
+// character has, not the character.
+var ownedMarks = []string{"has", "have", "had", "having", "owns", "owned", "keeps", "kept", "with", "pet", "carries", "carried",
+	"wields", "wielded", "rides", "rode", "whose", "familiar", "companion", "ship", "horse", "sword", "blade", "dog", "cat"}
 
 func startsUpper(w string) bool {
 	for _, r := range w {

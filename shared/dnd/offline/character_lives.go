@@ -18,18 +18,20 @@ type livesTables struct {
 }
 
 // origin is where a character comes from: the backstory's opening lines
-// and the same told as a key event. Tags say what it makes of the
-// character ("orphan"), for the arcs that could not follow it.
+// and the same told as a key event, and the stage of life the event
+// belongs to. Tags say what it makes of the character ("orphan"), for the
+// arcs that could not follow it.
 type origin struct {
 	Story string   `json:"story"`
 	Event string   `json:"event"`
+	Stage string   `json:"stage"` // birth, childhood, youth (about sixteen) or adult
 	Tags  []string `json:"tags"`
 }
 
 // arcEvent is a key event of an arc and when it happens: at birth, in
-// youth (before the character takes up the class), or after.
+// childhood, in youth (before the character takes up the class), or after.
 type arcEvent struct {
-	When string `json:"when"` // birth, youth or after
+	When string `json:"when"` // birth, childhood, youth or after
 	Text string `json:"text"`
 }
 
@@ -63,6 +65,9 @@ func (l *livesTables) check() error {
 			if o.Story == "" || o.Event == "" {
 				return fmt.Errorf("lives: origin of %s: a story and an event are required", bg)
 			}
+			if !slices.Contains([]string{"birth", "childhood", "youth", "adult"}, o.Stage) {
+				return fmt.Errorf("lives: origin %q of %s: stage %q", o.Event, bg, o.Stage)
+			}
 		}
 	}
 	for i, ys := range l.Years {
@@ -79,7 +84,7 @@ func (l *livesTables) check() error {
 				return fmt.Errorf("arc %s: incomplete variant", a.Key)
 			}
 			for _, e := range v.Events {
-				if !slices.Contains([]string{"birth", "youth", "after"}, e.When) {
+				if !slices.Contains([]string{"birth", "childhood", "youth", "after"}, e.When) {
 					return fmt.Errorf("arc %s: event %q happens %q", a.Key, e.Text, e.When)
 				}
 			}
@@ -117,19 +122,39 @@ func (p *person) chooseStory(r *rand.Rand) story {
 			break
 		}
 	}
-	st.variant = pick(r, st.arc.Variants)
+	variants := st.arc.Variants
+	if p.prompt.orphan { // an orphan's story needs no family
+		variants = orElse(slices.DeleteFunc(slices.Clone(variants), func(v arcVariant) bool { return slices.Contains(v.Excludes, "orphan") }), variants)
+	}
+	st.variant = pick(r, variants)
 	origins := p.t.lives.Origins[p.bgKey()]
 	if len(origins) == 0 {
 		origins = p.t.lives.Origins["generic"]
 	}
-	can := slices.DeleteFunc(slices.Clone(origins), func(o origin) bool {
-		return slices.ContainsFunc(o.Tags, func(tag string) bool { return slices.Contains(st.variant.Excludes, tag) })
-	})
-	if len(can) == 0 {
-		can = origins
+	fits := func(os []origin) []origin {
+		return slices.DeleteFunc(slices.Clone(os), func(o origin) bool {
+			return slices.ContainsFunc(o.Tags, func(tag string) bool {
+				return slices.Contains(st.variant.Excludes, tag) || p.prompt.orphan && tag == "family"
+			})
+		})
 	}
-	st.origin = pick(r, can)
+	if slices.ContainsFunc(p.prompt.statements, func(sm statement) bool { return sm.youth }) {
+		// The prompt tells the childhood: an origin that tells another
+		// comes only when there is no other.
+		told := func(o origin) bool { return lifeStages[o.Stage] <= stageChildhood }
+		generic := slices.DeleteFunc(slices.Clone(p.t.lives.Origins["generic"]), told)
+		origins = orElse(slices.DeleteFunc(slices.Clone(origins), told), orElse(generic, origins))
+	}
+	st.origin = pick(r, orElse(fits(origins), orElse(fits(p.t.lives.Origins["generic"]), origins)))
 	return st
+}
+
+// orElse is xs, or else when xs is empty.
+func orElse[T any](xs, alt []T) []T {
+	if len(xs) == 0 {
+		return alt
+	}
+	return xs
 }
 
 // askedArc is the arc whose words a statement uses most, if any.

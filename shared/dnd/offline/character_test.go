@@ -356,7 +356,7 @@ func TestBackstoryEventsInOrder(t *testing.T) {
 				t.Errorf("backstory %d: %q is out of order in %q", i, ev, b.KeyEvents)
 				break
 			}
-			if (p == 35 || p == 40) && !strings.Contains(b.Backstory, ev) {
+			if (p == 40 || p == 45) && !strings.Contains(b.Backstory, ev) {
 				t.Errorf("backstory %d: the event %q is told differently in the story %q", i, ev, b.Backstory)
 			}
 			last = p
@@ -388,31 +388,33 @@ func eventPhases(t *tables) []phasedTemplate {
 			out = append(out, phasedTemplate{pattern(s), phase})
 		}
 	}
-	when := map[string]int{"birth": 0, "youth": 20, "after": 50}
+	// The origin comes first in its stage, then the arc's events in the
+	// arc's order, then the former trade.
+	when := map[string]int{"birth": 0, "childhood": 10, "youth": 20, "adult": 30, "after": 60}
 	for _, a := range t.lives.Arcs {
 		for _, v := range a.Variants {
 			for i, ev := range v.Events {
-				add(when[ev.When]+i, ev.Text)
+				add(when[ev.When]+1+i, ev.Text)
 			}
 		}
 	}
 	for _, os := range t.lives.Origins {
 		for _, o := range os {
-			add(10, o.Event)
+			add(when[o.Stage], o.Event)
 		}
 	}
 	for sym, alts := range t.grammar {
 		switch {
 		case strings.HasPrefix(sym, "calling_"):
-			add(35, alts...)
-		case strings.HasPrefix(sym, "subclass_"):
 			add(40, alts...)
+		case strings.HasPrefix(sym, "subclass_"):
+			add(45, alts...)
 		case strings.HasPrefix(sym, "milestone"):
 			add(90, alts...)
 		}
 	}
 	for _, tr := range t.persona.Trades {
-		add(30, tr.Youth)
+		add(39, tr.Youth)
 	}
 	return out
 }

@@ -25,6 +25,7 @@ type promptUse struct {
 	villain     string // the foe a statement names ("a lich"), or ""
 	org         string // the guild, order or company a statement names, or ""
 	toldTrade   bool   // a document told the former trade
+	orphan      bool   // the prompt says the character is an orphan
 	age         dnd.Age
 	statements  []statement
 	descriptors []descriptor // words that describe the character ("blind"), told by the documents
@@ -33,7 +34,7 @@ type promptUse struct {
 }
 
 var (
-	tradeRe  = regexp.MustCompile(`(?i)\b(?:former|ex-|ex |once an?|used to be an?|retired|one-time|onetime|who was an?|was once an?|worked as an?)\s*([a-z][a-z'-]+(?: (?:keeper|hunter|smith|maker))?)`)
+	tradeRe  = regexp.MustCompile(`(?i)\b(?:former|ex-|ex |once an?|used to be an?|retired|one-time|onetime|who was an?|was once an?|worked as an?)\s*([a-z][a-z'-]+(?: [a-z][a-z'-]+)?)`)
 	originRe = regexp.MustCompile(`\b(?:from|born in|grew up in|raised in|hails from|native of)\s+((?:the\s+)?\p{Lu}[\p{L}'’-]+(?:\s+(?:of\s+)?\p{Lu}[\p{L}'’-]+){0,2})`)
 	placeRe  = regexp.MustCompile(`\bfrom ((?:a|an) (?:[a-z-]+ ){0,3}(?:city|village|town|hamlet|island|isle|port|kingdom|tribe|clan|monastery|oasis|coast|valley|fortress|citadel))\b`)
 	clauseRe = regexp.MustCompile(`[.;!?\n]+|,\s*|\s+(?:and|but|who|which|yet)\s+`)
@@ -48,18 +49,13 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 		return u
 	}
 	if m := tradeRe.FindStringSubmatch(text); m != nil {
-		w := strings.ToLower(m[1])
-		u.tradeWord = w
-		if _, ok := t.persona.Trades[w]; ok {
-			u.trade = w
-		} else if a, ok := t.persona.TradeAliases[w]; ok {
-			u.trade = a
-		}
+		u.trade, u.tradeWord = t.tradeOf(strings.ToLower(m[1]))
 	}
 	if u.tradeWord == "" {
 		u.trade, u.tradeWord = t.promptTrade(text)
 	}
 	u.age = dnd.AgeMentioned(text)
+	u.orphan = orphanRe.MatchString(text)
 	u.descriptors = descriptorsIn(text)
 	if m := originRe.FindStringSubmatch(text); m != nil && !isRaceWord(m[1]) {
 		u.origin = strings.TrimPrefix(m[1], "the ")
@@ -69,7 +65,7 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	}
 	told := map[string]string{} // clause → the statement that tells it
 	for _, sentence := range sentenceRe.Split(text, -1) {
-		sm, ok := toStatement(sentence, first, ch.Sheet.Name, ch.Sheet.Pronouns)
+		sm, ok := toStatement(withSubject(sentence, first), first, ch.Sheet.Name, ch.Sheet.Pronouns)
 		tells := sentence
 		if !ok {
 			said, part, described := describedSentence(sentence)
@@ -136,6 +132,70 @@ func readPrompt(t *tables, ch *dnd.Character, first string) promptUse {
 	return u
 }
 
+// tradeOf reads the one or two words after "former" or "worked as" as a
+// trade: its key in the trade table ("" for one it has no words for) and
+// the trade as written. The second word names the trade when it is a
+// noun ("city guard", "court jester": not "court" alone), else the first
+// does ("sailor" of "sailor turned").
+func (t *tables) tradeOf(phrase string) (key, word string) {
+	known := func(w string) (string, bool) {
+		if _, ok := t.persona.Trades[w]; ok {
+			return w, true
+		}
+		if a, ok := t.persona.TradeAliases[w]; ok {
+			return a, true
+		}
+		return "", slices.Contains(extraTrades, w)
+	}
+	ws := strings.Fields(phrase)
+	if k, ok := known(phrase); ok || len(ws) < 2 {
+		return k, phrase
+	}
+	head := ws[1]
+	firstKey, firstKnown := known(ws[0])
+	headKey, headKnown := known(head)
+	switch {
+	case slices.Contains(clauseFiller, head) || slices.Contains(pronounFiller, head) || slices.Contains(notTradeWords, head) ||
+		strings.HasSuffix(head, "ing") || strings.HasSuffix(head, "ed") || isRulesWord(head):
+		return firstKey, ws[0] // "sailor from", "soldier seeking", "smith turned"
+	case headKnown:
+		return headKey, phrase // "city guard"
+	case firstKnown:
+		return firstKey, ws[0] // "pirate captain": the pirate's trade
+	}
+	return "", phrase // "court jester"
+}
+
+// notTradeWords are words that may follow a trade and are no part of it.
+var notTradeWords = []string{"now", "but", "or", "until", "whose", "when", "where", "while", "then", "after", "before", "into", "out",
+	"who", "which", "searching", "looking", "seeking", "than", "so", "because", "if", "not", "no", "all", "since"}
+
+// orphanRe finds a prompt's word that the character is an orphan.
+var orphanRe = regexp.MustCompile(`(?i)\borphan(?:s|ed)?\b`)
+
+// withSubject gives a sentence that starts with what happened to the
+// character ("raised by wolves", "grew up on a barge") the character as
+// its subject; other sentences stay as they are.
+func withSubject(sentence, first string) string {
+	s := strings.TrimSpace(sentence)
+	w, _, _ := strings.Cut(s, " ")
+	switch w = strings.ToLower(w); {
+	case slices.Contains(subjectlessPast, w):
+		return first + " " + s
+	case slices.Contains(subjectlessParticiples, w):
+		return first + " was " + s
+	}
+	return sentence
+}
+
+// subjectlessPast and subjectlessParticiples are the words a sentence
+// about what happened to the character may start with, without a subject.
+var (
+	subjectlessPast        = []string{"grew", "fled", "survived", "lost", "spent"}
+	subjectlessParticiples = []string{"raised", "born", "orphaned", "exiled", "cursed", "banished", "abandoned", "adopted", "disowned",
+		"kidnapped", "shipwrecked", "enslaved", "betrayed", "haunted", "hunted"}
+)
+
 // nameMentor names the mentor the statements speak of ("sold his mentor,
 // Halmond, to a lich"), and what a document must show to have told them.
 func (u *promptUse) nameMentor(mentor string) {
@@ -169,6 +229,12 @@ var orgRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+((?:[a-z'’-]+\s+){0,2}(?:
 var foeRe = regexp.MustCompile(`(?i)\b(?:a|an|the)\s+(?:[a-z]+\s+)?(?:lich|dragon|vampire|demon|devil|fiend|hag|necromancer|beholder|giant|werewolf|cult|witch|warlord|archmage|tyrant|mind flayer|death knight)\b`)
 
 func isRaceWord(s string) bool { return rules.Mentions(s).Race != "" }
+
+// isRulesWord reports whether a word names a race or a class.
+func isRulesWord(s string) bool {
+	m := rules.Mentions(s)
+	return m.Race != "" || m.Class != ""
+}
 
 // uses reports whether the writer takes everything a clause of the prompt
 // says: each of its words is a stop word or names something the sheet

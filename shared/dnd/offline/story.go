@@ -37,21 +37,20 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if pl := p.prompt.place; pl != "" {
 		first += " " + e.must("{hometown} was "+pl+".") // the kind of place the prompt gives
 	}
-	if line := p.tradeLine(e, false); line != "" {
-		first += " " + line
-	}
+	trade := p.tradeLine(e, false) // a grown-up's trade, after the childhood
 	// The calling and the subclass are told once, in the story and in the
 	// key events alike, so the two never disagree.
 	calling := p.calling(e)
 	sub := p.subclassEvent(e)
 	inciting := e.one(v.Inciting)
 	summary := e.one(v.Summaries)
-	var now []string // what the prompt says the character is or does today
+	var now []string       // what the prompt says the character is or does today
+	var childhood []string // what the prompt says of the character's childhood
 	for _, sm := range p.prompt.statements {
 		text := sm.text
 		switch {
 		case sm.youth:
-			first += " " + text
+			childhood = append(childhood, text)
 		case !sm.past:
 			now = append(now, text)
 		case st.told != nil && st.told.past && st.told.text == sm.text:
@@ -60,6 +59,12 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 			inciting = text + " " + inciting
 		}
 	}
+	if lifeStages[st.origin.Stage] > stageChildhood { // a childhood comes before a trade
+		first = strings.Join(append(childhood, first), " ")
+	} else {
+		first = strings.Join(append([]string{first}, childhood...), " ")
+	}
+	first = strings.TrimSpace(first + " " + trade)
 	now = append(now, p.descriptorLines(e, func(d descriptor) string { return d.story })...)
 	paragraphs := []string{
 		first, strings.TrimSpace(calling + " " + sub), inciting,
@@ -69,7 +74,7 @@ func (p *person) backstory(r *rand.Rand) *dnd.BackstoryDraft {
 	if strings.Contains(note, "still talk") && ruined(strings.Join(paragraphs, " ")+" "+summary, e.vars["hometown"]) {
 		paragraphs[0] = strings.Replace(paragraphs[0], note, e.must("{first} carries the customs of {homeland} wherever {they} go{es}."), 1)
 	}
-	events := p.timeline(e, st, calling, sub)
+	events := eventTexts(p.timeline(e, st, calling, sub))
 	if p.prompt.age.Young { // a child did nothing "at sixteen"
 		for i := range paragraphs {
 			paragraphs[i] = olderAgeRe.ReplaceAllString(paragraphs[i], "")
@@ -152,73 +157,93 @@ func (p *person) symbol(names ...string) string {
 	return names[len(names)-1]
 }
 
-// Phases of a life, in order.
+// Stages of a life, in order: the stage of every key event comes from the
+// data (an origin's stage, an arc event's "when") or from what the event is
+// (the calling, the subclass, a prompt statement, the deeds of the tier).
 const (
-	phaseBirth = iota
-	phaseEarly
-	phaseYouth
-	phaseCalling
-	phaseSubclass
-	phaseTold
-	phaseAfter
-	phaseDeeds
+	stageBirth = iota
+	stageChildhood
+	stageYouth // about sixteen, before a trade
+	stageAdult // the trade or background of a grown-up
+	stageCalling
+	stageSubclass
+	stageTold
+	stageAfter
+	stageDeeds
 )
 
-// timedEvent is a key event and the phase of life it belongs to.
+// lifeStages are the stages data may name.
+var lifeStages = map[string]int{"birth": stageBirth, "childhood": stageChildhood, "youth": stageYouth, "adult": stageAdult, "after": stageAfter}
+
+// timedEvent is a key event and the stage of life it belongs to; spare
+// events go first when there are too many.
 type timedEvent struct {
-	phase int
+	stage int
 	text  string
+	spare bool
 }
 
 // timeline lists the key events in the order they happened; calling and
 // sub are the story's lines for the class's calling and the subclass. A
-// prompt statement that happened is an event of its own, in youth or
+// prompt statement that happened is an event of its own, in childhood or
 // after the calling; the statement the arc was chosen for stands in for
 // the arc's first event of the same time of life.
-func (p *person) timeline(e *expander, st story, calling, sub string) []string {
+func (p *person) timeline(e *expander, st story, calling, sub string) []timedEvent {
 	var evs []timedEvent
-	add := func(phase int, text string) {
+	add := func(stage int, text string, spare bool) {
 		if text != "" {
-			evs = append(evs, timedEvent{phase, text})
+			evs = append(evs, timedEvent{stage, text, spare})
 		}
 	}
-	phases := map[string]int{"birth": phaseBirth, "youth": phaseYouth, "after": phaseAfter}
+	// The origin starts its stage of life.
+	add(lifeStages[st.origin.Stage], e.must(st.origin.Event), true)
 	// The statement stands in for the arc's first event of its time of life.
-	skipped, when := st.told == nil || !st.told.past, "after"
-	if st.told != nil && st.told.youth {
-		when = "youth"
-	}
+	skipped := st.told == nil || !st.told.past
 	for _, ev := range st.variant.Events {
-		if !skipped && ev.When == when {
+		stage := lifeStages[ev.When]
+		if !skipped && standsIn(*st.told, stage) {
 			skipped = true
 			continue
 		}
-		add(phases[ev.When], e.must(ev.Text))
+		add(stage, e.must(ev.Text), false)
 	}
 	for _, sm := range p.prompt.statements {
 		switch {
 		case sm.youth:
-			add(phaseYouth, sm.text)
+			add(stageChildhood, sm.text, false)
 		case sm.past:
-			add(phaseTold, sm.text)
+			add(stageTold, sm.text, false)
 		}
 	}
-	add(phaseEarly, e.must(st.origin.Event))
-	add(phaseYouth, p.tradeLine(e, true))
-	add(phaseCalling, calling)
-	add(phaseSubclass, sub)
+	add(stageAdult, p.tradeLine(e, true), false)
+	add(stageCalling, calling, false)
+	add(stageSubclass, sub, true)
 	if t := p.tier(); t > 1 {
-		add(phaseDeeds, e.pick(p.symbol("milestone"+strconv.Itoa(t)+"_"+p.moral, "milestone"+strconv.Itoa(t))))
+		add(stageDeeds, e.pick(p.symbol("milestone"+strconv.Itoa(t)+"_"+p.moral, "milestone"+strconv.Itoa(t))), false)
 	}
-	// Stable: events of one phase keep the arc's order.
-	slices.SortStableFunc(evs, func(x, y timedEvent) int { return x.phase - y.phase })
+	// Stable: events of one stage keep the arc's order.
+	slices.SortStableFunc(evs, func(x, y timedEvent) int { return x.stage - y.stage })
 	for len(evs) > maxKeyEvents {
-		i := slices.IndexFunc(evs, func(x timedEvent) bool { return x.phase == phaseSubclass || x.phase == phaseEarly })
+		i := slices.IndexFunc(evs, func(x timedEvent) bool { return x.spare })
 		if i < 0 {
 			i = len(evs) - 1
 		}
 		evs = slices.Delete(evs, i, i+1)
 	}
+	return evs
+}
+
+// standsIn reports whether a statement stands in for an arc event of a
+// stage: one of childhood for one of childhood or youth, else one after.
+func standsIn(sm statement, stage int) bool {
+	if sm.youth {
+		return stage == stageChildhood || stage == stageYouth
+	}
+	return stage == stageAfter
+}
+
+// eventTexts are the texts of timed events.
+func eventTexts(evs []timedEvent) []string {
 	out := make([]string, len(evs))
 	for i, ev := range evs {
 		out[i] = ev.text
