@@ -25,32 +25,7 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 	for _, role := range pickN(r, c.kind.Roles, 2+r.IntN(2)) {
 		npcs = append(npcs, c.npc(r, e, role))
 	}
-	spots := pickN(r, c.kind.Spots, len(c.kind.Spots))
-	if slices.ContainsFunc(encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) }), func(m encounter.Monster) bool { return m.Water }) {
-		// The theme's creatures include some of the water (aboleths):
-		// the first fight, theirs, is where there is water, if anywhere.
-		if i := slices.IndexFunc(spots, func(s spot) bool { return wet.MatchString(s.Name + " " + s.Where) }); i > 0 {
-			spots[0], spots[i] = spots[i], spots[0]
-		}
-	}
-	if c.bigFolk() {
-		// The theme's creatures include Huge ones (a roc, an adult
-		// dragon): the first fight, theirs, is where there is room.
-		if i := slices.IndexFunc(spots, func(s spot) bool { return !c.cramped(s) }); i > 0 && !wet.MatchString(spots[0].Name+" "+spots[0].Where) {
-			spots[0], spots[i] = spots[i], spots[0]
-		}
-	}
-	if len(spots) > 1 && c.cramped(spots[1]) {
-		// The second fight is the land's (landEncounter), whose beasts are
-		// often Huge: it is where there is room, if anywhere.
-		from := 2
-		if !c.bigFolk() {
-			from = 0
-		}
-		if i := slices.IndexFunc(spots[from:], func(s spot) bool { return !c.cramped(s) && !wet.MatchString(s.Name+" "+s.Where) }); i >= 0 {
-			spots[1], spots[from+i] = spots[from+i], spots[1]
-		}
-	}
+	spots := c.orderSpots(pickN(r, c.kind.Spots, len(c.kind.Spots)))
 	used := map[string]bool{} // phrases already in this location
 	n := min(2+r.IntN(2), len(spots))
 	encounters := make([]dnd.Encounter, 0, n)
@@ -125,6 +100,38 @@ func (c *campaign) location(r *rand.Rand) *dnd.Location {
 		Hazards:     c.hazards(r, e),
 		Secrets:     e.some(c.kind.Secrets, 1+r.IntN(2)),
 	}
+}
+
+// orderSpots puts a location's spots in the order its fights take them:
+// the theme's creatures first, where there is water if they live in it and
+// room if they are Huge, then the land's beasts where there is room.
+func (c *campaign) orderSpots(spots []spot) []spot {
+	if slices.ContainsFunc(encounter.Select(func(m encounter.Monster) bool { return m.HasTag(c.minionTags...) }), func(m encounter.Monster) bool { return m.Water }) {
+		// The theme's creatures include some of the water (aboleths):
+		// the first fight, theirs, is where there is water, if anywhere.
+		if i := slices.IndexFunc(spots, func(s spot) bool { return wet.MatchString(s.Name + " " + s.Where) }); i > 0 {
+			spots[0], spots[i] = spots[i], spots[0]
+		}
+	}
+	if c.bigFolk() {
+		// The theme's creatures include Huge ones (a roc, an adult
+		// dragon): the first fight, theirs, is where there is room.
+		if i := slices.IndexFunc(spots, func(s spot) bool { return !c.cramped(s) }); i > 0 && !wet.MatchString(spots[0].Name+" "+spots[0].Where) {
+			spots[0], spots[i] = spots[i], spots[0]
+		}
+	}
+	if len(spots) > 1 && c.cramped(spots[1]) {
+		// The second fight is the land's (landEncounter), whose beasts are
+		// often Huge: it is where there is room, if anywhere.
+		from := 2
+		if !c.bigFolk() {
+			from = 0
+		}
+		if i := slices.IndexFunc(spots[from:], func(s spot) bool { return !c.cramped(s) && !wet.MatchString(s.Name+" "+s.Where) }); i >= 0 {
+			spots[1], spots[from+i] = spots[from+i], spots[1]
+		}
+	}
+	return spots
 }
 
 // namesTown reports whether a location's text names town.
