@@ -18,15 +18,9 @@ func TestLinkedLocationsNameTheTown(t *testing.T) {
 	missing, n := 0, 0
 	for i, theme := range themes {
 		for s := range 40 {
-			seed := int64(i*1000 + s)
-			req := variedReq(dnd.TypePlot, theme, int(seed))
-			req.Normalize()
-			src := g.newCampaign(seed, req)
-			doc, _, err := src.content(dnd.TypePlot)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := json.Marshal(doc)
+			seed := i*1000 + s
+			src, docs := world(t, g, theme, seed, dnd.TypePlot)
+			b, _ := json.Marshal(docs[dnd.TypePlot])
 			var link dnd.CampaignLink
 			if err := json.Unmarshal(b, &link); err != nil {
 				t.Fatal(err)
@@ -35,12 +29,8 @@ func TestLinkedLocationsNameTheTown(t *testing.T) {
 			if town == "" {
 				continue
 			}
-			lreq := dnd.CampaignRequest{Type: dnd.TypeLocation, Campaign: &link, Seed: ptr(seed + 1)}
-			lreq.Normalize()
-			loc, _, err := g.newCampaign(seed+1, lreq).content(dnd.TypeLocation)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, linked := worldOf(t, g, dnd.CampaignRequest{Type: dnd.TypeLocation, Campaign: &link, Seed: ptr(int64(seed + 1))}, dnd.TypeLocation)
+			loc := linked[dnd.TypeLocation]
 			lb, _ := json.Marshal(loc)
 			n++
 			if !strings.Contains(string(lb), town) {
