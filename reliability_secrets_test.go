@@ -132,8 +132,14 @@ func secretsScenario(t *testing.T, level string) (logs string, answers []string,
 	slow := openaitest.Completion("gpt-4o", "{}", 1, 1)
 	slow.Delay = time.Minute
 	oa.Push("", slow)
+	sent := len(oa.Requests())
 	c := call("POST", "/api/v2/text/character", tok, character(leakPrompts[1], 6), "Prefer", "respond-async")
-	servicetest.WaitFor(t, 10*time.Second, "the slow job to run", func() bool {
+	// Cancel only once the provider holds the call: a job canceled before
+	// its call is sent would leave the slow reply for the next request.
+	servicetest.WaitFor(t, 10*time.Second, "the slow job to run and reach the provider", func() bool {
+		if len(oa.Requests()) == sent {
+			return false
+		}
 		r, err := servicetest.Send("GET", p.URL+"/api/v2/queue/"+jobID(c), tok, "")
 		return err == nil && r.Status == 200 && strings.Contains(string(r.Body), `"status":"running"`)
 	})
